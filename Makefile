@@ -1,0 +1,48 @@
+# つなぐ — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+export FLASK_APP := app
+
+.PHONY: run test install translations messages db lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/python scripts/i18n.py compile >/dev/null
+
+## messages: re-extract every area's strings into its ja catalogue (then translate them)
+messages: install
+	$(BIN)/python scripts/i18n.py update
+
+db: translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load
+
+run: db
+	@echo ""
+	@echo "  つなぐ is served at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	@echo ""
+	$(BIN)/python -m app.serve --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check app tests scripts benchmarks
+
+bench: translations
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache

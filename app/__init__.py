@@ -1,0 +1,66 @@
+"""つなぐ — the staff-training and referral portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import Config, instance_secret_key
+
+# Blueprints are registered from this explicit list: (module path, url prefix).
+BLUEPRINTS: list[tuple[str, str | None]] = [
+    ("app.core", None),
+    ("app.accounts", None),
+]
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Config.INSTANCE_PATH), instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+    from app import extensions
+    from app.core import errors as error_pages
+    from app.core import i18n, layout, permissions, queue, security
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True, compare_type=True
+    )
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    i18n.init_app(app)
+    queue.init_app(app)
+
+    import importlib
+
+    for module_path, prefix in BLUEPRINTS:
+        module = importlib.import_module(module_path)
+        app.register_blueprint(module.bp, url_prefix=prefix)
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+
+    security.init_app(app)
+    layout.init_app(app)
+    error_pages.init_app(app)
+    permissions.init_app(app)
+    _import_all_models()
+    return app
+
+
+def _import_all_models() -> None:
+    """Import every area's models so that metadata (and Alembic) sees all tables."""
+    import importlib
+
+    for module_path, _prefix in BLUEPRINTS:
+        try:
+            importlib.import_module(module_path + ".models")
+        except ModuleNotFoundError as exc:
+            if exc.name != module_path + ".models":
+                raise

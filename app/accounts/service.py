@@ -1,0 +1,284 @@
+"""Account operations. Every write to employees, roles and departments goes through here."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from app.accounts.models import Department, DepartmentMembership, Employee, EmployeeRole
+from app.accounts.roster import ParsedRoster, RosterError, RosterRow
+from app.core import audit
+from app.core.models import utcnow
+from app.core.permissions import Role
+from app.core.signals import employee_transferred, roster_imported
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+# --- look-ups -------------------------------------------------------------------------------
+
+def find_by_login(identifier: str) -> Employee | None:
+    """Find an employee by 職員番号 or e-mail (case-insensitive for e-mail)."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    return db.session.scalar(
+        select(Employee).where(
+            or_(Employee.staff_number == identifier, func.lower(Employee.email) == identifier.lower())
+        )
+    )
+
+
+def search_employees(query: str = "", include_inactive: bool = True, page: int = 1, per_page: int = 50):
+    stmt = select(Employee).order_by(Employee.staff_number)
+    query = (query or "").strip()
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(
+            or_(
+                Employee.staff_number.ilike(like),
+                Employee.name.ilike(like),
+                Employee.name_kana.ilike(like),
+                Employee.email.ilike(like),
+            )
+        )
+    if not include_inactive:
+        stmt = stmt.where(Employee.active.is_(True))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+def authenticate(identifier: str, password: str) -> Employee | None:
+    employee = find_by_login(identifier)
+    if employee is None or not employee.active or not employee.check_password(password or ""):
+        audit.record("sign_in.failed", "employee", employee.id if employee else None)
+        db.session.commit()
+        return None
+    return employee
+
+
+def record_sign_in(employee: Employee, method: str = "password") -> None:
+    employee.last_login_at = utcnow()
+    audit.record("sign_in", "employee", employee.id, actor_id=employee.id, method=method)
+    db.session.commit()
+
+
+def set_locale(employee: Employee, locale: str) -> None:
+    employee.locale = locale
+    db.session.commit()
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+    return None
+
+
+def change_password(employee: Employee, current: str, new: str) -> tuple[str, str] | None:
+    """Return (field, error message), or None when the password was changed."""
+    if not employee.check_password(current):
+        return "current", _("The current password is not correct.")
+    problem = password_problem(new)
+    if problem:
+        return "new", problem
+    employee.set_password(new)
+    audit.record("password.changed", "employee", employee.id)
+    db.session.commit()
+    return None
+
+
+def reset_password(employee: Employee) -> str:
+    """Give the employee a temporary password, returned once to show to the administrator."""
+    temporary = secrets.token_urlsafe(9)
+    employee.set_password(temporary)
+    audit.record("password.reset", "employee", employee.id)
+    db.session.commit()
+    return temporary
+
+
+# --- administration -------------------------------------------------------------------------
+
+def set_roles(employee: Employee, roles: set[Role]) -> None:
+    roles = {Role(r) for r in roles} - {Role.LEARNER}
+    before = {Role(r.role) for r in employee.role_rows}
+    employee.role_rows = [EmployeeRole(role=str(r)) for r in sorted(roles)]
+    audit.record(
+        "roles.changed", "employee", employee.id,
+        added=sorted(map(str, roles - before)), removed=sorted(map(str, before - roles)),
+    )
+    db.session.commit()
+
+
+def set_active(employee: Employee, active: bool) -> None:
+    """Deactivate or reactivate. Employees are never deleted: their training history stays."""
+    employee.active = active
+    audit.record("employee.activated" if active else "employee.deactivated", "employee", employee.id)
+    db.session.commit()
+
+
+def current_membership(employee: Employee) -> DepartmentMembership | None:
+    for membership in employee.memberships:
+        if membership.ended_on is None:
+            return membership
+    return None
+
+
+def move_to_department(employee: Employee, department: Department, on: date, position: str | None = None) -> bool:
+    """Record a transfer on ``on``. Returns True when the department changed."""
+    current = current_membership(employee)
+    if current is not None and current.department_id == department.id:
+        current.position = position or current.position
+        employee.department = department
+        return False
+    if current is not None:
+        # A membership that started today and ends today (a same-day correction) keeps one day.
+        current.ended_on = max(current.started_on, on - timedelta(days=1))
+    db.session.add(DepartmentMembership(employee=employee, department=department, position=position, started_on=on))
+    employee.department = department
+    return current is not None
+
+
+# --- roster import --------------------------------------------------------------------------
+
+@dataclass
+class ImportSummary:
+    added: int = 0
+    updated: int = 0
+    transferred: int = 0
+    deactivated: int = 0
+    reactivated: int = 0
+    unchanged: int = 0
+    new_departments: list[str] = field(default_factory=list)
+    errors: list[RosterError] = field(default_factory=list)
+    dry_run: bool = False
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def import_roster(
+    parsed: ParsedRoster,
+    *,
+    dry_run: bool = False,
+    deactivate_missing: bool = False,
+    effective_on: date | None = None,
+) -> ImportSummary:
+    """Apply a parsed roster in one transaction: all rows or, on any error, nothing.
+
+    Upserts by 職員番号; a changed 所属 is a transfer (history kept); staff missing from the file
+    are deactivated only when ``deactivate_missing`` (the file is then the full roster).
+    """
+    summary = ImportSummary(dry_run=dry_run, errors=list(parsed.errors))
+    if summary.errors:
+        return summary
+    effective_on = effective_on or date.today()
+
+    departments = {d.code: d for d in db.session.scalars(select(Department))}
+    employees = {e.staff_number: e for e in db.session.scalars(select(Employee))}
+    email_owner = {e.email: e.staff_number for e in employees.values() if e.email}
+    for row in parsed.rows:
+        owner = email_owner.get(row.email) if row.email else None
+        if owner and owner != row.staff_number:
+            summary.errors.append(RosterError(row.row, "メール", _("%(email)s belongs to employee %(number)s.", email=row.email, number=owner)))
+        if row.department_code not in departments and not row.department_name:
+            summary.errors.append(RosterError(row.row, "所属名", _("所属コード %(code)s is new, so 所属名 is needed to register it.", code=row.department_code)))
+    if summary.errors:
+        return summary
+
+    touched: list[Employee] = []
+    transfers: list[tuple[int, int | None, int]] = []
+    try:
+        for row in parsed.rows:
+            department = departments.get(row.department_code)
+            if department is None:
+                department = Department(code=row.department_code, name_ja=row.department_name, sort_order=9999)
+                db.session.add(department)
+                departments[row.department_code] = department
+                summary.new_departments.append(f"{row.department_code} {row.department_name}")
+            employee = employees.get(row.staff_number)
+            if employee is None:
+                employee = _new_employee(row, department, effective_on)
+                employees[row.staff_number] = employee
+                summary.added += 1
+            else:
+                before_department = employee.department_id
+                changed = _update_employee(employee, row)
+                if not employee.active:
+                    employee.active = True
+                    summary.reactivated += 1
+                    changed = True
+                db.session.flush()
+                if move_to_department(employee, department, effective_on, row.position or None):
+                    summary.transferred += 1
+                    transfers.append((employee, before_department, department))
+                elif changed:
+                    summary.updated += 1
+                else:
+                    summary.unchanged += 1
+            touched.append(employee)
+        if deactivate_missing:
+            present = {r.staff_number for r in parsed.rows}
+            for number, employee in employees.items():
+                if number not in present and employee.active:
+                    employee.active = False
+                    current = current_membership(employee)
+                    if current is not None:
+                        current.ended_on = effective_on
+                    summary.deactivated += 1
+        db.session.flush()
+        if dry_run:
+            db.session.rollback()
+            return summary
+        audit.record(
+            "roster.imported", "roster", None,
+            added=summary.added, updated=summary.updated, transferred=summary.transferred,
+            deactivated=summary.deactivated, reactivated=summary.reactivated,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    summary.applied = True
+    app = current_app._get_current_object()
+    for employee, before, after in transfers:
+        employee_transferred.send(app, employee_id=employee.id, from_department_id=before, to_department_id=after.id)
+    roster_imported.send(app, employee_ids=[e.id for e in touched])
+    return summary
+
+
+def _new_employee(row: RosterRow, department: Department, on: date) -> Employee:
+    employee = Employee(
+        staff_number=row.staff_number,
+        name=row.name,
+        name_kana=row.name_kana,
+        email=row.email or None,
+        position=row.position or None,
+        department=department,
+        active=True,
+    )
+    db.session.add(employee)
+    db.session.add(DepartmentMembership(employee=employee, department=department, position=row.position or None, started_on=on))
+    return employee
+
+
+def _update_employee(employee: Employee, row: RosterRow) -> bool:
+    changed = False
+    for attr, value in (
+        ("name", row.name),
+        ("name_kana", row.name_kana),
+        ("email", row.email or None),
+        ("position", row.position or None),
+    ):
+        if getattr(employee, attr) != value:
+            setattr(employee, attr, value)
+            changed = True
+    return changed

@@ -1,0 +1,82 @@
+"""Configuration, read from the environment once, in one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the secret key kept in instance/, creating it on first run.
+
+    The key never lives in the repository; a deployment may set SECRET_KEY instead.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class Config:
+    INSTANCE_PATH = Path(os.environ.get("INSTANCE_PATH", PROJECT_ROOT / "instance"))
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # filled from instance/ when unset
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'tsunagu.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions: the portal is used on shared desks, so sessions are short and cookies strict.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "9")))
+
+    WTF_CSRF_TIME_LIMIT = None  # a clerk may leave a form open over lunch
+
+    # Sign-in rate limit (per account name and per address).
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+
+    # Trusted-header single sign-on from an intranet reverse proxy: off unless asked for.
+    TRUSTED_HEADER_SSO = _bool("TRUSTED_HEADER_SSO", False)
+    TRUSTED_HEADER_NAME = os.environ.get("TRUSTED_HEADER_NAME", "REMOTE_USER")
+
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+
+    # Background tasks: "sqlite" (embedded, no server) or "redis".
+    TASK_BACKEND = os.environ.get("TASK_BACKEND", "sqlite")
+    TASKS_IMMEDIATE = _bool("TASKS_IMMEDIATE", False)
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", INSTANCE_PATH / "media"))
+    CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
+
+    CITY_NAME = os.environ.get("CITY_NAME", "あわら市")
+    MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+
+
+class TestConfig(Config):
+    TESTING = True
+    TASKS_IMMEDIATE = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "test-secret-key"
+    RATELIMIT_STORAGE_URI = "memory://"

@@ -1,0 +1,48 @@
+"""Models every area shares: the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, and when. Rows are written once and never changed.
+
+    ``detail`` holds identifiers and codes only, never personal data or free text.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"), index=True)
+    action: Mapped[str] = mapped_column(db.String(64), index=True)
+    object_type: Mapped[str] = mapped_column(db.String(64))
+    object_id: Mapped[str | None] = mapped_column(db.String(64))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    remote_addr: Mapped[str | None] = mapped_column(db.String(64))
+
+    __table_args__ = (db.Index("ix_audit_event_object", "object_type", "object_id"),)
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    pass
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(mapper, connection, target):  # pragma: no cover - exercised by tests
+    raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise AuditLogIsAppendOnly("audit events cannot be deleted")

@@ -1,0 +1,14 @@
+"""Signals through which areas tell each other what happened, without importing each other."""
+
+from blinker import Namespace
+
+signals = Namespace()
+
+#: sender: the app; kwargs: employee_ids (list[int]) — after a roster import was applied
+roster_imported = signals.signal("roster-imported")
+#: sender: the app; kwargs: employee_id, from_department_id, to_department_id
+employee_transferred = signals.signal("employee-transferred")
+#: sender: the app; kwargs: employee_id, kind ("video"/"scenario"/"quiz"), item_id, version
+learning_item_completed = signals.signal("learning-item-completed")
+#: sender: the app — after content sync loaded new content
+content_synced = signals.signal("content-synced")

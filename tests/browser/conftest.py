@@ -1,0 +1,135 @@
+"""Real-browser harness: the system Chromium driven by Playwright against a live server.
+
+Every page fixture records each request the page makes and fails the test if any leaves the
+portal's host, and fails on console errors (a Content-Security-Policy violation shows there).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app):
+        app.config["WTF_CSRF_ENABLED"] = True
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+class PageRecorder:
+    """Everything a page asked for, and everything it complained about."""
+
+    def __init__(self, base_url: str):
+        self.allowed = urlsplit(base_url).netloc
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+
+    def on_request(self, request):
+        self.requests.append(request.url)
+
+    def on_console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def external(self) -> list[str]:
+        return [
+            u for u in self.requests
+            if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).netloc != self.allowed
+        ]
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    recorder = PageRecorder(live_server.url)
+    page.on("request", recorder.on_request)
+    page.on("console", recorder.on_console)
+    page.on("pageerror", lambda exc: recorder.console_errors.append(str(exc)))
+    page.recorder = recorder
+    page.set_default_timeout(10_000)
+    yield page
+    failed = request.node.rep_call.failed if hasattr(request.node, "rep_call") else False
+    if failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert recorder.external() == [], "the page loaded something from another host"
+    assert recorder.console_errors == [], "the browser console reported errors"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def sign_in(page, employee, password):
+    page.goto("/login")
+    page.fill("#login", employee.staff_number)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def assert_accessible(page, context: str = ""):
+    """axe-core on the current page: no violations at all."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    summary = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
+    ]
+    assert summary == [], f"axe violations on {context or page.url}"

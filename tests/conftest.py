@@ -1,0 +1,108 @@
+"""Shared fixtures: a real database (SQLite in a temp dir, or PostgreSQL from
+``TEST_DATABASE_URL``), the app, a client, and small factories."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db as _db
+from app.extensions import limiter
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3"), {}
+        return
+    # One schema per test process, so parallel runs on the shared server never collide.
+    schema = f"test_{os.getpid()}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+def make_config(database_url, instance_dir, **overrides) -> dict:
+    url, engine_options = database_url
+    config = {
+        key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()
+    }
+    config.update(
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, **engine_options},
+        MEDIA_ROOT=instance_dir / "media",
+    )
+    config.update(overrides)
+    return config
+
+
+_schema_ready: set[str] = set()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own application context, as in production.
+
+    Otherwise a request would reuse the test's pushed context, and ``g`` (the signed-in
+    user, the locale) would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def build_app(database_url, instance_dir, **overrides):
+    app = create_app(make_config(database_url, instance_dir, **overrides))
+    app.instance_path = str(instance_dir)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        if database_url[0] not in _schema_ready:
+            _db.create_all()
+            _schema_ready.add(database_url[0])
+    return app
+
+
+def empty_all_tables(app) -> None:
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, instance_dir):
+    app = build_app(database_url, instance_dir)
+    limiter.reset()
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    ctx.pop()
+    empty_all_tables(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    return _db
