@@ -12,6 +12,7 @@ from app.config import Config, instance_secret_key
 BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.core", None),
     ("app.accounts", None),
+    ("app.content", None),
 ]
 
 

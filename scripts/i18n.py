@@ -3,7 +3,7 @@
 Each area keeps its catalogue beside its code (``app/<area>/translations``); the site-wide
 layout (``app/templates``, ``app/static``) and small shared modules belong to ``app/core``.
 
-    python scripts/i18n.py update   # extract strings and merge them into every ja/en .po
+    python scripts/i18n.py update [AREA]  # extract strings into each area's ja .po
     python scripts/i18n.py compile  # build the .mo files the app loads
 """
 
@@ -35,8 +35,10 @@ def pybabel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
-def update() -> None:
+def update(only: str | None = None) -> None:
     for area in areas():
+        if only and area.name != only:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             pot = Path(tmp) / "messages.pot"
             pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
@@ -59,4 +61,7 @@ def compile_all() -> None:
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "compile"
-    {"update": update, "compile": compile_all}[command]()
+    if command == "update":
+        update(sys.argv[2] if len(sys.argv) > 2 else None)  # optionally one area: update videos
+    else:
+        compile_all()

@@ -1,0 +1,16 @@
+"""Training content kept as files (courses/ videos/ scenarios/ quizzes/): loading,
+validation with ``file:line`` messages, and syncing into the database.
+
+Each content area registers a :class:`~app.content.registry.ContentKind`; the CLI
+``flask --app app content check|sync`` runs every kind.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("content", __name__)
+
+
+def init_app(app):
+    from app.content.cli import content_cli
+
+    app.cli.add_command(content_cli)

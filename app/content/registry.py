@@ -1,0 +1,99 @@
+"""Content kinds and the problems their validators report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One defect in a content file: where it is, what is wrong, and how to fix it."""
+
+    path: Path
+    line: int | None
+    message: str
+    hint: str = ""
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        text = f"{where}: {self.severity}: {self.message}"
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+@dataclass
+class SyncResult:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ContentKind:
+    """A kind of content file.
+
+    ``find(root)`` lists the files of this kind under the content root; ``check(paths, root)``
+    returns problems (it may cross-check between files, so it receives them all);
+    ``sync(paths, root)`` loads validated files into the database idempotently and records a
+    content version when a file changed.
+    """
+
+    name: str
+    find: Callable[[Path], list[Path]]
+    check: Callable[[list[Path], Path], list[Problem]]
+    sync: Callable[[list[Path], Path], SyncResult] | None = None
+    order: int = 100  # sync order: things referred to first (videos, scenarios, quizzes) then courses
+
+
+KINDS: dict[str, ContentKind] = {}
+
+
+def register(kind: ContentKind) -> ContentKind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+def kinds() -> list[ContentKind]:
+    return sorted(KINDS.values(), key=lambda k: (k.order, k.name))
+
+
+def files_by_kind(root: Path, only: Path | None = None) -> dict[str, list[Path]]:
+    """Every kind's files under ``root``, limited to ``only`` (a file or folder) when given."""
+    result = {}
+    only = only.resolve() if only else None
+    for kind in kinds():
+        paths = kind.find(root)
+        if only is not None:
+            paths = [p for p in paths if p.resolve() == only or only in p.resolve().parents]
+        result[kind.name] = paths
+    return result
+
+
+def check_all(root: Path, only: Path | None = None) -> list[Problem]:
+    problems: list[Problem] = []
+    for kind in kinds():
+        paths = files_by_kind(root, only)[kind.name]
+        if paths:
+            problems += kind.check(paths, root)
+    return problems
+
+
+def sync_all(root: Path) -> tuple[list[Problem], list[SyncResult]]:
+    """Validate everything first; sync only when nothing is in error (nothing half-loaded)."""
+    problems = check_all(root)
+    if any(p.severity == "error" for p in problems):
+        return problems, []
+    results = []
+    for kind in kinds():
+        if kind.sync is not None:
+            results.append(kind.sync(kind.find(root), root))
+    from flask import current_app
+
+    from app.core.signals import content_synced
+
+    content_synced.send(current_app._get_current_object())
+    return problems, results
