@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -96,11 +97,19 @@ def employees():
 @bp.get("/admin/employees/<int:employee_id>")
 @require_any(Permission.MANAGE_ACCOUNTS, Permission.VIEW_ALL_PROGRESS)
 def employee(employee_id: int):
-    person = db.get_or_404(Employee, employee_id)
-    roles_form = RolesForm(roles=[str(r) for r in person.roles if r != Role.LEARNER])
-    roles_form.roles.choices = [(str(r), r.label) for r in Role if r != Role.LEARNER]
+    return _employee_page(db.get_or_404(Employee, employee_id))
+
+
+def _roles_form(person: Employee | None = None) -> RolesForm:
+    form = RolesForm(roles=[str(r) for r in person.roles if r != Role.LEARNER]) if person else RolesForm()
+    form.roles.choices = [(str(r), r.label) for r in Role if r != Role.LEARNER]
+    return form
+
+
+def _employee_page(person: Employee, temporary_password: str | None = None):
     return render_template(
-        "accounts/employee.html", person=person, roles_form=roles_form, confirm=ConfirmForm(), temporary_password=None
+        "accounts/employee.html", person=person, roles_form=_roles_form(person), confirm=ConfirmForm(),
+        temporary_password=temporary_password,
     )
 
 
@@ -108,8 +117,7 @@ def employee(employee_id: int):
 @require(Permission.MANAGE_ACCOUNTS)
 def employee_roles(employee_id: int):
     person = db.get_or_404(Employee, employee_id)
-    form = RolesForm()
-    form.roles.choices = [(str(r), r.label) for r in Role if r != Role.LEARNER]
+    form = _roles_form()
     if form.validate_on_submit():
         if person.id == current_user.id and Role.SYSTEM_ADMIN not in set(form.roles.data or []):
             flash(_("You cannot remove your own system admin role."), "error")
@@ -140,13 +148,8 @@ def employee_password(employee_id: int):
     person = db.get_or_404(Employee, employee_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    temporary = service.reset_password(person)
-    roles_form = RolesForm(roles=[str(r) for r in person.roles if r != Role.LEARNER])
-    roles_form.roles.choices = [(str(r), r.label) for r in Role if r != Role.LEARNER]
     # Shown once in this response, never put in the session cookie or a URL.
-    return render_template(
-        "accounts/employee.html", person=person, roles_form=roles_form, confirm=ConfirmForm(), temporary_password=temporary
-    )
+    return _employee_page(person, temporary_password=service.reset_password(person))
 
 
 # --- training admin: roster upload ---------------------------------------------------------
@@ -154,9 +157,17 @@ def employee_password(employee_id: int):
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
+PREVIEW_LIFETIME_SECONDS = 24 * 3600
+
+
 def _upload_dir() -> Path:
     path = Path(current_app.instance_path) / "uploads" / "roster"
     path.mkdir(parents=True, exist_ok=True)
+    # Previewed rosters hold personal data: never keep one longer than a day.
+    cutoff = time.time() - PREVIEW_LIFETIME_SECONDS
+    for old in path.glob("*.csv"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
     return path
 
 

@@ -6,14 +6,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-ERRORS = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Not found",
-    413: "File too large",
-    429: "Too many requests",
-    500: "Server error",
-}
+HANDLED_STATUSES = (400, 403, 404, 413, 429, 500)
 
 
 def _page(status: int, message: str | None = None):
@@ -29,7 +22,7 @@ def _page(status: int, message: str | None = None):
 
 
 def init_app(app) -> None:
-    for status in ERRORS:
+    for status in HANDLED_STATUSES:
         app.register_error_handler(status, lambda exc, status=status: _page(status))
 
     @app.errorhandler(CSRFError)

@@ -108,38 +108,29 @@ def signed_in(view: Callable) -> Callable:
     return _mark(wrapper, "signed_in")
 
 
-def require(*permissions: Permission) -> Callable[[Callable], Callable]:
-    """The signed-in employee must hold every one of ``permissions``; 403 otherwise."""
-
+def _guard(permissions: tuple[Permission, ...], check, label: str) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
-            if not all(user_can(current_user, p) for p in permissions):
+            if not check(user_can(current_user, p) for p in permissions):
                 abort(403)
             return view(*args, **kwargs)
 
-        return _mark(wrapper, "require:" + ",".join(sorted(permissions)))
+        return _mark(wrapper, f"{label}:" + ",".join(sorted(permissions)))
 
     return decorator
+
+
+def require(*permissions: Permission) -> Callable[[Callable], Callable]:
+    """The signed-in employee must hold every one of ``permissions``; 403 otherwise."""
+    return _guard(permissions, all, "require")
 
 
 def require_any(*permissions: Permission) -> Callable[[Callable], Callable]:
     """The signed-in employee must hold at least one of ``permissions``."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
-            if not any(user_can(current_user, p) for p in permissions):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return _mark(wrapper, "any:" + ",".join(sorted(permissions)))
-
-    return decorator
+    return _guard(permissions, any, "any")
 
 
 def declared_access(view: Callable) -> str | None:
