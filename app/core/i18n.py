@@ -40,8 +40,7 @@ def jdate(value: date | datetime | None, fmt: str = "long") -> str:
     """2026年4月1日 in Japanese, 1 April 2026 in English."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        value = value.date()
+    # A datetime is stored in UTC: flask-babel turns it into Tokyo time before taking the date.
     return format_date(value, fmt)
 
 

@@ -2,7 +2,7 @@
 
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -37,6 +37,8 @@ def test_language_switch_does_not_redirect_off_site(client):
 def test_dates_in_the_japanese_way(app):
     with app.test_request_context():
         assert jdate(date(2026, 4, 1)) == "2026年4月1日"
+        # 23:30 UTC on 31 March is already 1 April in Japan
+        assert jdate(datetime(2026, 3, 31, 23, 30)) == "2026年4月1日"
 
 
 def test_csp_allows_only_self(client):
