@@ -1,0 +1,118 @@
+"""Codes stored in the database and their translated labels."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# The standard 相談受付票 categories, plus the signs a non-welfare desk is trained to notice.
+CONCERNS = {
+    "illness_disability": _l("Illness or disability"),
+    "housing": _l("Housing"),
+    "income": _l("Income, living costs"),
+    "arrears": _l("Tax or utility arrears"),
+    "debt": _l("Debt"),
+    "work": _l("Work, unemployment"),
+    "family": _l("Family relations"),
+    "child_rearing": _l("Child-rearing"),
+    "care": _l("Care (介護)"),
+    "hikikomori": _l("Withdrawal (ひきこもり) or school refusal"),
+    "dv_abuse": _l("Domestic violence or abuse"),
+    "no_food": _l("No food"),
+    "young_carer": _l("Young carer"),
+    "hoarding": _l("Hoarding, self-neglect"),
+    "isolation": _l("Isolation"),
+}
+
+URGENCY = {
+    "routine": _l("Routine: the office will contact within a few working days"),
+    "soon": _l("Soon: please contact today or tomorrow"),
+    "life_risk": _l("Risk to life or safety"),
+}
+URGENCY_SHORT = {"routine": _l("Routine"), "soon": _l("Soon"), "life_risk": _l("Risk to life or safety")}
+
+CONSENT = {
+    "written": _l("The resident agreed (in writing)"),
+    "verbal": _l("The resident agreed (verbally)"),
+    "unconfirmed": _l("Not confirmed"),
+    "refused": _l("The resident refused"),
+}
+CONSENTED = frozenset({"written", "verbal"})
+
+PREFERRED_CONTACT = {
+    "phone": _l("Phone"),
+    "visit": _l("Visit"),
+    "no_contact": _l("Do not contact the resident directly"),
+}
+
+REFERRAL_STATUS = {
+    "new": _l("New"),
+    "accepted": _l("Accepted as a new case"),
+    "linked": _l("Linked to an existing case"),
+    "redirected": _l("Redirected to another agency"),
+    "info_only": _l("Information only"),
+}
+
+# What the referrer sees: never more than this.
+REFERRER_STATUS = {
+    "received": _l("Received"),
+    "in_progress": _l("In progress"),
+    "connected": _l("Connected"),
+    "closed": _l("Finished"),
+}
+
+CASE_STATUS = {"open": _l("Open"), "paused": _l("Paused"), "closed": _l("Closed")}
+RISK = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+
+ENTRY_KINDS = {
+    "contact": _l("Contact with the resident"),
+    "visit": _l("Home visit"),
+    "meeting_decision": _l("Meeting decision"),
+    "role_change": _l("Role change"),
+    "review": _l("Review"),
+    "note": _l("Note"),
+    "status": _l("Status change"),
+}
+# Entry kinds a worker records by hand; the others are written by the portal.
+MANUAL_ENTRY_KINDS = ("contact", "visit", "review", "note")
+# Kinds that count as reaching the resident (つながりました).
+CONTACT_KINDS = frozenset({"contact", "visit"})
+
+CLOSURE_REASONS = {
+    "goal_met": _l("Support goal met"),
+    "handed_over": _l("Handed to a lead agency, with monitoring"),
+    "moved": _l("Moved away"),
+    "died": _l("Died"),
+    "refused": _l("Refused support"),
+    "unreachable": _l("Unreachable after repeated attempts"),
+    "other_programme": _l("Moved to another programme"),
+}
+
+AGENDA_REASONS = {
+    "review_due": _l("Review due"),
+    "flagged": _l("Flagged for the meeting"),
+    "stale": _l("No recent activity"),
+}
+
+LEGAL_BASIS = {
+    "consent": _l("Consent of the resident"),
+    "support_meeting": _l("Support meeting (支援会議, Social Welfare Act art. 106-6)"),
+}
+
+REFERRER_STATUS_HELP = {
+    "received": _l("The office has received the referral."),
+    "in_progress": _l("The office has taken it up and is working to reach the resident."),
+    "connected": _l("The office has been in contact with the resident."),
+    "closed": _l("The office has finished with the referral (passed to another agency or kept for information)."),
+}
+
+# What a timeline entry written by the portal records.
+ENTRY_CODES = {
+    "opened": _l("Case opened"),
+    "paused": _l("Paused"),
+    "resumed": _l("Resumed"),
+    "closed": _l("Closed"),
+    "reopened": _l("Reopened"),
+    "lead_changed": _l("Lead worker changed"),
+    "agency_added": _l("Agency joined"),
+    "agency_ended": _l("Agency's role ended"),
+}

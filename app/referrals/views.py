@@ -1,0 +1,356 @@
+"""Thin handlers: the quick form and the referrer's list for everyone; the inbox, cases,
+meetings, statistics and the audit log for the 相談室 only."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.permissions import Permission, require
+from app.extensions import db
+from app.referrals import bp, cases, service
+from app.referrals.choices import CONSENTED
+from app.referrals.forms import (
+    AgencyForm,
+    CaseSearchForm,
+    ClosureForm,
+    ConfirmForm,
+    EntryForm,
+    MemberForm,
+    PauseForm,
+    PlanForm,
+    ReferralForm,
+    ReopenForm,
+    TriageForm,
+    opts,
+)
+from app.referrals.models import Referral, SupportCase
+
+HANDLE = Permission.HANDLE_REFERRALS
+
+
+def _call_now() -> dict:
+    return {
+        "office_extension": current_app.config["REFERRAL_OFFICE_EXTENSION"],
+        "emergency_numbers": current_app.config["REFERRAL_EMERGENCY_NUMBERS"],
+    }
+
+
+def _no_consent_route() -> str:
+    from app.core.i18n import current_locale
+
+    key = "REFERRAL_NO_CONSENT_ROUTE_EN" if current_locale() == "en" else "REFERRAL_NO_CONSENT_ROUTE_JA"
+    return current_app.config[key]
+
+
+# --- everyone: the quick form and my referrals ------------------------------------------------
+
+@bp.route("/refer", methods=["GET", "POST"])
+@require(Permission.REFER)
+def new():
+    form = ReferralForm()
+    form.area.choices = opts([("", _("Not known"))] + [(a, a) for a in service.areas()])
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    if form.validate_on_submit():
+        data = service.ReferralInput(
+            resident_name=form.resident_name.data or "",
+            resident_kana=form.resident_kana.data or "",
+            desk_number=form.desk_number.data or "",
+            birth_date=form.birth_date.data.isoformat() if form.birth_date.data else "",
+            area=form.area.data or "",
+            concerns=[c for c in form.concerns.data or [] if c in {o.value for o in form.concerns.choices}],
+            observed=form.observed.data or "",
+            urgency=form.urgency.data,
+            consent=form.consent.data,
+            told_about_office=form.told_about_office.data == "yes",
+            preferred_contact=form.preferred_contact.data,
+            phone=form.phone.data or "",
+            household=form.household.data or "",
+            agencies=form.agencies.data or "",
+        )
+        try:
+            referral, _created = service.submit_referral(current_user, data, form.idempotency_key.data)
+        except PermissionError:
+            abort(400)
+        return redirect(url_for("referrals.sent", reference=referral.reference), code=303)
+    return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now())
+
+
+@bp.get("/refer/sent/<reference>")
+@require(Permission.REFER)
+def sent(reference: str):
+    referral = service.own_referral_by_reference(current_user.id, reference)
+    if referral is None:
+        abort(404)
+    return render_template(
+        "referrals/sent.html", referral=referral, no_consent_route=_no_consent_route(),
+        consented=referral.consent in CONSENTED, **_call_now(),
+    )
+
+
+@bp.get("/refer/mine")
+@require(Permission.REFER)
+def mine():
+    rows = [(r, service.referrer_status(r)) for r in service.my_referrals(current_user.id)]
+    return render_template("referrals/mine.html", rows=rows)
+
+
+# --- the 相談室: inbox and triage ----------------------------------------------------------------
+
+@bp.get("/consultation/inbox")
+@require(HANDLE)
+def inbox():
+    new_referrals, recent = service.inbox()
+    service.record_view("referral_inbox", None, count=len(new_referrals) + len(recent))
+    return render_template("referrals/inbox.html", new_referrals=new_referrals, recent=recent)
+
+
+def _triage_form(referral: Referral, form: TriageForm | None = None):
+    form = form or TriageForm()
+    staff = service.consultation_staff()
+    form.lead_worker_id.choices = opts([(0, _("Choose…"))] + [(e.id, e.name) for e in staff])
+    matches = service.suggest_matches(referral)
+    from app.referrals.cases import list_cases
+
+    others = [c for c in list_cases(status="all") if c.id not in {m.id for m, _w in matches}]
+    form.case_id.choices = opts([(0, _("Choose…"))] + [
+        (c.id, f"{c.reference} {c.household_name or ''}") for c in [m for m, _w in matches] + others
+    ])
+    return form, matches
+
+
+@bp.get("/consultation/referrals/<int:referral_id>")
+@require(HANDLE)
+def referral_detail(referral_id: int):
+    referral = db.get_or_404(Referral, referral_id)
+    form, matches = _triage_form(referral)
+    service.record_view("referral", referral.id)
+    return render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
+                           status=service.referrer_status(referral))
+
+
+@bp.post("/consultation/referrals/<int:referral_id>/triage")
+@require(HANDLE)
+def triage(referral_id: int):
+    referral = db.get_or_404(Referral, referral_id)
+    form, matches = _triage_form(referral, TriageForm())
+    if referral.status != "new":
+        flash(_("This referral has already been triaged."), "error")
+        return redirect(url_for("referrals.referral_detail", referral_id=referral.id))
+    if form.validate_on_submit():
+        try:
+            case = service.triage(
+                referral, form.action.data, form.reason.data, case_id=form.case_id.data or None,
+                redirected_to=form.redirected_to.data, lead_worker_id=form.lead_worker_id.data or None,
+            )
+        except service.TriageError:
+            flash(_("The decision could not be saved. Check the choices and try again."), "error")
+        else:
+            flash(_("Decision saved: %(ref)s.", ref=referral.reference), "success")
+            if case is not None:
+                return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+            return redirect(url_for("referrals.inbox"), code=303)
+    service.record_view("referral", referral.id)
+    return render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
+                           status=service.referrer_status(referral)), 400
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+@bp.route("/consultation/cases", methods=["GET", "POST"])
+@require(HANDLE)
+def cases_list():
+    form = CaseSearchForm()
+    if not form.is_submitted():
+        form.status.data = "active"
+    status = form.status.data if form.status.data in ("open", "paused", "closed", "all") else None
+    rows = cases.list_cases(status=status, kana=(form.kana.data or "").strip() or None)
+    service.record_view("case_list", None, count=len(rows), searched=bool(form.kana.data))
+    return render_template("referrals/cases.html", form=form, rows=rows, stale_since=cases.stale_since)
+
+
+@bp.get("/consultation/cases/stale")
+@require(HANDLE)
+def stale():
+    rows = cases.stale_cases()
+    service.record_view("case_list", None, count=len(rows), list="stale")
+    return render_template("referrals/stale.html", rows=rows, stale_days=current_app.config["CASE_STALE_DAYS"])
+
+
+def _staff_choices(case: SupportCase):
+    staff = [(e.id, e.name) for e in service.consultation_staff()]
+    if case.lead_worker_id and case.lead_worker_id not in {i for i, _n in staff}:
+        staff.append((case.lead_worker_id, case.lead_worker.name))
+    return opts(staff)
+
+
+def _case_forms(case: SupportCase) -> dict:
+    plan = PlanForm(obj=case) if request.method == "GET" else PlanForm()
+    plan.lead_worker_id.choices = _staff_choices(case)
+    entry = EntryForm()
+    if entry.occurred_on.data is None:
+        entry.occurred_on.data = service.today()
+    return {
+        "entry_form": entry, "plan_form": plan, "member_form": MemberForm(), "agency_form": AgencyForm(),
+        "pause_form": PauseForm(), "closure_form": ClosureForm(), "reopen_form": ReopenForm(),
+        "confirm": ConfirmForm(),
+    }
+
+
+def _render_case(case: SupportCase, status: int = 200, **forms):
+    service.record_view("support_case", case.id)
+    context = _case_forms(case)
+    context.update(forms)
+    return render_template(
+        "referrals/case.html", case=case, stale_since=cases.stale_since(case),
+        latest_review=cases.latest_allowed_review(case.risk), **context,
+    ), status
+
+
+@bp.get("/consultation/cases/<int:case_id>")
+@require(HANDLE)
+def case_detail(case_id: int):
+    return _render_case(db.get_or_404(SupportCase, case_id))
+
+
+
+
+def _case_error(code: str) -> str:
+    messages = {
+        "closed": _("A closed case cannot be changed. Reopen it first."),
+        "lead": _("The lead worker must be a member of the consultation office."),
+        "review_too_late": _("The next review date is too far away for this risk level."),
+        "agency": _("That agency is not part of this case."),
+        "status": _("That is not possible in the case's present status."),
+        "closure": _("Choose a reason and write a summary."),
+        "same_person": _("A closure must be approved by a colleague, not by the person who asked for it."),
+    }
+    return messages.get(code, messages["status"])
+
+
+def _case_action(case_id: int, form_name: str, form_class, action, success: str):
+    """Validate one of the case page's forms, run the service action, report back."""
+    case = db.get_or_404(SupportCase, case_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            action(case, form)
+        except cases.CaseError as exc:
+            flash(_case_error(str(exc)), "error")
+        else:
+            flash(success, "success")
+            return redirect(url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303)
+        return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+    flash(_("Please correct the marked fields."), "error")
+    if form_name == "plan_form":
+        form.lead_worker_id.choices = _staff_choices(case)
+    return _render_case(case, 400, **{form_name: form})
+
+
+@bp.post("/consultation/cases/<int:case_id>/entries")
+@require(HANDLE)
+def case_entry(case_id: int):
+    return _case_action(case_id, "entry_form", EntryForm,
+                        lambda c, f: cases.record_entry(c, f.kind.data, f.body.data, f.occurred_on.data),
+                        _("Added to the timeline."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/plan")
+@require(HANDLE)
+def case_plan(case_id: int):
+    def action(case, form):
+        cases.update_plan(case, lead_worker_id=form.lead_worker_id.data, risk=form.risk.data,
+                          plan_goal=form.plan_goal.data, next_review_on=form.next_review_on.data,
+                          flagged_for_meeting=bool(form.flagged_for_meeting.data))
+
+    case = db.get_or_404(SupportCase, case_id)
+    form = PlanForm()
+    form.lead_worker_id.choices = _staff_choices(case)
+    if form.validate_on_submit():
+        try:
+            action(case, form)
+        except cases.CaseError as exc:
+            flash(_case_error(str(exc)), "error")
+            return _render_case(case, 400, plan_form=form)
+        flash(_("The plan has been saved."), "success")
+        return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+    flash(_("Please correct the marked fields."), "error")
+    return _render_case(case, 400, plan_form=form)
+
+
+@bp.post("/consultation/cases/<int:case_id>/members")
+@require(HANDLE)
+def case_member(case_id: int):
+    return _case_action(case_id, "member_form", MemberForm,
+                        lambda c, f: cases.add_member(c, f.name.data, f.kana.data or "", f.relationship_note.data or ""),
+                        _("Household member added."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/agencies")
+@require(HANDLE)
+def case_agency(case_id: int):
+    return _case_action(case_id, "agency_form", AgencyForm,
+                        lambda c, f: cases.add_agency(c, f.name.data, f.role.data or ""),
+                        _("Agency added."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/agencies/<int:agency_id>/end")
+@require(HANDLE)
+def case_agency_end(case_id: int, agency_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.end_agency(c, agency_id),
+                        _("The agency's role has ended."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/pause")
+@require(HANDLE)
+def case_pause(case_id: int):
+    return _case_action(case_id, "pause_form", PauseForm, lambda c, f: cases.pause(c, f.reason.data),
+                        _("The case is paused. It stays on the books and is still reviewed."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/resume")
+@require(HANDLE)
+def case_resume(case_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.resume(c), _("The case is open again."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/closure")
+@require(HANDLE)
+def case_close_request(case_id: int):
+    return _case_action(case_id, "closure_form", ClosureForm,
+                        lambda c, f: cases.request_closure(c, f.reason.data, f.summary.data, f.follow_up.data or ""),
+                        _("Closure requested. A colleague in the office must approve it."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/closure/approve")
+@require(HANDLE)
+def case_close_approve(case_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.approve_closure(c), _("The case is closed."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/closure/withdraw")
+@require(HANDLE)
+def case_close_withdraw(case_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.withdraw_closure(c),
+                        _("The closure request was withdrawn."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/reopen")
+@require(HANDLE)
+def case_reopen(case_id: int):
+    return _case_action(case_id, "reopen_form", ReopenForm, lambda c, f: cases.reopen(c, f.reason.data),
+                        _("The case has been reopened."))
+
+
+@bp.context_processor
+def inject_choices():
+    from app.referrals import choices
+
+    names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
+             "REFERRER_STATUS_HELP", "CASE_STATUS", "RISK", "ENTRY_KINDS", "ENTRY_CODES", "CLOSURE_REASONS",
+             "AGENDA_REASONS", "LEGAL_BASIS")
+    return {name: getattr(choices, name) for name in names} | {"today": service.today()}
