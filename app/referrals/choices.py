@@ -116,3 +116,19 @@ ENTRY_CODES = {
     "agency_added": _l("Agency joined"),
     "agency_ended": _l("Agency's role ended"),
 }
+
+AGE_LABELS = {
+    "<1": _l("Less than a month"),
+    "1-3": _l("1 to 3 months"),
+    "3-6": _l("3 to 6 months"),
+    "6-12": _l("6 to 12 months"),
+    "12+": _l("A year or more"),
+}
+
+AUDIT_OBJECT_LABELS = {
+    "referral": _l("Referrals"),
+    "support_case": _l("Cases"),
+    "meeting": _l("Meetings"),
+    "case_list": _l("Case lists"),
+    "referral_inbox": _l("Referral inbox"),
+}

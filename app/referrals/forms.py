@@ -169,5 +169,6 @@ class MeetingForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = TextAreaField(_l("Decision"), validators=[DataRequired(_l("Write the decision.")), Length(max=4000)])
-    legal_basis = SelectField(_l("Legal basis for sharing"), choices=opts(LEGAL_BASIS))
+    # Only asked when the resident has not consented; the service checks the value.
+    legal_basis = SelectField(_l("Legal basis for sharing"), choices=opts(LEGAL_BASIS), validate_choice=False)
     next_review_on = DateField(_l("Next review date"), validators=[Optional()])

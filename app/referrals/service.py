@@ -286,3 +286,30 @@ def panel_counts() -> dict[str, int]:
         counts["open"] = db.session.scalar(select(func.count(SupportCase.id)).where(SupportCase.status != "closed")) or 0
         counts["stale"] = len(cases.stale_cases())
     return counts
+
+
+def reencrypt_all(batch: int = 200) -> int:
+    """Write every encrypted column again, which encrypts it with the newest key."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from app.referrals.crypto import EncryptedText
+    from app.referrals.models import CaseAgency, CaseEntry, MeetingItem
+
+    count = 0
+    for model in (Referral, SupportCase, CaseMember, CaseAgency, CaseEntry, MeetingItem):
+        columns = [c.key for c in model.__table__.columns if isinstance(c.type, EncryptedText)]
+        last_id = 0
+        while True:
+            rows = list(db.session.scalars(select(model).where(model.id > last_id).order_by(model.id).limit(batch)))
+            if not rows:
+                break
+            for row in rows:
+                for name in columns:
+                    if getattr(row, name) is not None:
+                        flag_modified(row, name)
+                count += 1
+            last_id = rows[-1].id
+            db.session.commit()
+    audit.record("referrals.keys_rotated", "referral_keys", None, records=count)
+    db.session.commit()
+    return count

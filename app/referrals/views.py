@@ -12,13 +12,16 @@ from flask_login import current_user
 from app.core.permissions import Permission, require
 from app.extensions import db
 from app.referrals import bp, cases, service
+from app.referrals import meetings as meetings_service
 from app.referrals.choices import CONSENTED
 from app.referrals.forms import (
     AgencyForm,
     CaseSearchForm,
     ClosureForm,
     ConfirmForm,
+    DecisionForm,
     EntryForm,
+    MeetingForm,
     MemberForm,
     PauseForm,
     PlanForm,
@@ -27,7 +30,7 @@ from app.referrals.forms import (
     TriageForm,
     opts,
 )
-from app.referrals.models import Referral, SupportCase
+from app.referrals.models import Meeting, MeetingItem, Referral, SupportCase
 
 HANDLE = Permission.HANDLE_REFERRALS
 
@@ -346,11 +349,123 @@ def case_reopen(case_id: int):
                         _("The case has been reopened."))
 
 
+
+# --- the 支援調整会議 ------------------------------------------------------------------------------
+
+@bp.route("/consultation/meetings", methods=["GET", "POST"])
+@require(HANDLE)
+def meetings():
+    form = MeetingForm()
+    if request.method == "GET" and form.held_on.data is None:
+        form.held_on.data = service.today()
+    if form.validate_on_submit():
+        meeting = meetings_service.prepare(form.held_on.data)
+        flash(_("The agenda has been prepared."), "success")
+        return redirect(url_for("referrals.meeting", meeting_id=meeting.id), code=303)
+    preview = meetings_service.agenda_candidates(form.held_on.data or service.today())
+    return render_template("referrals/meetings.html", form=form, meetings=meetings_service.upcoming_and_past(),
+                           preview_count=len(preview))
+
+
+@bp.get("/consultation/meetings/<int:meeting_id>")
+@require(HANDLE)
+def meeting(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    service.record_view("meeting", meeting.id, cases=len(meeting.items))
+    return _render_meeting(meeting)
+
+
+def _render_meeting(meeting: Meeting, status: int = 200, failed_item: int | None = None, failed_form=None):
+    decision_forms = {}
+    for item in meeting.items:
+        if failed_item == item.id:
+            decision_forms[item.id] = failed_form
+            continue
+        form = DecisionForm(prefix=f"item{item.id}")
+        form.legal_basis.data = "support_meeting" if meetings_service.needs_legal_basis(item.case) else "consent"
+        form.next_review_on.data = cases.latest_allowed_review(item.case.risk, meeting.held_on)
+        decision_forms[item.id] = form
+    return render_template("referrals/meeting.html", meeting=meeting, decision_forms=decision_forms,
+                           needs_legal_basis=meetings_service.needs_legal_basis), status
+
+
+@bp.post("/consultation/meetings/<int:meeting_id>/items/<int:item_id>")
+@require(HANDLE)
+def meeting_decision(meeting_id: int, item_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    item = db.get_or_404(MeetingItem, item_id)
+    if item.meeting_id != meeting.id:
+        abort(404)
+    form = DecisionForm(prefix=f"item{item.id}")
+    if form.validate_on_submit():
+        try:
+            meetings_service.record_decision(item, form.decision.data, form.legal_basis.data, form.next_review_on.data)
+        except meetings_service.MeetingError as exc:
+            messages = {
+                "legal_basis": _("The resident has not consented: record the support meeting (社会福祉法第106条の6) as the legal basis."),
+                "review_date": _("The next review date is too far away for this risk level."),
+                "decided": _("A decision has already been recorded for this case at this meeting."),
+                "closed": _("A closed case cannot be changed. Reopen it first."),
+            }
+            form.decision.errors = [*form.decision.errors, messages[str(exc)]]
+        else:
+            flash(_("The decision is recorded in the case's timeline."), "success")
+            return redirect(url_for("referrals.meeting", meeting_id=meeting.id) + f"#item-{item.id}", code=303)
+    service.record_view("meeting", meeting.id, cases=len(meeting.items))
+    return _render_meeting(meeting, 400, item.id, form)
+
+
+# --- statistics and the audit log -----------------------------------------------------------------
+
+@bp.get("/consultation/statistics")
+@require(HANDLE)
+def statistics():
+    from app.core.i18n import current_locale
+    from app.referrals import statistics as stats
+
+    span, departments, totals = stats.referrals_by_department(12, current_locale())
+    month_labels = [f"{y}/{m}" for y, m in span]
+    chart = stats.bar_chart([f"{m}" for _y, m in span], totals)
+    return render_template(
+        "referrals/statistics.html", month_labels=month_labels, departments=departments, totals=totals, chart=chart,
+        contact_rows=stats.time_to_first_contact(12), age_rows=stats.open_cases_by_age(),
+        closure_rows=stats.closures_by_reason(), stale_count=len(cases.stale_cases()),
+    )
+
+
+AUDIT_OBJECT_TYPES = ("referral", "support_case", "meeting", "case_list", "referral_inbox")
+
+
+@bp.get("/consultation/audit")
+@require(Permission.READ_AUDIT_LOG)
+def audit_log():
+    from sqlalchemy import select
+
+    from app.accounts.models import Employee
+    from app.core.models import AuditEvent
+
+    object_type = request.args.get("object_type", "referral_area")
+    object_id = request.args.get("object_id", "", type=str).strip()[:20]
+    stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if object_type == "referral_area":
+        stmt = stmt.where(AuditEvent.object_type.in_(AUDIT_OBJECT_TYPES))
+    elif object_type in AUDIT_OBJECT_TYPES:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id.isdigit():
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=100, error_out=False)
+    actor_ids = {e.actor_id for e in page.items if e.actor_id}
+    actors = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(actor_ids)))} if actor_ids else {}
+    service.record_view("audit_log", None, records=object_type)
+    return render_template("referrals/audit.html", page=page, actors=actors, object_type=object_type,
+                           object_id=object_id, object_types=AUDIT_OBJECT_TYPES)
+
+
 @bp.context_processor
 def inject_choices():
     from app.referrals import choices
 
     names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
              "REFERRER_STATUS_HELP", "CASE_STATUS", "RISK", "ENTRY_KINDS", "ENTRY_CODES", "CLOSURE_REASONS",
-             "AGENDA_REASONS", "LEGAL_BASIS")
+             "AGENDA_REASONS", "LEGAL_BASIS", "AGE_LABELS", "AUDIT_OBJECT_LABELS")
     return {name: getattr(choices, name) for name in names} | {"today": service.today()}
