@@ -45,6 +45,16 @@ def opts(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in items]
 
 
+class PrefixedForm(FlaskForm):
+    """A form that shares a page with others: its field names and ids carry a prefix."""
+
+    form_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.form_prefix)
+        super().__init__(*args, **kwargs)
+
+
 KEY_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 
 
@@ -124,28 +134,38 @@ class PlanForm(FlaskForm):
     flagged_for_meeting = BooleanField(_l("Put on the next meeting's agenda"))
 
 
-class MemberForm(FlaskForm):
+class MemberForm(PrefixedForm):
+    form_prefix = "member"
+
     name = StringField(_l("Name"), validators=[DataRequired(_l("Give the name.")), Length(max=100)])
     kana = StringField(_l("Name in kana"), validators=[Length(max=100)])
     relationship_note = StringField(_l("Relationship, age group"), validators=[Length(max=100)])
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(PrefixedForm):
+    form_prefix = "agency"
+
     name = StringField(_l("Agency"), validators=[DataRequired(_l("Name the agency.")), Length(max=200)])
     role = StringField(_l("Its role"), validators=[Length(max=300)])
 
 
-class PauseForm(FlaskForm):
+class PauseForm(PrefixedForm):
+    form_prefix = "pause"
+
     reason = TextAreaField(_l("Why the case is paused"), validators=[DataRequired(_l("Give the reason.")), Length(max=800)])
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(PrefixedForm):
+    form_prefix = "closure"
+
     reason = SelectField(_l("Reason for closing"), choices=opts(CLOSURE_REASONS))
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("Write a summary.")), Length(max=4000)])
     follow_up = StringField(_l("Who follows up"), validators=[Length(max=300)])
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(PrefixedForm):
+    form_prefix = "reopen"
+
     reason = TextAreaField(_l("Why the case is reopened"), validators=[DataRequired(_l("Give the reason.")), Length(max=800)])
 
 

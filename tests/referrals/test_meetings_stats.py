@@ -87,7 +87,7 @@ def test_statistics_count_by_department_contact_age_and_reason(client, db):
     assert any(r.median_days is not None and 1.5 <= r.median_days <= 2.5 for r in contact)
     assert dict((label, n) for label, n, _o in statistics.open_cases_by_age())["<1"] == 2
     login(client, worker)
-    client.post(f"/consultation/cases/{a.id}/closure", data={"reason": "moved", "summary": "転出"})
+    client.post(f"/consultation/cases/{a.id}/closure", data={"closure-reason": "moved", "closure-summary": "転出"})
     other = client.application.test_client()
     login(other, colleague)
     other.post(f"/consultation/cases/{a.id}/closure/approve")

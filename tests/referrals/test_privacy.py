@@ -174,7 +174,7 @@ def test_free_text_is_rendered_inert(client, db):
     office.post(f"/consultation/referrals/{referral.id}/triage", data={"action": "accept", "reason": XSS, "lead_worker_id": worker.id})
     case = db.session.scalar(select(SupportCase))
     office.post(f"/consultation/cases/{case.id}/entries", data={"kind": "note", "occurred_on": service.today().isoformat(), "body": XSS})
-    office.post(f"/consultation/cases/{case.id}/agencies", data={"name": XSS, "role": XSS})
+    office.post(f"/consultation/cases/{case.id}/agencies", data={"agency-name": XSS, "agency-role": XSS})
     for url in (f"/consultation/referrals/{referral.id}", f"/consultation/cases/{case.id}", "/consultation/cases"):
         page = office.get(url).get_data(as_text=True)
         assert "<script>window.__xss" not in page and "<img src=x" not in page

@@ -44,7 +44,7 @@ def test_referrer_sees_coarse_status_follow_the_office(client, db):
     assert "内密の観察メモ" not in mine and "電話で本人と話した" not in mine and case.reference not in mine
 
     # Closing needs a second member of the office.
-    office.post(f"/consultation/cases/{case.id}/closure", data={"reason": "goal_met", "summary": "目標達成", "follow_up": "地域包括"})
+    office.post(f"/consultation/cases/{case.id}/closure", data={"closure-reason": "goal_met", "closure-summary": "目標達成", "closure-follow_up": "地域包括"})
     office.post(f"/consultation/cases/{case.id}/closure/approve")
     db.session.expire_all()
     assert case.status == "open" and case.closure_pending
@@ -55,7 +55,7 @@ def test_referrer_sees_coarse_status_follow_the_office(client, db):
     assert case.status == "closed" and case.closure_approved_by_id == colleague.id
     assert "対応終了" not in _status_of(client, referral.reference)  # it was reached: stays connected
 
-    second.post(f"/consultation/cases/{case.id}/reopen", data={"reason": "再度の相談"})
+    second.post(f"/consultation/cases/{case.id}/reopen", data={"reopen-reason": "再度の相談"})
     db.session.expire_all()
     assert case.status == "open" and case.closed_at is None
     codes = [e.code for e in db.session.scalars(select(CaseEntry).where(CaseEntry.case_id == case.id))]
@@ -150,8 +150,8 @@ def test_lead_change_agency_and_members_are_on_the_timeline(client, db):
     case = db.session.scalar(select(SupportCase))
     client.post(f"/consultation/cases/{case.id}/plan", data={
         "lead_worker_id": colleague.id, "risk": "medium", "plan_goal": "", "next_review_on": case.next_review_on.isoformat()})
-    client.post(f"/consultation/cases/{case.id}/agencies", data={"name": "社会福祉協議会", "role": "家計改善支援"})
-    client.post(f"/consultation/cases/{case.id}/members", data={"name": "粟田 太郎", "kana": "アワタ タロウ", "relationship_note": "長男 50代"})
+    client.post(f"/consultation/cases/{case.id}/agencies", data={"agency-name": "社会福祉協議会", "agency-role": "家計改善支援"})
+    client.post(f"/consultation/cases/{case.id}/members", data={"member-name": "粟田 太郎", "member-kana": "アワタ タロウ", "member-relationship_note": "長男 50代"})
     db.session.expire_all()
     assert case.lead_worker_id == colleague.id
     assert [a.name for a in case.agencies] == ["社会福祉協議会"]
@@ -167,7 +167,7 @@ def test_pause_is_not_close(client, db):
     login(client, worker)
     client.post(f"/consultation/referrals/{referral.id}/triage", data={"action": "accept", "reason": "新規", "lead_worker_id": worker.id})
     case = db.session.scalar(select(SupportCase))
-    client.post(f"/consultation/cases/{case.id}/pause", data={"reason": "入院中"})
+    client.post(f"/consultation/cases/{case.id}/pause", data={"pause-reason": "入院中"})
     db.session.expire_all()
     assert case.status == "paused" and case.closed_at is None
     assert service.referrer_status(referral) == "in_progress"
@@ -202,7 +202,7 @@ def test_closed_case_cannot_get_new_entries(client, db):
     worker, colleague = office_staff(2)
     case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
     login(client, worker)
-    client.post(f"/consultation/cases/{case.id}/closure", data={"reason": "moved", "summary": "転出", "follow_up": ""})
+    client.post(f"/consultation/cases/{case.id}/closure", data={"closure-reason": "moved", "closure-summary": "転出", "closure-follow_up": ""})
     other = client.application.test_client()
     login(other, colleague)
     other.post(f"/consultation/cases/{case.id}/closure/approve")
