@@ -90,7 +90,11 @@ def load() -> str | None:
                 cases.record_entry(case, "contact", "電話で本人と話し、来所の約束をした。", contact_day)
                 referral.first_contact_at = created + timedelta(days=3 if outcome != "stale" else 6)
                 case.first_contact_at = referral.first_contact_at
-            cases.add_agency(case, "あわら市社会福祉協議会", "家計改善支援・見守り")
+            agency = cases.add_agency(case, "あわら市社会福祉協議会", "家計改善支援・見守り")
+            agency.added_at = created + timedelta(days=7)
+            for entry in case.entries:
+                if entry.kind == "role_change":
+                    entry.occurred_on = (created + timedelta(days=7)).date()
             case.plan_goal = "生活の安定と、世帯が地域とのつながりを取り戻すこと。"
             case.next_review_on = (created + timedelta(days=91)).date()
             case.last_activity_at = created + timedelta(days=7)

@@ -172,7 +172,7 @@ def cases_list():
         form.status.data = "active"
     status = form.status.data if form.status.data in ("open", "paused", "closed", "all") else None
     rows = cases.list_cases(status=status, kana=(form.kana.data or "").strip() or None)
-    service.record_view("case_list", None, count=len(rows), searched=bool(form.kana.data))
+    service.record_view("case_list", None, case_ids=[c.id for c in rows], searched=bool(form.kana.data))
     return render_template("referrals/cases.html", form=form, rows=rows, stale_since=cases.stale_since)
 
 
@@ -180,7 +180,7 @@ def cases_list():
 @require(HANDLE)
 def stale():
     rows = cases.stale_cases()
-    service.record_view("case_list", None, count=len(rows), list="stale")
+    service.record_view("case_list", None, case_ids=[c.id for c, _since in rows], list="stale")
     return render_template("referrals/stale.html", rows=rows, stale_days=current_app.config["CASE_STALE_DAYS"])
 
 
@@ -371,7 +371,7 @@ def meetings():
 @require(HANDLE)
 def meeting(meeting_id: int):
     meeting = db.get_or_404(Meeting, meeting_id)
-    service.record_view("meeting", meeting.id, cases=len(meeting.items))
+    service.record_view("meeting", meeting.id, case_ids=[i.case_id for i in meeting.items])
     return _render_meeting(meeting)
 
 
@@ -411,7 +411,7 @@ def meeting_decision(meeting_id: int, item_id: int):
         else:
             flash(_("The decision is recorded in the case's timeline."), "success")
             return redirect(url_for("referrals.meeting", meeting_id=meeting.id) + f"#item-{item.id}", code=303)
-    service.record_view("meeting", meeting.id, cases=len(meeting.items))
+    service.record_view("meeting", meeting.id, case_ids=[i.case_id for i in meeting.items])
     return _render_meeting(meeting, 400, item.id, form)
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.core.models import utcnow
+from app.core.models import AuditEvent, utcnow
 from app.referrals import cases, meetings, service, statistics
 from app.referrals.models import CaseEntry, Referral
 from tests.factories import login, make_department, make_employee
@@ -35,6 +35,8 @@ def test_agenda_has_due_stale_and_flagged_cases_and_prints(client, db):
     assert later.reference not in page and closed.reference not in page
     assert page.index(due.reference) < page.index(flagged.reference)  # review due before flagged
     assert "data-print" in page and "referrals-agenda.js" in page
+    viewed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "meeting.viewed"))
+    assert viewed.actor_id == worker.id and set(viewed.detail["case_ids"]) == {due.id, flagged.id}
     # A case past its review date is also on the stale list.
     assert due.id in [c.id for c, _ in cases.stale_cases()]
 
