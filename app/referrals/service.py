@@ -87,16 +87,36 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+class AlreadySent(Exception):
+    """The form's key was used for a different referral (e.g. the back button after sending)."""
+
+    def __init__(self, referral: Referral):
+        super().__init__(referral.reference)
+        self.referral = referral
+
+
+def _same_content(referral: Referral, data: ReferralInput) -> bool:
+    return (
+        referral.resident_name == _clean(data.resident_name)
+        and referral.resident_kana_hash == crypto.kana_hash(data.resident_kana)
+        and referral.desk_number == _clean(data.desk_number)
+        and referral.observed == _clean(data.observed)
+    )
+
+
 def submit_referral(referrer: Employee, data: ReferralInput, idempotency_key: str) -> tuple[Referral, bool]:
     """Create a referral once per idempotency key; a resend returns the first one.
 
     Returns (referral, created). A key used by another employee is never answered with
-    their referral.
+    their referral; a key reused for different content raises ``AlreadySent`` rather than
+    silently swallowing a second referral.
     """
     existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == idempotency_key))
     if existing is not None:
         if existing.referrer_id != referrer.id:
             raise PermissionError("idempotency key belongs to another employee")
+        if not _same_content(existing, data):
+            raise AlreadySent(existing)
         return existing, False
     try:
         referral = Referral(

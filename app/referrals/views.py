@@ -79,6 +79,12 @@ def new():
             referral, _created = service.submit_referral(current_user, data, form.idempotency_key.data)
         except PermissionError:
             abort(400)
+        except service.AlreadySent as sent_before:
+            # The page was reused after sending (back button): keep what was typed, new key.
+            form.idempotency_key.data = secrets.token_urlsafe(24)
+            flash(_("This form had already been sent as %(ref)s. The changed referral has not been sent yet: check it and send it again.",
+                    ref=sent_before.referral.reference), "warning")
+            return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now()), 409
         return redirect(url_for("referrals.sent", reference=referral.reference), code=303)
     return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now())
 

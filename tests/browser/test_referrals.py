@@ -52,6 +52,9 @@ def test_the_referral_story(page, app, db):
     assert "社会福祉法第106条の6" in page.locator("#no-consent-route").inner_text()
 
     fill_referral(page, observed="滞納分を小銭で支払われた。" + XSS)
+    page.get_by_text("その他の情報（任意）").click()
+    page.fill("#household", "母（80代）と二人暮らし" + XSS)
+    page.fill("#agencies", XSS)
     assert page.locator("#no-consent-route").is_hidden()
     page.locator("#referral-submit").dblclick()  # a double click sends one referral
     page.wait_for_url("**/refer/sent/**")
@@ -69,11 +72,14 @@ def test_the_referral_story(page, app, db):
 
     # The 相談室: inbox → triage → case → first contact.
     sign_in(page, worker, PASSWORD)
+    assert "新しいつなぎ：1 件" in page.locator("main").inner_text()  # the office's home panel
+    assert_accessible(page, "home with the referral panels")
     page.goto("/consultation/inbox")
     assert_accessible(page, "inbox")
     page.get_by_role("link", name=reference).click()
     assert page.evaluate("window.__xss") is None
     assert XSS in page.locator("#observed").inner_text()
+    assert "母（80代）と二人暮らし" + XSS in page.locator("#referral-facts").inner_text()
     assert_accessible(page, "referral detail")
     page.check("input[name=action][value=accept]")
     page.select_option("#lead_worker_id", str(worker.id))

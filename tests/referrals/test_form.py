@@ -148,3 +148,17 @@ def test_only_own_confirmation_page(client):
     other = client.application.test_client()
     login(other, make_employee(roles=[Role.TRAINING_ADMIN]))
     assert other.get(location).status_code == 404
+
+
+def test_a_reused_form_with_different_content_is_not_swallowed(client, db):
+    login(client, make_employee())
+    data = form_data()
+    first = client.post("/refer", data=data)
+    reference = db.session.scalar(select(Referral)).reference
+    changed = dict(data, resident_name="別の 住民", resident_kana="ベツノ ジュウミン")  # back button, new resident
+    response = client.post("/refer", data=changed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and reference in page and "別の 住民" in page
+    assert data["idempotency_key"] not in page  # a fresh key for the new referral
+    assert db.session.query(Referral).count() == 1
+    assert first.status_code == 303
