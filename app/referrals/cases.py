@@ -247,7 +247,7 @@ def reopen(case: SupportCase, reason: str = "", commit: bool = True) -> None:
     case.closed_at = None
     case.closure_reason = case.closure_summary = case.closure_follow_up = None
     case.closure_requested_by_id = case.closure_requested_at = case.closure_approved_by_id = None
-    case.next_review_on = min(case.next_review_on, default_review_date(case.risk)) if case.next_review_on > today() else default_review_date(case.risk)
+    case.next_review_on = default_review_date(case.risk)  # a reopened case gets a fresh review cycle
     _entry(case, "status", reason.strip() or None, code="reopened")
     audit.record("case.reopened", "support_case", case.id)
     if commit:

@@ -255,8 +255,6 @@ def _case_action(case_id: int, form_name: str, form_class, action, success: str)
             return redirect(url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303)
         return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
     flash(_("Please correct the marked fields."), "error")
-    if form_name == "plan_form":
-        form.lead_worker_id.choices = _staff_choices(case)
     return _render_case(case, 400, **{form_name: form})
 
 
