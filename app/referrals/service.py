@@ -143,7 +143,7 @@ def submit_referral(referrer: Employee, data: ReferralInput, idempotency_key: st
         )
         db.session.add(referral)
         db.session.flush()
-        audit.record("referral.created", "referral", referral.id, urgency=data.urgency, consent=data.consent)
+        audit.record("referral.created", "referral", referral.id, actor_id=referrer.id, urgency=data.urgency, consent=data.consent)
         db.session.commit()
         return referral, True
     except IntegrityError:

@@ -471,5 +471,5 @@ def inject_choices():
 
     names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
              "REFERRER_STATUS_HELP", "CASE_STATUS", "RISK", "ENTRY_KINDS", "ENTRY_CODES", "CLOSURE_REASONS",
-             "AGENDA_REASONS", "LEGAL_BASIS", "AGE_LABELS", "AUDIT_OBJECT_LABELS")
+             "AGENDA_REASONS", "LEGAL_BASIS", "AGE_LABELS", "AUDIT_OBJECT_LABELS", "AUDIT_ACTIONS")
     return {name: getattr(choices, name) for name in names} | {"today": service.today()}

@@ -46,7 +46,7 @@ def test_submit_creates_a_referral_with_a_reference_and_encrypted_fields(client,
     page = client.get(location).get_data(as_text=True)
     assert referral.reference in page
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.created")).all()
-    assert len(events) == 1 and "粟田" not in str(events[0].detail)
+    assert len(events) == 1 and events[0].actor_id == clerk.id and "粟田" not in str(events[0].detail)
 
 
 def test_resend_with_the_same_key_creates_exactly_one(client, db):
