@@ -104,12 +104,13 @@ def test_retention_anonymises_old_closed_records_only(app, db):
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["referrals", "retention", "--dry-run"])
-    assert result.exit_code == 0 and "1" in result.output
+    assert result.exit_code == 0 and "試行" in result.output
+    assert "ケース 1 件" in result.output and "つなぎ 2 件" in result.output  # the case's referral + the info-only one
     db.session.expire_all()
     assert old_case.household_name == "粟田 花子" and old_case.anonymised_at is None
 
     result = runner.invoke(args=["referrals", "retention"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0 and "匿名化しました" in result.output, result.output
     db.session.expire_all()
     assert old_case.anonymised_at is not None and old_case.household_name is None and old_case.household_kana_hash is None
     assert all(m.name is None and m.kana_hash is None for m in old_case.members)
@@ -179,3 +180,11 @@ def test_free_text_is_rendered_inert(client, db):
         page = office.get(url).get_data(as_text=True)
         assert "<script>window.__xss" not in page and "<img src=x" not in page
         assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
+
+
+def test_new_key_prints_a_usable_key(app):
+    from cryptography.fernet import Fernet
+
+    result = app.test_cli_runner().invoke(args=["referrals", "new-key"])
+    key = result.output.strip()
+    assert Fernet(key.encode()).decrypt(Fernet(key.encode()).encrypt(b"x")) == b"x"
