@@ -174,3 +174,34 @@ def test_english_offline_draft_and_phone(page, app, db, live_server):
     assert_accessible(page, "my referrals (en)")
     db.session.expire_all()
     assert db.session.query(Referral).count() == 1
+
+
+def test_resend_after_the_answer_was_lost_creates_one(page, app, db):
+    clerk = make_employee(department=make_department(code="4040", name_ja="上下水道課"))
+    sign_in(page, clerk, PASSWORD)
+    page.goto("/refer")
+    fill_referral(page, observed="検針時、郵便物がたまっていた。")
+
+    def lose_the_answer(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        route.fetch()  # the portal receives and stores the referral…
+        return route.abort()  # …but the answer never reaches the browser
+
+    page.route("**/refer", lose_the_answer)
+    page.locator("#referral-submit").click()
+    page.wait_for_timeout(500)
+    page.unroute("**/refer")
+    page.recorder.console_errors.clear()  # the dropped connection above is intended
+    db.session.expire_all()
+    assert db.session.query(Referral).count() == 1
+
+    page.goto("/refer")
+    page.get_by_role("button", name="復元する").click()
+    assert page.input_value("#observed") == "検針時、郵便物がたまっていた。"
+    page.locator("#referral-submit").click()
+    page.wait_for_url("**/refer/sent/**")
+    db.session.expire_all()
+    referral = db.session.scalar(select(Referral))
+    assert db.session.query(Referral).count() == 1
+    assert page.locator("#reference").inner_text() == referral.reference
