@@ -198,7 +198,7 @@ def _staff_choices(case: SupportCase):
 
 
 def _case_forms(case: SupportCase) -> dict:
-    plan = PlanForm(obj=case) if request.method == "GET" else PlanForm()
+    plan = PlanForm(formdata=None, obj=case)  # the stored plan, whichever form was just sent
     plan.lead_worker_id.choices = _staff_choices(case)
     entry = EntryForm()
     if entry.occurred_on.data is None:
@@ -224,8 +224,6 @@ def _render_case(case: SupportCase, status: int = 200, **forms):
 @require(HANDLE)
 def case_detail(case_id: int):
     return _render_case(db.get_or_404(SupportCase, case_id))
-
-
 
 
 def _case_error(code: str) -> str:

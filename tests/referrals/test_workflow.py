@@ -220,3 +220,15 @@ def test_case_search_is_posted_not_in_the_url(client, db):
     assert 'method="post"' in page.split('role="search"')[0].rsplit("<form", 1)[1]
     page = client.post("/consultation/cases", data={"kana": "ベツジン", "status": "all"}).get_data(as_text=True)
     assert case.reference not in page
+
+
+def test_a_rejected_entry_keeps_the_page_and_the_plan(client, db):
+    (worker,) = office_staff()
+    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    cases.update_plan(case, lead_worker_id=worker.id, risk="medium", plan_goal="家計の立て直し",
+                      next_review_on=case.next_review_on, flagged_for_meeting=False)
+    login(client, worker)
+    response = client.post(f"/consultation/cases/{case.id}/entries", data={"kind": "note", "occurred_on": "", "body": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "内容を入力してください。" in page and "家計の立て直し" in page.split('id="plan"')[1]
