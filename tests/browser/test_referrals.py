@@ -174,6 +174,33 @@ def test_english_offline_draft_and_phone(page, app, db, live_server):
     assert_accessible(page, "my referrals (en)")
     db.session.expire_all()
     assert db.session.query(Referral).count() == 1
+    reference = db.session.scalar(select(Referral)).reference
+    sign_out(page)
+
+    # The office in English: triage and first contact, on a phone.
+    worker = make_employee(department=make_department(name_ja="福祉まるごと相談室"), roles=[Role.CONSULTATION])
+    worker.locale = "en"
+    db.session.commit()
+    sign_in(page, worker, PASSWORD)
+    page.goto("/consultation/inbox")
+    assert page.locator("h1").inner_text() == "Referral inbox"
+    page.get_by_role("link", name=reference).click()
+    assert_accessible(page, "referral detail (en, phone)")
+    page.check("input[name=action][value=accept]")
+    page.select_option("#lead_worker_id", str(worker.id))
+    page.fill("#reason", "Arrears with a care burden behind them.")
+    page.get_by_role("button", name="Save the decision").click()
+    page.wait_for_url("**/consultation/cases/**")
+    page.select_option("#kind", "visit")
+    page.fill("#body", "Visited; met the resident and her mother.")
+    page.get_by_role("button", name="Add to the timeline").click()
+    page.wait_for_load_state()
+    assert "Home visit" in page.locator("#timeline").inner_text()
+    assert_accessible(page, "case (en, phone)")
+    sign_out(page)
+    sign_in(page, clerk, PASSWORD)
+    page.goto("/refer/mine")
+    assert "Connected" in page.locator("#my-referrals tr", has_text=reference).inner_text()
 
 
 def test_resend_after_the_answer_was_lost_creates_one(page, app, db):
