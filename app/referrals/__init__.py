@@ -29,6 +29,19 @@ SETTINGS = {
 }
 
 
+def local_date(value):
+    """The city-hall date of a stored (UTC) timestamp, written like ``jdate``."""
+    from datetime import datetime
+
+    from flask_babel import to_user_timezone
+
+    from app.core.i18n import jdate
+
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return jdate(value)
+
+
 def init_app(app):
     import os
 
@@ -55,5 +68,6 @@ def init_app(app):
         if panel not in HOME_PANELS:
             HOME_PANELS.append(panel)
     app.jinja_env.globals["referral_panel_counts"] = service.panel_counts
+    app.jinja_env.filters["localdate"] = local_date
     app.cli.add_command(cli.referrals_cli)
     register_demo_loader(demo.load)

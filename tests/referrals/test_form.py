@@ -162,3 +162,16 @@ def test_a_reused_form_with_different_content_is_not_swallowed(client, db):
     assert data["idempotency_key"] not in page  # a fresh key for the new referral
     assert db.session.query(Referral).count() == 1
     assert first.status_code == 303
+
+
+def test_dates_are_shown_in_japan_time(client, db):
+    from datetime import datetime
+
+    clerk = make_employee()
+    login(client, clerk)
+    client.post("/refer", data=form_data())
+    referral = db.session.scalar(select(Referral))
+    referral.created_at = datetime(2026, 3, 31, 23, 30)  # 08:30 on 1 April in Japan
+    db.session.commit()
+    page = client.get("/refer/mine").get_data(as_text=True)
+    assert "2026年4月1日" in page and "2026年3月31日" not in page
