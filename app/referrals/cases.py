@@ -1,0 +1,303 @@
+"""Support cases: household, lead worker, agencies, plan, reviews, timeline, pause, closure.
+
+Every write goes through here, in one transaction, and is audit-logged with ids and codes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from app.core import audit
+from app.core.models import utcnow
+from app.extensions import db
+from app.referrals import crypto
+from app.referrals.choices import CLOSURE_REASONS, CONTACT_KINDS
+from app.referrals.models import CaseAgency, CaseEntry, CaseMember, Referral, SupportCase
+from app.referrals.service import is_consultation_staff, next_reference, today
+
+
+class CaseError(ValueError):
+    """A change the rules do not allow (the view turns it into a translated message)."""
+
+
+def _actor_id() -> int | None:
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
+def review_interval(risk: str) -> timedelta:
+    key = "CASE_REVIEW_DAYS_HIGH_RISK" if risk == "high" else "CASE_REVIEW_DAYS"
+    return timedelta(days=int(current_app.config[key]))
+
+
+def default_review_date(risk: str, start: date | None = None) -> date:
+    """Three months by default, sooner for a high-risk case."""
+    return (start or today()) + review_interval(risk)
+
+
+def latest_allowed_review(risk: str, start: date | None = None) -> date:
+    return default_review_date(risk, start)
+
+
+def _touch(case: SupportCase) -> None:
+    case.last_activity_at = utcnow()
+
+
+def _entry(case: SupportCase, kind: str, body: str | None, occurred_on: date | None = None, **extra) -> CaseEntry:
+    entry = CaseEntry(case=case, kind=kind, body=body, occurred_on=occurred_on or today(), author_id=_actor_id(), **extra)
+    db.session.add(entry)
+    _touch(case)
+    return entry
+
+
+def open_from_referral(referral: Referral, lead_worker_id: int) -> SupportCase:
+    """A new household case from a referral (the caller commits)."""
+    risk = "high" if referral.urgency == "life_risk" else "medium"
+    case = SupportCase(
+        reference=next_reference("C", today().year),
+        household_name=referral.resident_name,
+        household_kana=referral.resident_kana,
+        household_kana_hash=referral.resident_kana_hash,
+        family_kana_hash=referral.family_kana_hash,
+        area=referral.area,
+        consent=referral.consent,
+        risk=risk,
+        status="open",
+        lead_worker_id=lead_worker_id,
+        next_review_on=default_review_date(risk),
+    )
+    db.session.add(case)
+    if referral.resident_name or referral.resident_kana:
+        db.session.add(CaseMember(case=case, name=referral.resident_name, kana=referral.resident_kana,
+                                  kana_hash=referral.resident_kana_hash, is_primary=True))
+    db.session.flush()
+    referral.case = case
+    _entry(case, "status", None, code="opened")
+    audit.record("case.opened", "support_case", case.id, referral_id=referral.id, lead_worker_id=lead_worker_id)
+    return case
+
+
+def link_referral(case: SupportCase, referral: Referral) -> None:
+    referral.case = case
+    if case.status == "closed":
+        reopen(case, commit=False)
+    _touch(case)
+    audit.record("case.referral_linked", "support_case", case.id, referral_id=referral.id)
+
+
+def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date) -> CaseEntry:
+    """Add a line to the timeline. A contact or visit is the first contact with the resident
+    for every linked referral that had none: their referrers then see つながりました."""
+    if case.status == "closed":
+        raise CaseError("closed")
+    entry = _entry(case, kind, body.strip() or None, occurred_on)
+    if kind in CONTACT_KINDS:
+        when = datetime.combine(occurred_on, datetime.min.time()) if occurred_on < today() else utcnow()
+        if case.first_contact_at is None:
+            case.first_contact_at = when
+        for referral in case.referrals:
+            if referral.first_contact_at is None:
+                referral.first_contact_at = max(when, referral.created_at)
+    db.session.flush()
+    audit.record("case.entry_added", "support_case", case.id, entry_id=entry.id, kind=kind)
+    db.session.commit()
+    return entry
+
+
+def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal: str, next_review_on: date,
+                flagged_for_meeting: bool) -> None:
+    """Change the plan, the lead worker, the risk and the next review date.
+
+    The review date may not be later than the interval allows for the risk (three months, or
+    sooner when the risk is high); a change of lead worker is a role change on the timeline.
+    """
+    if not is_consultation_staff(lead_worker_id):
+        raise CaseError("lead")
+    if next_review_on > latest_allowed_review(risk):
+        raise CaseError("review_too_late")
+    changed = []
+    if lead_worker_id != case.lead_worker_id:
+        from app.accounts.models import Employee
+
+        old = case.lead_worker_id
+        names = [e.name if e else "—" for e in (db.session.get(Employee, old) if old else None, db.session.get(Employee, lead_worker_id))]
+        case.lead_worker_id = lead_worker_id
+        _entry(case, "role_change", " → ".join(names), code="lead_changed")
+        changed.append("lead_worker")
+        audit.record("case.lead_changed", "support_case", case.id, from_id=old, to_id=lead_worker_id)
+    if risk != case.risk:
+        changed.append("risk")
+    if (plan_goal or "").strip() != (case.plan_goal or ""):
+        changed.append("plan_goal")
+    if next_review_on != case.next_review_on:
+        changed.append("next_review_on")
+    if flagged_for_meeting != case.flagged_for_meeting:
+        changed.append("flagged")
+    case.risk = risk
+    case.plan_goal = (plan_goal or "").strip() or None
+    case.next_review_on = next_review_on
+    case.flagged_for_meeting = flagged_for_meeting
+    _touch(case)
+    audit.record("case.updated", "support_case", case.id, fields=changed)
+    db.session.commit()
+
+
+def add_member(case: SupportCase, name: str, kana: str, relationship_note: str) -> CaseMember:
+    member = CaseMember(case=case, name=name.strip() or None, kana=kana.strip() or None,
+                        kana_hash=crypto.kana_hash(kana), relationship_note=relationship_note.strip() or None)
+    db.session.add(member)
+    _touch(case)
+    db.session.flush()
+    audit.record("case.member_added", "support_case", case.id, member_id=member.id)
+    db.session.commit()
+    return member
+
+
+def add_agency(case: SupportCase, name: str, role: str) -> CaseAgency:
+    """An agency joins the case with a role; the role allocation is on the timeline."""
+    agency = CaseAgency(case=case, name=name.strip(), role=role.strip() or None)
+    db.session.add(agency)
+    _entry(case, "role_change", f"{agency.name}: {agency.role}" if agency.role else agency.name, code="agency_added")
+    db.session.flush()
+    audit.record("case.agency_added", "support_case", case.id, agency_id=agency.id)
+    db.session.commit()
+    return agency
+
+
+def end_agency(case: SupportCase, agency_id: int) -> None:
+    agency = db.session.get(CaseAgency, agency_id)
+    if agency is None or agency.case_id != case.id or agency.ended_at is not None:
+        raise CaseError("agency")
+    agency.ended_at = utcnow()
+    _entry(case, "role_change", agency.name, code="agency_ended")
+    audit.record("case.agency_ended", "support_case", case.id, agency_id=agency.id)
+    db.session.commit()
+
+
+def pause(case: SupportCase, reason: str) -> None:
+    """Pause (e.g. the resident is in hospital): still on the books, still reviewed."""
+    if case.status != "open":
+        raise CaseError("status")
+    case.status = "paused"
+    case.pause_reason = reason.strip() or None
+    _entry(case, "status", case.pause_reason, code="paused")
+    audit.record("case.paused", "support_case", case.id)
+    db.session.commit()
+
+
+def resume(case: SupportCase) -> None:
+    if case.status != "paused":
+        raise CaseError("status")
+    case.status = "open"
+    case.pause_reason = None
+    _entry(case, "status", None, code="resumed")
+    audit.record("case.resumed", "support_case", case.id)
+    db.session.commit()
+
+
+def request_closure(case: SupportCase, reason: str, summary: str, follow_up: str) -> None:
+    """Ask to close: a reason code, a summary and who follows up; a colleague approves."""
+    if case.status == "closed" or case.closure_requested_at is not None:
+        raise CaseError("status")
+    if reason not in CLOSURE_REASONS or not summary.strip():
+        raise CaseError("closure")
+    case.closure_reason = reason
+    case.closure_summary = summary.strip()
+    case.closure_follow_up = follow_up.strip() or None
+    case.closure_requested_by_id = _actor_id()
+    case.closure_requested_at = utcnow()
+    _touch(case)
+    audit.record("case.closure_requested", "support_case", case.id, reason=reason)
+    db.session.commit()
+
+
+def approve_closure(case: SupportCase) -> None:
+    """A second consultation staff member — not the one who asked — approves the closure."""
+    if case.status == "closed" or case.closure_requested_at is None:
+        raise CaseError("status")
+    if _actor_id() == case.closure_requested_by_id:
+        raise CaseError("same_person")
+    case.status = "closed"
+    case.closed_at = utcnow()
+    case.closure_approved_by_id = _actor_id()
+    case.flagged_for_meeting = False
+    _entry(case, "status", case.closure_summary, code="closed")
+    audit.record("case.closed", "support_case", case.id, reason=case.closure_reason,
+                 requested_by=case.closure_requested_by_id)
+    db.session.commit()
+
+
+def withdraw_closure(case: SupportCase) -> None:
+    if case.status == "closed" or case.closure_requested_at is None:
+        raise CaseError("status")
+    case.closure_reason = case.closure_summary = case.closure_follow_up = None
+    case.closure_requested_by_id = case.closure_requested_at = None
+    audit.record("case.closure_withdrawn", "support_case", case.id)
+    db.session.commit()
+
+
+def reopen(case: SupportCase, reason: str = "", commit: bool = True) -> None:
+    """Reopen a closed case; the earlier closure stays in the timeline and the audit log."""
+    if case.status != "closed":
+        raise CaseError("status")
+    case.status = "open"
+    case.closed_at = None
+    case.closure_reason = case.closure_summary = case.closure_follow_up = None
+    case.closure_requested_by_id = case.closure_requested_at = case.closure_approved_by_id = None
+    case.next_review_on = default_review_date(case.risk)  # a reopened case gets a fresh review cycle
+    _entry(case, "status", reason.strip() or None, code="reopened")
+    audit.record("case.reopened", "support_case", case.id)
+    if commit:
+        db.session.commit()
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+def stale_since(case: SupportCase, on: date | None = None) -> date | None:
+    """The date from which an open or paused case counts as stale, or None."""
+    on = on or today()
+    stale_days = int(current_app.config["CASE_STALE_DAYS"])
+    candidates = []
+    if case.next_review_on < on:
+        candidates.append(case.next_review_on)
+    quiet_from = case.last_activity_at.date() + timedelta(days=stale_days)
+    if quiet_from <= on:
+        candidates.append(quiet_from)
+    return min(candidates) if candidates else None
+
+
+def stale_cases(on: date | None = None) -> list[tuple[SupportCase, date]]:
+    """Cases past their review date or without activity for N days — oldest first."""
+    on = on or today()
+    stale_days = int(current_app.config["CASE_STALE_DAYS"])
+    quiet_before = datetime.combine(on - timedelta(days=stale_days), datetime.max.time())
+    rows = db.session.scalars(
+        select(SupportCase).where(
+            SupportCase.status != "closed",
+            SupportCase.anonymised_at.is_(None),
+            or_(SupportCase.next_review_on < on, SupportCase.last_activity_at <= quiet_before),
+        )
+    )
+    found = [(case, stale_since(case, on)) for case in rows]
+    found = [(c, d) for c, d in found if d is not None]
+    return sorted(found, key=lambda pair: (pair[1], pair[0].id))
+
+
+def list_cases(status: str | None = None, kana: str | None = None, lead_worker_id: int | None = None) -> list[SupportCase]:
+    stmt = select(SupportCase).where(SupportCase.anonymised_at.is_(None))
+    if status in ("open", "paused", "closed"):
+        stmt = stmt.where(SupportCase.status == status)
+    elif status != "all":
+        stmt = stmt.where(SupportCase.status != "closed")
+    if lead_worker_id:
+        stmt = stmt.where(SupportCase.lead_worker_id == lead_worker_id)
+    if kana:
+        digest = crypto.kana_hash(kana)
+        family = crypto.kana_hash(crypto.family_kana(kana))
+        members = select(CaseMember.case_id).where(CaseMember.kana_hash == digest)
+        stmt = stmt.where(or_(SupportCase.household_kana_hash == digest, SupportCase.family_kana_hash == family,
+                              SupportCase.id.in_(members)))
+    return list(db.session.scalars(stmt.order_by(SupportCase.next_review_on, SupportCase.id)))

@@ -1,0 +1,473 @@
+"""Thin handlers: the quick form and the referrer's list for everyone; the inbox, cases,
+meetings, statistics and the audit log for the 相談室 only."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.permissions import Permission, require
+from app.extensions import db
+from app.referrals import bp, cases, service
+from app.referrals import meetings as meetings_service
+from app.referrals.choices import CONSENTED
+from app.referrals.forms import (
+    AgencyForm,
+    CaseSearchForm,
+    ClosureForm,
+    ConfirmForm,
+    DecisionForm,
+    EntryForm,
+    MeetingForm,
+    MemberForm,
+    PauseForm,
+    PlanForm,
+    ReferralForm,
+    ReopenForm,
+    TriageForm,
+    opts,
+)
+from app.referrals.models import Meeting, MeetingItem, Referral, SupportCase
+
+HANDLE = Permission.HANDLE_REFERRALS
+
+
+def _call_now() -> dict:
+    return {
+        "office_extension": current_app.config["REFERRAL_OFFICE_EXTENSION"],
+        "emergency_numbers": current_app.config["REFERRAL_EMERGENCY_NUMBERS"],
+    }
+
+
+def _no_consent_route() -> str:
+    from app.core.i18n import current_locale
+
+    key = "REFERRAL_NO_CONSENT_ROUTE_EN" if current_locale() == "en" else "REFERRAL_NO_CONSENT_ROUTE_JA"
+    return current_app.config[key]
+
+
+# --- everyone: the quick form and my referrals ------------------------------------------------
+
+@bp.route("/refer", methods=["GET", "POST"])
+@require(Permission.REFER)
+def new():
+    form = ReferralForm()
+    form.area.choices = opts([("", _("Not known"))] + [(a, a) for a in service.areas()])
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    if form.validate_on_submit():
+        data = service.ReferralInput(
+            resident_name=form.resident_name.data or "",
+            resident_kana=form.resident_kana.data or "",
+            desk_number=form.desk_number.data or "",
+            birth_date=form.birth_date.data.isoformat() if form.birth_date.data else "",
+            area=form.area.data or "",
+            concerns=[c for c in form.concerns.data or [] if c in {o.value for o in form.concerns.choices}],
+            observed=form.observed.data or "",
+            urgency=form.urgency.data,
+            consent=form.consent.data,
+            told_about_office=form.told_about_office.data == "yes",
+            preferred_contact=form.preferred_contact.data,
+            phone=form.phone.data or "",
+            household=form.household.data or "",
+            agencies=form.agencies.data or "",
+        )
+        try:
+            referral, _created = service.submit_referral(current_user, data, form.idempotency_key.data)
+        except PermissionError:
+            abort(400)
+        except service.AlreadySent as sent_before:
+            # The page was reused after sending (back button): keep what was typed, new key.
+            form.idempotency_key.data = secrets.token_urlsafe(24)
+            flash(_("This form had already been sent as %(ref)s. The changed referral has not been sent yet: check it and send it again.",
+                    ref=sent_before.referral.reference), "warning")
+            return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now()), 409
+        return redirect(url_for("referrals.sent", reference=referral.reference), code=303)
+    return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now())
+
+
+@bp.get("/refer/sent/<reference>")
+@require(Permission.REFER)
+def sent(reference: str):
+    referral = service.own_referral_by_reference(current_user.id, reference)
+    if referral is None:
+        abort(404)
+    return render_template(
+        "referrals/sent.html", referral=referral, no_consent_route=_no_consent_route(),
+        consented=referral.consent in CONSENTED, **_call_now(),
+    )
+
+
+@bp.get("/refer/mine")
+@require(Permission.REFER)
+def mine():
+    rows = [(r, service.referrer_status(r)) for r in service.my_referrals(current_user.id)]
+    return render_template("referrals/mine.html", rows=rows)
+
+
+# --- the 相談室: inbox and triage ----------------------------------------------------------------
+
+@bp.get("/consultation/inbox")
+@require(HANDLE)
+def inbox():
+    new_referrals, recent = service.inbox()
+    service.record_view("referral_inbox", None, count=len(new_referrals) + len(recent))
+    return render_template("referrals/inbox.html", new_referrals=new_referrals, recent=recent)
+
+
+def _triage_form(referral: Referral, form: TriageForm | None = None):
+    form = form or TriageForm()
+    staff = service.consultation_staff()
+    form.lead_worker_id.choices = opts([(0, _("Choose…"))] + [(e.id, e.name) for e in staff])
+    matches = service.suggest_matches(referral)
+    from app.referrals.cases import list_cases
+
+    others = [c for c in list_cases(status="all") if c.id not in {m.id for m, _w in matches}]
+    form.case_id.choices = opts([(0, _("Choose…"))] + [
+        (c.id, f"{c.reference} {c.household_name or ''}") for c in [m for m, _w in matches] + others
+    ])
+    return form, matches
+
+
+@bp.get("/consultation/referrals/<int:referral_id>")
+@require(HANDLE)
+def referral_detail(referral_id: int):
+    referral = db.get_or_404(Referral, referral_id)
+    form, matches = _triage_form(referral)
+    service.record_view("referral", referral.id)
+    return render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
+                           status=service.referrer_status(referral))
+
+
+@bp.post("/consultation/referrals/<int:referral_id>/triage")
+@require(HANDLE)
+def triage(referral_id: int):
+    referral = db.get_or_404(Referral, referral_id)
+    form, matches = _triage_form(referral, TriageForm())
+    if referral.status != "new":
+        flash(_("This referral has already been triaged."), "error")
+        return redirect(url_for("referrals.referral_detail", referral_id=referral.id))
+    if form.validate_on_submit():
+        try:
+            case = service.triage(
+                referral, form.action.data, form.reason.data, case_id=form.case_id.data or None,
+                redirected_to=form.redirected_to.data, lead_worker_id=form.lead_worker_id.data or None,
+            )
+        except service.TriageError:
+            flash(_("The decision could not be saved. Check the choices and try again."), "error")
+        else:
+            flash(_("Decision saved: %(ref)s.", ref=referral.reference), "success")
+            if case is not None:
+                return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+            return redirect(url_for("referrals.inbox"), code=303)
+    service.record_view("referral", referral.id)
+    return render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
+                           status=service.referrer_status(referral)), 400
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+@bp.route("/consultation/cases", methods=["GET", "POST"])
+@require(HANDLE)
+def cases_list():
+    form = CaseSearchForm()
+    if not form.is_submitted():
+        form.status.data = "active"
+    status = form.status.data if form.status.data in ("open", "paused", "closed", "all") else None
+    rows = cases.list_cases(status=status, kana=(form.kana.data or "").strip() or None)
+    service.record_view("case_list", None, case_ids=[c.id for c in rows], searched=bool(form.kana.data))
+    return render_template("referrals/cases.html", form=form, rows=rows, stale_since=cases.stale_since)
+
+
+@bp.get("/consultation/cases/stale")
+@require(HANDLE)
+def stale():
+    rows = cases.stale_cases()
+    service.record_view("case_list", None, case_ids=[c.id for c, _since in rows], list="stale")
+    return render_template("referrals/stale.html", rows=rows, stale_days=current_app.config["CASE_STALE_DAYS"])
+
+
+def _staff_choices(case: SupportCase):
+    staff = [(e.id, e.name) for e in service.consultation_staff()]
+    if case.lead_worker_id and case.lead_worker_id not in {i for i, _n in staff}:
+        staff.append((case.lead_worker_id, case.lead_worker.name))
+    return opts(staff)
+
+
+def _case_forms(case: SupportCase) -> dict:
+    plan = PlanForm(formdata=None, obj=case)  # the stored plan, whichever form was just sent
+    plan.lead_worker_id.choices = _staff_choices(case)
+    entry = EntryForm()
+    if entry.occurred_on.data is None:
+        entry.occurred_on.data = service.today()
+    return {
+        "entry_form": entry, "plan_form": plan, "member_form": MemberForm(), "agency_form": AgencyForm(),
+        "pause_form": PauseForm(), "closure_form": ClosureForm(), "reopen_form": ReopenForm(),
+        "confirm": ConfirmForm(),
+    }
+
+
+def _render_case(case: SupportCase, status: int = 200, **forms):
+    service.record_view("support_case", case.id)
+    context = _case_forms(case)
+    context.update(forms)
+    return render_template(
+        "referrals/case.html", case=case, stale_since=cases.stale_since(case),
+        latest_review=cases.latest_allowed_review(case.risk), **context,
+    ), status
+
+
+@bp.get("/consultation/cases/<int:case_id>")
+@require(HANDLE)
+def case_detail(case_id: int):
+    return _render_case(db.get_or_404(SupportCase, case_id))
+
+
+def _case_error(code: str) -> str:
+    messages = {
+        "closed": _("A closed case cannot be changed. Reopen it first."),
+        "lead": _("The lead worker must be a member of the consultation office."),
+        "review_too_late": _("The next review date is too far away for this risk level."),
+        "agency": _("That agency is not part of this case."),
+        "status": _("That is not possible in the case's present status."),
+        "closure": _("Choose a reason and write a summary."),
+        "same_person": _("A closure must be approved by a colleague, not by the person who asked for it."),
+    }
+    return messages.get(code, messages["status"])
+
+
+def _case_action(case_id: int, form_name: str, form_class, action, success: str):
+    """Validate one of the case page's forms, run the service action, report back."""
+    case = db.get_or_404(SupportCase, case_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            action(case, form)
+        except cases.CaseError as exc:
+            flash(_case_error(str(exc)), "error")
+        else:
+            flash(success, "success")
+            return redirect(url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303)
+        return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+    flash(_("Please correct the marked fields."), "error")
+    return _render_case(case, 400, **{form_name: form})
+
+
+@bp.post("/consultation/cases/<int:case_id>/entries")
+@require(HANDLE)
+def case_entry(case_id: int):
+    return _case_action(case_id, "entry_form", EntryForm,
+                        lambda c, f: cases.record_entry(c, f.kind.data, f.body.data, f.occurred_on.data),
+                        _("Added to the timeline."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/plan")
+@require(HANDLE)
+def case_plan(case_id: int):
+    def action(case, form):
+        cases.update_plan(case, lead_worker_id=form.lead_worker_id.data, risk=form.risk.data,
+                          plan_goal=form.plan_goal.data, next_review_on=form.next_review_on.data,
+                          flagged_for_meeting=bool(form.flagged_for_meeting.data))
+
+    case = db.get_or_404(SupportCase, case_id)
+    form = PlanForm()
+    form.lead_worker_id.choices = _staff_choices(case)
+    if form.validate_on_submit():
+        try:
+            action(case, form)
+        except cases.CaseError as exc:
+            flash(_case_error(str(exc)), "error")
+            return _render_case(case, 400, plan_form=form)
+        flash(_("The plan has been saved."), "success")
+        return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+    flash(_("Please correct the marked fields."), "error")
+    return _render_case(case, 400, plan_form=form)
+
+
+@bp.post("/consultation/cases/<int:case_id>/members")
+@require(HANDLE)
+def case_member(case_id: int):
+    return _case_action(case_id, "member_form", MemberForm,
+                        lambda c, f: cases.add_member(c, f.name.data, f.kana.data or "", f.relationship_note.data or ""),
+                        _("Household member added."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/agencies")
+@require(HANDLE)
+def case_agency(case_id: int):
+    return _case_action(case_id, "agency_form", AgencyForm,
+                        lambda c, f: cases.add_agency(c, f.name.data, f.role.data or ""),
+                        _("Agency added."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/agencies/<int:agency_id>/end")
+@require(HANDLE)
+def case_agency_end(case_id: int, agency_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.end_agency(c, agency_id),
+                        _("The agency's role has ended."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/pause")
+@require(HANDLE)
+def case_pause(case_id: int):
+    return _case_action(case_id, "pause_form", PauseForm, lambda c, f: cases.pause(c, f.reason.data),
+                        _("The case is paused. It stays on the books and is still reviewed."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/resume")
+@require(HANDLE)
+def case_resume(case_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.resume(c), _("The case is open again."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/closure")
+@require(HANDLE)
+def case_close_request(case_id: int):
+    return _case_action(case_id, "closure_form", ClosureForm,
+                        lambda c, f: cases.request_closure(c, f.reason.data, f.summary.data, f.follow_up.data or ""),
+                        _("Closure requested. A colleague in the office must approve it."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/closure/approve")
+@require(HANDLE)
+def case_close_approve(case_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.approve_closure(c), _("The case is closed."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/closure/withdraw")
+@require(HANDLE)
+def case_close_withdraw(case_id: int):
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.withdraw_closure(c),
+                        _("The closure request was withdrawn."))
+
+
+@bp.post("/consultation/cases/<int:case_id>/reopen")
+@require(HANDLE)
+def case_reopen(case_id: int):
+    return _case_action(case_id, "reopen_form", ReopenForm, lambda c, f: cases.reopen(c, f.reason.data),
+                        _("The case has been reopened."))
+
+
+
+# --- the 支援調整会議 ------------------------------------------------------------------------------
+
+@bp.route("/consultation/meetings", methods=["GET", "POST"])
+@require(HANDLE)
+def meetings():
+    form = MeetingForm()
+    if request.method == "GET" and form.held_on.data is None:
+        form.held_on.data = service.today()
+    if form.validate_on_submit():
+        meeting = meetings_service.prepare(form.held_on.data)
+        flash(_("The agenda has been prepared."), "success")
+        return redirect(url_for("referrals.meeting", meeting_id=meeting.id), code=303)
+    preview = meetings_service.agenda_candidates(form.held_on.data or service.today())
+    return render_template("referrals/meetings.html", form=form, meetings=meetings_service.upcoming_and_past(),
+                           preview_count=len(preview))
+
+
+@bp.get("/consultation/meetings/<int:meeting_id>")
+@require(HANDLE)
+def meeting(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    service.record_view("meeting", meeting.id, case_ids=[i.case_id for i in meeting.items])
+    return _render_meeting(meeting)
+
+
+def _render_meeting(meeting: Meeting, status: int = 200, failed_item: int | None = None, failed_form=None):
+    decision_forms = {}
+    for item in meeting.items:
+        if failed_item == item.id:
+            decision_forms[item.id] = failed_form
+            continue
+        form = DecisionForm(prefix=f"item{item.id}")
+        form.legal_basis.data = "support_meeting" if meetings_service.needs_legal_basis(item.case) else "consent"
+        form.next_review_on.data = cases.latest_allowed_review(item.case.risk, meeting.held_on)
+        decision_forms[item.id] = form
+    return render_template("referrals/meeting.html", meeting=meeting, decision_forms=decision_forms,
+                           needs_legal_basis=meetings_service.needs_legal_basis), status
+
+
+@bp.post("/consultation/meetings/<int:meeting_id>/items/<int:item_id>")
+@require(HANDLE)
+def meeting_decision(meeting_id: int, item_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    item = db.get_or_404(MeetingItem, item_id)
+    if item.meeting_id != meeting.id:
+        abort(404)
+    form = DecisionForm(prefix=f"item{item.id}")
+    if form.validate_on_submit():
+        try:
+            meetings_service.record_decision(item, form.decision.data, form.legal_basis.data, form.next_review_on.data)
+        except meetings_service.MeetingError as exc:
+            messages = {
+                "legal_basis": _("The resident has not consented: record the support meeting (社会福祉法第106条の6) as the legal basis."),
+                "review_date": _("The next review date is too far away for this risk level."),
+                "decided": _("A decision has already been recorded for this case at this meeting."),
+                "closed": _("A closed case cannot be changed. Reopen it first."),
+            }
+            form.decision.errors = [*form.decision.errors, messages[str(exc)]]
+        else:
+            flash(_("The decision is recorded in the case's timeline."), "success")
+            return redirect(url_for("referrals.meeting", meeting_id=meeting.id) + f"#item-{item.id}", code=303)
+    service.record_view("meeting", meeting.id, case_ids=[i.case_id for i in meeting.items])
+    return _render_meeting(meeting, 400, item.id, form)
+
+
+# --- statistics and the audit log -----------------------------------------------------------------
+
+@bp.get("/consultation/statistics")
+@require(HANDLE)
+def statistics():
+    from app.core.i18n import current_locale
+    from app.referrals import statistics as stats
+
+    span, departments, totals = stats.referrals_by_department(12, current_locale())
+    month_labels = [f"{y}/{m}" for y, m in span]
+    chart = stats.bar_chart([f"{m}" for _y, m in span], totals)
+    return render_template(
+        "referrals/statistics.html", month_labels=month_labels, departments=departments, totals=totals, chart=chart,
+        contact_rows=stats.time_to_first_contact(12), age_rows=stats.open_cases_by_age(),
+        closure_rows=stats.closures_by_reason(), stale_count=len(cases.stale_cases()),
+    )
+
+
+AUDIT_OBJECT_TYPES = ("referral", "support_case", "meeting", "case_list", "referral_inbox")
+
+
+@bp.get("/consultation/audit")
+@require(Permission.READ_AUDIT_LOG)
+def audit_log():
+    from sqlalchemy import select
+
+    from app.accounts.models import Employee
+    from app.core.models import AuditEvent
+
+    object_type = request.args.get("object_type", "referral_area")
+    object_id = request.args.get("object_id", "", type=str).strip()[:20]
+    stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if object_type == "referral_area":
+        stmt = stmt.where(AuditEvent.object_type.in_(AUDIT_OBJECT_TYPES))
+    elif object_type in AUDIT_OBJECT_TYPES:
+        stmt = stmt.where(AuditEvent.object_type == object_type)
+    if object_id.isdigit():
+        stmt = stmt.where(AuditEvent.object_id == object_id)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=100, error_out=False)
+    actor_ids = {e.actor_id for e in page.items if e.actor_id}
+    actors = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(actor_ids)))} if actor_ids else {}
+    service.record_view("audit_log", None, records=object_type)
+    return render_template("referrals/audit.html", page=page, actors=actors, object_type=object_type,
+                           object_id=object_id, object_types=AUDIT_OBJECT_TYPES)
+
+
+@bp.context_processor
+def inject_choices():
+    from app.referrals import choices
+
+    names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
+             "REFERRER_STATUS_HELP", "CASE_STATUS", "RISK", "ENTRY_KINDS", "ENTRY_CODES", "CLOSURE_REASONS",
+             "AGENDA_REASONS", "LEGAL_BASIS", "AGE_LABELS", "AUDIT_OBJECT_LABELS", "AUDIT_ACTIONS")
+    return {name: getattr(choices, name) for name in names} | {"today": service.today()}
