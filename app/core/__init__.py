@@ -6,6 +6,12 @@ from app.core import views  # noqa: E402,F401
 
 
 def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.layout import add_nav
+    from app.core.permissions import Permission
     from app.core.worker import tasks_cli
+
+    add_nav("core.home", _l("Home"), Permission.LEARN)  # first, before every area's entries
 
     app.cli.add_command(tasks_cli)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
 
 from app.core.permissions import Permission, user_can
 
@@ -17,8 +16,6 @@ def add_nav(endpoint: str, label, permission: Permission) -> None:
 
 
 def init_app(app) -> None:
-    add_nav("core.home", _l("Home"), Permission.LEARN)
-
     @app.context_processor
     def inject_layout():
         from flask_login import current_user
