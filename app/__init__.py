@@ -14,6 +14,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.accounts", None),
     ("app.content", None),
     ("app.courses", "/courses"),
+    ("app.reports", "/reports"),
 ]
 
 
