@@ -70,10 +70,20 @@ def find(root: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
 
 
-def render_markdown(text: str) -> str:
-    """Markdown to HTML, sanitised: content authors may not inject scripts or styles."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"])
-    return nh3.clean(html)
+HTML_HEADING_RE = re.compile(r"<(/?)h([1-6])\b")
+
+
+def render_markdown(text: str, top_level: int = 2) -> str:
+    """Markdown to HTML, sanitised: content authors may not inject scripts or styles.
+
+    Headings are shifted so the highest one is ``<h{top_level}>``: the page has its own h1.
+    """
+    html = nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
+    levels = [int(m.group(2)) for m in HTML_HEADING_RE.finditer(html)]
+    if levels:
+        shift = top_level - min(levels)
+        html = HTML_HEADING_RE.sub(lambda m: f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 1), 6)}", html)
+    return html
 
 
 def parse_file(path: Path) -> ParsedCourse:

@@ -11,4 +11,4 @@ class DashboardFilterForm(FlaskForm):
 
     course = SelectField(_l("Course"), choices=[], default="")
     division = SelectField(_l("Division (部)"), choices=[], default="")
-    status = SelectField(_l("Status"), choices=[], default="all")
+    status = SelectField(_l("Training status"), choices=[], default="all")
