@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.accounts.models import Department, Employee, EmployeeRole
 from app.content.registry import SyncResult
@@ -114,6 +114,7 @@ class StaffFacts:
     """What the assignment rules look at for one employee."""
 
     employee_id: int
+    department_id: int | None
     department_codes: frozenset[str]  # the 課 and its 部
     position: str
     roles: frozenset[str]
@@ -147,7 +148,7 @@ def add_months(day: date, months: int) -> date:
 def _staff_facts(employee_ids: list[int] | None) -> list[StaffFacts]:
     parent = aliased(Department)
     stmt = (
-        select(Employee.id, Employee.position, Department.code, parent.code)
+        select(Employee.id, Employee.position, Employee.department_id, Department.code, parent.code)
         .outerjoin(Department, Employee.department_id == Department.id)
         .outerjoin(parent, Department.parent_id == parent.id)
         .where(Employee.active.is_(True))
@@ -160,9 +161,10 @@ def _staff_facts(employee_ids: list[int] | None) -> list[StaffFacts]:
     for employee_id, role in db.session.execute(role_stmt):
         roles.setdefault(employee_id, set()).add(role)
     facts = []
-    for employee_id, position, code, parent_code in db.session.execute(stmt):
+    for employee_id, position, department_id, code, parent_code in db.session.execute(stmt):
         facts.append(StaffFacts(
             employee_id=employee_id,
+            department_id=department_id,
             department_codes=frozenset(c for c in (code, parent_code) if c),
             position=position or "",
             roles=frozenset(roles.get(employee_id, set()) | {"learner"}),
@@ -216,7 +218,7 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
             if row is None:
                 if required:
                     row = Assignment(
-                        employee_id=person.employee_id, course_id=course.id, required=True,
+                        employee_id=person.employee_id, course_id=course.id, department_id=person.department_id, required=True,
                         status=NOT_STARTED, progress=0.0, assigned_on=on, due_on=due_for(course, on),
                     )
                     row.course = course
@@ -225,6 +227,8 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
                     touched.append(row)
                     summary.assigned += 1
                 continue
+            if row.department_id != person.department_id:
+                row.department_id = person.department_id  # transferred: the row follows the person
             if required and not row.required:
                 row.required = True
                 if row.status != COMPLETED:
@@ -384,7 +388,8 @@ def record_item_event(employee_id: int, kind: str, slug: str, version: int | Non
         row = rows.get(course.id)
         if row is None:
             # Taking a course nobody required of this employee: tracked, off the dashboard.
-            row = Assignment(employee_id=employee_id, course_id=course.id, required=False, status=NOT_STARTED,
+            row = Assignment(employee_id=employee_id, course_id=course.id, department_id=employee.department_id,
+                             required=False, status=NOT_STARTED,
                              progress=0.0, assigned_on=today(), due_on=None)
             row.course = course
             db.session.add(row)
@@ -480,7 +485,8 @@ def my_training(employee: Employee, locale: str = "ja", on: date | None = None) 
     and completed courses with their dates. Three queries whatever the number of courses."""
     on = on or today()
     rows = list(db.session.scalars(
-        select(Assignment).join(Course).where(Assignment.employee_id == employee.id, Course.active.is_(True))
+        select(Assignment).join(Course).options(contains_eager(Assignment.course))
+        .where(Assignment.employee_id == employee.id, Course.active.is_(True))
     ))
     mine = _my_progress(employee.id) if rows else {}
     todo = [course_view(r.course, r, mine, locale, on) for r in rows if r.required and r.status != COMPLETED]
@@ -514,6 +520,11 @@ def record_certificate_view(employee: Employee, completion: CourseCompletion) ->
     db.session.commit()
 
 
+def inactive_employee_ids():
+    """A subquery of deactivated staff (few): their rows stay but leave the counts."""
+    return select(Employee.id).where(Employee.active.is_(False)).scalar_subquery()
+
+
 # --- the training admin's overview -------------------------------------------------------------
 
 @dataclass
@@ -539,8 +550,7 @@ def assignment_overview(on: date | None = None) -> list[CourseOverview]:
                 func.sum(case((Assignment.status == COMPLETED, 1), else_=0)),
                 func.sum(case(((Assignment.status != COMPLETED) & (Assignment.due_on < on), 1), else_=0)),
             )
-            .join(Employee, Employee.id == Assignment.employee_id)
-            .where(Assignment.required.is_(True), Employee.active.is_(True))
+            .where(Assignment.required.is_(True), Assignment.employee_id.not_in(inactive_employee_ids()))
             .group_by(Assignment.course_id)
         )
     }

@@ -17,6 +17,7 @@ from app.accounts.models import Department, Employee
 from app.core import audit
 from app.core.permissions import Permission, user_can
 from app.courses.models import COMPLETED, IN_PROGRESS, Assignment, Course
+from app.courses.service import inactive_employee_ids
 from app.extensions import db
 
 PER_PAGE = 50
@@ -144,7 +145,7 @@ def matrix(scope: Scope, *, course_id: int | None = None, division_id: int | Non
 
     completed = Assignment.status == COMPLETED
     columns = [
-        Employee.department_id,
+        Assignment.department_id,
         Assignment.course_id,
         func.count(),
         func.sum(case((completed, 1), else_=0)),
@@ -154,16 +155,17 @@ def matrix(scope: Scope, *, course_id: int | None = None, division_id: int | Non
     for point in points:
         cutoff = datetime.combine(point + timedelta(days=1), datetime.min.time())
         columns.append(func.sum(case((and_(completed, Assignment.completed_at < cutoff), 1), else_=0)))
+    # The assignment rows carry the employee's current department, so this reads one index
+    # in GROUP BY order; deactivated staff (few) are left out by a small subquery.
     stmt = (
         select(*columns)
-        .join(Employee, Employee.id == Assignment.employee_id)
-        .where(Assignment.required.is_(True), Employee.active.is_(True))
-        .group_by(Employee.department_id, Assignment.course_id)
+        .where(Assignment.required.is_(True), Assignment.employee_id.not_in(inactive_employee_ids()))
+        .group_by(Assignment.department_id, Assignment.course_id)
     )
     if course_id is not None:
         stmt = stmt.where(Assignment.course_id == course_id)
     if ids is not None:
-        stmt = stmt.where(Employee.department_id.in_(sorted(ids) or [-1]))
+        stmt = stmt.where(Assignment.department_id.in_(sorted(ids) or [-1]))
     course_ids = {c.id for c in courses}
     counts: dict[int, dict[int, Cell]] = {}
     for department_id, c_id, total, done, started, overdue, *cumulative in db.session.execute(stmt):
@@ -257,35 +259,44 @@ def department_employees(department: Department, departments: list[Department], 
 
 # --- overdue list -------------------------------------------------------------------------------
 
-def overdue_statement(scope: Scope, departments: list[Department], *, course_id: int | None = None,
-                      division_id: int | None = None, on: date | None = None):
-    on = on or today()
+def _overdue_conditions(scope: Scope, departments: list[Department], course_ids: list[int], *,
+                        course_id: int | None, division_id: int | None, on: date) -> list:
     ids = _in_scope_ids(scope, departments, division_id)
-    stmt = (
+    conditions = [
+        Assignment.required.is_(True), Assignment.due_on < on, Assignment.status != COMPLETED,
+        Assignment.course_id.in_([course_id] if course_id is not None else course_ids or [-1]),
+        Assignment.employee_id.not_in(inactive_employee_ids()),
+    ]
+    if ids is not None:
+        conditions.append(Assignment.department_id.in_(sorted(ids) or [-1]))
+    return conditions
+
+
+def overdue_statement(scope: Scope, departments: list[Department], course_ids: list[int], *,
+                      course_id: int | None = None, division_id: int | None = None, on: date | None = None):
+    """Overdue (assignment, employee) pairs, the longest overdue first."""
+    conditions = _overdue_conditions(scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on or today())
+    return (
         select(Assignment, Employee)
         .join(Employee, Employee.id == Assignment.employee_id)
-        .join(Course, Course.id == Assignment.course_id)
-        .where(Assignment.required.is_(True), Employee.active.is_(True), Course.active.is_(True),
-               Assignment.status != COMPLETED, Assignment.due_on < on)
-        .order_by(Assignment.due_on, Employee.department_id, Employee.staff_number, Course.sort_order)
+        .where(*conditions)
+        .order_by(Assignment.due_on, Assignment.department_id, Assignment.employee_id, Assignment.course_id)
     )
-    if course_id is not None:
-        stmt = stmt.where(Assignment.course_id == course_id)
-    if ids is not None:
-        stmt = stmt.where(Employee.department_id.in_(sorted(ids) or [-1]))
-    return stmt
 
 
-def overdue_page(scope: Scope, departments: list[Department], *, page: int = 1, **filters):
-    """One page of overdue (employee, course) pairs: two statements."""
-    stmt = overdue_statement(scope, departments, **filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+def overdue_page(scope: Scope, departments: list[Department], course_ids: list[int], *, page: int = 1,
+                 course_id: int | None = None, division_id: int | None = None, on: date | None = None):
+    """One page of overdue (employee, course) pairs: a count over the index, then the page."""
+    on = on or today()
+    conditions = _overdue_conditions(scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on)
+    total = db.session.scalar(select(func.count()).select_from(Assignment).where(*conditions))
+    stmt = overdue_statement(scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on)
     rows = db.session.execute(stmt.limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()
     return total, rows
 
 
-def overdue_all(scope: Scope, departments: list[Department], **filters):
-    return db.session.execute(overdue_statement(scope, departments, **filters)).all()
+def overdue_all(scope: Scope, departments: list[Department], course_ids: list[int], **filters):
+    return db.session.execute(overdue_statement(scope, departments, course_ids, **filters)).all()
 
 
 # --- audit --------------------------------------------------------------------------------------

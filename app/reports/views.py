@@ -107,7 +107,8 @@ def overdue():
     service.record_view("progress.overdue_viewed", "report", None, page=page)
     departments = service.all_departments()
     courses = service.report_courses()  # keeps every row's course in the session: no query per row
-    total, records = service.overdue_page(scope, departments, course_id=course_id, division_id=division_id, page=page)
+    total, records = service.overdue_page(scope, departments, [c.id for c in courses], course_id=course_id,
+                                          division_id=division_id, page=page)
     form = _filter_form(courses, service.visible_divisions(scope, departments))
     pages = max((total + service.PER_PAGE - 1) // service.PER_PAGE, 1)
     return render_template(
@@ -150,7 +151,8 @@ def overdue_export(fmt: str):
     if fmt not in MIMETYPES:
         abort(404)
     departments, scope, course_id, division_id = _context()
-    records = service.overdue_all(scope, departments, course_id=course_id, division_id=division_id)
+    courses = service.report_courses()  # also keeps each row's course in the session
+    records = service.overdue_all(scope, departments, [c.id for c in courses], course_id=course_id, division_id=division_id)
     header, rows = exports.overdue_table(records, departments, date.today(), current_locale())
     service.record_view("progress.exported", "report", None, format=fmt, report="overdue", rows=len(rows))
     name = f"overdue-{date.today().isoformat()}.{fmt}"

@@ -163,6 +163,7 @@ def test_a_transfer_adds_requirements_and_keeps_every_completion(app, db, tmp_pa
     accounts_service.import_roster(parsed)
     desk = row(db, clerk, DESK)
     assert desk.required is False and desk.status == COMPLETED
+    assert desk.department_id == hr.id and row(db, clerk, ALL_STAFF).department_id == hr.id  # the rows follow the person
     assert row(db, clerk, ALL_STAFF).status == COMPLETED
     # And back again: the completion still counts.
     parsed = roster.parse(f"職員番号,氏名,氏名カナ,所属コード\n{clerk.staff_number},{clerk.name},シケン タロウ,1040\n".encode())

@@ -121,3 +121,33 @@ def test_assignment_page_for_hr_only(app, db, client, tmp_path):
     assert "新たに割り当て 1件" in response.get_data(as_text=True)
     assert db.session.scalar(select(Assignment).where(Assignment.employee_id == newcomer.id)) is not None
     assert service.assignment_overview()[0].required == 3
+
+
+def test_home_runs_the_same_queries_whatever_the_number_of_courses(app, db, client, tmp_path):
+    from sqlalchemy import event
+
+    from app.extensions import db as _db
+
+    hr = make_department(code="1020", name_ja="人事課")
+    learner = make_employee(department=hr)
+    root = content_root(tmp_path)
+    sync(app, root)
+    login(client, learner)
+
+    def count() -> int:
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(_db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/").status_code == 200
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    before = count()
+    from tests.courses.support import write_course
+
+    for n in range(5):
+        write_course(root, f"extra-{n}", f'title: {{ja: "追加{n}"}}\nitems:\n  - quiz: tsunagu-basics\nrequired_for: {{all_staff: true}}\n')
+    sync(app, root)
+    assert count() == before
