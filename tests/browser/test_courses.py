@@ -52,3 +52,22 @@ def test_learner_follows_the_course_and_prints_the_certificate(page, app, db, tm
     assert not page.locator("header.site-header").is_visible()
     assert not page.get_by_role("button", name="印刷する").is_visible()
     assert certificate.is_visible()
+
+
+def test_course_list_and_assignment_page_are_accessible(page, app, db, tmp_path):
+    from app.core.permissions import Role
+
+    hr = make_department(code="1020", name_ja="人事課")
+    admin = make_employee(department=hr, roles=[Role.TRAINING_ADMIN], name="人事 研修")
+    sync(app, content_root(tmp_path))
+    sign_in(page, admin, PASSWORD)
+    page.get_by_role("link", name="わたしの研修").click()
+    page.wait_for_url("**/courses/")
+    assert page.get_by_role("heading", name="受講が必要な研修").is_visible()
+    assert page.get_by_role("heading", name="その他の研修").is_visible()  # 窓口編 is not required in 人事課
+    assert_accessible(page, "my training")
+    page.get_by_role("link", name="研修の割当て").click()
+    page.wait_for_url("**/courses/admin/assignments")
+    assert_accessible(page, "assignments")
+    page.get_by_role("button", name="今すぐ割当てルールを適用する").click()
+    assert "割当てルールを適用しました" in page.get_by_role("status").first.inner_text()

@@ -70,3 +70,24 @@ def test_hr_drills_down_and_downloads_both_exports(page, app, db, tmp_path):
     page.wait_for_url("**/reports/overdue*")
     assert "税務 職員3" in page.locator("table").inner_text()
     assert_accessible(page, "overdue list")
+
+
+def test_department_head_sees_their_department_in_the_browser(page, app, db, tmp_path):
+    general = make_department(code="1000", name_ja="総務部")
+    tax = make_department(code="1040", name_ja="税務課", parent=general)
+    hr = make_department(code="1020", name_ja="人事課", parent=general)
+    head = make_employee(department=tax, roles=[Role.DEPARTMENT_HEAD], name="税務 課長", position="課長")
+    make_employee(department=tax, name="税務 職員")
+    make_employee(department=hr, name="人事 職員")
+    sync(app, content_root(tmp_path))
+    sign_in(page, head, PASSWORD)
+    page.get_by_role("link", name="所属の受講状況").click()
+    page.wait_for_url(f"**/reports/departments/{tax.id}")
+    table = page.locator("table.staff-table").inner_text()
+    assert "税務 職員" in table and "人事 職員" not in table
+    assert_accessible(page, "department head's drill-down")
+    # Changing the id in the address does not open another department.
+    assert page.request.get(f"/reports/departments/{hr.id}").status == 403
+    page.goto("/reports/")
+    assert "人事課" not in page.locator("main").inner_text()
+    assert_accessible(page, "department head's dashboard")
