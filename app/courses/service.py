@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.accounts.models import Department, Employee, EmployeeRole
@@ -120,15 +120,29 @@ class StaffFacts:
     roles: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A course's ``required_for``, ready to test many staff against."""
+
+    all_staff: bool
+    departments: frozenset[str]
+    positions: frozenset[str]
+    roles: frozenset[str]
+
+    @classmethod
+    def of(cls, rule: dict | None) -> Rule:
+        rule = rule or {}
+        return cls(bool(rule.get("all_staff")), frozenset(rule.get("departments") or ()),
+                   frozenset(rule.get("positions") or ()), frozenset(rule.get("roles") or ()))
+
+    def matches(self, facts: StaffFacts) -> bool:
+        return (self.all_staff or not self.departments.isdisjoint(facts.department_codes)
+                or (bool(facts.position) and facts.position in self.positions)
+                or not self.roles.isdisjoint(facts.roles))
+
+
 def rule_matches(rule: dict, facts: StaffFacts) -> bool:
-    rule = rule or {}
-    if rule.get("all_staff"):
-        return True
-    if facts.department_codes & set(rule.get("departments") or []):
-        return True
-    if facts.position and facts.position in (rule.get("positions") or []):
-        return True
-    return bool(facts.roles & set(rule.get("roles") or []))
+    return Rule.of(rule).matches(facts)
 
 
 def due_for(course: Course, assigned_on: date) -> date | None:
@@ -193,6 +207,9 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
     New requirements are assigned with their due date; a course no longer required (after a
     transfer) keeps its row and completion but leaves the to-do list; a recertification whose
     completion has lapsed is reopened. Items done before the assignment count at once.
+
+    Existing rows are read as plain tuples and written back in bulk, so that applying the
+    rules to tens of thousands of staff stays a matter of seconds.
     """
     on = on or today()
     summary = ApplySummary()
@@ -201,50 +218,67 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
     summary.employees = len(facts)
     if not courses or not facts:
         return summary
-    ids = [f.employee_id for f in facts]
-    rows: dict[tuple[int, int], Assignment] = {}
-    for chunk in _chunks(ids) if employee_ids is not None else [None]:
-        stmt = select(Assignment)
+    existing: dict[tuple[int, int], tuple] = {}
+    columns = (Assignment.id, Assignment.employee_id, Assignment.course_id, Assignment.department_id,
+               Assignment.required, Assignment.status, Assignment.expires_on)
+    for chunk in _chunks([f.employee_id for f in facts]) if employee_ids is not None else [None]:
+        stmt = select(*columns)
         if chunk is not None:
             stmt = stmt.where(Assignment.employee_id.in_(chunk))
-        for row in db.session.scalars(stmt):
-            rows[(row.employee_id, row.course_id)] = row
+        for row in db.session.execute(stmt):
+            existing[(row.employee_id, row.course_id)] = row
 
-    touched: list[Assignment] = []
+    now = utcnow()
+    inserts: list[dict] = []
+    moves: list[dict] = []  # department or required changed
+    redated: list[dict] = []  # newly required again: a new assignment date and due date
+    reopen: list[int] = []
+    newly_required: list[tuple[int, int]] = []
+    rules = [(course, course.id, Rule.of(course.required_for)) for course in courses]
     for person in facts:
-        for course in courses:
-            required = rule_matches(course.required_for, person)
-            row = rows.get((person.employee_id, course.id))
+        for course, course_id, rule in rules:
+            key = (person.employee_id, course_id)
+            required = rule.matches(person)
+            row = existing.get(key)
             if row is None:
                 if required:
-                    row = Assignment(
-                        employee_id=person.employee_id, course_id=course.id, department_id=person.department_id, required=True,
-                        status=NOT_STARTED, progress=0.0, assigned_on=on, due_on=due_for(course, on),
-                    )
-                    row.course = course
-                    db.session.add(row)
-                    rows[(person.employee_id, course.id)] = row
-                    touched.append(row)
+                    inserts.append({
+                        "employee_id": person.employee_id, "course_id": course_id, "department_id": person.department_id,
+                        "required": True, "status": NOT_STARTED, "progress": 0.0, "assigned_on": on,
+                        "due_on": due_for(course, on), "updated_at": now,
+                    })
+                    newly_required.append(key)
                     summary.assigned += 1
                 continue
-            if row.department_id != person.department_id:
-                row.department_id = person.department_id  # transferred: the row follows the person
+            now_required = row.required
             if required and not row.required:
-                row.required = True
-                if row.status != COMPLETED:
-                    row.assigned_on = on
-                    row.due_on = due_for(course, on)
-                touched.append(row)
+                now_required = True
                 summary.assigned += 1
+                if row.status != COMPLETED:
+                    redated.append({"id": row.id, "assigned_on": on, "due_on": due_for(course, on)})
+                    newly_required.append(key)
             elif not required and row.required:
-                row.required = False
+                now_required = False
                 summary.no_longer_required += 1
+            if now_required != row.required or row.department_id != person.department_id:
+                # A transfer: the row follows the person to the new department.
+                moves.append({"id": row.id, "department_id": person.department_id, "required": now_required, "updated_at": now})
             if row.status == COMPLETED and row.expires_on is not None and row.expires_on <= on:
-                _reopen(row, course, on)
-                summary.reopened += 1
+                reopen.append(row.id)
+    if inserts:
+        db.session.execute(insert(Assignment), inserts)
+    if moves:
+        db.session.execute(update(Assignment), moves)
+    if redated:
+        db.session.execute(update(Assignment), redated)
+    courses_by_id = {c.id: c for c in courses}
+    for chunk in _chunks(reopen):
+        for row in db.session.scalars(select(Assignment).where(Assignment.id.in_(chunk))):
+            _reopen(row, courses_by_id[row.course_id], on)
+            summary.reopened += 1
     db.session.flush()
-    if touched:
-        summary.completed = _catch_up(touched)
+    if newly_required:
+        summary.completed = _catch_up(newly_required)
     if summary.assigned or summary.no_longer_required or summary.reopened:
         audit.record(
             "course.assignments_applied", "course_assignment", None, actor_id=actor_id, reason=reason,
@@ -269,18 +303,20 @@ def _reopen(row: Assignment, course: Course, on: date) -> None:
     audit.record("course.recertification_opened", "course_assignment", row.id, course=course.slug)
 
 
-def _catch_up(rows: list[Assignment]) -> int:
-    """Credit items already done by newly assigned staff (one query for all of them)."""
-    employee_ids = sorted({r.employee_id for r in rows})
+def _catch_up(keys: list[tuple[int, int]]) -> int:
+    """Credit items already done by newly assigned staff. Only staff who have done anything
+    are looked at: one query for who they are, one for their items, one for their rows."""
+    wanted = set(keys)
+    employee_ids = sorted({employee_id for employee_id, _course in keys})
     progress: dict[int, dict[tuple[str, str], ItemProgress]] = {}
     for chunk in _chunks(employee_ids):
         for item in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id.in_(chunk))):
             progress.setdefault(item.employee_id, {})[(item.kind, item.slug)] = item
     completed = 0
-    for row in rows:
-        mine = progress.get(row.employee_id)
-        if mine and _update_row(row, row.course, mine):
-            completed += 1
+    for chunk in _chunks(sorted(progress)):
+        for row in db.session.scalars(select(Assignment).where(Assignment.employee_id.in_(chunk))):
+            if (row.employee_id, row.course_id) in wanted and _update_row(row, row.course, progress[row.employee_id]):
+                completed += 1
     return completed
 
 
