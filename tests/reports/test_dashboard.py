@@ -174,3 +174,20 @@ def test_query_count_does_not_grow_with_staff(app, db, client, city):
     db.session.commit()
     after = [_count_queries(client, u) for u in urls]
     assert before == after
+
+
+def test_drill_down_pages_and_english(app, db, client, city):
+    from app.courses import service as courses_service
+
+    for n in range(50):
+        make_employee(department=city["tax"], staff_number=f"8{n:05d}", name=f"税務 追加{n}")
+    courses_service.apply_assignments()
+    login(client, city["admin"])
+    first = main_of(client.get(f"/reports/departments/{city['tax'].id}"))
+    second = main_of(client.get(f"/reports/departments/{city['tax'].id}?page=2"))
+    assert "53人" in first and "page=2" in first  # the pager links to the second page
+    assert first.count("<tr>") + second.count("<tr>") == 53 + 2  # two header rows
+    client.post("/language", data={"locale": "en"})
+    english = main_of(client.get("/reports/"))
+    assert "Completion dashboard" in english and "Completion over time" in english
+    assert client.get("/reports/export.csv").data.decode("utf-8-sig").startswith("Division (部),Section (課),Course")
