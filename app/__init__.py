@@ -14,6 +14,8 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.accounts", None),
     ("app.content", None),
     ("app.referrals", None),
+    ("app.courses", "/courses"),
+    ("app.reports", "/reports"),
 ]
 
 

@@ -55,7 +55,7 @@ REFERRAL_STATUS = {
 # What the referrer sees: never more than this.
 REFERRER_STATUS = {
     "received": _l("Received"),
-    "in_progress": _l("In progress"),
+    "in_progress": _l("Being handled"),
     "connected": _l("Connected"),
     "closed": _l("Finished"),
 }

@@ -159,7 +159,7 @@ class ClosureForm(PrefixedForm):
     form_prefix = "closure"
 
     reason = SelectField(_l("Reason for closing"), choices=opts(CLOSURE_REASONS))
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("Write a summary.")), Length(max=4000)])
+    summary = TextAreaField(_l("Closing summary"), validators=[DataRequired(_l("Write a summary.")), Length(max=4000)])
     follow_up = StringField(_l("Who follows up"), validators=[Length(max=300)])
 
 

@@ -100,3 +100,16 @@ def test_catalogues_cover_every_string_in_the_code(tmp_path):
             have = {m.id for m in read_po(fh) if m.id and m.string}
         missing += [f"{area.name}: {m}" for m in sorted(wanted - have, key=str)]
     assert missing == []
+
+
+def test_catalogues_agree_on_shared_words():
+    """Every area's catalogue merges into one domain: a msgid translated two ways in two
+    areas would show the wrong word in one of them."""
+    seen: dict[str, dict[str, list[str]]] = {}
+    for po in CATALOGUES:
+        with po.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id and message.string:
+                    seen.setdefault(str(message.id), {}).setdefault(str(message.string), []).append(po.parts[-5])
+    clashes = {msgid: areas for msgid, areas in seen.items() if len(areas) > 1}
+    assert clashes == {}

@@ -104,7 +104,7 @@ def test_retention_anonymises_old_closed_records_only(app, db):
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["referrals", "retention", "--dry-run"])
-    assert result.exit_code == 0 and "試行" in result.output
+    assert result.exit_code == 0 and "確認のみ" in result.output
     assert "ケース 1 件" in result.output and "つなぎ 2 件" in result.output  # the case's referral + the info-only one
     db.session.expire_all()
     assert old_case.household_name == "粟田 花子" and old_case.anonymised_at is None

@@ -1,0 +1,361 @@
+"""The ``courses/`` content kind: Markdown files with YAML front matter.
+
+The format is documented in ``courses/README.md``. Validation reports ``file:line`` problems;
+sync loads valid files idempotently and gives a course a new content version whenever its file
+changed. Item references are checked against the other content folders by path convention
+(``videos/<id>/video.yaml`` or ``script.yaml``, ``scenarios/<id>.yaml``, ``quizzes/<id>.yaml``),
+so a course can be validated before the referenced items are loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import markdown
+import nh3
+import yaml
+
+from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.yamlfile import LineDict, LineList, YamlError, load_text
+from app.core.permissions import Role
+
+ITEM_KINDS = ("video", "scenario", "quiz", "reading")
+COMPLETION_RULES = ("all", "quizzes")
+TOP_LEVEL_KEYS = {
+    "id", "title", "summary", "order", "items", "completion", "required_for",
+    "due_on", "due_within_days", "recertify_every",
+}
+REQUIRED_FOR_KEYS = {"all_staff", "departments", "positions", "roles"}
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+READING_MARK_RE = re.compile(r"^<!--\s*reading:\s*([^\s>]+)\s*-->\s*$")
+HEADING_RE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+
+HINT_FORMAT = "see courses/README.md"
+
+
+@dataclass
+class Reading:
+    slug: str
+    line: int
+    title: str
+    markdown: str
+
+
+@dataclass
+class ParsedCourse:
+    path: Path
+    slug: str
+    meta: LineDict
+    meta_first_line: int  # file line of the first YAML line
+    intro: str
+    readings: dict[str, Reading] = field(default_factory=dict)
+    raw: bytes = b""
+
+
+class CourseFileError(ValueError):
+    def __init__(self, message: str, line: int | None, hint: str = ""):
+        super().__init__(message)
+        self.line = line
+        self.hint = hint
+
+
+def find(root: Path) -> list[Path]:
+    folder = root / "courses"
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md")
+
+
+HTML_HEADING_RE = re.compile(r"<(/?)h([1-6])\b")
+
+
+def render_markdown(text: str, top_level: int = 2) -> str:
+    """Markdown to HTML, sanitised: content authors may not inject scripts or styles.
+
+    Headings are shifted so the highest one is ``<h{top_level}>``: the page has its own h1.
+    """
+    html = nh3.clean(markdown.markdown(text, extensions=["tables", "sane_lists"]))
+    levels = [int(m.group(2)) for m in HTML_HEADING_RE.finditer(html)]
+    if levels:
+        shift = top_level - min(levels)
+        html = HTML_HEADING_RE.sub(lambda m: f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 1), 6)}", html)
+    return html
+
+
+def parse_file(path: Path) -> ParsedCourse:
+    """Split front matter and body; raise CourseFileError with the file line on a defect."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CourseFileError("the file is not UTF-8 text", None, "save it as UTF-8") from None
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise CourseFileError("the file must start with front matter (a line with ---)", 1, HINT_FORMAT)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise CourseFileError("the front matter is not closed with a line with ---", 1, HINT_FORMAT) from None
+    try:
+        meta = load_text("\n".join(lines[1:end]))
+    except YamlError as exc:
+        raise CourseFileError(f"YAML: {exc}", exc.line + 1 if exc.line else 1, "check indentation and quotes") from None
+    if not isinstance(meta, dict):
+        raise CourseFileError("the front matter must be a mapping (key: value lines)", 2, HINT_FORMAT)
+    _shift_lines(meta, 1)
+
+    intro_lines: list[str] = []
+    readings: dict[str, Reading] = {}
+    current: Reading | None = None
+    body_lines: list[str] = []
+    for index in range(end + 1, len(lines)):
+        line_no = index + 1
+        mark = READING_MARK_RE.match(lines[index].strip())
+        if mark:
+            if current is not None:
+                current.markdown = "\n".join(body_lines).strip()
+            slug = mark.group(1)
+            if slug in readings:
+                raise CourseFileError(f"reading {slug!r} appears twice", line_no, "give each reading its own id")
+            current = Reading(slug=slug, line=line_no, title="", markdown="")
+            readings[slug] = current
+            body_lines = []
+            continue
+        if current is None:
+            intro_lines.append(lines[index])
+        elif not current.title and not any(x.strip() for x in body_lines) and HEADING_RE.match(lines[index]):
+            current.title = HEADING_RE.match(lines[index]).group(1)
+        else:
+            body_lines.append(lines[index])
+    if current is not None:
+        current.markdown = "\n".join(body_lines).strip()
+    return ParsedCourse(
+        path=path, slug=path.stem, meta=meta, meta_first_line=2,
+        intro="\n".join(intro_lines).strip(), readings=readings, raw=raw,
+    )
+
+
+def _shift_lines(node, offset: int) -> None:
+    """Make YAML line numbers file line numbers (the front matter starts on line 2)."""
+    if isinstance(node, LineDict):
+        node.line += offset
+        node.key_lines = {k: v + offset for k, v in node.key_lines.items()}
+        for value in node.values():
+            _shift_lines(value, offset)
+    elif isinstance(node, LineList):
+        node.line += offset
+        node.item_lines = [v + offset for v in node.item_lines]
+        for value in node:
+            _shift_lines(value, offset)
+
+
+def _text(value, lang: str = "ja") -> str | None:
+    if isinstance(value, str):
+        return value if lang == "ja" else None
+    if isinstance(value, dict):
+        text = value.get(lang)
+        return str(text) if text is not None else None
+    return None
+
+
+def item_kind(item) -> str | None:
+    if not isinstance(item, dict):
+        return None
+    kinds = [k for k in ITEM_KINDS if k in item]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def reference_path(root: Path, kind: str, slug: str) -> list[Path]:
+    """Where a referenced item's file lives by convention (any one of them is enough)."""
+    if kind == "video":
+        return [root / "videos" / slug / "video.yaml", root / "videos" / slug / "script.yaml"]
+    if kind == "scenario":
+        return [root / "scenarios" / f"{slug}.yaml"]
+    if kind == "quiz":
+        return [root / "quizzes" / f"{slug}.yaml"]
+    return []
+
+
+def check(paths: list[Path], root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for path in paths:
+        problems += check_file(path, root)
+    return problems
+
+
+def check_file(path: Path, root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def error(line, message, hint=""):
+        problems.append(Problem(path, line, message, hint))
+
+    def warning(line, message, hint=""):
+        problems.append(Problem(path, line, message, hint, severity="warning"))
+
+    if not SLUG_RE.match(path.stem):
+        error(None, f"the file name {path.name!r} is not a valid course id", "use lower-case letters, digits and - (e.g. all-staff-tsunagu.md)")
+    try:
+        course = parse_file(path)
+    except CourseFileError as exc:
+        error(exc.line, str(exc), exc.hint)
+        return problems
+    meta = course.meta
+
+    for key in meta:
+        if key not in TOP_LEVEL_KEYS:
+            error(meta.line_of(key), f"unknown key {key!r}", "known keys: " + ", ".join(sorted(TOP_LEVEL_KEYS)))
+    if "id" in meta and meta["id"] != path.stem:
+        error(meta.line_of("id"), f"id {meta['id']!r} differs from the file name {path.stem!r}", "the file stem is the course id")
+
+    title = meta.get("title")
+    if not _text(title, "ja"):
+        error(meta.line_of("title"), "title.ja is required", 'title: {ja: "…", en: "…"}')
+    if "summary" in meta and not _text(meta["summary"], "ja"):
+        error(meta.line_of("summary"), "summary.ja is required when summary is given", 'summary: {ja: "…"}')
+    if "order" in meta and (not isinstance(meta["order"], int) or isinstance(meta["order"], bool)):
+        error(meta.line_of("order"), "order must be a whole number")
+
+    items = meta.get("items")
+    used_readings: set[str] = set()
+    kinds_present: set[str] = set()
+    if not isinstance(items, list) or not items:
+        error(meta.line_of("items"), "items must be a non-empty list", "- video: <id> / - scenario: <id> / - quiz: <id> / - reading: <id>")
+    else:
+        seen: dict[tuple[str, str], int] = {}
+        for index, item in enumerate(items):
+            line = items.line_of(index)
+            kind = item_kind(item)
+            if kind is None:
+                error(line, "each item needs exactly one of: " + ", ".join(ITEM_KINDS), "e.g. - video: tax-desk-roleplay")
+                continue
+            for key in item:
+                if key not in (kind, "title", "optional"):
+                    error(item.line_of(key), f"unknown item key {key!r}", "an item has its kind, optional title and optional")
+            slug = item[kind]
+            if not isinstance(slug, str) or not SLUG_RE.match(slug):
+                error(line, f"{kind} id {slug!r} is not a valid id", "lower-case letters, digits and -")
+                continue
+            if (kind, slug) in seen:
+                error(line, f"{kind} {slug!r} is listed twice (first on line {seen[(kind, slug)]})")
+            seen[(kind, slug)] = line
+            kinds_present.add(kind)
+            if "optional" in item and not isinstance(item["optional"], bool):
+                error(item.line_of("optional"), "optional must be true or false")
+            if "title" in item and not _text(item["title"], "ja"):
+                error(item.line_of("title"), "title.ja is required when an item has a title")
+            if kind == "reading":
+                used_readings.add(slug)
+                if slug not in course.readings:
+                    error(line, f"reading {slug!r} has no section in the body", f"add a line <!-- reading: {slug} --> followed by its text")
+                elif not course.readings[slug].markdown:
+                    error(course.readings[slug].line, f"reading {slug!r} is empty")
+            elif not any(p.exists() for p in reference_path(root, kind, slug)):
+                expected = reference_path(root, kind, slug)[0].relative_to(root)
+                error(line, f"{kind} {slug!r} does not exist (no {expected})", f"add {expected} or fix the id")
+    for slug, reading in course.readings.items():
+        if slug not in used_readings:
+            warning(reading.line, f"reading {slug!r} is not listed in items, so learners never see it")
+
+    completion = meta.get("completion", "all")
+    if completion not in COMPLETION_RULES:
+        error(meta.line_of("completion"), f"completion must be one of {', '.join(COMPLETION_RULES)}", "all: every item; quizzes: the course's quizzes passed")
+    elif completion == "quizzes" and items and "quiz" not in kinds_present:
+        error(meta.line_of("completion"), "completion: quizzes needs at least one quiz item")
+
+    rule = meta.get("required_for")
+    if rule is not None:
+        if not isinstance(rule, dict):
+            error(meta.line_of("required_for"), "required_for must be a mapping", "all_staff: true / departments: [\"1040\"] / positions: [課長] / roles: [department_head]")
+        else:
+            for key in rule:
+                if key not in REQUIRED_FOR_KEYS:
+                    error(rule.line_of(key), f"unknown required_for key {key!r}", "known: " + ", ".join(sorted(REQUIRED_FOR_KEYS)))
+            if "all_staff" in rule and not isinstance(rule["all_staff"], bool):
+                error(rule.line_of("all_staff"), "all_staff must be true or false")
+            for key in ("departments", "positions", "roles"):
+                if key in rule and (not isinstance(rule[key], list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in rule[key])):
+                    error(rule.line_of(key), f"{key} must be a list", f'{key}: ["…", "…"]')
+            for index, value in enumerate(rule.get("roles") or []) if isinstance(rule.get("roles"), list) else []:
+                if str(value) not in {str(r) for r in Role}:
+                    error(rule["roles"].line_of(index), f"unknown role {value!r}", "roles: " + ", ".join(str(r) for r in Role))
+
+    if "due_on" in meta and "due_within_days" in meta:
+        error(meta.line_of("due_within_days"), "give either due_on or due_within_days, not both")
+    if "due_on" in meta and not isinstance(meta["due_on"], date):
+        error(meta.line_of("due_on"), "due_on must be a date", "due_on: 2026-09-30")
+    if "due_within_days" in meta and (not isinstance(meta["due_within_days"], int) or isinstance(meta["due_within_days"], bool) or meta["due_within_days"] < 1):
+        error(meta.line_of("due_within_days"), "due_within_days must be a whole number of days (1 or more)")
+    if "recertify_every" in meta and (not isinstance(meta["recertify_every"], int) or isinstance(meta["recertify_every"], bool) or meta["recertify_every"] < 1):
+        error(meta.line_of("recertify_every"), "recertify_every must be a whole number of months (1 or more)")
+    return problems
+
+
+def _referenced_title(root: Path, kind: str, slug: str) -> tuple[str | None, str | None]:
+    """The title written in the referenced content file, when it can be read."""
+    for path in reference_path(root, kind, slug):
+        if path.exists():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError, OSError):
+                return None, None
+            if isinstance(data, dict):
+                return _text(data.get("title"), "ja"), _text(data.get("title"), "en")
+    return None, None
+
+
+def course_record(course: ParsedCourse, root: Path) -> dict:
+    """The values a Course row holds for a parsed, valid file."""
+    meta = course.meta
+    items = []
+    for item in meta["items"]:
+        kind = item_kind(item)
+        slug = item[kind]
+        entry = {"kind": kind, "slug": slug, "optional": bool(item.get("optional", False))}
+        if kind == "reading":
+            reading = course.readings[slug]
+            entry["title_ja"] = _text(item.get("title"), "ja") or reading.title or slug
+            entry["title_en"] = _text(item.get("title"), "en")
+            entry["html"] = render_markdown(reading.markdown)
+        else:
+            ja, en = _referenced_title(root, kind, slug)
+            entry["title_ja"] = _text(item.get("title"), "ja") or ja or slug
+            entry["title_en"] = _text(item.get("title"), "en") or en
+        items.append(entry)
+    rule = meta.get("required_for") or {}
+    return {
+        "title_ja": _text(meta["title"], "ja"),
+        "title_en": _text(meta["title"], "en"),
+        "summary_ja": _text(meta.get("summary"), "ja"),
+        "summary_en": _text(meta.get("summary"), "en"),
+        "intro_html": render_markdown(course.intro) if course.intro else None,
+        "items": items,
+        "completion": meta.get("completion", "all"),
+        "required_for": {
+            "all_staff": bool(rule.get("all_staff", False)),
+            "departments": [str(v) for v in rule.get("departments") or []],
+            "positions": [str(v) for v in rule.get("positions") or []],
+            "roles": [str(v) for v in rule.get("roles") or []],
+        },
+        "due_on": meta.get("due_on"),
+        "due_within_days": meta.get("due_within_days"),
+        "recertify_months": meta.get("recertify_every"),
+        "sort_order": meta.get("order", 100),
+    }
+
+
+def sync(paths: list[Path], root: Path) -> SyncResult:
+    from app.courses import service
+
+    return service.sync_courses([(parse_file(p), p) for p in paths], root)
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+# Courses refer to videos, scenarios and quizzes, so they are synced after them.
+KIND = register(ContentKind(name="courses", find=find, check=check, sync=sync, order=200))

@@ -1,0 +1,593 @@
+"""Course operations: loading courses, applying assignment rules, recording progress.
+
+Completion is stored as it happens (``Assignment`` rows), so that the learner's home and the
+HR dashboard only read it. Every write goes through here and commits once.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import current_app, url_for
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import aliased, contains_eager
+
+from app.accounts.models import Department, Employee, EmployeeRole
+from app.content.registry import SyncResult
+from app.core import audit
+from app.core.models import utcnow
+from app.courses.models import (
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_STARTED,
+    Assignment,
+    Course,
+    CourseCompletion,
+    CourseVersion,
+    ItemProgress,
+)
+from app.extensions import db
+
+#: Staff assigned a course with a fixed due date less than this many days ahead get this long.
+LATE_JOINER_DAYS = 30
+#: A reopened (recertification) course with a fixed due date gets this long.
+RECERTIFY_DAYS = 60
+#: The learner's home warns this many days before a due date.
+DUE_SOON_DAYS = 14
+
+ITEM_ENDPOINTS = {"video": "videos.watch", "scenario": "scenarios.play", "quiz": "quizzes.take"}
+
+
+def today() -> date:
+    return date.today()
+
+
+# --- catalogue ---------------------------------------------------------------------------------
+
+def active_courses() -> list[Course]:
+    return list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.sort_order, Course.slug)))
+
+
+def get_course(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug, Course.active.is_(True)))
+
+
+def sync_courses(parsed: list, root: Path) -> SyncResult:
+    """Load validated course files. Idempotent: an unchanged file changes nothing; a changed
+    file gets the next content version; a course whose file is gone is retired (kept, inactive)."""
+    from app.courses.content import content_hash, course_record
+
+    result = SyncResult(kind="courses")
+    existing = {c.slug: c for c in db.session.scalars(select(Course))}
+    seen = set()
+    for course_file, path in parsed:
+        record = course_record(course_file, root)
+        digest = content_hash(course_file.raw)
+        try:
+            source = str(path.relative_to(root))
+        except ValueError:
+            source = str(path)
+        course = existing.get(course_file.slug)
+        seen.add(course_file.slug)
+        if course is None:
+            course = Course(slug=course_file.slug, version=1, content_hash=digest, source_path=source, active=True, **record)
+            db.session.add(course)
+            db.session.flush()
+            db.session.add(CourseVersion(course_id=course.id, version=1, content_hash=digest))
+            audit.record("course.loaded", "course", course.id, slug=course.slug, version=1)
+            result.created += 1
+            result.messages.append(f"{course.slug}: v1")
+            continue
+        changed = course.content_hash != digest or not course.active
+        if course.content_hash != digest:
+            course.version += 1
+            course.content_hash = digest
+            db.session.add(CourseVersion(course_id=course.id, version=course.version, content_hash=digest))
+            audit.record("course.loaded", "course", course.id, slug=course.slug, version=course.version)
+            result.messages.append(f"{course.slug}: v{course.version}")
+        course.active = True
+        course.source_path = source
+        for key, value in record.items():
+            if getattr(course, key) != value:
+                setattr(course, key, value)  # e.g. a referenced video's new title
+        if changed:
+            course.synced_at = utcnow()
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    for slug, course in existing.items():
+        if slug not in seen and course.active:
+            course.active = False
+            audit.record("course.retired", "course", course.id, slug=slug)
+            result.messages.append(f"{slug}: retired")
+    db.session.commit()
+    return result
+
+
+# --- assignment rules --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StaffFacts:
+    """What the assignment rules look at for one employee."""
+
+    employee_id: int
+    department_id: int | None
+    department_codes: frozenset[str]  # the 課 and its 部
+    position: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A course's ``required_for``, ready to test many staff against."""
+
+    all_staff: bool
+    departments: frozenset[str]
+    positions: frozenset[str]
+    roles: frozenset[str]
+
+    @classmethod
+    def of(cls, rule: dict | None) -> Rule:
+        rule = rule or {}
+        return cls(bool(rule.get("all_staff")), frozenset(rule.get("departments") or ()),
+                   frozenset(rule.get("positions") or ()), frozenset(rule.get("roles") or ()))
+
+    def matches(self, facts: StaffFacts) -> bool:
+        return (self.all_staff or not self.departments.isdisjoint(facts.department_codes)
+                or (bool(facts.position) and facts.position in self.positions)
+                or not self.roles.isdisjoint(facts.roles))
+
+
+def rule_matches(rule: dict, facts: StaffFacts) -> bool:
+    return Rule.of(rule).matches(facts)
+
+
+def due_for(course: Course, assigned_on: date) -> date | None:
+    if course.due_within_days:
+        return assigned_on + timedelta(days=course.due_within_days)
+    if course.due_on:
+        return max(course.due_on, assigned_on + timedelta(days=LATE_JOINER_DAYS))
+    return None
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _staff_facts(employee_ids: list[int] | None) -> list[StaffFacts]:
+    parent = aliased(Department)
+    stmt = (
+        select(Employee.id, Employee.position, Employee.department_id, Department.code, parent.code)
+        .outerjoin(Department, Employee.department_id == Department.id)
+        .outerjoin(parent, Department.parent_id == parent.id)
+        .where(Employee.active.is_(True))
+    )
+    role_stmt = select(EmployeeRole.employee_id, EmployeeRole.role)
+    if employee_ids is not None:
+        stmt = stmt.where(Employee.id.in_(employee_ids))
+        role_stmt = role_stmt.where(EmployeeRole.employee_id.in_(employee_ids))
+    roles: dict[int, set[str]] = {}
+    for employee_id, role in db.session.execute(role_stmt):
+        roles.setdefault(employee_id, set()).add(role)
+    facts = []
+    for employee_id, position, department_id, code, parent_code in db.session.execute(stmt):
+        facts.append(StaffFacts(
+            employee_id=employee_id,
+            department_id=department_id,
+            department_codes=frozenset(c for c in (code, parent_code) if c),
+            position=position or "",
+            roles=frozenset(roles.get(employee_id, set()) | {"learner"}),
+        ))
+    return facts
+
+
+@dataclass
+class ApplySummary:
+    assigned: int = 0
+    no_longer_required: int = 0
+    reopened: int = 0
+    completed: int = 0
+    employees: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def _chunks(values: list[int], size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None = None, actor_id: int | None = None, reason: str = "manual") -> ApplySummary:
+    """Apply every active course's ``required_for`` rule to the given (default: all) active staff.
+
+    New requirements are assigned with their due date; a course no longer required (after a
+    transfer) keeps its row and completion but leaves the to-do list; a recertification whose
+    completion has lapsed is reopened. Items done before the assignment count at once.
+
+    Existing rows are read as plain tuples and written back in bulk, so that applying the
+    rules to tens of thousands of staff stays a matter of seconds.
+    """
+    on = on or today()
+    summary = ApplySummary()
+    courses = active_courses()
+    facts = _staff_facts(employee_ids)
+    summary.employees = len(facts)
+    if not courses or not facts:
+        return summary
+    existing: dict[tuple[int, int], tuple] = {}
+    columns = (Assignment.id, Assignment.employee_id, Assignment.course_id, Assignment.department_id,
+               Assignment.required, Assignment.status, Assignment.expires_on)
+    for chunk in _chunks([f.employee_id for f in facts]) if employee_ids is not None else [None]:
+        stmt = select(*columns)
+        if chunk is not None:
+            stmt = stmt.where(Assignment.employee_id.in_(chunk))
+        for row in db.session.execute(stmt):
+            existing[(row.employee_id, row.course_id)] = row
+
+    now = utcnow()
+    inserts: list[dict] = []
+    moves: list[dict] = []  # department or required changed
+    redated: list[dict] = []  # newly required again: a new assignment date and due date
+    reopen: list[int] = []
+    newly_required: list[tuple[int, int]] = []
+    rules = [(course, course.id, Rule.of(course.required_for)) for course in courses]
+    for person in facts:
+        for course, course_id, rule in rules:
+            key = (person.employee_id, course_id)
+            required = rule.matches(person)
+            row = existing.get(key)
+            if row is None:
+                if required:
+                    inserts.append({
+                        "employee_id": person.employee_id, "course_id": course_id, "department_id": person.department_id,
+                        "required": True, "status": NOT_STARTED, "progress": 0.0, "assigned_on": on,
+                        "due_on": due_for(course, on), "updated_at": now,
+                    })
+                    newly_required.append(key)
+                    summary.assigned += 1
+                continue
+            now_required = row.required
+            if required and not row.required:
+                now_required = True
+                summary.assigned += 1
+                if row.status != COMPLETED:
+                    redated.append({"id": row.id, "assigned_on": on, "due_on": due_for(course, on)})
+                    newly_required.append(key)
+            elif not required and row.required:
+                now_required = False
+                summary.no_longer_required += 1
+            if now_required != row.required or row.department_id != person.department_id:
+                # A transfer: the row follows the person to the new department.
+                moves.append({"id": row.id, "department_id": person.department_id, "required": now_required, "updated_at": now})
+            if row.status == COMPLETED and row.expires_on is not None and row.expires_on <= on:
+                reopen.append(row.id)
+    if inserts:
+        db.session.execute(insert(Assignment), inserts)
+    if moves:
+        db.session.execute(update(Assignment), moves)
+    if redated:
+        db.session.execute(update(Assignment), redated)
+    courses_by_id = {c.id: c for c in courses}
+    for chunk in _chunks(reopen):
+        for row in db.session.scalars(select(Assignment).where(Assignment.id.in_(chunk))):
+            _reopen(row, courses_by_id[row.course_id], on)
+            summary.reopened += 1
+    db.session.flush()
+    if newly_required:
+        summary.completed = _catch_up(newly_required)
+    if summary.assigned or summary.no_longer_required or summary.reopened:
+        audit.record(
+            "course.assignments_applied", "course_assignment", None, actor_id=actor_id, reason=reason,
+            assigned=summary.assigned, no_longer_required=summary.no_longer_required,
+            reopened=summary.reopened, employees=summary.employees,
+        )
+    db.session.commit()
+    return summary
+
+
+def _reopen(row: Assignment, course: Course, on: date) -> None:
+    """A recertification falls due: a new cycle starts; the earlier completion stays on record."""
+    row.status = NOT_STARTED
+    row.progress = 0.0
+    row.cycle_started_at = utcnow()
+    row.started_at = None
+    row.completed_at = None
+    row.expires_on = None
+    row.last_item = None
+    row.assigned_on = on
+    row.due_on = on + timedelta(days=course.due_within_days or RECERTIFY_DAYS)
+    audit.record("course.recertification_opened", "course_assignment", row.id, course=course.slug)
+
+
+def _catch_up(keys: list[tuple[int, int]]) -> int:
+    """Credit items already done by newly assigned staff. Only staff who have done anything
+    are looked at: one query for who they are, one for their items, one for their rows."""
+    wanted = set(keys)
+    employee_ids = sorted({employee_id for employee_id, _course in keys})
+    progress: dict[int, dict[tuple[str, str], ItemProgress]] = {}
+    for chunk in _chunks(employee_ids):
+        for item in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id.in_(chunk))):
+            progress.setdefault(item.employee_id, {})[(item.kind, item.slug)] = item
+    completed = 0
+    for chunk in _chunks(sorted(progress)):
+        for row in db.session.scalars(select(Assignment).where(Assignment.employee_id.in_(chunk))):
+            if (row.employee_id, row.course_id) in wanted and _update_row(row, row.course, progress[row.employee_id]):
+                completed += 1
+    return completed
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+def item_key(kind: str, slug: str) -> str:
+    return f"{kind}:{slug}"
+
+
+def reading_slug(course: Course, reading: str) -> str:
+    return f"{course.slug}/{reading}"
+
+
+def _course_item_slug(course: Course, item: dict) -> str:
+    return reading_slug(course, item["slug"]) if item["kind"] == "reading" else item["slug"]
+
+
+def counted_items(course: Course) -> list[dict]:
+    """The items the completion rule requires."""
+    items = [i for i in course.items if not i.get("optional")]
+    if course.completion == "quizzes":
+        items = [i for i in items if i["kind"] == "quiz"]
+    return items
+
+
+def _item_state(course: Course, item: dict, mine: dict, since: datetime | None) -> float:
+    progress = mine.get((item["kind"], _course_item_slug(course, item)))
+    if progress is None:
+        return 0.0
+    if progress.completed_at is not None and (since is None or progress.completed_at >= since):
+        return 1.0
+    if progress.started_at is not None and (since is None or progress.started_at >= since):
+        return 0.5
+    if progress.completed_at is not None:
+        return 0.5  # done in an earlier cycle: shown as started, not as done
+    return 0.0
+
+
+def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = None) -> bool:
+    """Recompute one assignment from the employee's item progress. Returns True on completion.
+
+    Completion only moves forward: a finished cycle is never undone here.
+    """
+    if row.status == COMPLETED:
+        return False
+    items = counted_items(course)
+    states = [_item_state(course, i, mine, row.cycle_started_at) for i in items]
+    shown = [_item_state(course, i, mine, row.cycle_started_at) for i in course.items]
+    if last:
+        row.last_item = last
+    if any(shown) and row.started_at is None:
+        row.started_at = utcnow()
+    if items and all(s == 1.0 for s in states):
+        now = utcnow()
+        row.status = COMPLETED
+        row.progress = 1.0
+        row.completed_at = now
+        row.completed_version = course.version
+        row.expires_on = add_months(now.date(), course.recertify_months) if course.recertify_months else None
+        department_id = db.session.scalar(select(Employee.department_id).where(Employee.id == row.employee_id))
+        db.session.add(CourseCompletion(
+            employee_id=row.employee_id, course_id=course.id, course_version=course.version,
+            completed_at=now, department_id=department_id,
+        ))
+        audit.record("course.completed", "course_assignment", row.id, actor_id=row.employee_id, course=course.slug, version=course.version)
+        return True
+    fraction = sum(shown) / len(shown) if shown else 0.0
+    row.progress = max(row.progress or 0.0, round(min(fraction, 0.99), 4))
+    if any(shown) and row.status == NOT_STARTED:
+        row.status = IN_PROGRESS
+    return False
+
+
+def record_item_event(employee_id: int, kind: str, slug: str, version: int | None, *, completed: bool) -> list[str]:
+    """Record that an employee started or completed a learning item, and move every course
+    holding that item forward. Returns the slugs of courses completed by this event."""
+    employee = db.session.get(Employee, employee_id)
+    if employee is None:
+        return []
+    now = utcnow()
+    progress = db.session.scalar(select(ItemProgress).where(
+        ItemProgress.employee_id == employee_id, ItemProgress.kind == kind, ItemProgress.slug == slug))
+    if progress is None:
+        progress = ItemProgress(employee_id=employee_id, kind=kind, slug=slug)
+        db.session.add(progress)
+    progress.version = version
+    if completed:
+        progress.started_at = progress.started_at or now
+        progress.completed_at = now
+        progress.completed_version = version
+    elif progress.started_at is None or progress.completed_at is not None:
+        progress.started_at = now  # first start, or started again (a new cycle or version)
+    db.session.flush()
+
+    courses = [c for c in active_courses() if any(
+        i["kind"] == kind and _course_item_slug(c, i) == slug for i in c.items)]
+    if not courses:
+        db.session.commit()
+        return []
+    mine = {(p.kind, p.slug): p for p in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id == employee_id))}
+    rows = {r.course_id: r for r in db.session.scalars(select(Assignment).where(
+        Assignment.employee_id == employee_id, Assignment.course_id.in_([c.id for c in courses])))}
+    done = []
+    for course in courses:
+        row = rows.get(course.id)
+        if row is None:
+            # Taking a course nobody required of this employee: tracked, off the dashboard.
+            row = Assignment(employee_id=employee_id, course_id=course.id, department_id=employee.department_id,
+                             required=False, status=NOT_STARTED,
+                             progress=0.0, assigned_on=today(), due_on=None)
+            row.course = course
+            db.session.add(row)
+        if _update_row(row, course, mine, last=item_key(kind, slug)):
+            done.append(course.slug)
+    db.session.commit()
+    return done
+
+
+def mark_reading_done(employee: Employee, course: Course, reading: str) -> list[str]:
+    return record_item_event(employee.id, "reading", reading_slug(course, reading), course.version, completed=True)
+
+
+def mark_reading_opened(employee: Employee, course: Course, reading: str) -> None:
+    key = reading_slug(course, reading)
+    exists = db.session.scalar(select(ItemProgress.id).where(
+        ItemProgress.employee_id == employee.id, ItemProgress.kind == "reading", ItemProgress.slug == key))
+    if exists is None:
+        record_item_event(employee.id, "reading", key, course.version, completed=False)
+
+
+# --- the learner's view -------------------------------------------------------------------------
+
+def item_url(course: Course, item: dict) -> str | None:
+    """The page of an item; None when the area serving it is not installed."""
+    if item["kind"] == "reading":
+        return url_for("courses.reading", slug=course.slug, reading=item["slug"])
+    endpoint = ITEM_ENDPOINTS.get(item["kind"])
+    if endpoint and endpoint in current_app.view_functions:
+        return url_for(endpoint, slug=item["slug"])
+    return None
+
+
+@dataclass
+class ItemView:
+    kind: str
+    slug: str
+    title: str
+    optional: bool
+    state: float  # 0, 0.5 (started) or 1 (done)
+    url: str | None
+
+
+@dataclass
+class CourseView:
+    course: Course
+    row: Assignment | None
+    items: list[ItemView]
+    next_item: ItemView | None
+    overdue: bool
+    due_soon: bool
+
+
+def _my_progress(employee_id: int) -> dict:
+    return {(p.kind, p.slug): p for p in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id == employee_id))}
+
+
+def course_view(course: Course, row: Assignment | None, mine: dict, locale: str, on: date) -> CourseView:
+    since = row.cycle_started_at if row is not None else None
+    items = []
+    for item in course.items:
+        state = _item_state(course, item, mine, since)
+        title = (item.get("title_en") if locale == "en" else None) or item.get("title_ja") or item["slug"]
+        items.append(ItemView(item["kind"], item["slug"], title, bool(item.get("optional")), state, item_url(course, item)))
+    # Continue where I left off: the first unfinished item after the last one worked on,
+    # or else the first unfinished item.
+    next_item = None
+    unfinished = [i for i in items if i.state < 1.0]
+    if row is not None and row.last_item:
+        keys = [item_key(i.kind, i.slug if i.kind != "reading" else reading_slug(course, i.slug)) for i in items]
+        if row.last_item in keys:
+            position = keys.index(row.last_item)
+            later = [i for i in items[position:] if i.state < 1.0]
+            next_item = later[0] if later else None
+    if next_item is None and unfinished:
+        next_item = unfinished[0]
+    overdue = row is not None and row.is_overdue(on)
+    due_soon = (row is not None and not overdue and row.status != COMPLETED and row.due_on is not None
+                and row.due_on <= on + timedelta(days=DUE_SOON_DAYS))
+    return CourseView(course, row, items, next_item, overdue, due_soon)
+
+
+@dataclass
+class MyTraining:
+    required: list[CourseView]
+    completed: list[Assignment]
+    overdue_count: int
+    due_soon_count: int
+
+
+def my_training(employee: Employee, locale: str = "ja", on: date | None = None) -> MyTraining:
+    """The learner's home: required courses still to do (overdue first, then by due date),
+    and completed courses with their dates. Three queries whatever the number of courses."""
+    on = on or today()
+    rows = list(db.session.scalars(
+        select(Assignment).join(Course).options(contains_eager(Assignment.course))
+        .where(Assignment.employee_id == employee.id, Course.active.is_(True))
+    ))
+    mine = _my_progress(employee.id) if rows else {}
+    todo = [course_view(r.course, r, mine, locale, on) for r in rows if r.required and r.status != COMPLETED]
+    todo.sort(key=lambda v: (not v.overdue, v.row.due_on or date.max, v.course.sort_order, v.course.slug))
+    # A completion is kept even when its course later lapsed into a new cycle.
+    completed = [r for r in rows if r.status == COMPLETED]
+    completed.sort(key=lambda r: r.completed_at or datetime.min, reverse=True)
+    return MyTraining(
+        required=todo, completed=completed,
+        overdue_count=sum(1 for v in todo if v.overdue), due_soon_count=sum(1 for v in todo if v.due_soon),
+    )
+
+
+def assignment_for(employee_id: int, course: Course) -> Assignment | None:
+    return db.session.scalar(select(Assignment).where(Assignment.employee_id == employee_id, Assignment.course_id == course.id))
+
+
+def my_course(employee: Employee, course: Course, locale: str = "ja") -> CourseView:
+    return course_view(course, assignment_for(employee.id, course), _my_progress(employee.id), locale, today())
+
+
+def latest_completion(employee_id: int, course: Course) -> CourseCompletion | None:
+    return db.session.scalar(
+        select(CourseCompletion).where(CourseCompletion.employee_id == employee_id, CourseCompletion.course_id == course.id)
+        .order_by(CourseCompletion.completed_at.desc()).limit(1)
+    )
+
+
+def record_certificate_view(employee: Employee, completion: CourseCompletion) -> None:
+    audit.record("course.certificate_printed", "course_completion", completion.id)
+    db.session.commit()
+
+
+def inactive_employee_ids():
+    """A subquery of deactivated staff (few): their rows stay but leave the counts."""
+    return select(Employee.id).where(Employee.active.is_(False)).scalar_subquery()
+
+
+# --- the training admin's overview -------------------------------------------------------------
+
+@dataclass
+class CourseOverview:
+    course: Course
+    required: int
+    completed: int
+    overdue: int
+
+
+def assignment_overview(on: date | None = None) -> list[CourseOverview]:
+    """Every active course with its counts of required staff (one aggregate query)."""
+    from sqlalchemy import case, func
+
+    on = on or today()
+    courses = active_courses()
+    counts = {
+        course_id: (total, done, overdue)
+        for course_id, total, done, overdue in db.session.execute(
+            select(
+                Assignment.course_id,
+                func.count(),
+                func.sum(case((Assignment.status == COMPLETED, 1), else_=0)),
+                func.sum(case(((Assignment.status != COMPLETED) & (Assignment.due_on < on), 1), else_=0)),
+            )
+            .where(Assignment.required.is_(True), Assignment.employee_id.not_in(inactive_employee_ids()))
+            .group_by(Assignment.course_id)
+        )
+    }
+    return [CourseOverview(c, *(int(x or 0) for x in counts.get(c.id, (0, 0, 0)))) for c in courses]

@@ -1,0 +1,161 @@
+"""HR completion dashboard; a department head sees only their own department."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.core.i18n import current_locale
+from app.core.permissions import Permission, require_any
+from app.reports import bp, chart, exports, service
+from app.reports.forms import DashboardFilterForm
+
+VIEWERS = (Permission.VIEW_ALL_PROGRESS, Permission.VIEW_OWN_DEPARTMENT_PROGRESS)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _context():
+    """Departments, the viewer's scope and the validated filters (a 部 outside the scope is refused)."""
+    departments = service.all_departments()
+    scope = service.scope_for(current_user, departments)
+    if scope is None:
+        abort(403)
+    course_id, division_id = _int_arg("course"), _int_arg("division")
+    if division_id is not None:
+        division = next((d for d in departments if d.id == division_id), None)
+        if division is None:
+            abort(404)
+        if not scope.everything and division_id not in scope.department_ids and not any(
+                d.parent_id == division_id and d.id in scope.department_ids for d in departments):
+            abort(403)
+    return departments, scope, course_id, division_id
+
+
+def _status_label(status: str) -> str:
+    return {
+        "all": _("All"), "completed": _("Completed"), "in_progress": _("In progress"),
+        "not_started": _("Not started"), "overdue": _("Overdue"),
+    }[status]
+
+
+def _filter_form(matrix_courses, divisions, with_status=False) -> DashboardFilterForm:
+    form = DashboardFilterForm(request.args)
+    form.course.choices = [("", _("All courses"))] + [(str(c.id), c.title(current_locale())) for c in matrix_courses]
+    form.division.choices = [("", _("All divisions"))] + [(str(d.id), d.display_name(current_locale())) for d in divisions]
+    form.status.choices = [(s, _status_label(s)) for s in service.STATUS_FILTERS]
+    return form
+
+
+@bp.get("/")
+@require_any(*VIEWERS)
+def dashboard():
+    departments, scope, course_id, division_id = _context()
+    matrix = service.matrix(scope, course_id=course_id, division_id=division_id, departments=departments)
+    form = _filter_form(service.report_courses(), matrix.divisions)
+    return render_template(
+        "reports/dashboard.html", matrix=matrix, form=form, chart=chart.build(matrix, current_locale()),
+        course_id=course_id, division_id=division_id, scope=scope,
+    )
+
+
+@bp.get("/my-department")
+@require_any(Permission.VIEW_OWN_DEPARTMENT_PROGRESS)
+def my_department():
+    if current_user.department_id is None:
+        abort(404)
+    return redirect(url_for("reports.department", department_id=current_user.department_id))
+
+
+@bp.get("/departments/<int:department_id>")
+@require_any(*VIEWERS)
+def department(department_id: int):
+    departments, scope, course_id, _division = _context()
+    target = next((d for d in departments if d.id == department_id), None)
+    if target is None:
+        abort(404)
+    if not scope.allows(department_id):
+        abort(403)
+    status = request.args.get("status", "all")
+    if status not in service.STATUS_FILTERS:
+        status = "all"
+    page = request.args.get("page", 1, type=int)
+    # Audit first: its commit expires loaded rows, so everything shown is loaded after it.
+    service.record_view("progress.viewed", "department", department_id, page=page)
+    departments = service.all_departments()
+    courses = service.report_courses()
+    shown = [c for c in courses if course_id is None or c.id == course_id]
+    pagination, rows = service.department_employees(target, departments, course_id=course_id, status=status, page=page)
+    form = _filter_form(courses, [])
+    return render_template(
+        "reports/department.html", department=target, departments={d.id: d for d in departments}, courses=shown,
+        pagination=pagination, rows=rows, form=form, status=status, course_id=course_id, today=date.today(),
+    )
+
+
+@bp.get("/overdue")
+@require_any(*VIEWERS)
+def overdue():
+    departments, scope, course_id, division_id = _context()
+    page = max(request.args.get("page", 1, type=int), 1)
+    service.record_view("progress.overdue_viewed", "report", None, page=page)
+    departments = service.all_departments()
+    courses = service.report_courses()  # keeps every row's course in the session: no query per row
+    total, records = service.overdue_page(scope, departments, [c.id for c in courses], course_id=course_id,
+                                          division_id=division_id, page=page)
+    form = _filter_form(courses, service.visible_divisions(scope, departments))
+    pages = max((total + service.PER_PAGE - 1) // service.PER_PAGE, 1)
+    return render_template(
+        "reports/overdue.html", records=records, total=total, page=page, pages=pages, form=form,
+        departments={d.id: d for d in departments}, course_id=course_id, division_id=division_id, today=date.today(),
+    )
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.get("/export.<fmt>")
+@require_any(*VIEWERS)
+def export(fmt: str):
+    if fmt not in MIMETYPES:
+        abort(404)
+    departments, scope, course_id, division_id = _context()
+    matrix = service.matrix(scope, course_id=course_id, division_id=division_id, departments=departments)
+    header, rows = exports.matrix_table(matrix, current_locale())
+    service.record_view("progress.exported", "report", None, format=fmt, report="matrix")
+    name = f"completion-{date.today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        return _download(exports.to_csv(header, rows), name, MIMETYPES[fmt])
+    return _download(exports.to_xlsx(_("Completion"), header, rows), name, MIMETYPES[fmt])
+
+
+@bp.get("/overdue.<fmt>")
+@require_any(*VIEWERS)
+def overdue_export(fmt: str):
+    if fmt not in MIMETYPES:
+        abort(404)
+    departments, scope, course_id, division_id = _context()
+    courses = service.report_courses()  # also keeps each row's course in the session
+    records = service.overdue_all(scope, departments, [c.id for c in courses], course_id=course_id, division_id=division_id)
+    header, rows = exports.overdue_table(records, departments, date.today(), current_locale())
+    service.record_view("progress.exported", "report", None, format=fmt, report="overdue", rows=len(rows))
+    name = f"overdue-{date.today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        return _download(exports.to_csv(header, rows), name, MIMETYPES[fmt])
+    return _download(exports.to_xlsx(_("Overdue"), header, rows), name, MIMETYPES[fmt])

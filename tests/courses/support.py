@@ -1,0 +1,74 @@
+"""Helpers shared by the courses and reports tests: a content root with the shipped courses
+and stand-in files for the videos, scenarios and quizzes they refer to."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from app.core.signals import learning_item_completed, learning_item_started
+
+PROJECT = Path(__file__).resolve().parents[2]
+SHIPPED = PROJECT / "courses"
+
+STARTER_ITEMS = {
+    "video": ["tax-desk-roleplay", "water-desk-roleplay", "after-referral"],
+    "scenario": ["tax-desk-8050", "water-desk-stop-notice", "resident-desk-young-carer", "refusal-and-consent"],
+    "quiz": ["tsunagu-basics"],
+}
+
+
+def stand_in_items(root: Path, items: dict[str, list[str]] = STARTER_ITEMS) -> None:
+    """Write minimal files where the other content kinds keep theirs (path convention only)."""
+    for slug in items.get("video", []):
+        (root / "videos" / slug).mkdir(parents=True, exist_ok=True)
+        (root / "videos" / slug / "video.yaml").write_text(f'id: {slug}\ntitle: {{ja: "動画 {slug}"}}\n', encoding="utf-8")
+    for kind, folder in (("scenario", "scenarios"), ("quiz", "quizzes")):
+        for slug in items.get(kind, []):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            (root / folder / f"{slug}.yaml").write_text(f'id: {slug}\ntitle: {{ja: "題 {slug}", en: "T {slug}"}}\n', encoding="utf-8")
+
+
+def content_root(tmp_path: Path, *, shipped: bool = True) -> Path:
+    root = tmp_path / "content"
+    (root / "courses").mkdir(parents=True)
+    if shipped:
+        for path in SHIPPED.glob("*.md"):
+            if path.name.lower() != "readme.md":
+                shutil.copy(path, root / "courses" / path.name)
+    stand_in_items(root)
+    return root
+
+
+def write_course(root: Path, slug: str, front: str, body: str = "") -> Path:
+    path = root / "courses" / f"{slug}.md"
+    path.write_text(f"---\n{front.strip()}\n---\n{body}", encoding="utf-8")
+    return path
+
+
+def sync(app, root: Path):
+    """Validate and load every content kind under ``root`` (sends content_synced)."""
+    from app.content import registry
+
+    problems, results = registry.sync_all(root)
+    assert [p for p in problems if p.severity == "error"] == []
+    return results
+
+
+def complete(app, employee, kind: str, slug: str, version: int = 1) -> None:
+    learning_item_completed.send(app, employee_id=employee.id, kind=kind, slug=slug, version=version)
+
+
+def start(app, employee, kind: str, slug: str, version: int = 1) -> None:
+    learning_item_started.send(app, employee_id=employee.id, kind=kind, slug=slug, version=version)
+
+
+def complete_course(app, employee, course) -> None:
+    """Send the signals the other areas send, and mark the readings read, item by item."""
+    from app.courses import service
+
+    for item in course.items:
+        if item["kind"] == "reading":
+            service.mark_reading_done(employee, course, item["slug"])
+        else:
+            complete(app, employee, item["kind"], item["slug"])
