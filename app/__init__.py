@@ -13,6 +13,8 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.core", None),
     ("app.accounts", None),
     ("app.content", None),
+    ("app.scenarios", "/scenarios"),
+    ("app.quizzes", "/quizzes"),
 ]
 
 
