@@ -14,11 +14,8 @@ def init_app(app):
     from app.core.layout import add_nav
     from app.core.permissions import Permission
     from app.quizzes import content  # noqa: F401 - registers the content kind
-    from app.scenarios.demo import sync_kinds
+    from app.quizzes.demo import load_quizzes
 
     add_nav("quizzes.index", _l("Quizzes"), Permission.LEARN)
-
-    def load_quizzes() -> str:
-        return sync_kinds(("quizzes",))
 
     register_demo_loader(load_quizzes)

@@ -88,7 +88,7 @@ def submit(slug: str):
     try:
         service.submit(attempt, selections)
     except service.NotAnswered as exc:
-        return _render_take(quiz, attempt, selections, exc.missing, status=422)
+        return _render_take(quiz, attempt, selections, exc.missing)
     return redirect(url_for("quizzes.result", slug=slug, attempt_id=attempt.id))
 
 
