@@ -86,3 +86,15 @@ def test_sync_refuses_nothing_half_loaded(app, db):
     found, results = registry.sync_all(ROOT)
     assert results == [] and any(p.severity == "error" for p in found)
     assert db.session.query(Scenario).count() == 0
+
+
+@pytest.mark.parametrize(("kind", "module"), [("scenarios", scenario_content), ("quizzes", quiz_content)])
+def test_the_readme_example_is_valid(kind, module, tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / kind / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```yaml\n(.*?)```", readme, re.S).group(1)
+    file_id = re.search(r"^id: (\S+)", example, re.M).group(1)
+    (tmp_path / kind / "media").mkdir(parents=True)
+    (tmp_path / kind / "media" / "counter.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / kind / f"{file_id}.yaml").write_text(example, encoding="utf-8")
+    problems = module.check(module.find(tmp_path), tmp_path)
+    assert [str(p) for p in problems] == []
