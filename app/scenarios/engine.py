@@ -83,7 +83,8 @@ def max_score(definition: dict) -> int | None:
     """The best score a learner can reach, ignoring loops; None when scoring is ``none``.
 
     Static: the best ending score among reachable endings. Dynamic: the best sum of choice
-    scores along a loop-free path from the start to an ending.
+    scores along a loop-free path from the start to an ending (an exhaustive search; raises
+    :class:`SearchTooLarge` on a graph with too many paths, see :func:`estimated_max_score`).
     """
     scoring = definition.get("scoring", "none")
     nodes = definition["nodes"]
@@ -118,6 +119,57 @@ def max_score(definition: dict) -> int | None:
         return 0
     result = best(start, frozenset({start}))
     return result if result is not None else 0
+
+
+def estimated_max_score(definition: dict) -> int:
+    """A lower bound of the dynamic maximum for graphs too large to search exhaustively.
+
+    Drops the edges that close a loop in one depth-first walk from the start, then takes the
+    best path of the remaining acyclic graph. Every path it counts is loop-free, so the result
+    never exceeds the true maximum.
+    """
+    nodes = definition["nodes"]
+    start = definition["start"]
+    forward: dict[str, list[tuple[str, int]]] = {n: [] for n in nodes}
+    state: dict[str, int] = {}  # 1 = on the walk's stack, 2 = done
+    stack = [(start, iter(choices_of(nodes[start])))]
+    state[start] = 1
+    while stack:
+        node_id, pending = stack[-1]
+        choice = next(pending, None)
+        if choice is None:
+            state[node_id] = 2
+            stack.pop()
+            continue
+        nxt = choice.get("next")
+        if nxt not in nodes or state.get(nxt) == 1:
+            continue  # unknown target, or an edge back into the walk: a loop
+        forward[node_id].append((nxt, int(choice.get("score") or 0)))
+        if nxt not in state:
+            state[nxt] = 1
+            stack.append((nxt, iter(choices_of(nodes[nxt]))))
+    best: dict[str, int | None] = {}
+    for node_id in _post_order(forward, start):
+        if is_ending(nodes[node_id]):
+            best[node_id] = 0
+            continue
+        options = [score + best[nxt] for nxt, score in forward[node_id] if best.get(nxt) is not None]
+        best[node_id] = max(options) if options else None
+    return best.get(start) or 0
+
+
+def _post_order(forward: dict[str, list[tuple[str, int]]], start: str) -> list[str]:
+    order, seen, stack = [], {start}, [(start, iter(forward[start]))]
+    while stack:
+        node_id, pending = stack[-1]
+        edge = next(pending, None)
+        if edge is None:
+            order.append(node_id)
+            stack.pop()
+        elif edge[0] not in seen:
+            seen.add(edge[0])
+            stack.append((edge[0], iter(forward[edge[0]])))
+    return order
 
 
 @dataclass

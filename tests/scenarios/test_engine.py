@@ -68,3 +68,26 @@ def test_reachability_and_traps():
     assert "island" not in engine.reachable(definition)
     assert "trap" not in engine.nodes_reaching_an_ending(definition)
     assert "c" in engine.nodes_reaching_an_ending(definition)
+
+
+def test_estimate_for_graphs_too_large_to_search_is_a_lower_bound(monkeypatch):
+    definition = scenario()
+    assert engine.estimated_max_score(definition) <= engine.max_score(definition)
+    assert engine.estimated_max_score(definition) == 3
+    monkeypatch.setattr(engine, "MAX_SEARCH_STEPS", 3)
+    with pytest.raises(engine.SearchTooLarge):
+        engine.max_score(definition)
+
+
+def test_validator_warns_instead_of_failing_on_a_huge_graph(monkeypatch, tmp_path):
+    from app.scenarios import content
+    from tests.scenarios.conftest import FIXTURE_ROOT
+
+    source = FIXTURE_ROOT / "scenarios" / "practice-desk.yaml"
+    (tmp_path / "scenarios" / "media").mkdir(parents=True)
+    (tmp_path / "scenarios" / "media" / "counter.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    text = source.read_text(encoding="utf-8").replace("pass_score: 4", "pass_score: 9")
+    (tmp_path / "scenarios" / "practice-desk.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(engine, "MAX_SEARCH_STEPS", 3)
+    problems = content.check(content.find(tmp_path), tmp_path)
+    assert [(p.severity, "may be above" in p.message) for p in problems] == [("warning", True)]
