@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.content.registry import KINDS
 
@@ -18,10 +19,10 @@ def sync_kinds(names: tuple[str, ...]) -> str:
         paths = kind.find(root)
         problems = [p for p in kind.check(paths, root) if p.severity == "error"]
         if problems:
-            messages.append(f"{name}: {len(problems)} errors, not loaded (flask --app app content check)")
+            messages.append(_("%(kind)s: %(n)d errors, not loaded (see flask --app app content check)", kind=name, n=len(problems)))
             continue
         result = kind.sync(paths, root)
-        messages.append(f"{name}: {result.created} new, {result.updated} updated, {result.unchanged} unchanged")
+        messages.append(_("%(kind)s: %(c)d new, %(u)d updated, %(n)d unchanged", kind=name, c=result.created, u=result.updated, n=result.unchanged))
     return "; ".join(messages)
 
 

@@ -14,6 +14,8 @@ import json
 import re
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from app.content.registry import Problem
 from app.content.yamlfile import LineDict, LineList, YamlError, load_file
 
@@ -43,11 +45,14 @@ class Checker:
         try:
             data = load_file(self.path)
         except YamlError as exc:
-            hint = "Each key may appear only once in a mapping: ids (node, question, option) must be unique." if "duplicate key" in str(exc) else "Fix the YAML syntax (indentation, quotes, colons)."
-            self.error(exc.line, f"YAML: {exc}", hint)
+            if "duplicate key" in str(exc):
+                hint = _("Each key may appear only once in a mapping: ids (node, question, option) must be unique.")
+            else:
+                hint = _("Fix the YAML syntax (indentation, quotes, colons).")
+            self.error(exc.line, _("YAML: %(problem)s", problem=exc), hint)
             return None
         if not isinstance(data, LineDict):
-            self.error(1, "the file must be a YAML mapping (key: value lines)", "Start the file with `id: <file name without .yaml>`.")
+            self.error(1, _("the file must be a YAML mapping (key: value lines)"), _("Start the file with `id: <file name without .yaml>`."))
             return None
         return data
 
@@ -57,17 +62,17 @@ class Checker:
         for key in mapping:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                hint = f"Did you mean `{close[0]}`?" if close else f"Allowed keys: {', '.join(sorted(allowed))}."
-                self.error(mapping.line_of(key), f"unknown key `{key}` in {where}", hint)
+                hint = _("Did you mean `%(name)s`?", name=close[0]) if close else _("Allowed keys: %(keys)s.", keys=", ".join(sorted(allowed)))
+                self.error(mapping.line_of(key), _("%(where)s: unknown key `%(key)s`", where=where, key=key), hint)
 
     def mapping(self, parent, key, where: str, required: bool = True) -> LineDict | None:
         value = parent.get(key)
         if value is None:
             if required:
-                self.error(parent.line, f"{where}: `{key}` is missing", f"Add `{key}:` with its entries.")
+                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` with its entries.", key=key))
             return None
         if not isinstance(value, LineDict):
-            self.error(parent.line_of(key), f"{where}: `{key}` must be a mapping", f"Indent the entries of `{key}` under it as `name: value` lines.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be a mapping", where=where, key=key), _("Indent the entries of `%(key)s` under it as `name: value` lines.", key=key))
             return None
         return value
 
@@ -75,29 +80,29 @@ class Checker:
         value = parent.get(key)
         if value is None:
             if required:
-                self.error(parent.line, f"{where}: `{key}` is missing", f"Add `{key}:` with at least {min_items} item(s), each starting with `- `.")
+                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` with at least %(n)d item(s), each starting with `- `.", key=key, n=min_items))
             return None
         if not isinstance(value, LineList):
-            self.error(parent.line_of(key), f"{where}: `{key}` must be a list", "Write each item on its own line starting with `- `.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be a list", where=where, key=key), _("Write each item on its own line starting with `- `."))
             return None
         if len(value) < min_items:
-            self.error(parent.line_of(key), f"{where}: `{key}` needs at least {min_items} item(s)", "Add the missing items.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` needs at least %(n)d item(s)", where=where, key=key, n=min_items), _("Add the missing items."))
         return value
 
     def integer(self, parent, key, where: str, required: bool = True, minimum: int | None = None, maximum: int | None = None) -> int | None:
         if key not in parent:
             if required:
-                self.error(parent.line, f"{where}: `{key}` is missing", f"Add `{key}: <whole number>`.")
+                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s: <whole number>`.", key=key))
             return None
         value = parent[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(parent.line_of(key), f"{where}: `{key}` must be a whole number, not {value!r}", f"Write `{key}: 3` (digits only).")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be a whole number, not %(value)r", where=where, key=key, value=value), _("Write `%(key)s: 3` (digits only).", key=key))
             return None
         if minimum is not None and value < minimum:
-            self.error(parent.line_of(key), f"{where}: `{key}` must be at least {minimum}", f"Use a number from {minimum}.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be at least %(n)d", where=where, key=key, n=minimum), _("Use a number from %(n)d.", n=minimum))
             return None
         if maximum is not None and value > maximum:
-            self.error(parent.line_of(key), f"{where}: `{key}` must be at most {maximum}", f"Use a number up to {maximum}.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be at most %(n)d", where=where, key=key, n=maximum), _("Use a number up to %(n)d.", n=maximum))
             return None
         return value
 
@@ -106,28 +111,28 @@ class Checker:
             return default
         value = parent[key]
         if not isinstance(value, bool):
-            self.error(parent.line_of(key), f"{where}: `{key}` must be true or false, not {value!r}", f"Write `{key}: true` or `{key}: false`.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be true or false, not %(value)r", where=where, key=key, value=value), _("Write `%(key)s: true` or `%(key)s: false`.", key=key))
             return default
         return value
 
     def choice(self, parent, key, where: str, allowed: tuple[str, ...], required: bool = True) -> str | None:
         if key not in parent:
             if required:
-                self.error(parent.line, f"{where}: `{key}` is missing", f"Add `{key}:` with one of: {', '.join(allowed)}.")
+                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` with one of: %(values)s.", key=key, values=", ".join(allowed)))
             return None
         value = parent[key]
         if value not in allowed:
-            self.error(parent.line_of(key), f"{where}: `{key}` is {value!r}", f"Use one of: {', '.join(allowed)}.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` is %(value)r", where=where, key=key, value=value), _("Use one of: %(values)s.", values=", ".join(allowed)))
             return None
         return value
 
     def slug(self, parent, key, where: str) -> str | None:
         value = parent.get(key)
         if value is None:
-            self.error(parent.line, f"{where}: `{key}` is missing", f"Add `{key}:` (lower-case letters, digits and hyphens).")
+            self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` (lower-case letters, digits and hyphens).", key=key))
             return None
         if not isinstance(value, str) or not SLUG.match(value):
-            self.error(parent.line_of(key), f"{where}: `{key}` {value!r} is not a valid id", "Use lower-case letters, digits and hyphens only, e.g. `ask-background`.")
+            self.error(parent.line_of(key), _("%(where)s: `%(key)s` %(value)r is not a valid id", where=where, key=key, value=value), _("Use lower-case letters, digits and hyphens only, e.g. `ask-background`."))
             return None
         return value
 
@@ -135,29 +140,29 @@ class Checker:
         """A translated text: ``{ja: "…", en: "…"}`` with Japanese required."""
         if key not in parent or parent[key] is None:
             if required:
-                self.error(parent.line, f"{where}: `{key}` is missing (Japanese text is required)", f'Add `{key}: {{ja: "…"}}`.')
+                self.error(parent.line, _("%(where)s: `%(key)s` is missing (Japanese text is required)", where=where, key=key), _('Add `%(key)s: {ja: "…"}`.', key=key))
             return None
         value = parent[key]
         line = parent.line_of(key)
-        return self.text_value(value, line, f"{where} `{key}`")
+        return self.text_value(value, line, _("%(where)s, `%(key)s`", where=where, key=key))
 
     def text_value(self, value, line: int, where: str) -> dict | None:
         if isinstance(value, str):
-            self.error(line, f"{where} must give the language: {{ja: …}}", f'Write {{ja: "{value[:20]}…"}} (add `en:` for English if you like).')
+            self.error(line, _("%(where)s must give the language: {ja: …}", where=where), _('Write {ja: "%(text)s…"} (add `en:` for English if you like).', text=value[:20]))
             return None
         if not isinstance(value, LineDict):
-            self.error(line, f"{where} must be a mapping of languages like {{ja: \"…\"}}", 'Write {ja: "…"}.')
+            self.error(line, _('%(where)s must be a mapping of languages like {ja: "…"}', where=where), _('Write {ja: "…"}.'))
             return None
         for locale in value:
             if locale not in LOCALES:
-                self.error(value.line_of(locale), f"{where}: unknown language `{locale}`", "Use `ja` (required) and `en` (optional).")
+                self.error(value.line_of(locale), _("%(where)s: unknown language `%(locale)s`", where=where, locale=locale), _("Use `ja` (required) and `en` (optional)."))
         japanese = value.get("ja")
         if not isinstance(japanese, str) or not japanese.strip():
-            self.error(value.line, f"{where}: the Japanese text (`ja`) is missing or empty", 'Add `ja: "…"` with the Japanese text.')
+            self.error(value.line, _("%(where)s: the Japanese text (`ja`) is missing or empty", where=where), _('Add `ja: "…"` with the Japanese text.'))
             return None
         english = value.get("en")
         if english is not None and (not isinstance(english, str) or not english.strip()):
-            self.error(value.line_of("en"), f"{where}: `en` must be a non-empty text", "Write the English text or remove `en`.")
+            self.error(value.line_of("en"), _("%(where)s: `en` must be a non-empty text", where=where), _("Write the English text or remove `en`."))
         return {k: v for k, v in value.items() if k in LOCALES and isinstance(v, str)}
 
 
@@ -170,7 +175,7 @@ def duplicate_file_ids(checks: list[tuple[Path, LineDict | None]], kind: str) ->
             continue
         file_id = data["id"]
         if file_id in seen:
-            problems.append(Problem(path, data.line_of("id"), f"{kind} id `{file_id}` is already used by {seen[file_id]}", "Give each file its own id (the file name without .yaml)."))
+            problems.append(Problem(path, data.line_of("id"), _("id `%(id)s` is already used by %(other)s", id=file_id, other=seen[file_id]), _("Give each file its own id (the file name without .yaml).")))
         else:
             seen[file_id] = path
     return problems

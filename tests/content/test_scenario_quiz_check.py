@@ -19,8 +19,15 @@ FIXTURES = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "quizzes
 
 @pytest.fixture(scope="module")
 def problems():
-    found = scenario_content.check(scenario_content.find(ROOT), ROOT)
-    found += quiz_content.check(quiz_content.find(ROOT), ROOT)
+    """The validators' findings, in English (the fixture files state their expectations in English)."""
+    from flask import Flask
+    from flask_babel import Babel, force_locale
+
+    bare = Flask(__name__)
+    Babel(bare)
+    with bare.app_context(), force_locale("en"):
+        found = scenario_content.check(scenario_content.find(ROOT), ROOT)
+        found += quiz_content.check(quiz_content.find(ROOT), ROOT)
     return found
 
 
@@ -62,7 +69,9 @@ def test_check_command_prints_file_line_and_fails(app):
     target = ROOT / "scenarios" / "unknown-target.yaml"
     result = runner.invoke(args=["content", "check", str(target), "--root", str(ROOT)])
     assert result.exit_code == 1
-    assert f"{target}:17: error:" in result.output and "Did you mean `connected`?" in result.output
+    # operators read the messages in Japanese, the default language
+    assert f"{target}:17: error: ノード `arrival` の選択肢 1: 行き先のノード `conected` がありません" in result.output
+    assert "`connected` の誤りではありませんか？" in result.output
 
 
 def test_check_command_passes_on_valid_content(app):
