@@ -28,3 +28,11 @@ def init_app(app):
         from app.core.i18n import current_locale
 
         return localized(value, current_locale())
+
+    @app.template_filter("text_lang")
+    def text_lang_filter(value):
+        """The language a content text is shown in (Japanese when no translation exists)."""
+        from app.core.i18n import current_locale
+
+        locale = current_locale()
+        return locale if isinstance(value, dict) and value.get(locale) else "ja"

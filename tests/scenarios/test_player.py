@@ -221,3 +221,13 @@ def test_attempts_keep_their_version(client, practice, tmp_path, app, db):
     client.post("/scenarios/practice-desk/start")
     _choose(client, 0)
     assert "私の年金だけが頼りです" in client.get("/scenarios/practice-desk").get_data(as_text=True)
+
+
+def test_japanese_content_is_marked_as_such_in_the_english_interface(client, practice):
+    login(client, make_employee())
+    client.post("/language", data={"locale": "en"})
+    client.post("/scenarios/practice-desk/start")
+    html = client.get("/scenarios/practice-desk").get_data(as_text=True)
+    assert '<h1 lang="en">Practice: at the collection desk</h1>' in html
+    assert '<span class="dialogue__text" lang="ja">息子の分まで払っていて' in html
+    assert "What do you do?" in html
