@@ -107,3 +107,22 @@ def test_the_readme_example_is_valid(kind, module, tmp_path):
     (tmp_path / kind / f"{file_id}.yaml").write_text(example, encoding="utf-8")
     problems = module.check(module.find(tmp_path), tmp_path)
     assert [str(p) for p in problems] == []
+
+
+def test_sync_command_loads_and_is_idempotent(app, db):
+    from app.quizzes.models import Quiz, QuizVersion
+    from app.scenarios.models import Scenario, ScenarioVersion
+
+    runner = app.test_cli_runner()
+    for root in (Path(__file__).resolve().parents[1] / "scenarios" / "content", Path(__file__).resolve().parents[1] / "quizzes" / "content"):
+        first = runner.invoke(args=["content", "sync", "--root", str(root)])
+        assert first.exit_code == 0, first.output
+        second = runner.invoke(args=["content", "sync", "--root", str(root)])
+        assert second.exit_code == 0, second.output
+    assert db.session.query(Scenario).count() == 1 and db.session.query(ScenarioVersion).count() == 1
+    assert db.session.query(Quiz).count() == 1 and db.session.query(QuizVersion).count() == 1
+    # a sync over a root without the scenario retires it (its history stays)
+    runner.invoke(args=["content", "sync", "--root", str(Path(__file__).resolve().parents[1] / "quizzes" / "content")])
+    db.session.expire_all()
+    assert db.session.query(Scenario).one().active is False
+    assert db.session.query(ScenarioVersion).count() == 1
