@@ -231,3 +231,26 @@ def test_japanese_content_is_marked_as_such_in_the_english_interface(client, pra
     assert '<h1 lang="en">Practice: at the collection desk</h1>' in html
     assert '<span class="dialogue__text" lang="ja">息子の分まで払っていて' in html
     assert "What do you do?" in html
+
+
+def test_no_back_button_when_the_scenario_does_not_allow_it(client, app, tmp_path, db):
+    import shutil
+
+    from app.scenarios import content
+    from tests.scenarios.conftest import FIXTURE_ROOT
+
+    root = tmp_path / "root"
+    shutil.copytree(FIXTURE_ROOT, root)
+    path = root / "scenarios" / "practice-desk.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("allow_back: true", "allow_back: false"), encoding="utf-8")
+    app.config["CONTENT_ROOT"] = root
+    content.sync(content.find(root), root)
+    login(client, make_employee())
+    client.post("/scenarios/practice-desk/start")
+    _choose(client, 1)
+    html = client.get("/scenarios/practice-desk").get_data(as_text=True)
+    assert "1つ前に戻る" not in html
+    state = _state(html)
+    client.post("/scenarios/practice-desk/back", data={"attempt": state["attempt"], "step": state["step"]})
+    assert _state(client.get("/scenarios/practice-desk").get_data(as_text=True))["node"] == "payment-only"
+    assert db.session.scalar(select(db.func.count(ScenarioChoice.id)).where(ScenarioChoice.undone_at.is_not(None))) == 0
