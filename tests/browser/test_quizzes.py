@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.quizzes import service
 from app.quizzes.models import QuizAttempt
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.test_scenarios import click_and_wait
 from tests.factories import PASSWORD, make_employee
 from tests.quizzes.conftest import FIXTURE_ROOT
 
@@ -43,8 +44,7 @@ def test_take_a_quiz_to_a_fail_then_a_pass(page, quiz, db):
     page.get_by_role("link", name="練習クイズ").click()
     page.wait_for_url("**/quizzes/practice-quiz")
     assert_accessible(page, "quiz intro")
-    page.get_by_role("button", name="クイズをはじめる").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="クイズをはじめる"))
     assert page.locator("fieldset.question").count() == 3
     source = page.content()
     for question in quiz.versions[0].definition["questions"]:
@@ -54,8 +54,7 @@ def test_take_a_quiz_to_a_fail_then_a_pass(page, quiz, db):
 
     attempt = _open_attempt(db)
     _answer(page, attempt, right=True, skip=1)
-    page.get_by_role("button", name="回答を送信する").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="回答を送信する"))
     summary = page.get_by_role("alert")
     assert "問2 に回答がありません" in summary.inner_text()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
@@ -71,8 +70,7 @@ def test_take_a_quiz_to_a_fail_then_a_pass(page, quiz, db):
     assert page.get_by_text("解説：").first.is_visible()
     assert_accessible(page, "quiz result (fail)")
 
-    page.get_by_role("button", name="もう一度受験する").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="もう一度受験する"))
     attempt = _open_attempt(db)
     _answer(page, attempt, right=True)
     page.get_by_role("button", name="回答を送信する").click()

@@ -20,9 +20,14 @@ def practice(app):
     return service.get_active("practice-desk")
 
 
+def click_and_wait(page, locator):
+    """Click a button that submits a form, and wait for the page it leads to."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def choose(page, text: str):
-    page.get_by_role("button", name=text).click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name=text))
 
 
 def test_play_to_each_kind_of_ending(page, practice):
@@ -36,8 +41,7 @@ def test_play_to_each_kind_of_ending(page, practice):
     page.wait_for_url("**/scenarios/practice-desk")
     assert page.get_by_text("滞納の背景にある困りごとに気づく").is_visible()
     assert_accessible(page, "scenario intro")
-    page.get_by_role("button", name="はじめる").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="はじめる"))
     assert page.get_by_text("息子の分まで払っていて、もう手が回らなくて……。").is_visible()
     assert page.locator(".scene-image img").evaluate("img => img.complete && img.naturalWidth > 0")
     assert_accessible(page, "scenario step")
@@ -59,15 +63,13 @@ def test_play_to_each_kind_of_ending(page, practice):
     assert page.get_by_text("本人の同意を得てつなぐ、理想的な対応です。").first.is_visible()
     assert_accessible(page, "scenario result")
 
-    page.get_by_role("button", name="もう一度挑戦する").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="もう一度挑戦する"))
     choose(page, "「息子さんのことを、もう少し聞かせていただけますか」と尋ねる")
     choose(page, "「大変ですね」と共感だけして、手続きに戻る")
     assert "一部つなげた" in page.locator(".verdict").inner_text()
     assert "まだ合格していません" in page.locator(".verdict").inner_text()
 
-    page.get_by_role("button", name="もう一度挑戦する").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="もう一度挑戦する"))
     choose(page, "分納の手続きだけを案内する")
     choose(page, "そのまま見送る")
     assert "見逃した" in page.locator(".verdict").inner_text()
@@ -78,12 +80,10 @@ def test_back_button_and_resume(page, practice):
     learner = make_employee()
     sign_in(page, learner, PASSWORD)
     page.goto("/scenarios/practice-desk")
-    page.get_by_role("button", name="はじめる").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="はじめる"))
     choose(page, "分納の手続きだけを案内する")
     assert page.get_by_text("……わかりました。").is_visible()
-    page.get_by_role("button", name="1つ前に戻る").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="1つ前に戻る"))
     assert page.get_by_text("息子の分まで払っていて").is_visible()
     choose(page, "「息子さんのことを、もう少し聞かせていただけますか」と尋ねる")
     page.goto("/")  # leave mid-way …
@@ -99,7 +99,7 @@ def test_works_without_javascript(browser, live_server, practice):
     try:
         sign_in(page, learner, PASSWORD)
         page.goto("/scenarios/practice-desk")
-        page.get_by_role("button", name="はじめる").click()
+        click_and_wait(page, page.get_by_role("button", name="はじめる"))
         choose(page, "「息子さんのことを、もう少し聞かせていただけますか」と尋ねる")
         choose(page, "相談室のことを説明し、つないでよいか同意を確認する")
         assert "つなげた" in page.locator(".verdict").inner_text()
@@ -111,8 +111,7 @@ def test_choice_report_is_accessible(page, practice):
     learner = make_employee()
     sign_in(page, learner, PASSWORD)
     page.goto("/scenarios/practice-desk")
-    page.get_by_role("button", name="はじめる").click()
-    page.wait_for_load_state()
+    click_and_wait(page, page.get_by_role("button", name="はじめる"))
     choose(page, "分納の手続きだけを案内する")
     page.context.clear_cookies()
     sign_in(page, make_employee(roles=[Role.CONTENT_ADMIN]), PASSWORD)
@@ -139,15 +138,13 @@ def test_shipped_scenario_to_each_ending(page, app, path: Path):
     endings = [n for n, node in definition["nodes"].items() if "ending" in node]
     for number, ending in enumerate(endings):
         page.goto(f"/scenarios/{path.stem}")
-        page.locator("main form button[type=submit]").first.click()  # はじめる / もう一度挑戦する
-        page.wait_for_load_state()
+        click_and_wait(page, page.locator("main form button[type=submit]").first)  # はじめる / もう一度挑戦する
         node_id = definition["start"]
         for index in route_to(definition, ending):
             assert page.locator("input[name=node]").get_attribute("value") == node_id
             if number == 0 and node_id == definition["start"]:
                 assert_accessible(page, f"{path.stem} first step")
-            page.locator("button.choice").nth(index).click()
-            page.wait_for_load_state()
+            click_and_wait(page, page.locator("button.choice").nth(index))
             node_id = definition["nodes"][node_id]["choices"][index]["next"]
         verdict = definition["nodes"][ending]["ending"]["verdict"]
         label = {"connected": "つなげた", "partial": "一部つなげた", "missed": "見逃した"}[verdict]
