@@ -16,6 +16,8 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.referrals", None),
     ("app.courses", "/courses"),
     ("app.reports", "/reports"),
+    ("app.scenarios", "/scenarios"),
+    ("app.quizzes", "/quizzes"),
 ]
 
 

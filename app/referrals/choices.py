@@ -56,7 +56,7 @@ REFERRAL_STATUS = {
 REFERRER_STATUS = {
     "received": _l("Received"),
     "in_progress": _l("Being handled"),
-    "connected": _l("Connected"),
+    "connected": _l("Resident reached"),
     "closed": _l("Finished"),
 }
 

@@ -200,7 +200,7 @@ def test_english_offline_draft_and_phone(page, app, db, live_server):
     sign_out(page)
     sign_in(page, clerk, PASSWORD)
     page.goto("/refer/mine")
-    assert "Connected" in page.locator("#my-referrals tr", has_text=reference).inner_text()
+    assert "Resident reached" in page.locator("#my-referrals tr", has_text=reference).inner_text()
 
 
 def test_resend_after_the_answer_was_lost_creates_one(page, app, db):

@@ -1,0 +1,21 @@
+"""Quizzes: single choice, multiple choice and true/false, graded on the server."""
+
+from flask import Blueprint
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+
+from app.quizzes import views  # noqa: E402,F401
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.demo import register_demo_loader
+    from app.core.layout import add_nav
+    from app.core.permissions import Permission
+    from app.quizzes import content  # noqa: F401 - registers the content kind
+    from app.quizzes.demo import load_quizzes
+
+    add_nav("quizzes.index", _l("Quizzes"), Permission.LEARN)
+
+    register_demo_loader(load_quizzes)

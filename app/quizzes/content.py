@@ -1,0 +1,187 @@
+"""``quizzes/<id>.yaml``: the validator and the sync into the database.
+
+Registered with :mod:`app.content.registry` as the ``quizzes`` kind.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.yamlfile import LineDict
+from app.scenarios.schema import Checker, duplicate_file_ids, fingerprint, plain
+
+TOP_KEYS = {"id", "title", "description", "pass_percent", "max_attempts", "draw", "shuffle_options", "questions"}
+QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation"}
+OPTION_KEYS = {"id", "text", "correct"}
+TYPES = ("single", "multiple", "true_false")
+ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def find(root: Path) -> list[Path]:
+    folder = root / "quizzes"
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def _item_id(c: Checker, parent: LineDict, where: str) -> str | None:
+    value = parent.get("id")
+    if value is None:
+        c.error(parent.line, _("%(where)s: `id` is missing", where=where), _("Add `id:` (letters, digits, hyphens), unique in its list."))
+        return None
+    if not isinstance(value, str) or not ITEM_ID.match(value):
+        c.error(parent.line_of("id"), _("%(where)s: `id` %(value)r is not a valid id", where=where, value=value), _('Use letters, digits and hyphens; quote numbers ("1").'))
+        return None
+    return value
+
+
+def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
+    c = Checker(path)
+    data = c.load()
+    if data is None:
+        return c.problems, None
+    quiz = _("the quiz")
+    c.keys(data, TOP_KEYS, quiz)
+    file_id = c.slug(data, "id", quiz)
+    if file_id == "reports":
+        c.error(data.line_of("id"), _("id `%(id)s` is reserved for the portal's own pages", id=file_id), _("Choose another id (and file name)."))
+    if file_id and file_id != path.stem:
+        c.error(data.line_of("id"), _("id `%(id)s` differs from the file name `%(stem)s`", id=file_id, stem=path.stem), _("Rename the file to %(id)s.yaml or set `id: %(stem)s`.", id=file_id, stem=path.stem))
+    c.text(data, "title", quiz)
+    c.text(data, "description", quiz, required=False)
+    c.integer(data, "pass_percent", quiz, minimum=1, maximum=100)
+    c.integer(data, "max_attempts", quiz, required=False, minimum=0)
+    c.boolean(data, "shuffle_options", quiz, default=True)
+    questions = c.sequence(data, "questions", quiz) or []
+    draw = c.integer(data, "draw", quiz, required=False, minimum=1)
+    if draw is not None and draw > len(questions):
+        c.error(data.line_of("draw"), _("`draw` is %(draw)d but the pool has only %(n)d questions", draw=draw, n=len(questions)), _("Lower `draw` to %(n)d or add questions.", n=len(questions)))
+
+    seen_questions: dict[str, int] = {}
+    for i, question in enumerate(questions):
+        where = _("question %(n)d", n=i + 1)
+        if not isinstance(question, LineDict):
+            c.error(questions.line_of(i), _("%(where)s must be a mapping", where=where), _("Give it id, type, text, options (or answer) and explanation."))
+            continue
+        c.keys(question, QUESTION_KEYS, where)
+        qid = _item_id(c, question, where)
+        if qid is not None:
+            where = _("question `%(id)s`", id=qid)
+            if qid in seen_questions:
+                c.error(question.line_of("id"), _("question id `%(id)s` is used twice (first on line %(line)d)", id=qid, line=seen_questions[qid]), _("Give every question its own id."))
+            else:
+                seen_questions[qid] = question.line_of("id")
+        kind = c.choice(question, "type", where, TYPES)
+        c.text(question, "text", where)
+        c.text(question, "explanation", where)
+        if kind == "true_false":
+            if "options" in question:
+                c.error(question.line_of("options"), _("%(where)s: a true_false question has no `options`", where=where), _("Remove `options` and give `answer: true` or `answer: false`."))
+            if not isinstance(question.get("answer"), bool):
+                line = question.line_of("answer") if "answer" in question else question.line
+                c.error(line, _("%(where)s: `answer` must be true or false", where=where), _("Write `answer: true` or `answer: false`."))
+        elif kind in ("single", "multiple"):
+            if "answer" in question:
+                c.error(question.line_of("answer"), _("%(where)s: `answer` is only for true_false questions", where=where), _("Mark the right option(s) with `correct: true` instead."))
+            options = c.sequence(question, "options", where, min_items=2) or []
+            seen_options: set[str] = set()
+            correct = 0
+            for j, option in enumerate(options):
+                ow = _("%(where)s, option %(n)d", where=where, n=j + 1)
+                if not isinstance(option, LineDict):
+                    c.error(options.line_of(j), _("%(where)s must be a mapping", where=ow), _('Write {id: a, text: {ja: "…"}, correct: true}.'))
+                    continue
+                c.keys(option, OPTION_KEYS, ow)
+                oid = _item_id(c, option, ow)
+                if oid is not None:
+                    if oid in seen_options:
+                        c.error(option.line_of("id"), _("%(where)s: option id `%(id)s` is used twice", where=where, id=oid), _("Give every option of a question its own id (a, b, c …)."))
+                    seen_options.add(oid)
+                c.text(option, "text", ow)
+                if c.boolean(option, "correct", ow, default=False):
+                    correct += 1
+            if options and kind == "single" and correct != 1:
+                c.error(question.line_of("options"), _("%(where)s: a single-choice question needs exactly one correct option, not %(n)d", where=where, n=correct), _("Mark one option `correct: true`, or make it `type: multiple`."))
+            if options and kind == "multiple" and correct < 1:
+                c.error(question.line_of("options"), _("%(where)s: a multiple-choice question needs at least one correct option", where=where), _("Mark the right options with `correct: true`."))
+    return c.problems, data
+
+
+def check(paths: list[Path], root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    loaded = []
+    for path in paths:
+        found, data = check_file(path, root)
+        problems += found
+        loaded.append((path, data))
+    problems += duplicate_file_ids(loaded, "quiz")
+    return problems
+
+
+def normalised(data: LineDict) -> dict:
+    """The stored definition, with the optional settings filled in."""
+    definition = plain(data)
+    definition.setdefault("max_attempts", 0)
+    definition.setdefault("shuffle_options", True)
+    definition.setdefault("draw", len(definition["questions"]))
+    return definition
+
+
+def sync(paths: list[Path], root: Path) -> SyncResult:
+    """Load every quiz file; a changed file becomes a new version. Removed files are retired."""
+    from app.core import audit
+    from app.extensions import db
+    from app.quizzes.models import Quiz, QuizVersion
+
+    result = SyncResult(kind="quizzes")
+    seen = set()
+    for path in paths:
+        problems, data = check_file(path, root)
+        seen.add(path.stem)
+        if data is None or any(p.severity == "error" for p in problems):
+            result.messages.append(_("%(path)s: skipped (it has errors)", path=path))
+            continue
+        definition = normalised(data)
+        checksum = fingerprint(definition)
+        slug = definition["id"]
+        seen.add(slug)
+        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+        title = definition["title"]
+        if quiz is None:
+            quiz = Quiz(slug=slug, title_ja=title["ja"], title_en=title.get("en"), current_number=0)
+            db.session.add(quiz)
+            db.session.flush()
+            result.created += 1
+        else:
+            current = db.session.scalar(select(QuizVersion).where(
+                QuizVersion.quiz_id == quiz.id, QuizVersion.number == quiz.current_number))
+            if current is not None and current.checksum == checksum:
+                if not quiz.active:
+                    quiz.active = True
+                    result.messages.append(_("%(id)s: back in use", id=slug))
+                result.unchanged += 1
+                continue
+            result.updated += 1
+        number = quiz.current_number + 1
+        db.session.add(QuizVersion(
+            quiz_id=quiz.id, number=number, checksum=checksum, definition=definition,
+            pass_percent=definition["pass_percent"], max_attempts=definition["max_attempts"], draw=definition["draw"],
+        ))
+        quiz.current_number = number
+        quiz.title_ja, quiz.title_en = title["ja"], title.get("en")
+        quiz.active = True
+        audit.record("quiz.synced", "quiz", quiz.id, version=number)
+        result.messages.append(_("%(id)s: version %(n)d", id=slug, n=number))
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.active.is_(True))):
+        if quiz.slug not in seen:
+            quiz.active = False
+            audit.record("quiz.retired", "quiz", quiz.id)
+            result.messages.append(_("%(id)s: retired (its file is gone)", id=quiz.slug))
+    db.session.commit()
+    return result
+
+
+KIND = register(ContentKind(name="quizzes", find=find, check=check, sync=sync, order=30))

@@ -1,0 +1,77 @@
+"""Quizzes, their content versions and learners' attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import utcnow
+from app.extensions import db
+
+
+class Quiz(db.Model):
+    """A quiz file (``quizzes/<slug>.yaml``). Its content lives in versions."""
+
+    __tablename__ = "quiz"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(db.String(100), unique=True)
+    title_ja: Mapped[str] = mapped_column(db.String(200))
+    title_en: Mapped[str | None] = mapped_column(db.String(200))
+    active: Mapped[bool] = mapped_column(default=True)  # False once its file is removed
+    current_number: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    versions: Mapped[list[QuizVersion]] = relationship(back_populates="quiz", order_by="QuizVersion.number")
+
+    def title(self, locale: str = "ja") -> str:
+        return (self.title_en if locale == "en" and self.title_en else None) or self.title_ja
+
+
+class QuizVersion(db.Model):
+    __tablename__ = "quiz_version"
+    __table_args__ = (db.UniqueConstraint("quiz_id", "number", name="uq_quiz_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(db.ForeignKey("quiz.id"), index=True)
+    number: Mapped[int]
+    checksum: Mapped[str] = mapped_column(db.String(64))
+    definition: Mapped[dict] = mapped_column(JSON)
+    pass_percent: Mapped[int]
+    max_attempts: Mapped[int]  # 0 = unlimited
+    draw: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    quiz: Mapped[Quiz] = relationship(back_populates="versions")
+
+
+class QuizAttempt(db.Model):
+    """One sitting of a quiz version: the questions drawn, their option order, and the answers."""
+
+    __tablename__ = "quiz_attempt"
+    __table_args__ = (db.Index("ix_quiz_attempt_employee_quiz", "employee_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(db.ForeignKey("employee.id"))
+    quiz_id: Mapped[int] = mapped_column(db.ForeignKey("quiz.id"), index=True)
+    version_id: Mapped[int] = mapped_column(db.ForeignKey("quiz_version.id"), index=True)
+    # [{"id": question id, "options": [option ids in the order shown]}], fixed when the attempt starts
+    drawn: Mapped[list] = mapped_column(JSON)
+    # {question id: [chosen option ids]}; true/false questions store ["true"] or ["false"]
+    answers: Mapped[dict | None] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    correct_count: Mapped[int | None]
+    question_count: Mapped[int]
+    percent: Mapped[int | None]
+    passed: Mapped[bool | None]
+
+    quiz: Mapped[Quiz] = relationship()
+    version: Mapped[QuizVersion] = relationship()
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at is not None
