@@ -53,14 +53,13 @@ class GlyphMissing(ValueError):
 
 @lru_cache(maxsize=8)
 def _cmap(path: str) -> frozenset[int]:
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTFont
 
-    if path.lower().endswith((".ttc", ".otc")):
-        collection = TTCollection(path, lazy=True)
-        font = collection.fonts[0]
-    else:
-        font = TTFont(path, lazy=True)
-    return frozenset(font.getBestCmap())
+    with open(path, "rb") as fh:
+        font = TTFont(fh, fontNumber=0 if path.lower().endswith((".ttc", ".otc")) else -1, lazy=True)
+        cmap = frozenset(font.getBestCmap())
+        font.close()
+    return cmap
 
 
 def missing_glyphs(text: str, font_path: Path | None = None) -> list[str]:
@@ -93,6 +92,9 @@ def wrap(text: str, measure, width: float) -> list[str]:
     current = ""
     for unit in _UNIT.findall(text):
         if not current and unit.isspace():
+            continue
+        if not current and lines and unit[0] in NO_START:
+            lines[-1] += unit  # the break fell on a space: hang the punctuation anyway
             continue
         if measure(current + unit) <= width or not current:
             current += unit

@@ -194,13 +194,13 @@ def encode_command(concat: Path, audio: Path, out: Path, fps: int, total_frames:
 
 def _run_ffmpeg(args: list[str], total: float, report: Progress, start: float, span: float) -> None:
     with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors, text=True)
-        assert process.stdout is not None
-        for raw in process.stdout:
-            key, _sep, value = raw.strip().partition("=")
-            if key == "out_time_us" and value.isdigit() and total > 0:
-                report(start + span * min(1.0, int(value) / 1e6 / total), "encode")
-        code = process.wait()
+        with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors, text=True) as process:
+            assert process.stdout is not None
+            for raw in process.stdout:
+                key, _sep, value = raw.strip().partition("=")
+                if key == "out_time_us" and value.isdigit() and total > 0:
+                    report(start + span * min(1.0, int(value) / 1e6 / total), "encode")
+            code = process.wait()
         if code != 0:
             errors.seek(0)
             tail = errors.read().decode("utf-8", "replace").strip()[-800:]
