@@ -21,9 +21,13 @@ def init_app(app):
     from app.rendering.cli import render_command
 
     # The video area owns the "videos" command group; join it, or stand in for it when absent.
+    # Whichever area is registered first, both commands end up in one group.
     group = app.cli.commands.get("videos")
     if group is None:
-        group = AppGroup("videos", help="Training videos.")
+        try:
+            from app.videos.cli import videos_cli as group
+        except ImportError:
+            group = AppGroup("videos", help="Training videos.")
         app.cli.add_command(group)
     group.add_command(render_command)
     add_nav("rendering.scripts", _l("Role-play scripts"), Permission.MANAGE_CONTENT)

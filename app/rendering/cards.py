@@ -113,6 +113,17 @@ def wrap(text: str, measure, width: float) -> list[str]:
     return lines
 
 
+def balanced_wrap(text: str, measure, width: float) -> list[str]:
+    """:func:`wrap`, narrowed a little when that avoids a last line of a few characters."""
+    lines = wrap(text, measure, width)
+    if len(lines) > 1 and len(lines[-1]) <= 3:
+        for shrink in (0.96, 0.92, 0.88, 0.84):
+            candidate = wrap(text, measure, width * shrink)
+            if len(candidate) == len(lines) and len(candidate[-1]) > 3:
+                return candidate
+    return lines
+
+
 class CardPainter:
     """Draws the cards of one video at one size."""
 
@@ -139,7 +150,7 @@ class CardPainter:
         """The largest size at which ``text`` wraps into ``max_height``: (font, lines, line height)."""
         for size in sizes:
             font = self._font(size, bold)
-            lines = wrap(text, font.getlength, width)
+            lines = balanced_wrap(text, font.getlength, width)
             line_height = font.size * spacing
             if len(lines) * line_height <= max_height:
                 return font, lines, line_height
@@ -197,7 +208,7 @@ class CardPainter:
         self._check(setting, name, role, text)
         s = self.scale
         image, draw = self._canvas(NAVY)
-        self._pill(draw, (60 * s, 36 * s), setting, self._font(26), NAVY_LIGHT, MUTED, pad_x=16, pad_y=6)
+        self._pill(draw, (90 * s, 36 * s), setting, self._font(26), NAVY_LIGHT, MUTED, pad_x=16, pad_y=6)
         box = self._pill(draw, (90 * s, 112 * s), name, self._font(34, bold=True), CHIP.get(colour, CHIP["grey"]), CHIP_INK)
         if role:
             draw.text((box[2] + 20 * s, 112 * s + 14 * s), role, font=self._font(28), fill=MUTED)

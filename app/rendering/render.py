@@ -39,7 +39,7 @@ KEY_POINT_PAUSE = 1.2
 
 # Credits of the voices the renderer knows; any other voice is credited by its file name.
 VOICE_CREDITS = {
-    "mei": 'HTS voice "Mei" © 2009–2013 Nagoya Institute of Technology, Department of Computer Science (MMDAgent Project Team), CC BY 3.0',
+    "mei": 'HTS voice "Mei" © 2009–2013 Nagoya Institute of Technology, Department of Computer Science (MMDAgent Project Team), CC BY 3.0 https://creativecommons.org/licenses/by/3.0/',
 }
 ENGINE_CREDIT = "音声合成: Open JTalk / hts_engine API (名古屋工業大学), 辞書: NAIST Japanese Dictionary"
 
@@ -182,8 +182,8 @@ def encode_command(concat: Path, audio: Path, out: Path, fps: int, total_frames:
         "-progress", "pipe:1", "-nostats",
         "-f", "concat", "-safe", "0", "-i", str(concat), "-i", str(audio),
         "-map", "0:v:0", "-map", "1:a:0",
-        "-vf", f"fps={fps},format=yuv420p", "-t", f"{max(total_frames / fps, total):.6f}",
-        "-c:v", "libx264", "-profile:v", "high", "-preset", "medium", "-tune", "stillimage",
+        "-vf", f"format=yuv420p,fps={fps}", "-t", f"{max(total_frames / fps, total):.6f}",
+        "-c:v", "libx264", "-profile:v", "high", "-preset", "veryfast", "-tune", "stillimage",
         "-crf", "28", "-g", str(fps * 10), "-threads", "2",
         "-c:a", "aac", "-b:a", "64k", "-ar", str(tts.SAMPLE_RATE), "-ac", "1",
         "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
@@ -268,7 +268,7 @@ def render(
             add(card, round(SETTING_SECONDS * rate))
             for line in scene.lines:
                 member = script.cast[line.speaker]
-                speech = speak(line.text, member.voice)
+                speech = speak(line.spoken, member.voice)
                 card = painter.line(work / f"card{len(segments):04d}.png", scene.setting, member.name, member.role, member.colour, line.text)
                 start = elapsed / rate
                 result.cues.append(Cue(start, start + speech.seconds, member.name, line.caption))
@@ -278,7 +278,7 @@ def render(
                 card = painter.key_points(work / f"card{len(segments):04d}.png", "ここがポイント", scene.key_points)
                 start = elapsed / rate
                 if script.narrator:
-                    reading = "ここがポイント。" + "".join(p if p.endswith(("。", "！", "？")) else p + "。" for p in scene.key_points)
+                    reading = "ここがポイント。" + "".join(p if p.endswith(("。", "！", "？")) else p + "。" for p in scene.key_point_readings)
                     speech = speak(reading, script.cast[script.narrator].voice)
                     result.cues.append(Cue(start, start + speech.seconds, script.cast[script.narrator].name, "【ここがポイント】" + " ".join(scene.key_points)))
                     result.speech.append((start, start + speech.seconds))

@@ -29,7 +29,8 @@ TOP_KEYS = {"id", "title", "description", "narrator", "cast", "scenes", "credits
 CAST_KEYS = {"name", "role", "voice", "colour"}
 VOICE_KEYS = {"file", "pitch", "speed", "alpha", "volume"}
 SCENE_KEYS = {"title", "setting", "lines", "key_points"}
-LINE_KEYS = {"speaker", "text", "caption", "pause"}
+LINE_KEYS = {"speaker", "text", "caption", "pause", "reading"}
+POINT_KEYS = {"text", "reading"}
 COLOURS = ("blue", "green", "orange", "purple", "teal", "grey")
 
 
@@ -58,6 +59,11 @@ class Line:
     caption: str
     pause: float
     source_line: int
+    reading: str = ""  # what the voice says when it differs from the text (119番 → いちいちきゅう番)
+
+    @property
+    def spoken(self) -> str:
+        return self.reading or self.text
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class Scene:
     lines: tuple[Line, ...]
     key_points: tuple[str, ...]
     source_line: int
+    key_point_readings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -295,21 +302,30 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
             if "caption" in raw_line and not caption:
                 check.error(raw_line.line_of("caption"), f"{l_where}: caption is empty", "remove it to use the text")
             pause = check.number(raw_line, "pause", l_where, PAUSE_RANGE, DEFAULT_PAUSE)
+            reading = check.text(raw_line, "reading", f"{l_where}: reading") if "reading" in raw_line else ""
             if speaker is not None and str(speaker) in cast and text:
-                lines.append(Line(str(speaker), text, caption or text, pause, l_line))
+                lines.append(Line(str(speaker), text, caption or text, pause, l_line, reading))
         points: list[str] = []
         raw_points = raw_scene.get("key_points", LineList())
         if not isinstance(raw_points, list):
             check.error(raw_scene.line_of("key_points"), f"{where}: key_points must be a list of short sentences")
             raw_points = LineList()
+        readings: list[str] = []
         for p_index, point in enumerate(raw_points):
+            p_line = _line_of(raw_points, p_index)
+            reading = ""
+            if isinstance(point, LineDict):
+                check.unknown_keys(point, POINT_KEYS, f"{where}: key point {p_index + 1}")
+                reading = check.text(point, "reading", f"{where}: key point {p_index + 1}: reading") if "reading" in point else ""
+                point = point.get("text")
             if not isinstance(point, str) or not point.strip():
-                check.error(_line_of(raw_points, p_index), f"{where}: key point {p_index + 1} is empty")
+                check.error(p_line, f"{where}: key point {p_index + 1} is empty")
             else:
                 points.append(" ".join(point.split()))
+                readings.append(reading or points[-1])
         if len(points) > 4:
             check.warn(raw_scene.line_of("key_points"), f"{where}: {len(points)} key points will not fit on one card", "keep it to 4 or fewer")
-        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line))
+        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings)))
 
     if any(p.severity == "error" for p in check.problems):
         return None, check.problems

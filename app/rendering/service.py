@@ -156,5 +156,9 @@ def hand_off(result: RenderResult, actor_id: int | None) -> str:
         from app.videos.service import ingest_path
     except ImportError:
         return _("The video is ready in %(folder)s and can be ingested.", folder=f"videos/{result.folder.name}")
-    ingest_path(result.folder, actor_id=actor_id)
+    try:
+        ingest_path(result.folder, actor_id=actor_id)
+    except Exception as exc:  # noqa: BLE001 - the render itself succeeded; say what the ingest said
+        log.warning("ingest of rendered %s failed: %s", result.folder.name, exc)
+        return _("The video was rendered, but the video library refused it: %(error)s", error=exc)
     return _("The video was rendered and handed to the video library.")
