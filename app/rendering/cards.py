@@ -190,7 +190,13 @@ class CardPainter:
         image, draw = self._canvas(NAVY)
         draw.rectangle((0, 0, self.width, 14 * s), fill=CHIP["teal"])
         self._text_block(draw, kicker, (90 * s, 150 * s, self.width - 90 * s, 210 * s), (30, 26), MUTED, align="center")
-        y = self._text_block(draw, title_ja, (90 * s, 230 * s, self.width - 90 * s, 470 * s), (64, 56, 48, 40), PAPER, bold=True, align="center", spacing=1.35)
+        # 「本題 ― 副題」: the subtitle goes on its own line rather than breaking a word.
+        main, dash, subtitle = title_ja.partition("―")
+        if not (dash and main.strip() and subtitle.strip()):
+            main, subtitle = title_ja, ""
+        y = self._text_block(draw, main.strip(), (90 * s, 230 * s, self.width - 90 * s, 400 * s), (64, 56, 48, 40), PAPER, bold=True, align="center", spacing=1.35)
+        if subtitle:
+            y = self._text_block(draw, "― " + subtitle.strip(), (90 * s, y + 4 * s, self.width - 90 * s, y + 130 * s), (40, 34, 30), PAPER, bold=True, align="center", spacing=1.35)
         if title_en:
             self._text_block(draw, title_en, (90 * s, y + 24 * s, self.width - 90 * s, y + 120 * s), (30, 26), MUTED, align="center")
         return self._save(image, path)

@@ -26,7 +26,7 @@ from app.content.registry import Problem
 from app.rendering import cards, tools, tts
 from app.rendering.script import Script, Voice, parse
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 SOURCE_NAME = "source.mp4"
 CAPTIONS_NAME = "captions.ja.vtt"
 METADATA_NAME = "video.yaml"
@@ -35,7 +35,9 @@ SCRIPT_NAME = "script.yaml"
 TITLE_SECONDS = 4.0
 SETTING_SECONDS = 2.5
 END_SECONDS = 7.0
-KEY_POINT_PAUSE = 1.2
+KEY_POINT_PAUSE = 1.2  # after the last key point
+KEY_POINT_GAP = 0.4  # between key points
+KEY_POINT_HEADING = "ここがポイント"
 
 # Credits of the voices the renderer knows; any other voice is credited by its file name.
 VOICE_CREDITS = {
@@ -245,7 +247,7 @@ def render(
         work = Path(tmp)
         segments: list[Segment] = []
         elapsed = 0  # samples
-        spoken_total = sum(len(scene.lines) + (1 if scene.key_points and script.narrator else 0) for scene in script.scenes)
+        spoken_total = sum(len(scene.lines) + ((1 + len(scene.key_points)) if script.narrator else 0) for scene in script.scenes)
         spoken_done = 0
 
         def add(card: Path, samples: int, audio: Path | None = None) -> None:
@@ -260,7 +262,7 @@ def render(
             report(0.6 * spoken_done / max(1, spoken_total), "speech")
             return speech
 
-        kicker = f"{tools_city()} 職員研修 ロールプレイ動画"
+        kicker = f"{_city_name()} 職員研修 ロールプレイ動画"
         add(painter.title(work / "card0000.png", script.title.get("ja", ""), script.title.get("en", ""), kicker), round(TITLE_SECONDS * rate))
         for s_index, scene in enumerate(script.scenes, start=1):
             result.chapters.append({"start": round(elapsed / rate, 3), "title": {"ja": scene.title}})
@@ -275,14 +277,19 @@ def render(
                 result.speech.append((start, start + speech.seconds))
                 add(card, speech.samples + round(line.pause * rate), speech.path)
             if scene.key_points:
-                card = painter.key_points(work / f"card{len(segments):04d}.png", "ここがポイント", scene.key_points)
-                start = elapsed / rate
+                card = painter.key_points(work / f"card{len(segments):04d}.png", KEY_POINT_HEADING, scene.key_points)
                 if script.narrator:
-                    reading = "ここがポイント。" + "".join(p if p.endswith(("。", "！", "？")) else p + "。" for p in scene.key_point_readings)
-                    speech = speak(reading, script.cast[script.narrator].voice)
-                    result.cues.append(Cue(start, start + speech.seconds, script.cast[script.narrator].name, "【ここがポイント】" + " ".join(scene.key_points)))
-                    result.speech.append((start, start + speech.seconds))
-                    add(card, speech.samples + round(KEY_POINT_PAUSE * rate), speech.path)
+                    # The heading and each point are spoken (and captioned) one by one.
+                    narrator = script.cast[script.narrator]
+                    pieces = [(KEY_POINT_HEADING + "。", "【" + KEY_POINT_HEADING + "】")]
+                    pieces += list(zip(scene.key_point_readings, scene.key_points, strict=True))
+                    for index, (reading, caption) in enumerate(pieces):
+                        speech = speak(reading, narrator.voice)
+                        start = elapsed / rate
+                        result.cues.append(Cue(start, start + speech.seconds, narrator.name, caption))
+                        result.speech.append((start, start + speech.seconds))
+                        pause = KEY_POINT_PAUSE if index == len(pieces) - 1 else KEY_POINT_GAP
+                        add(card, speech.samples + round(pause * rate), speech.path)
                 else:
                     seconds = 3.0 + 0.15 * sum(len(p) for p in scene.key_points)
                     add(card, round(seconds * rate))
@@ -309,7 +316,7 @@ def render(
     return result
 
 
-def tools_city() -> str:
+def _city_name() -> str:
     from flask import current_app, has_app_context
 
     return current_app.config.get("CITY_NAME", "あわら市") if has_app_context() else "あわら市"

@@ -157,8 +157,9 @@ def test_key_points_are_read_by_the_narrator(tmp_path):
     ) + "    key_points: [手続きだけで終わらせない]\n"
     path = write_script(tmp_path, text)
     result = render(path, width=320, height=180, fps=10)
-    assert result.cues[-1].text == "【ここがポイント】手続きだけで終わらせない"
-    assert result.cues[-1].speaker == "ナレーション"
+    assert [c.text for c in result.cues[-2:]] == ["【ここがポイント】", "手続きだけで終わらせない"]
+    assert {c.speaker for c in result.cues[-2:]} == {"ナレーション"}
+    assert result.cues[-2].end <= result.cues[-1].start
 
 
 def test_odd_sizes_are_refused(tmp_path):

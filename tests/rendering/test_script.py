@@ -137,3 +137,16 @@ def test_line_breaking_examples():
     assert cards.wrap("税務課の窓口では「分納の手続きだけ」で終わりがちです。", len, 8) == [
         "税務課の窓口では", "「分納の手続きだ", "け」で終わりがち", "です。",
     ]
+
+
+def test_reading_overrides_what_the_voice_says(tmp_path):
+    text = TWO_LINES.replace(
+        '"督促状が届いたんです。", pause: 1.0}',
+        '"すぐに119番へ。", reading: "すぐに、いちいちきゅう番へ。", pause: 1.0}',
+    ) + "    key_points:\n      - {text: 119番, reading: いちいちきゅう番}\n      - 手続きだけで終わらせない\n"
+    script, problems = parse(write_script(tmp_path, text), {"mei_normal"})
+    assert [p for p in problems if p.severity == "error"] == []
+    line = script.scenes[0].lines[1]
+    assert (line.text, line.caption, line.spoken) == ("すぐに119番へ。", "すぐに119番へ。", "すぐに、いちいちきゅう番へ。")
+    assert script.scenes[0].key_points == ("119番", "手続きだけで終わらせない")
+    assert script.scenes[0].key_point_readings == ("いちいちきゅう番", "手続きだけで終わらせない")
