@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import yaml
 
 from app.core.models import AuditEvent
 from app.core.permissions import Role
+from app.rendering import service
 from app.rendering.models import RenderJob
+from app.rendering.render import RenderResult
 from tests.factories import login, make_employee
 from tests.rendering.conftest import TWO_LINES, write_script
 
@@ -82,3 +87,38 @@ def test_cli_renders_by_id_then_skips(app, small_render):
     assert "変更されていない" in again.output or "has not changed" in again.output
     missing = runner.invoke(args=["videos", "render", "no-such-script"])
     assert missing.exit_code != 0 and "no-such-script" in missing.output
+
+
+def _fake_video_area(monkeypatch, ingest):
+    package = types.ModuleType("app.videos")
+    package.__path__ = []
+    service_module = types.ModuleType("app.videos.service")
+    service_module.ingest_path = ingest
+    monkeypatch.setitem(sys.modules, "app.videos", package)
+    monkeypatch.setitem(sys.modules, "app.videos.service", service_module)
+
+
+def test_rendered_folder_is_handed_to_the_video_library(app, tmp_path, monkeypatch):
+    calls = []
+
+    def ingest_path(path, *, actor_id=None, wait=False):
+        calls.append((path, actor_id))
+
+    _fake_video_area(monkeypatch, ingest_path)
+    result = RenderResult("rendered", tmp_path / "videos" / "two-lines", "two-lines")
+    assert service.hand_off(result, 7) == "動画を作成し、動画ライブラリに取り込みました。"
+    assert calls == [(tmp_path / "videos" / "two-lines", 7)]
+    assert service.hand_off(RenderResult("skipped", result.folder, "two-lines"), 7).startswith("前回の作成から")
+    assert len(calls) == 1
+
+    def refusing(path, *, actor_id=None, wait=False):
+        raise ValueError("video.yaml has errors")
+
+    _fake_video_area(monkeypatch, refusing)
+    assert "video.yaml has errors" in service.hand_off(result, 7)
+
+
+def test_without_the_video_area_the_folder_is_reported_ready(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "app.videos.service", None)  # import fails
+    result = RenderResult("rendered", tmp_path / "videos" / "two-lines", "two-lines")
+    assert service.hand_off(result, None) == "動画を videos/two-lines に作成しました。動画ライブラリに取り込めます。"
