@@ -35,6 +35,9 @@ scenes:
 
 
 def main() -> None:
+    import contextlib
+    import types
+
     from app import create_app
     from app.rendering import render as renderer
     from app.rendering import tts
@@ -46,37 +49,31 @@ def main() -> None:
         folder.mkdir(parents=True)
         (folder / "script.yaml").write_text(SCRIPT, encoding="utf-8")
         script, _ = parse(folder / "script.yaml")
+        work = Path(tmp) / "work"
+        work.mkdir()
 
+        @contextlib.contextmanager
+        def kept_directory(prefix=""):
+            yield str(work)  # keep the renderer's stills, audio and concat list for the baseline
+
+        renderer.tempfile = types.SimpleNamespace(TemporaryDirectory=kept_directory, TemporaryFile=tempfile.TemporaryFile)
         started = time.perf_counter()
         result = renderer.render(folder / "script.yaml", width=640, height=360, fps=25, force=True)
         rendered = time.perf_counter() - started
+        renderer.tempfile = tempfile
 
-        # The bare tools: the same speech, then the same encode of the rendered stills and audio.
-        work = Path(tmp) / "bare"
-        work.mkdir()
+        # The bare tools on the same inputs: the same speech, then the same encode command.
+        concat = work / "cards.ffconcat"
+        frames = round(sum(float(line.split()[1]) for line in concat.read_text().splitlines() if line.startswith("duration")) * 25)
         started = time.perf_counter()
         for n, line in enumerate(script.scenes[0].lines):
-            subprocess.run(tts.command(script.cast[line.speaker].voice, work / f"{n}.wav", _text(work, n, line.spoken)), check=True, capture_output=True)
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-loop", "1", "-framerate", "25", "-t", f"{result.duration:.3f}", "-i", str(_still(work)),
-                        "-f", "lavfi", "-t", f"{result.duration:.3f}", "-i", "sine=frequency=440:sample_rate=48000",
-                        "-vf", "format=yuv420p", "-c:v", "libx264", "-profile:v", "high", "-preset", "veryfast", "-tune", "stillimage",
-                        "-crf", "28", "-threads", "2", "-c:a", "aac", "-b:a", "64k", "-ac", "1", str(work / "bare.mp4")], check=True)
+            text = work / f"bare{n}.txt"
+            text.write_text(line.spoken + "\n", encoding="utf-8")
+            subprocess.run(tts.command(script.cast[line.speaker].voice, work / f"bare{n}.wav", text), check=True, capture_output=True)
+        command = renderer.encode_command(concat, work / "audio.wav", work / "bare.mp4", 25, frames, result.duration)
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         bare = time.perf_counter() - started
     print(f"render {rendered:.2f} s, bare tools {bare:.2f} s, ratio {rendered / bare:.2f} (video {result.duration:.1f} s)")
-
-
-def _text(work: Path, n: int, text: str) -> Path:
-    path = work / f"{n}.txt"
-    path.write_text(text + "\n", encoding="utf-8")
-    return path
-
-
-def _still(work: Path) -> Path:
-    from PIL import Image
-
-    path = work / "still.png"
-    Image.new("RGB", (640, 360), (22, 38, 58)).save(path)
-    return path
 
 
 if __name__ == "__main__":
