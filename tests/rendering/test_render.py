@@ -143,12 +143,16 @@ def test_same_script_gives_the_same_bytes_and_unchanged_is_skipped(tmp_path):
     assert hashlib.sha256((path.parent / "source.mp4").read_bytes()).hexdigest() == digest
     assert (path.parent / "captions.ja.vtt").read_bytes() == captions
 
-    # Another size is another video; a changed script is rendered again.
-    assert render(path, width=256, height=144, fps=10).status == "rendered"
+    # Other settings make another video; a changed script is rendered again.
+    assert not render_module.is_up_to_date(path.parent, first_sha(path), render_module.settings_label(256, 144, 10))
     path.write_text(path.read_text(encoding="utf-8").replace("pause: 1.0", "pause: 2.0"), encoding="utf-8")
-    changed = render(path, width=256, height=144, fps=10)
+    changed = render(path, width=320, height=180, fps=10)
     assert changed.status == "rendered"
     assert changed.duration == pytest.approx(first.duration + 1.0, abs=0.01)
+
+
+def first_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_key_points_are_read_by_the_narrator(tmp_path):
