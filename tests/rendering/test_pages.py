@@ -122,3 +122,10 @@ def test_without_the_video_area_the_folder_is_reported_ready(app, tmp_path, monk
     monkeypatch.setitem(sys.modules, "app.videos.service", None)  # import fails
     result = RenderResult("rendered", tmp_path / "videos" / "two-lines", "two-lines")
     assert service.hand_off(result, None) == "動画を videos/two-lines に作成しました。動画ライブラリに取り込めます。"
+
+
+def test_scripts_page_shows_the_folder_pattern_and_an_empty_state(client, small_render):
+    login(client, make_employee(roles=[Role.CONTENT_ADMIN]))
+    page = client.get("/content/scripts").get_data(as_text=True)
+    assert "videos/（動画ID）/script.yaml の台本ごとに" in page
+    assert "台本はまだありません。" in page
