@@ -18,6 +18,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.reports", "/reports"),
     ("app.scenarios", "/scenarios"),
     ("app.quizzes", "/quizzes"),
+    ("app.rendering", None),
 ]
 
 

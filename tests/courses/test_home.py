@@ -2,11 +2,10 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint
 from sqlalchemy import select
 
 from app.core.models import AuditEvent
-from app.core.permissions import Role, public
+from app.core.permissions import Role
 from app.courses import service
 from app.courses.models import Assignment, Course
 from tests.courses.support import complete, complete_course, content_root, sync
@@ -38,20 +37,16 @@ def test_home_shows_required_course_with_due_date_progress_and_continue(app, db,
     assert "style=" not in html
 
 
-def test_item_links_appear_only_when_the_area_exists(app, db, client, tmp_path):
-    videos = Blueprint("videos", __name__)
-
-    @videos.get("/videos/<slug>")
-    @public
-    def watch(slug):
-        return slug
-
-    app.register_blueprint(videos)
+def test_item_links_follow_the_areas_present(app, db, client, tmp_path):
     learner = setup_learner(app, db, tmp_path)
     login(client, learner)
     html = client.get("/courses/all-staff-tsunagu").get_data(as_text=True)
-    assert 'href="/videos/tax-desk-roleplay"' in html
-    assert "題 tax-desk-8050" in html and 'href="/scenarios/' not in html
+    assert 'href="/scenarios/tax-desk-8050"' in html
+    assert 'href="/quizzes/tsunagu-basics"' in html
+    # an area that is not installed lists its items without a link
+    app.view_functions.pop("scenarios.play")
+    html = client.get("/courses/all-staff-tsunagu").get_data(as_text=True)
+    assert "題 tax-desk-8050" in html and 'href="/scenarios/tax-desk-8050"' not in html
     assert "準備中" in html
 
 

@@ -171,7 +171,7 @@ def test_list_page_and_report(client, practice):
     learner = make_employee()
     login(client, learner)
     listing = client.get("/scenarios/").get_data(as_text=True)
-    assert "練習：収納窓口で" in listing and "未開始" in listing
+    assert "練習：収納窓口で" in listing and "未着手" in listing
     assert "/scenarios/reports" not in listing
     assert client.get("/scenarios/practice-desk/report").status_code == 403
     client.post("/scenarios/practice-desk/start")

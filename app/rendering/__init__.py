@@ -1,0 +1,33 @@
+"""Role-play videos rendered from written scripts (``videos/<id>/script.yaml``).
+
+Speech comes from Open JTalk, the cards are drawn in Noto Sans CJK, and ffmpeg assembles a
+captioned video that is handed to the video area's ingest pipeline.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("rendering", __name__, template_folder="templates")
+
+from app.rendering import views  # noqa: E402,F401
+
+
+def init_app(app):
+    from flask.cli import AppGroup
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.layout import add_nav
+    from app.core.permissions import Permission
+    from app.rendering import content  # noqa: F401  (registers the "video-scripts" content kind)
+    from app.rendering.cli import render_command
+
+    # The video area owns the "videos" command group; join it, or stand in for it when absent.
+    # Whichever area is registered first, both commands end up in one group.
+    group = app.cli.commands.get("videos")
+    if group is None:
+        try:
+            from app.videos.cli import videos_cli as group
+        except ImportError:
+            group = AppGroup("videos", help="Training videos.")
+        app.cli.add_command(group)
+    group.add_command(render_command)
+    add_nav("rendering.scripts", _l("Role-play scripts"), Permission.MANAGE_CONTENT)

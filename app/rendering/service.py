@@ -1,0 +1,164 @@
+"""Rendering operations: which scripts exist, queuing and running render jobs, and the hand-off
+to the video area's ingest pipeline."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.core import audit
+from app.core.models import utcnow
+from app.extensions import db
+from app.rendering import cards, content, tools, tts
+from app.rendering.models import RenderJob
+from app.rendering.render import (
+    RenderFailed,
+    RenderResult,
+    ScriptInvalid,
+    is_up_to_date,
+    render,
+    settings_label,
+)
+from app.rendering.script import file_sha256, parse
+
+log = logging.getLogger(__name__)
+
+SCRIPT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+# Errors a content admin can act on: shown as they are, never as a traceback.
+EXPECTED_ERRORS = (tools.ToolMissing, ScriptInvalid, RenderFailed, tts.SynthesisFailed, cards.GlyphMissing)
+
+
+@dataclass
+class ScriptStatus:
+    id: str
+    path: Path
+    title: str
+    errors: list[str]
+    state: str  # "current", "changed", "new", "invalid"
+    job: RenderJob | None
+
+
+def content_root() -> Path:
+    return Path(current_app.config["CONTENT_ROOT"])
+
+
+def script_path(script_id: str) -> Path | None:
+    """The script of ``script_id`` under the content root, or None."""
+    if not SCRIPT_ID.match(script_id or ""):
+        return None
+    path = content_root() / "videos" / script_id / "script.yaml"
+    return path if path.is_file() else None
+
+
+def resolve(argument: str) -> Path | None:
+    """A script named on the command line: a script.yaml, its folder, or an id."""
+    candidate = Path(argument)
+    if candidate.is_dir():
+        candidate = candidate / "script.yaml"
+    if candidate.is_file():
+        return candidate
+    return script_path(argument)
+
+
+def latest_jobs(script_ids: list[str]) -> dict[str, RenderJob]:
+    jobs: dict[str, RenderJob] = {}
+    if not script_ids:
+        return jobs
+    rows = db.session.scalars(db.select(RenderJob).where(RenderJob.script_id.in_(script_ids)).order_by(RenderJob.id))
+    for job in rows:
+        jobs[job.script_id] = job
+    return jobs
+
+
+def list_scripts() -> list[ScriptStatus]:
+    paths = content.find(content_root())
+    jobs = latest_jobs([p.parent.name for p in paths])
+    label = settings_label(int(tools.setting("RENDER_WIDTH")), int(tools.setting("RENDER_HEIGHT")), int(tools.setting("RENDER_FPS")))
+    voices = tools.installed_voices()
+    result = []
+    for path in paths:
+        script, problems = parse(path, set(voices) if voices else None)
+        errors = [f"{p.line or '-'}: {p.message}" for p in problems if p.severity == "error"]
+        if script is None:
+            state, title = "invalid", path.parent.name
+        else:
+            title = script.title.get("ja", script.id)
+            if is_up_to_date(path.parent, script.sha256, label):
+                state = "current"
+            elif (path.parent / "video.yaml").exists():
+                state = "changed"
+            else:
+                state = "new"
+        result.append(ScriptStatus(path.parent.name, path, title, errors, state, jobs.get(path.parent.name)))
+    return result
+
+
+def start_render(script_id: str, actor_id: int | None, force: bool = False) -> RenderJob:
+    """Queue a render of ``script_id`` (which must exist) and return its job."""
+    from app.rendering.tasks import render_job_task
+
+    job = RenderJob(script_id=script_id, requested_by_id=actor_id, force=force)
+    db.session.add(job)
+    db.session.flush()
+    audit.record("render_requested", "render_job", job.id, actor_id=actor_id, script=script_id)
+    db.session.commit()
+    render_job_task(job.id)
+    return job
+
+
+def run_job(job_id: int) -> RenderJob | None:
+    """Run a queued render job, reporting progress to its row as it goes."""
+    job = db.session.get(RenderJob, job_id)
+    if job is None or job.finished:
+        return job
+    job.status, job.started_at, job.progress = RenderJob.RUNNING, utcnow(), 0.0
+    db.session.commit()
+    last = {"progress": 0.0, "phase": None}
+
+    def report(fraction: float, phase: str) -> None:
+        if fraction - last["progress"] >= 0.02 or phase != last["phase"]:
+            last.update(progress=fraction, phase=phase)
+            job.progress, job.phase = fraction, phase
+            db.session.commit()
+
+    path = script_path(job.script_id)
+    try:
+        if path is None:
+            raise RenderFailed(_("The script %(id)s no longer exists.", id=job.script_id))
+        result = render(path, force=job.force, progress=report)
+    except EXPECTED_ERRORS as exc:
+        job.status, job.message = RenderJob.FAILED, str(exc)
+    except Exception:  # noqa: BLE001 - recorded on the job; the worker must go on
+        log.exception("render job %s failed", job_id)
+        job.status, job.message = RenderJob.FAILED, _("The video could not be rendered because of an unexpected error. The server log has the details.")
+    else:
+        job.status = RenderJob.SKIPPED if result.status == "skipped" else RenderJob.DONE
+        job.duration_seconds = result.duration or None
+        job.script_sha256 = file_sha256(path)
+        job.message = hand_off(result, job.requested_by_id)
+        job.progress = 1.0
+    job.finished_at = utcnow()
+    audit.record("render_finished", "render_job", job.id, actor_id=job.requested_by_id, script=job.script_id, status=job.status)
+    db.session.commit()
+    return job
+
+
+def hand_off(result: RenderResult, actor_id: int | None) -> str:
+    """Give the rendered folder to the video area's ingest pipeline, when it is installed."""
+    if result.status == "skipped":
+        return _("The script has not changed since the last render; nothing was done.")
+    try:
+        from app.videos.service import ingest_path
+    except ImportError:
+        return _("The video is ready in %(folder)s and can be ingested.", folder=f"videos/{result.folder.name}")
+    try:
+        ingest_path(result.folder, actor_id=actor_id)
+    except Exception as exc:  # noqa: BLE001 - the render itself succeeded; say what the ingest said
+        log.warning("ingest of rendered %s failed: %s", result.folder.name, exc)
+        return _("The video was rendered, but the video library refused it: %(error)s", error=exc)
+    return _("The video was rendered and handed to the video library.")
