@@ -13,6 +13,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.core", None),
     ("app.accounts", None),
     ("app.content", None),
+    ("app.videos", "/videos"),
 ]
 
 
