@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -20,6 +21,35 @@ def _folders(path: Path) -> list[Path]:
     return [path]
 
 
+class _progress:
+    """A progress bar on a terminal; when the output is a file or a pipe, a line every 25%."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.done = 0
+        self.interactive = sys.stdout.isatty()
+        self.bar = click.progressbar(length=100, label=label, show_percent=True, show_eta=False) if self.interactive else None
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.__enter__()
+        return self.advance
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def advance(self, fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent <= self.done:
+            return
+        if self.bar is not None:
+            self.bar.update(percent - self.done)
+        elif percent // 25 > self.done // 25 or (percent == 100 and self.done < 100):
+            click.echo(f"{self.label}: {percent}%")
+        self.done = percent
+
+
 @videos_cli.command("ingest")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--queue", "queued", is_flag=True, help="Hand the transcode to the background worker instead of waiting.")
@@ -30,15 +60,7 @@ def ingest_command(path: Path, queued: bool):
     failures = 0
     for target in _folders(path):
         label = target.name
-        with click.progressbar(length=100, label=label, show_percent=True, show_eta=False) as bar:
-            done = {"n": 0}
-
-            def advance(fraction: float, bar=bar, done=done) -> None:
-                step = int(fraction * 100) - done["n"]
-                if step > 0:
-                    bar.update(step)
-                    done["n"] += step
-
+        with _progress(label) as advance:
             try:
                 video = service.ingest_path(target, wait=not queued, on_progress=advance)
             except media.MediaRefused as exc:
@@ -81,9 +103,9 @@ def list_command():
 @click.argument("job_id", type=int)
 def retry_command(job_id: int):
     """Run a failed ingest job again (its source was kept)."""
+    from app.extensions import db
     from app.videos import service
     from app.videos.models import IngestJob
-    from app.extensions import db
 
     job = db.session.get(IngestJob, job_id)
     if job is None or job.state != "failed":

@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -17,7 +18,7 @@ class UploadForm(FlaskForm):
 class QualityForm(FlaskForm):
     quality = RadioField(
         _l("Picture quality"),
-        choices=[("720", _l("Standard (720p)")), ("360", _l("Light (360p)"))],
+        choices=[SelectChoice("720", _l("Standard (720p)")), SelectChoice("360", _l("Light (360p)"))],
         validators=[DataRequired()],
     )
     next = HiddenField()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -16,7 +26,6 @@ from app.extensions import db
 from app.videos import bp, media, service
 from app.videos.forms import ConfirmForm, QualityForm, UploadForm
 from app.videos.models import IngestJob, Video
-
 
 
 @bp.get("/")
@@ -182,7 +191,7 @@ def admin():
     return render_template(
         "videos/admin.html", form=form, refusal=refusal, jobs=service.latest_jobs(30),
         max_mb=current_app.config["VIDEO_MAX_MB"], max_minutes=current_app.config["VIDEO_MAX_MINUTES"],
-        confirm=ConfirmForm(), locale=current_locale(),
+        locale=current_locale(),
     ), status
 
 

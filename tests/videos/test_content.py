@@ -1,0 +1,101 @@
+"""The "videos" content kind (content check / sync) and the demo loader."""
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.content import registry
+from app.content.cli import content_cli
+from app.videos.cli import demo_loader
+from app.videos.content import load_spec
+from app.videos.models import Video
+from tests.videos.conftest import make_video_folder
+
+
+def problems_for(folder: Path) -> list[str]:
+    return [f"{p.line}: {p.message}" for p in load_spec(folder / "video.yaml")[1] if p.severity == "error"]
+
+
+def test_the_kind_is_registered():
+    assert "videos" in registry.KINDS
+
+
+def test_a_good_folder_has_no_problems(app, clips):
+    folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clips["normal"])
+    spec, problems = load_spec(folder / "video.yaml")
+    assert problems == [] and spec.slug == "tax-desk-roleplay"
+    assert set(spec.captions) == {"ja", "en"} and spec.completion_threshold == 0.8
+    assert [c["at"] for c in spec.chapters] == [0.0, 1.0]
+
+
+def test_renderer_layout_without_captions_key_is_found_by_convention(app, clips):
+    root = Path(app.config["CONTENT_ROOT"])
+    folder = make_video_folder(root, "after-referral", clips["normal"], yaml_text="title: {ja: \"つないだ後\"}\n")
+    spec, problems = load_spec(folder / "video.yaml")
+    assert problems == []
+    assert spec.source.name == "source.mp4" and spec.captions["ja"].name == "captions.ja.vtt"
+
+
+def test_missing_media_captions_and_japanese_title_are_reported_with_lines(app, clips):
+    root = Path(app.config["CONTENT_ROOT"])
+    folder = make_video_folder(root, "broken", clips["normal"], captions=False, yaml_text=(
+        "id: broken\n"
+        "title: {en: \"English only\"}\n"
+        "source: missing.mp4\n"
+        "captions:\n  ja: captions.ja.vtt\n"
+        "completion_threshold: 2\n"
+    ))
+    found = problems_for(folder)
+    assert "2: title: the Japanese text (ja) is missing" in found
+    assert "3: the media file 'missing.mp4' is missing" in found
+    assert "5: captions.ja: the file 'captions.ja.vtt' is missing" in found
+    assert any(p.startswith("6: completion_threshold") for p in found)
+
+
+def test_captions_that_do_not_parse_point_at_the_caption_file(app, clips):
+    folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "bad-captions", clips["normal"])
+    (folder / "captions.ja.vtt").write_text("WEBVTT\n\n00:00:01.000 -> oops\n字幕\n", encoding="utf-8")
+    problems = load_spec(folder / "video.yaml")[1]
+    assert any(p.path.name == "captions.ja.vtt" and p.line == 3 and "do not parse" in p.message for p in problems)
+
+
+def test_missing_japanese_captions_and_bad_yaml(app, clips):
+    root = Path(app.config["CONTENT_ROOT"])
+    folder = make_video_folder(root, "no-ja", clips["normal"], captions=False, yaml_text="title: {ja: \"題\"}\n")
+    assert any("Japanese captions are required" in p for p in problems_for(folder))
+    folder = make_video_folder(root, "bad-yaml", clips["normal"], yaml_text="title: [unclosed\n")
+    assert any("not valid YAML" in p for p in problems_for(folder))
+
+
+def test_content_check_and_sync_commands(app, db, clips):
+    root = Path(app.config["CONTENT_ROOT"])
+    make_video_folder(root, "tax-desk-roleplay", clips["normal"])
+    runner = app.test_cli_runner()
+    result = runner.invoke(content_cli, ["check", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(content_cli, ["sync", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "videos：新規 1" in result.output
+    assert db.session.scalar(select(Video.version).where(Video.slug == "tax-desk-roleplay")) == 1
+    result = runner.invoke(content_cli, ["sync", "--root", str(root)])
+    assert "videos：新規 0、更新 0、変更なし 1" in result.output  # nothing new: identical sources are skipped
+    (root / "videos" / "tax-desk-roleplay" / "captions.ja.vtt").unlink()
+    result = runner.invoke(content_cli, ["check", "--root", str(root)])
+    assert result.exit_code == 1 and "captions.ja" in result.output
+
+
+def test_demo_loader_with_no_folders_and_without_ffmpeg(app, db, clips):
+    assert "動画フォルダはまだありません" in demo_loader()
+    make_video_folder(Path(app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clips["normal"])
+    app.config["FFMPEG_BIN"] = "/nonexistent/ffmpeg"
+    message = demo_loader()
+    assert "ffmpeg がインストールされていない" in message
+    assert db.session.scalar(select(func.count()).select_from(Video)) == 0
+
+
+def test_demo_loader_ingests_every_folder_once(app, db, clips):
+    root = Path(app.config["CONTENT_ROOT"])
+    make_video_folder(root, "tax-desk-roleplay", clips["normal"])
+    make_video_folder(root, "broken", clips["normal"], captions=False, yaml_text="title: {ja: \"題\"}\n")
+    assert demo_loader() == "研修動画: 新規 1 件、更新 0 件、変更なし 0 件、失敗 1 件。"
+    assert demo_loader() == "研修動画: 新規 0 件、更新 0 件、変更なし 1 件、失敗 1 件。"
