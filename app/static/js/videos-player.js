@@ -90,7 +90,7 @@ if (root && video) {
     document.getElementById("quality-submit").hidden = true;
     qualityForm.addEventListener("change", (event) => {
       const quality = event.target.value;
-      const src = data["src" + quality];
+      const src = data[`src-${quality}`]; // data-src-360 → "src-360" (digits are not camel-cased)
       if (!src) return;
       collect();
       const at = video.currentTime;
