@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from app.core import audit
 from app.core.models import utcnow
@@ -283,7 +283,8 @@ def run_job(job_id: int, on_progress=None) -> IngestJob:
     def report(fraction: float) -> None:
         percent = round(min(99.0, fraction * 100), 1)  # 100 only once published
         now = time.monotonic()
-        if percent - last["percent"] >= 1 and now - last["at"] >= 0.25:
+        # Often enough for a live bar, rarely enough that the database is not the bottleneck.
+        if percent - last["percent"] >= 2 and now - last["at"] >= 0.5:
             last.update(at=now, percent=percent)
             job.progress = percent
             db.session.commit()
@@ -471,68 +472,123 @@ class ReportOutcome:
     added_seconds: float
 
 
+_STATEMENTS: dict = {}
+
+
+def _report_statements() -> dict:
+    """The report's statements, built once: building them per request costs more than running them."""
+    if not _STATEMENTS:
+        session_t, video_t, progress_t = ViewingSession.__table__, Video.__table__, VideoProgress.__table__
+        # One query for the session, its video and the progress row; the session row is locked
+        # (on PostgreSQL) so that two reports of one page cannot both spend the same credit.
+        _STATEMENTS["read"] = (
+            select(
+                session_t.c.id, session_t.c.employee_id, session_t.c.version, session_t.c.started_at,
+                session_t.c.credited_seconds, video_t.c.id.label("video_id"), video_t.c.slug,
+                video_t.c.version.label("video_version"), video_t.c.duration, video_t.c.completion_threshold,
+                progress_t.c.id.label("progress_id"), progress_t.c.version.label("progress_version"),
+                progress_t.c.intervals, progress_t.c.watched_seconds, progress_t.c.completed_at,
+                progress_t.c.completed_version,
+            )
+            .select_from(session_t)
+            .join(video_t, video_t.c.id == session_t.c.video_id)
+            .outerjoin(progress_t, and_(progress_t.c.video_id == video_t.c.id, progress_t.c.employee_id == session_t.c.employee_id))
+            .where(session_t.c.token == bindparam("token"))
+            .with_for_update(of=session_t)
+        )
+        _STATEMENTS["write"] = (
+            progress_t.update()
+            .where(progress_t.c.id == bindparam("row_id"))
+            .values(
+                intervals=bindparam("intervals", type_=progress_t.c.intervals.type), watched_seconds=bindparam("watched_seconds"),
+                version=bindparam("version"), position=bindparam("position"), updated_at=bindparam("updated_at"),
+            )
+        )
+        _STATEMENTS["credit"] = (
+            session_t.update()
+            .where(session_t.c.id == bindparam("session_id"))
+            .values(
+                credited_seconds=session_t.c.credited_seconds + bindparam("added", type_=session_t.c.credited_seconds.type),
+                last_report_at=bindparam("now", type_=session_t.c.last_report_at.type), reports=session_t.c.reports + 1,
+            )
+        )
+    return _STATEMENTS
+
+
 def record_report(employee_id: int, token: str, raw_ranges, position: float | None, *, now: datetime | None = None) -> ReportOutcome:
     """Merge a report of played ranges into the employee's watched union.
 
     Refuses (:class:`ReportRejected`) a report from an unknown session, one with impossible
     ranges, or one that adds more newly watched time than the wall-clock time since the page
     opened allows at the fastest accepted speed. A repeated report adds nothing.
+
+    This runs every few seconds for every learner watching, so it reads with one query and
+    writes with plain UPDATEs (no ORM unit of work): see benchmarks/bench_video_progress.py.
     """
     now = now or utcnow()
-    viewing = db.session.scalar(select(ViewingSession).where(ViewingSession.token == token))
-    if viewing is None or viewing.employee_id != employee_id:
+    statements = _report_statements()
+    found = db.session.execute(statements["read"], {"token": token}).first()
+    if found is None or found.employee_id != employee_id:
+        db.session.rollback()
         raise ReportRejected("session", "unknown viewing session")
-    video = db.session.get(Video, viewing.video_id)
-    if video is None or viewing.version != video.version or not video.duration:
+    duration = found.duration
+    if found.version != found.video_version or not duration:
+        db.session.rollback()
         raise ReportRejected("stale", "the video changed; reload the page")
     try:
-        ranges = intervals.parse(raw_ranges, video.duration)
+        ranges = intervals.parse(raw_ranges, duration)
     except intervals.InvalidRanges as exc:
+        db.session.rollback()
         raise ReportRejected("ranges", str(exc)) from None
-    if position is not None and not (0 <= position <= video.duration + 1):
+    if position is not None and not (0 <= position <= duration + 1):
+        db.session.rollback()
         raise ReportRejected("position", "position outside the video")
 
-    row = progress_row(employee_id, video)
-    if row is None:
-        row = VideoProgress(employee_id=employee_id, video_id=video.id, version=video.version, intervals=[], watched_seconds=0.0, position=0.0, started_at=now)
-        db.session.add(row)
-    elif row.version != video.version:  # a new version of the video: a fresh union
-        row.version, row.intervals, row.watched_seconds, row.position = video.version, [], 0.0, 0.0
-    nothing_before = not row.watched_seconds
-    before = intervals.from_json(row.intervals)
-    merged = intervals.union(before, ranges, video.duration)
+    version = found.video_version
+    fresh = found.progress_id is None or found.progress_version != version  # a new version: a fresh union
+    before = [] if fresh else intervals.from_json(found.intervals)
+    watched_before = 0.0 if fresh else (found.watched_seconds or 0.0)
+    merged = intervals.union(before, ranges, duration)
     watched = intervals.total(merged)
-    added = max(0.0, watched - (row.watched_seconds or 0.0))
+    added = max(0.0, watched - watched_before)
 
-    elapsed = max(0.0, (now - viewing.started_at).total_seconds())
+    elapsed = max(0.0, (now - found.started_at).total_seconds())
     allowed = float(current_app.config["VIDEO_MAX_SPEED"]) * elapsed + float(current_app.config["VIDEO_REPORT_SLACK_SECONDS"])
-    if viewing.credited_seconds + added > allowed + 1e-6:
+    if found.credited_seconds + added > allowed + 1e-6:
         db.session.rollback()
         raise ReportRejected("too_fast", "more newly watched time than the time since the page opened allows")
 
-    if added > 0:
-        row.intervals = intervals.to_json(merged)
-        row.watched_seconds = watched
-        viewing.credited_seconds = viewing.credited_seconds + added
+    threshold = found.completion_threshold or float(current_app.config["VIDEO_COMPLETION_THRESHOLD"])
+    completed_at = found.completed_at if found.progress_id is not None else None
+    newly_completed = found.completed_version != version and watched >= threshold * duration - 1e-6
+    values: dict = {"updated_at": now}
+    if fresh or added > 0:
+        values.update(intervals=intervals.to_json(merged), watched_seconds=watched, version=version)
     if position is not None:
-        row.position = min(max(0.0, float(position)), video.duration)
-    row.updated_at = now
-    viewing.last_report_at = now
-    viewing.reports = viewing.reports + 1
-    newly_completed = False
-    if row.completed_version != video.version and watched >= threshold_for(video) * video.duration - 1e-6:
+        values["position"] = min(max(0.0, float(position)), duration)
+    elif fresh:
+        values["position"] = 0.0
+    if newly_completed:
         # Completion only moves forward: the first completion's time is kept for good.
-        row.completed_at = row.completed_at or now
-        row.completed_version = video.version
-        newly_completed = True
+        completed_at = completed_at or now
+        values.update(completed_at=completed_at, completed_version=version)
+    progress_t = VideoProgress.__table__
+    if found.progress_id is None:
+        values.setdefault("intervals", [])
+        db.session.execute(progress_t.insert().values(employee_id=employee_id, video_id=found.video_id, started_at=now, **values))
+    elif set(values) == {"updated_at", "intervals", "watched_seconds", "version", "position"}:
+        db.session.execute(statements["write"], {"row_id": found.progress_id, **values})  # the usual report
+    else:
+        db.session.execute(progress_t.update().where(progress_t.c.id == found.progress_id).values(**values))
+    db.session.execute(statements["credit"], {"session_id": found.id, "added": added, "now": now})
     db.session.commit()
 
     sender = current_app._get_current_object()
-    if nothing_before and added > 0:
-        learning_item_started.send(sender, employee_id=employee_id, kind="video", slug=video.slug, version=video.version)
+    if not watched_before and added > 0:
+        learning_item_started.send(sender, employee_id=employee_id, kind="video", slug=found.slug, version=version)
     if newly_completed:
-        learning_item_completed.send(sender, employee_id=employee_id, kind="video", slug=video.slug, version=video.version)
-    return ReportOutcome(watched, min(1.0, watched / video.duration), row.completed_at is not None, newly_completed, added)
+        learning_item_completed.send(sender, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+    return ReportOutcome(watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added)
 
 
 # --- uploads --------------------------------------------------------------------------------
