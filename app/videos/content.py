@@ -19,6 +19,7 @@ from app.videos.media import MEDIA_EXTENSIONS, CaptionError, convert_captions
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 KNOWN_KEYS = {"id", "title", "description", "source", "captions", "chapters", "completion_threshold", "version", "duration", "script"}
 CAPTION_LANGUAGES = ("ja", "en")
+RESERVED_SLUGS = frozenset({"admin", "media", "quality"})  # pages under /videos/
 
 
 @dataclass
@@ -92,6 +93,8 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
     slug = folder.name
     if not SLUG_RE.match(slug):
         problems.append(Problem(folder, None, f"folder name {slug!r} is not a valid id", "lower-case letters, digits and hyphens"))
+    elif slug in RESERVED_SLUGS:
+        problems.append(Problem(folder, None, f"{slug!r} is a reserved name", "choose another folder name"))
     if "id" in data and data["id"] != slug:
         problems.append(Problem(yaml_path, data.line_of("id"), f"id {data['id']!r} differs from the folder name {slug!r}", "the folder name is the id"))
     for key in data:
@@ -202,21 +205,28 @@ def check(paths: list[Path], root: Path) -> list[Problem]:
 
 
 def sync(paths: list[Path], root: Path) -> SyncResult:
-    """Ingest every video folder; an identical source is skipped by its content hash."""
+    """Ingest every video folder; an identical source is skipped by its content hash.
+
+    Runs the transcodes here rather than on the queue: ``content sync`` is an operator's
+    command and should leave every video published (or report why not) when it returns.
+    """
     from app.videos import service
     from app.videos.media import MediaRefused
 
     result = SyncResult(kind="videos")
     for path in paths:
         try:
-            outcome = service.ingest_path(path.parent)
+            outcome = service.ingest_path(path.parent, wait=True)
         except MediaRefused as exc:
             result.messages.append(f"{path.parent.name}: {service.refusal_message(exc)}")
             continue
         except service.IngestError as exc:
             result.messages.append(f"{path.parent.name}: {exc}")
             continue
-        if outcome.last_ingest == "new":
+        failed = outcome.jobs and outcome.jobs[-1].state == "failed"
+        if failed:
+            result.messages.append(f"{path.parent.name}: conversion failed (job {outcome.jobs[-1].id}); see flask videos list")
+        elif outcome.last_ingest == "new":
             result.created += 1
         elif outcome.last_ingest == "updated":
             result.updated += 1

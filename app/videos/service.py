@@ -13,7 +13,7 @@ import shutil
 import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -25,12 +25,13 @@ from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started
 from app.extensions import db
 from app.videos import intervals, media
-from app.videos.content import VideoSpec, load_spec
+from app.videos.content import RESERVED_SLUGS, VideoSpec, load_spec
 from app.videos.models import IngestJob, Video, VideoPreference, VideoProgress, ViewingSession
 
 log = logging.getLogger(__name__)
 
 QUALITIES = ("720", "360")
+
 
 
 class IngestError(Exception):
@@ -210,6 +211,8 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
 
 def _free_slug(base: str) -> str:
     slug, n = base, 2
+    if slug in RESERVED_SLUGS:
+        slug = f"{base}-{n}"
     while db.session.scalar(select(Video.id).where(Video.slug == slug)) is not None:
         slug, n = f"{base}-{n}", n + 1
     return slug
@@ -456,7 +459,14 @@ def set_quality(employee_id: int, quality: str) -> str:
 
 
 def start_viewing(employee_id: int, video: Video) -> ViewingSession:
-    """Open a viewing session (server-side clock) for the player page."""
+    """Open a viewing session (server-side clock) for the player page.
+
+    The employee's sessions older than two days are dropped on the way: a page left open that
+    long must be reloaded before its reports count again.
+    """
+    db.session.execute(
+        db.delete(ViewingSession).where(ViewingSession.employee_id == employee_id, ViewingSession.started_at < utcnow() - timedelta(days=2))
+    )
     viewing = ViewingSession(token=secrets.token_urlsafe(24), employee_id=employee_id, video_id=video.id, version=video.version)
     db.session.add(viewing)
     db.session.commit()

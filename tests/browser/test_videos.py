@@ -78,6 +78,7 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
     learner = make_employee()
     sign_in(page, learner, PASSWORD)
     page.get_by_role("link", name="研修動画").click()
+    assert_accessible(page, "video list")
     page.get_by_role("link", name="納税相談の窓口で").click()
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
     # Japanese captions are on by default
