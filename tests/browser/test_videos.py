@@ -10,7 +10,7 @@ import pytest
 
 from app.core.permissions import Role
 from app.videos import service
-from app.videos.models import VideoPreference
+from app.videos.models import VideoPreference, ViewingSession
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD, make_employee
 from tests.videos.conftest import JA_VTT, make_clip, make_video_folder
@@ -28,6 +28,27 @@ FORCE_REPORT = """() => new Promise((resolve) => {
 def video_app(app, tmp_path):
     app.config.update(MEDIA_ROOT=tmp_path / "media", CONTENT_ROOT=tmp_path / "content", VIDEO_X264_PRESET="ultrafast")
     return app
+
+
+def leave_player(page, db, employee):
+    """Leave the player page and wait for its sendBeacon report to reach the server (so that
+    no request is still running when the test's database is emptied)."""
+    def reports():
+        db.session.expire_all()
+        return db.session.scalar(db.select(db.func.coalesce(db.func.sum(ViewingSession.reports), 0)).where(ViewingSession.employee_id == employee.id))
+
+    before = reports()
+    page.goto("/videos/")
+    for _ in range(100):
+        if reports() > before:
+            break
+        page.wait_for_timeout(50)
+    assert reports() > before  # the beacon sent on leaving arrived
+    settled = reports()
+    page.wait_for_timeout(500)
+    while reports() != settled:  # an earlier page's beacon may still be arriving
+        settled = reports()
+        page.wait_for_timeout(500)
 
 
 def server_progress(db, employee, video):
@@ -65,6 +86,7 @@ def test_content_admin_uploads_and_sees_the_bar_reach_100(page, video_app, db, t
     page.get_by_role("link", name="動画を開く").click()
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
     assert page.locator("h1").inner_text() == "窓口での声かけ"
+    leave_player(page, db, admin)
 
 
 def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_server, video_app, db, tmp_path):
@@ -133,6 +155,7 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
 
     page.reload()
     assert "視聴完了" in page.locator("#watched-text").inner_text()
+    leave_player(page, db, learner)
     # …and in a second browser
     other = browser.new_context(base_url=live_server.url, locale="ja-JP")
     try:

@@ -63,8 +63,12 @@ if (root && video) {
     return queue;
   };
 
+  // Leaving or hiding the page: one beacon (pagehide and visibilitychange often both fire).
+  let beaconSent = false;
   const beacon = () => {
-    if (navigator.sendBeacon) navigator.sendBeacon(data.reportUrl, form());
+    if (beaconSent || !navigator.sendBeacon) return;
+    beaconSent = true;
+    navigator.sendBeacon(data.reportUrl, form());
   };
 
   video.addEventListener("pause", report);
@@ -72,7 +76,11 @@ if (root && video) {
   video.addEventListener("ended", report);
   window.setInterval(() => { if (!video.paused && !video.ended) report(); }, every);
   window.addEventListener("pagehide", beacon);
-  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") beacon(); });
+  window.addEventListener("pageshow", () => { beaconSent = false; });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") beacon();
+    else beaconSent = false;
+  });
   // For tests and for assistive tools: report now and tell when the server answered.
   root.addEventListener("videos:report", () => { report().then(() => root.dispatchEvent(new Event("videos:reported"))); });
 
