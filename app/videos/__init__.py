@@ -31,7 +31,10 @@ def init_app(app):
     from app.core.demo import register_demo_loader
     from app.core.layout import add_nav
     from app.core.permissions import Permission
-    from app.videos import content  # noqa: F401  (registers the "videos" content kind)
+    from app.videos import (
+        content,  # noqa: F401  (registers the "videos" content kind)
+        tasks,  # noqa: F401  (registers the transcode task with the queue's consumer)
+    )
     from app.videos.cli import demo_loader, videos_cli
 
     for key, value in DEFAULTS.items():

@@ -102,13 +102,13 @@ def list_command():
 @videos_cli.command("retry")
 @click.argument("job_id", type=int)
 def retry_command(job_id: int):
-    """Run a failed ingest job again (its source was kept)."""
+    """Run a failed (or stuck queued) ingest job again, here and now (its source was kept)."""
     from app.extensions import db
     from app.videos import service
     from app.videos.models import IngestJob
 
     job = db.session.get(IngestJob, job_id)
-    if job is None or job.state != "failed":
+    if job is None or job.state not in ("failed", "queued"):
         raise click.ClickException(_("No failed job with that number."))
     job = service.run_job(job_id)
     if job.state != "done":

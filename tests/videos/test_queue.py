@@ -24,6 +24,13 @@ def redis_answers(host="127.0.0.1", port=6379) -> bool:
 needs_redis = pytest.mark.skipif(not redis_answers(), reason="no Redis answers at 127.0.0.1:6379")
 
 
+def test_the_transcode_task_is_registered_when_the_app_is_built(app):
+    # A worker process (flask tasks worker) only knows the tasks the app imported.
+    from app.core.queue import huey
+
+    assert huey._registry.string_to_task("app.videos.tasks.transcode")  # noqa: SLF001
+
+
 def run_through(huey, app, db, clips, monkeypatch):
     """Queue an ingest on ``huey`` instead of running it at once, then consume it."""
     ran = []
