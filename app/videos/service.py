@@ -176,14 +176,16 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
     if created:
         video = Video(slug=spec.slug, title_ja=spec.title_ja, created_by_id=actor_id)
         db.session.add(video)
-    changed = _apply_spec(video, spec, caption_texts) if (spec.content_path or created or spec.captions) else False
+    # A folder's video.yaml is the truth for its video; an upload or bare file only names a new one
+    # (a duplicate upload leaves the existing lesson as it is).
+    changed = _apply_spec(video, spec, caption_texts) if (spec.content_path or created) else False
 
     existing_job = None
     if not created:
         existing_job = db.session.scalar(
             select(IngestJob).where(IngestJob.video_id == video.id, IngestJob.source_hash == digest).order_by(IngestJob.id.desc())
         )
-    if video.source_hash == digest or (existing_job is not None and existing_job.state in ("queued", "running", "done")):
+    if video.source_hash == digest or (existing_job is not None and existing_job.state in ("queued", "running")):
         db.session.commit()
         video.last_ingest = "updated" if changed else "unchanged"
         if existing_job is not None and existing_job.state == "queued" and wait:
@@ -380,11 +382,6 @@ def job_status(job: IngestJob) -> dict:
 
 def latest_jobs(limit: int = 50) -> list[IngestJob]:
     return list(db.session.scalars(select(IngestJob).order_by(IngestJob.id.desc()).limit(limit)))
-
-
-def failed_jobs() -> list[IngestJob]:
-    """The newest job of each video, where that job failed."""
-    return [j for j in latest_jobs(500) if j.state == "failed" and j.id == max(x.id for x in j.video.jobs)]
 
 
 # --- learners -------------------------------------------------------------------------------

@@ -85,6 +85,16 @@ def test_a_new_source_publishes_a_new_version_only_when_done(app, db, published,
     assert len(video.jobs) == 2
 
 
+def test_going_back_to_an_earlier_source_publishes_it_again(app, db, published, clips):
+    folder = Path(app.config["CONTENT_ROOT"]) / "videos" / "tax-desk-roleplay"
+    original = (folder / "source.mp4").read_bytes()
+    (folder / "source.mp4").write_bytes(clips["other"].read_bytes())
+    assert service.ingest_path(folder, wait=True).version == 2
+    (folder / "source.mp4").write_bytes(original)
+    video = service.ingest_path(folder, wait=True)
+    assert video.version == 3 and video.duration == pytest.approx(2.0, abs=0.1)
+
+
 def test_failure_keeps_the_published_version_records_stderr_and_can_be_retried(app, db, published, clips):
     folder = Path(app.config["CONTENT_ROOT"]) / "videos" / "tax-desk-roleplay"
     (folder / "source.mp4").write_bytes(clips["other"].read_bytes())
