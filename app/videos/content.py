@@ -126,6 +126,8 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
                 candidate = folder / f"captions.{lang}{suffix}"
                 if candidate.exists() and lang not in captions:
                     captions[lang], caption_lines[lang] = candidate, data.line
+    elif isinstance(raw_captions, str):  # a single file: the Japanese captions
+        captions["ja"], caption_lines["ja"] = folder / raw_captions, data.line_of("captions")
     elif isinstance(raw_captions, LineDict):
         for lang, name in raw_captions.items():
             line = raw_captions.line_of(lang)

@@ -36,6 +36,13 @@ def test_renderer_layout_without_captions_key_is_found_by_convention(app, clips)
     assert spec.source.name == "source.mp4" and spec.captions["ja"].name == "captions.ja.vtt"
 
 
+def test_a_single_captions_file_is_the_japanese_one(app, clips):
+    folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "after-referral", clips["normal"],
+                               yaml_text="title: つないだ後\ncaptions: captions.ja.vtt\n")
+    spec, problems = load_spec(folder / "video.yaml")
+    assert problems == [] and spec.title_ja == "つないだ後" and spec.captions["ja"].name == "captions.ja.vtt"
+
+
 def test_missing_media_captions_and_japanese_title_are_reported_with_lines(app, clips):
     root = Path(app.config["CONTENT_ROOT"])
     folder = make_video_folder(root, "broken", clips["normal"], captions=False, yaml_text=(
