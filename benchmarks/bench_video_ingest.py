@@ -119,6 +119,9 @@ def main() -> None:
     print(f"CPU time (ffmpeg, plus the portal's own for the ingest): direct {statistics.median(direct_cpu):.2f} s, "
           f"ingest {statistics.median(ingest_cpu):.2f} s, ratio {statistics.median(ingest_cpu) / statistics.median(direct_cpu):.3f}")
     print(f"ratio per round: {', '.join(f'{r:.3f}' for r in pair_ratios)}")
+    # On a shared machine other work slows some runs a lot and none much less: the best time of
+    # each side is its least disturbed measurement.
+    print(f"ratio of the best times: {min(ingest_times) / min(direct_times):.3f}")
     print(f"ratio (ingest / direct, median of rounds): {statistics.median(pair_ratios):.3f}  (goal <= 1.05)")
     shutil.rmtree(TMP, ignore_errors=True)
 
