@@ -103,7 +103,7 @@ def test_a_failed_conversion_shows_details_and_can_be_retried(app, admin_client,
     app.config["VIDEO_X264_PRESET"] = "no-such-preset"
     response = upload(admin_client, clips["silent"])
     page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "変換に失敗しました" in page and "再実行する" in page and "preset" in page.lower()
+    assert "変換に失敗しました" in page and "変換をやり直す" in page and "preset" in page.lower()
     job = db.session.scalar(select(IngestJob))
     app.config["VIDEO_X264_PRESET"] = "ultrafast"
     retried = admin_client.post(f"/videos/admin/jobs/{job.id}/retry")
