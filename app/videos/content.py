@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from app.content import registry
 from app.content.registry import Problem, SyncResult
 from app.content.yamlfile import LineDict, LineList, YamlError, load_file
@@ -42,19 +44,19 @@ def _text(value, line: int, what: str, path: Path, problems: list[Problem], requ
     """A {ja: …, en: …} text (a plain string counts as Japanese)."""
     if value is None:
         if required_ja:
-            problems.append(Problem(path, line, f"{what}: the Japanese text (ja) is missing", f'write {what}: {{ja: "…"}}'))
+            problems.append(Problem(path, line, _("%(what)s: the Japanese text (ja) is missing", what=what), _('Write %(what)s: {ja: "…"}', what=what)))
         return None, None
     if isinstance(value, str):
         value = {"ja": value}
     if not isinstance(value, dict):
-        problems.append(Problem(path, line, f"{what} must be a mapping such as {{ja: \"…\", en: \"…\"}}"))
+        problems.append(Problem(path, line, _('%(what)s must be a mapping such as {ja: "…", en: "…"}', what=what)))
         return None, None
     ja, en = value.get("ja"), value.get("en")
     if required_ja and not (isinstance(ja, str) and ja.strip()):
-        problems.append(Problem(path, line, f"{what}: the Japanese text (ja) is missing", "Japanese is required; English is optional"))
+        problems.append(Problem(path, line, _("%(what)s: the Japanese text (ja) is missing", what=what), _("Japanese is required; English is optional.")))
     for key in value:
         if key not in CAPTION_LANGUAGES:
-            problems.append(Problem(path, line, f"{what}: unknown language {key!r}", "use ja and en"))
+            problems.append(Problem(path, line, _("%(what)s: unknown language %(lang)r", what=what, lang=key), _("Use ja and en.")))
     return (ja.strip() if isinstance(ja, str) and ja.strip() else None), (en.strip() if isinstance(en, str) and en.strip() else None)
 
 
@@ -87,35 +89,35 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
     try:
         data = load_file(yaml_path)
     except YamlError as exc:
-        return None, [Problem(yaml_path, exc.line, f"not valid YAML: {exc}")]
+        return None, [Problem(yaml_path, exc.line, _("not valid YAML: %(error)s", error=str(exc)))]
     if not isinstance(data, LineDict):
-        return None, [Problem(yaml_path, 1, "video.yaml must be a mapping of keys such as id, title, captions")]
+        return None, [Problem(yaml_path, 1, _("video.yaml must be a mapping of keys such as id, title, captions"))]
     slug = folder.name
     if not SLUG_RE.match(slug):
-        problems.append(Problem(folder, None, f"folder name {slug!r} is not a valid id", "lower-case letters, digits and hyphens"))
+        problems.append(Problem(folder, None, _("folder name %(slug)r is not a valid id", slug=slug), _("Use lower-case letters, digits and hyphens.")))
     elif slug in RESERVED_SLUGS:
-        problems.append(Problem(folder, None, f"{slug!r} is a reserved name", "choose another folder name"))
+        problems.append(Problem(folder, None, _("%(slug)r is a reserved name", slug=slug), _("Choose another folder name.")))
     if "id" in data and data["id"] != slug:
-        problems.append(Problem(yaml_path, data.line_of("id"), f"id {data['id']!r} differs from the folder name {slug!r}", "the folder name is the id"))
+        problems.append(Problem(yaml_path, data.line_of("id"), _("id %(id)r differs from the folder name %(slug)r", id=data["id"], slug=slug), _("The folder name is the id.")))
     for key in data:
         if key not in KNOWN_KEYS:
-            problems.append(Problem(yaml_path, data.line_of(key), f"unknown key {key!r}", "known keys: " + ", ".join(sorted(KNOWN_KEYS)), "warning"))
+            problems.append(Problem(yaml_path, data.line_of(key), _("unknown key %(key)r", key=key), _("Known keys: %(keys)s", keys=", ".join(sorted(KNOWN_KEYS))), "warning"))
     title_ja, title_en = _text(data.get("title"), data.line_of("title"), "title", yaml_path, problems, True)
     description_ja, description_en = _text(data.get("description"), data.line_of("description"), "description", yaml_path, problems, False) if "description" in data else (None, None)
 
     source = None
     if "source" in data:
         if not isinstance(data["source"], str) or not data["source"].strip():
-            problems.append(Problem(yaml_path, data.line_of("source"), "source must be a file name such as source.mp4"))
+            problems.append(Problem(yaml_path, data.line_of("source"), _("source must be a file name such as source.mp4")))
         else:
             source = folder / data["source"].strip()
             if not source.is_file() or folder.resolve() not in source.resolve().parents:
-                problems.append(Problem(yaml_path, data.line_of("source"), f"the media file {data['source']!r} is missing", "put it in the same folder as video.yaml"))
+                problems.append(Problem(yaml_path, data.line_of("source"), _("the media file %(name)r is missing", name=data["source"]), _("Put it in the same folder as video.yaml.")))
                 source = None
     else:
         source = _default_source(folder)
         if source is None:
-            problems.append(Problem(yaml_path, data.line, "no media file: expected source.mp4 (or name it with source:)", "render the script or copy the media into the folder"))
+            problems.append(Problem(yaml_path, data.line, _("no media file: expected source.mp4 (or name it with source:)"), _("Render the script or copy the media into the folder.")))
 
     captions: dict[str, Path] = {}
     raw_captions = data.get("captions")
@@ -132,54 +134,54 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
         for lang, name in raw_captions.items():
             line = raw_captions.line_of(lang)
             if lang not in CAPTION_LANGUAGES:
-                problems.append(Problem(yaml_path, line, f"captions: unknown language {lang!r}", "use ja and en"))
+                problems.append(Problem(yaml_path, line, _("captions: unknown language %(lang)r", lang=lang), _("Use ja and en.")))
             elif not isinstance(name, str):
-                problems.append(Problem(yaml_path, line, f"captions.{lang} must be a file name"))
+                problems.append(Problem(yaml_path, line, _("captions.%(lang)s must be a file name", lang=lang)))
             else:
                 captions[lang], caption_lines[lang] = folder / name, line
     elif isinstance(raw_captions, LineList):
         for index, item in enumerate(raw_captions):
             line = raw_captions.line_of(index)
             if not isinstance(item, dict) or item.get("lang") not in CAPTION_LANGUAGES or not isinstance(item.get("file"), str):
-                problems.append(Problem(yaml_path, line, "each caption entry needs lang (ja or en) and file"))
+                problems.append(Problem(yaml_path, line, _("each caption entry needs lang (ja or en) and file")))
             else:
                 captions[item["lang"]], caption_lines[item["lang"]] = folder / item["file"], line
     else:
-        problems.append(Problem(yaml_path, data.line_of("captions"), "captions must be a mapping such as {ja: captions.ja.vtt}"))
+        problems.append(Problem(yaml_path, data.line_of("captions"), _("captions must be a mapping such as {ja: captions.ja.vtt}")))
     if "ja" not in captions:
-        problems.append(Problem(yaml_path, data.line_of("captions"), "Japanese captions are required", "add captions: {ja: captions.ja.vtt} (WebVTT or SRT)"))
+        problems.append(Problem(yaml_path, data.line_of("captions"), _("Japanese captions are required"), _("Add captions: {ja: captions.ja.vtt} (WebVTT or SRT).")))
     for lang, path in captions.items():
         line = caption_lines[lang]
         if path.suffix.lower() not in (".vtt", ".srt"):
-            problems.append(Problem(yaml_path, line, f"captions.{lang}: {path.name} is neither WebVTT (.vtt) nor SRT (.srt)"))
+            problems.append(Problem(yaml_path, line, _("captions.%(lang)s: %(name)s is neither WebVTT (.vtt) nor SRT (.srt)", lang=lang, name=path.name)))
         elif not path.is_file():
-            problems.append(Problem(yaml_path, line, f"captions.{lang}: the file {path.name!r} is missing"))
+            problems.append(Problem(yaml_path, line, _("captions.%(lang)s: the file %(name)r is missing", lang=lang, name=path.name)))
         elif check_captions:
             try:
                 convert_captions(path)
             except CaptionError as exc:
-                problems.append(Problem(path, exc.line, f"captions do not parse: {exc}"))
+                problems.append(Problem(path, exc.line, _("captions do not parse: %(error)s", error=str(exc))))
 
     chapters = []
     raw_chapters = data.get("chapters") or []
     if not isinstance(raw_chapters, list):
-        problems.append(Problem(yaml_path, data.line_of("chapters"), "chapters must be a list of {at: \"0:00\", title: {ja: …}}"))
+        problems.append(Problem(yaml_path, data.line_of("chapters"), _('chapters must be a list of {at: "0:00", title: {ja: …}}')))
         raw_chapters = []
     for index, item in enumerate(raw_chapters):
         line = raw_chapters.line_of(index) if isinstance(raw_chapters, LineList) else data.line_of("chapters")
         if not isinstance(item, dict):
-            problems.append(Problem(yaml_path, line, "a chapter must be {at: \"0:00\", title: {ja: …}}"))
+            problems.append(Problem(yaml_path, line, _('a chapter must be {at: "0:00", title: {ja: …}}')))
             continue
         at = parse_timestamp(item.get("at"))
         if at is None:
-            problems.append(Problem(yaml_path, line, "chapter: at must be a time such as 1:23"))
+            problems.append(Problem(yaml_path, line, _("chapter: at must be a time such as 1:23")))
             continue
         ja, en = _text(item.get("title"), line, "chapter title", yaml_path, problems, True)
         chapters.append({"at": at, "ja": ja, "en": en})
 
     threshold = data.get("completion_threshold")
     if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1):
-        problems.append(Problem(yaml_path, data.line_of("completion_threshold"), "completion_threshold must be a number above 0 and at most 1, such as 0.9"))
+        problems.append(Problem(yaml_path, data.line_of("completion_threshold"), _("completion_threshold must be a number above 0 and at most 1, such as 0.9")))
         threshold = None
 
     if any(p.severity == "error" for p in problems):
@@ -227,7 +229,7 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
             continue
         failed = outcome.jobs and outcome.jobs[-1].state == "failed"
         if failed:
-            result.messages.append(f"{path.parent.name}: conversion failed (job {outcome.jobs[-1].id}); see flask videos list")
+            result.messages.append(_("%(slug)s: conversion failed (job %(job)d); see flask videos list", slug=path.parent.name, job=outcome.jobs[-1].id))
         elif outcome.last_ingest == "new":
             result.created += 1
         elif outcome.last_ingest == "updated":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
+from flask_babel import lazy_gettext as _l
 
 # Refusal codes; the service turns them into translated messages.
 TOO_LARGE = "too_large"
@@ -310,7 +311,7 @@ def parse_captions(text: str, *, srt: bool) -> list[Cue]:
     index = 0
     if not srt:
         if not lines or not lines[0].startswith("WEBVTT"):
-            raise CaptionError("a WebVTT file must start with WEBVTT", 1)
+            raise CaptionError(_l("a WebVTT file must start with WEBVTT"), 1)
         index = 1
     cues: list[Cue] = []
     while index < len(lines):
@@ -328,10 +329,10 @@ def parse_captions(text: str, *, srt: bool) -> list[Cue]:
             index += 1  # a cue identifier (SRT's number)
             match = _TIMING.match(lines[index])
         if not match:
-            raise CaptionError("expected a cue timing such as 00:00:01.000 --> 00:00:03.000", block_start + 1)
+            raise CaptionError(_l("expected a cue timing such as 00:00:01.000 --> 00:00:03.000"), block_start + 1)
         start, end = _seconds(match.group(1)), _seconds(match.group(2))
         if end <= start:
-            raise CaptionError("a cue ends before it starts", index + 1)
+            raise CaptionError(_l("a cue ends before it starts"), index + 1)
         index += 1
         body = []
         while index < len(lines) and lines[index].strip():
@@ -339,7 +340,7 @@ def parse_captions(text: str, *, srt: bool) -> list[Cue]:
             index += 1
         cues.append(Cue(start, end, "\n".join(body)))
     if not cues:
-        raise CaptionError("the file has no cues", 1)
+        raise CaptionError(_l("the file has no cues"), 1)
     return cues
 
 
@@ -364,7 +365,7 @@ def convert_captions(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise CaptionError("the captions are not UTF-8 text") from None
+        raise CaptionError(_l("the captions are not UTF-8 text")) from None
     srt = path.suffix.lower() == ".srt"
     cues = parse_captions(text, srt=srt)
     return to_webvtt(cues, escape=srt) if srt else text.lstrip("\ufeff")

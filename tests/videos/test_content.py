@@ -16,6 +16,14 @@ def problems_for(folder: Path) -> list[str]:
     return [f"{p.line}: {p.message}" for p in load_spec(folder / "video.yaml")[1] if p.severity == "error"]
 
 
+def test_messages_follow_the_language(app, clips):
+    from flask_babel import force_locale
+
+    folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "no-title", clips["normal"], yaml_text="title: {en: \"x\"}\n")
+    with app.test_request_context(), force_locale("en"):
+        assert "1: title: the Japanese text (ja) is missing" in problems_for(folder)
+
+
 def test_the_kind_is_registered():
     assert "videos" in registry.KINDS
 
@@ -53,25 +61,25 @@ def test_missing_media_captions_and_japanese_title_are_reported_with_lines(app, 
         "completion_threshold: 2\n"
     ))
     found = problems_for(folder)
-    assert "2: title: the Japanese text (ja) is missing" in found
-    assert "3: the media file 'missing.mp4' is missing" in found
-    assert "5: captions.ja: the file 'captions.ja.vtt' is missing" in found
-    assert any(p.startswith("6: completion_threshold") for p in found)
+    assert "2: title: 日本語（ja）がありません" in found
+    assert "3: 動画ファイル 'missing.mp4' がありません" in found
+    assert "5: captions.ja: ファイル 'captions.ja.vtt' がありません" in found
+    assert any(p.startswith("6: completion_threshold には") for p in found)
 
 
 def test_captions_that_do_not_parse_point_at_the_caption_file(app, clips):
     folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "bad-captions", clips["normal"])
     (folder / "captions.ja.vtt").write_text("WEBVTT\n\n00:00:01.000 -> oops\n字幕\n", encoding="utf-8")
     problems = load_spec(folder / "video.yaml")[1]
-    assert any(p.path.name == "captions.ja.vtt" and p.line == 3 and "do not parse" in p.message for p in problems)
+    assert any(p.path.name == "captions.ja.vtt" and p.line == 3 and p.message.startswith("字幕を読み取れません: ") for p in problems)
 
 
 def test_missing_japanese_captions_and_bad_yaml(app, clips):
     root = Path(app.config["CONTENT_ROOT"])
     folder = make_video_folder(root, "no-ja", clips["normal"], captions=False, yaml_text="title: {ja: \"題\"}\n")
-    assert any("Japanese captions are required" in p for p in problems_for(folder))
+    assert any("日本語字幕が必要です" in p for p in problems_for(folder))
     folder = make_video_folder(root, "bad-yaml", clips["normal"], yaml_text="title: [unclosed\n")
-    assert any("not valid YAML" in p for p in problems_for(folder))
+    assert any("YAML として読み取れません" in p for p in problems_for(folder))
 
 
 def test_content_check_and_sync_commands(app, db, clips):
