@@ -19,7 +19,11 @@ from app.content.yamlfile import LineDict, LineList, YamlError, load_file
 from app.videos.media import MEDIA_EXTENSIONS, CaptionError, convert_captions
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-KNOWN_KEYS = {"id", "title", "description", "source", "captions", "chapters", "completion_threshold", "version", "duration", "script"}
+KNOWN_KEYS = {
+    "id", "title", "description", "source", "captions", "chapters", "completion_threshold",
+    # written by the role-play renderer (flask videos render); informative only
+    "rendered_from", "script_sha256", "renderer", "version", "duration", "script",
+}
 CAPTION_LANGUAGES = ("ja", "en")
 RESERVED_SLUGS = frozenset({"admin", "media", "quality"})  # pages under /videos/
 
@@ -172,7 +176,7 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
         if not isinstance(item, dict):
             problems.append(Problem(yaml_path, line, _('a chapter must be {at: "0:00", title: {ja: …}}')))
             continue
-        at = parse_timestamp(item.get("at"))
+        at = parse_timestamp(item.get("at", item.get("start")))  # the renderer writes start: seconds
         if at is None:
             problems.append(Problem(yaml_path, line, _("chapter: at must be a time such as 1:23")))
             continue
