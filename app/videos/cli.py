@@ -102,15 +102,15 @@ def list_command():
 @videos_cli.command("retry")
 @click.argument("job_id", type=int)
 def retry_command(job_id: int):
-    """Run a failed (or stuck queued) ingest job again, here and now (its source was kept)."""
+    """Run a failed (or stuck) ingest job again, here and now (its source was kept)."""
     from app.extensions import db
     from app.videos import service
     from app.videos.models import IngestJob
 
     job = db.session.get(IngestJob, job_id)
-    if job is None or job.state not in ("failed", "queued"):
+    if job is None or job.state == "done":
         raise click.ClickException(_("No failed job with that number."))
-    job = service.run_job(job_id)
+    job = service.run_job(job_id, force=True)
     if job.state != "done":
         click.echo(job.error_tail or "", err=True)
         raise SystemExit(1)

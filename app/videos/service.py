@@ -266,19 +266,25 @@ def _run_now_or_queue(job_id: int, wait: bool, on_progress=None) -> None:
         tasks.transcode(job_id)
 
 
-def run_job(job_id: int, on_progress=None) -> IngestJob:
+def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
     """Transcode one job's source into a hidden folder, then publish it by renaming.
 
     Progress is written to the job row as ffmpeg reports it; a failure keeps the source and
-    records the tail of ffmpeg's stderr.
+    records the tail of ffmpeg's stderr. The job is claimed with one conditional UPDATE, so a
+    worker and a synchronous ingest never convert the same job twice; ``force`` also takes a
+    job left "running" by a process that died.
     """
-    job = db.session.get(IngestJob, job_id)
-    if job is None or job.state == "done":
-        return job
-    video = job.video
-    job.state, job.progress, job.attempts, job.started_at = "running", 0.0, job.attempts + 1, utcnow()
-    job.error_code = job.error_tail = None
+    claimable = ["queued", "failed"] + (["running"] if force else [])
+    claimed = db.session.execute(
+        db.update(IngestJob)
+        .where(IngestJob.id == job_id, IngestJob.state.in_(claimable))
+        .values(state="running", progress=0.0, attempts=IngestJob.attempts + 1, started_at=utcnow(), error_code=None, error_tail=None)
+    ).rowcount
     db.session.commit()
+    job = db.session.get(IngestJob, job_id)
+    if not claimed:
+        return job  # done already, or another process is converting it
+    video = job.video
 
     source = media_root() / job.source_path
     work = video_dir(video.slug) / f".tmp-job{job.id}-{secrets.token_hex(4)}"

@@ -113,6 +113,28 @@ def test_failure_keeps_the_published_version_records_stderr_and_can_be_retried(a
     assert db.session.get(Video, video.id).version == 2
 
 
+def test_a_job_is_converted_once_even_if_queued_twice(app, db, clips, monkeypatch):
+    queued = []
+    monkeypatch.setattr("app.videos.tasks.transcode", queued.append)  # hold it in the "queue"
+    video = service.ingest_path(clips["normal"])
+    job_id = video.jobs[-1].id
+    assert service.run_job(job_id).state == "done"  # e.g. a synchronous ingest got there first
+    assert service.run_job(queued[0]).attempts == 1  # the worker's copy finds it done
+    assert db.session.get(Video, video.id).version == 1
+
+
+def test_cli_retry_takes_over_a_job_left_running(app, db, clips, monkeypatch):
+    monkeypatch.setattr("app.videos.tasks.transcode", lambda job_id: None)
+    video = service.ingest_path(clips["normal"])
+    job = video.jobs[-1]
+    job.state = "running"  # as if the worker died mid-way
+    db.session.commit()
+    assert service.run_job(job.id).state == "running"  # not claimed without force
+    result = app.test_cli_runner().invoke(videos_cli, ["retry", str(job.id)])
+    assert result.exit_code == 0, result.output
+    assert db.session.get(IngestJob, job.id).state == "done"
+
+
 def test_refused_sources_leave_nothing(app, db, clips):
     for name in ("corrupt", "text", "sound"):
         with pytest.raises(media.MediaRefused):
