@@ -13,12 +13,13 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.core", None),
     ("app.accounts", None),
     ("app.content", None),
-    ("app.referrals", None),
     ("app.courses", "/courses"),
-    ("app.reports", "/reports"),
+    ("app.videos", "/videos"),
+    ("app.rendering", None),
     ("app.scenarios", "/scenarios"),
     ("app.quizzes", "/quizzes"),
-    ("app.rendering", None),
+    ("app.referrals", None),
+    ("app.reports", "/reports"),
 ]
 
 

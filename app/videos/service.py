@@ -1,0 +1,644 @@
+"""Video lessons: ingest and publish, watched progress, preferences.
+
+Every write of the area goes through here, one transaction per operation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, bindparam, select
+
+from app.core import audit
+from app.core.models import utcnow
+from app.core.signals import learning_item_completed, learning_item_started
+from app.extensions import db
+from app.videos import intervals, media
+from app.videos.content import RESERVED_SLUGS, VideoSpec, load_spec
+from app.videos.models import IngestJob, Video, VideoPreference, VideoProgress, ViewingSession
+
+log = logging.getLogger(__name__)
+
+QUALITIES = ("720", "360")
+
+
+
+class IngestError(Exception):
+    """A video folder that cannot be ingested (its video.yaml has errors)."""
+
+
+class ReportRejected(Exception):
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+
+
+# --- settings -------------------------------------------------------------------------------
+
+def media_root() -> Path:
+    root = Path(current_app.config["MEDIA_ROOT"])
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def renditions() -> dict[str, int]:
+    return dict(current_app.config["VIDEO_RENDITIONS"])
+
+
+def max_bytes() -> int:
+    return int(current_app.config["VIDEO_MAX_MB"]) * 1024 * 1024
+
+
+def max_seconds() -> float:
+    return float(current_app.config["VIDEO_MAX_MINUTES"]) * 60
+
+
+def threshold_for(video: Video) -> float:
+    return video.completion_threshold or float(current_app.config["VIDEO_COMPLETION_THRESHOLD"])
+
+
+def refusal_message(exc: media.MediaRefused) -> str:
+    """The translated sentence for a refused source."""
+    if exc.code == media.TOO_LARGE:
+        return _("The file is too large. Videos may be at most %(mb)d MB.", mb=exc.values.get("limit_mb", current_app.config["VIDEO_MAX_MB"]))
+    if exc.code == media.TOO_LONG:
+        return _("The video is too long. Videos may be at most %(minutes)d minutes.", minutes=exc.values.get("limit_minutes", current_app.config["VIDEO_MAX_MINUTES"]))
+    if exc.code == media.CORRUPT:
+        return _("The file looks like a video but is damaged and cannot be read. Export it again and upload the new file.")
+    if exc.code == media.NO_VIDEO_STREAM:
+        return _("The file has sound but no picture. Upload a file with video.")
+    if exc.code == media.FFMPEG_MISSING:
+        return _("ffmpeg is not installed on the server, so videos cannot be processed.")
+    return _("The file is not a video. Upload an MP4, MOV, WebM or similar video file.")
+
+
+# --- paths ----------------------------------------------------------------------------------
+
+def video_dir(slug: str) -> Path:
+    return media_root() / "videos" / slug
+
+
+def version_dir(video: Video) -> Path:
+    return video_dir(video.slug) / f"v{video.version}"
+
+
+def caption_path(slug: str, lang: str) -> Path:
+    return video_dir(slug) / f"captions.{lang}.vtt"
+
+
+def media_file(video: Video, name: str) -> Path | None:
+    """The published file ``name`` of ``video`` (a rendition, the poster), or None."""
+    if not video.is_published:
+        return None
+    allowed = {f"{q}.mp4" for q in renditions()} | {"poster.jpg"}
+    if name not in allowed:
+        return None
+    path = version_dir(video) / name
+    return path if path.is_file() else None
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def slugify(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:80]
+
+
+# --- ingest ---------------------------------------------------------------------------------
+
+def ingest_path(path: Path, *, actor_id: int | None = None, wait: bool = False, on_progress=None) -> Video:
+    """Ingest a video folder (``video.yaml`` beside its media) or a bare media file.
+
+    Probes the source (refusing with :class:`~app.videos.media.MediaRefused`), stores it under
+    MEDIA_ROOT by content hash, and queues the one-pass transcode. With ``wait`` the transcode
+    runs in this process before returning. Re-ingesting an identical source does nothing but
+    refresh the metadata. Returns the Video row (``.last_ingest`` is "new", "updated" or
+    "unchanged").
+    """
+    path = Path(path)
+    if path.is_dir():
+        spec, problems = load_spec(path / "video.yaml")
+        if spec is None:
+            errors = [str(p) for p in problems if p.severity == "error"]
+            raise IngestError("; ".join(errors) or _("video.yaml has errors"))
+    elif path.name == "video.yaml":
+        return ingest_path(path.parent, actor_id=actor_id, wait=wait, on_progress=on_progress)
+    else:
+        spec = VideoSpec(slug="", title_ja=path.stem, source=path)
+    return ingest_source(spec.source, spec, actor_id=actor_id, wait=wait, original_name=path.name if not path.is_dir() else None, on_progress=on_progress)
+
+
+def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None, wait: bool = False, original_name: str | None = None, on_progress=None) -> Video:
+    """Probe, store and queue one source for the video described by ``spec``.
+
+    An empty ``spec.slug`` means "name it from the file" and also de-duplicates against every
+    video: uploading the same file twice returns the existing lesson.
+    """
+    info = media.probe(source, max_bytes=max_bytes(), max_seconds=max_seconds())
+    # Captions are validated before anything is written.
+    caption_texts: dict[str, str] = {}
+    for lang, caption_file in spec.captions.items():
+        try:
+            caption_texts[lang] = media.convert_captions(caption_file)
+        except media.CaptionError as exc:
+            raise IngestError(_("The %(lang)s captions cannot be read: %(error)s", lang=lang, error=str(exc))) from None
+    digest = media.file_sha256(source)
+
+    video = None
+    if spec.slug:
+        video = db.session.scalar(select(Video).where(Video.slug == spec.slug))
+    else:
+        video = db.session.scalar(select(Video).where(Video.source_hash == digest).order_by(Video.id))
+        if video is None:
+            pending = db.session.scalar(select(IngestJob).where(IngestJob.source_hash == digest, IngestJob.state != "failed").order_by(IngestJob.id))
+            video = pending.video if pending else None
+        if video is None:
+            spec.slug = _free_slug(slugify(Path(original_name or source.name).stem) or f"video-{digest[:8]}")
+
+    created = video is None
+    if created:
+        video = Video(slug=spec.slug, title_ja=spec.title_ja, created_by_id=actor_id)
+        db.session.add(video)
+    # A folder's video.yaml is the truth for its video; an upload or bare file only names a new one
+    # (a duplicate upload leaves the existing lesson as it is).
+    changed = _apply_spec(video, spec, caption_texts) if (spec.content_path or created) else False
+
+    existing_job = None
+    if not created:
+        existing_job = db.session.scalar(
+            select(IngestJob).where(IngestJob.video_id == video.id, IngestJob.source_hash == digest).order_by(IngestJob.id.desc())
+        )
+    if video.source_hash == digest or (existing_job is not None and existing_job.state in ("queued", "running")):
+        db.session.commit()
+        video.last_ingest = "updated" if changed else "unchanged"
+        if existing_job is not None and existing_job.state == "queued" and wait:
+            _run_now_or_queue(existing_job.id, wait, on_progress)
+        return video
+
+    stored = _store_source(source, digest)
+    job = existing_job if existing_job is not None and existing_job.state == "failed" else None
+    if job is None:
+        job = IngestJob(video=video, source_hash=digest, source_path=str(stored.relative_to(media_root())))
+        db.session.add(job)
+    job.state, job.progress, job.error_code, job.error_tail = "queued", 0.0, None, None
+    job.source_name = (original_name or source.name)[:200]
+    job.duration, job.has_audio, job.width, job.height = info.duration, info.has_audio, info.width, info.height
+    job.actor_id = actor_id
+    db.session.flush()
+    audit.record("video.ingest_queued", "video", video.id, actor_id=actor_id, job_id=job.id)
+    db.session.commit()
+    video.last_ingest = "new" if created else "updated"
+    _run_now_or_queue(job.id, wait, on_progress)
+    db.session.refresh(video)
+    video.last_ingest = "new" if created else "updated"
+    return video
+
+
+def _free_slug(base: str) -> str:
+    slug, n = base, 2
+    if slug in RESERVED_SLUGS:
+        slug = f"{base}-{n}"
+    while db.session.scalar(select(Video.id).where(Video.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _apply_spec(video: Video, spec: VideoSpec, caption_texts: dict[str, str]) -> bool:
+    """Copy metadata and captions from the spec; True when something changed."""
+    before = (video.title_ja, video.title_en, video.description_ja, video.description_en, video.chapters, video.completion_threshold, video.caption_languages, video.content_path)
+    video.title_ja = spec.title_ja
+    video.title_en = spec.title_en
+    video.description_ja = spec.description_ja
+    video.description_en = spec.description_en
+    video.chapters = spec.chapters or None
+    video.completion_threshold = spec.completion_threshold
+    video.content_path = spec.content_path
+    changed_captions = False
+    for lang, text in caption_texts.items():
+        target = caption_path(video.slug, lang)
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            _atomic_write_text(target, text)
+            changed_captions = True
+    languages = sorted(set(video.caption_languages or []) | set(caption_texts), key=lambda lang: (lang != "ja", lang))
+    video.caption_languages = languages or None
+    after = (video.title_ja, video.title_en, video.description_ja, video.description_en, video.chapters, video.completion_threshold, video.caption_languages, video.content_path)
+    return changed_captions or before != after
+
+
+def _store_source(source: Path, digest: str) -> Path:
+    """Keep the source under MEDIA_ROOT/sources/<hash><ext> (copied under a temporary name)."""
+    folder = media_root() / "sources"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest}{source.suffix.lower() or '.bin'}"
+    if not target.exists():
+        temporary = folder / f".{digest}.{secrets.token_hex(4)}.part"
+        try:
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return target
+
+
+def _run_now_or_queue(job_id: int, wait: bool, on_progress=None) -> None:
+    from app.videos import tasks
+
+    if wait:
+        run_job(job_id, on_progress)
+    else:
+        tasks.transcode(job_id)
+
+
+def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
+    """Transcode one job's source into a hidden folder, then publish it by renaming.
+
+    Progress is written to the job row as ffmpeg reports it; a failure keeps the source and
+    records the tail of ffmpeg's stderr. The job is claimed with one conditional UPDATE, so a
+    worker and a synchronous ingest never convert the same job twice; ``force`` also takes a
+    job left "running" by a process that died.
+    """
+    claimable = ["queued", "failed"] + (["running"] if force else [])
+    claimed = db.session.execute(
+        db.update(IngestJob)
+        .where(IngestJob.id == job_id, IngestJob.state.in_(claimable))
+        .values(state="running", progress=0.0, attempts=IngestJob.attempts + 1, started_at=utcnow(), error_code=None, error_tail=None)
+    ).rowcount
+    db.session.commit()
+    job = db.session.get(IngestJob, job_id)
+    if not claimed:
+        return job  # done already, or another process is converting it
+    video = job.video
+
+    source = media_root() / job.source_path
+    work = video_dir(video.slug) / f".tmp-job{job.id}-{secrets.token_hex(4)}"
+    work.mkdir(parents=True, exist_ok=True)
+    last = {"at": 0.0, "percent": -1.0}
+
+    def report(fraction: float) -> None:
+        percent = round(min(99.0, fraction * 100), 1)  # 100 only once published
+        now = time.monotonic()
+        # Often enough for a live bar, rarely enough that the database is not the bottleneck.
+        if percent - last["percent"] >= 2 and now - last["at"] >= 0.5:
+            last.update(at=now, percent=percent)
+            job.progress = percent
+            db.session.commit()
+        if on_progress:
+            on_progress(fraction)
+
+    try:
+        if not source.is_file():
+            raise media.TranscodeFailed(f"source file missing: {job.source_path}")
+        info = media.Probe(job.duration or 0, job.width or 0, job.height or 0, job.has_audio, "", "")
+        if not info.duration or not info.width:
+            info = media.probe(source)
+        plan = media.plan(source, work, info, renditions())
+        command = media.build_command(plan, preset=current_app.config["VIDEO_X264_PRESET"], ffmpeg_bin=current_app.config["FFMPEG_BIN"])
+        media.run(command, info.duration, report)
+        missing = [n for n in [*(f"{q}.mp4" for q in plan.outputs), "poster.jpg"] if not (work / n).is_file() or (work / n).stat().st_size == 0]
+        if missing:
+            raise media.TranscodeFailed("ffmpeg made no " + ", ".join(missing))
+    except (media.TranscodeFailed, media.MediaRefused) as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        db.session.rollback()
+        job = db.session.get(IngestJob, job_id)
+        job.state, job.finished_at = "failed", utcnow()
+        if isinstance(exc, media.MediaRefused):
+            job.error_code, job.error_tail = exc.code, exc.detail[-4000:] or None
+        else:
+            job.error_code, job.error_tail = "transcode", exc.stderr_tail[-4000:]
+        audit.record("video.ingest_failed", "video", job.video_id, actor_id=job.actor_id, job_id=job.id, code=job.error_code)
+        db.session.commit()
+        log.warning("video ingest job %s failed (%s)", job.id, job.error_code)
+        return job
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+    # Publish: rename the finished folder into place, then point the row at it.
+    db.session.rollback()
+    job = db.session.get(IngestJob, job_id)
+    video = job.video
+    new_version = video.version + 1
+    final = video_dir(video.slug) / f"v{new_version}"
+    if final.exists():  # left by a crash before the row was updated: never published
+        shutil.rmtree(final)
+    os.rename(work, final)
+    try:
+        video.version, video.duration = new_version, info.duration
+        video.width, video.height = plan.outputs[next(iter(plan.outputs))]
+        video.source_hash, video.source_path = job.source_hash, job.source_path
+        video.published_at = utcnow()
+        job.state, job.progress, job.finished_at = "done", 100.0, utcnow()
+        audit.record("video.published", "video", video.id, actor_id=job.actor_id, job_id=job.id, version=new_version)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        shutil.rmtree(final, ignore_errors=True)
+        raise
+    return job
+
+
+def retry_job(job_id: int, *, actor_id: int | None = None) -> IngestJob | None:
+    """Queue a failed job again (its source was kept)."""
+    job = db.session.get(IngestJob, job_id)
+    if job is None or job.state != "failed":
+        return job
+    job.state, job.progress, job.error_code, job.error_tail = "queued", 0.0, None, None
+    audit.record("video.ingest_retried", "video", job.video_id, actor_id=actor_id, job_id=job.id)
+    db.session.commit()
+    _run_now_or_queue(job.id, wait=False)
+    db.session.refresh(job)
+    return job
+
+
+def job_status(job: IngestJob) -> dict:
+    from flask import url_for
+
+    messages = {
+        "queued": _("Waiting to start"),
+        "running": _("Converting"),
+        "done": _("Done. The video is published."),
+        "failed": _("Conversion failed."),
+    }
+    return {
+        "id": job.id,
+        "state": job.state,
+        "progress": round(job.progress or 0, 1),
+        "message": str(messages.get(job.state, job.state)),
+        "watch_url": url_for("videos.watch", slug=job.video.slug) if job.state == "done" else None,
+    }
+
+
+def latest_jobs(limit: int = 50) -> list[IngestJob]:
+    return list(db.session.scalars(select(IngestJob).order_by(IngestJob.id.desc()).limit(limit)))
+
+
+# --- learners -------------------------------------------------------------------------------
+
+def published_videos() -> list[Video]:
+    return list(db.session.scalars(select(Video).where(Video.version > 0).order_by(Video.title_ja)))
+
+
+def get_published(slug: str) -> Video | None:
+    video = get_by_slug(slug)
+    return video if video is not None and video.is_published else None
+
+
+def get_by_slug(slug: str) -> Video | None:
+    return db.session.scalar(select(Video).where(Video.slug == slug))
+
+
+def progress_row(employee_id: int, video: Video) -> VideoProgress | None:
+    return db.session.scalar(select(VideoProgress).where(VideoProgress.employee_id == employee_id, VideoProgress.video_id == video.id))
+
+
+def fraction_of(row: VideoProgress | None, video: Video) -> float:
+    """Watched coverage 0..1 of the current version; 1.0 once completed."""
+    if row is None:
+        return 0.0
+    if row.completed_at is not None:
+        return 1.0
+    if row.version != video.version or not video.duration:
+        return 0.0
+    return min(1.0, row.watched_seconds / video.duration)
+
+
+def watched_fraction(row: VideoProgress | None, video: Video) -> float:
+    """What the learner has actually covered of the current version (for display)."""
+    if row is None or row.version != video.version or not video.duration:
+        return 1.0 if row is not None and row.completed_at is not None else 0.0
+    return min(1.0, row.watched_seconds / video.duration)
+
+
+def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
+    """Fraction 0..1 of each video done (watched coverage; 1.0 when complete). Unknown slugs are absent."""
+    if not slugs:
+        return {}
+    videos = list(db.session.scalars(select(Video).where(Video.slug.in_(list(slugs)))))
+    rows = {
+        r.video_id: r
+        for r in db.session.scalars(select(VideoProgress).where(VideoProgress.employee_id == employee_id, VideoProgress.video_id.in_([v.id for v in videos])))
+    } if videos else {}
+    return {v.slug: fraction_of(rows.get(v.id), v) for v in videos}
+
+
+def learner_list(employee_id: int) -> list[tuple[Video, float, bool]]:
+    videos = published_videos()
+    rows = {
+        r.video_id: r
+        for r in db.session.scalars(select(VideoProgress).where(VideoProgress.employee_id == employee_id))
+    }
+    return [(v, watched_fraction(rows.get(v.id), v), rows.get(v.id) is not None and rows[v.id].completed_at is not None) for v in videos]
+
+
+def quality_for(employee_id: int) -> str:
+    pref = db.session.get(VideoPreference, employee_id)
+    return pref.quality if pref is not None and pref.quality in QUALITIES else QUALITIES[0]
+
+
+def set_quality(employee_id: int, quality: str) -> str:
+    if quality not in QUALITIES:
+        raise ValueError(quality)
+    pref = db.session.get(VideoPreference, employee_id)
+    if pref is None:
+        db.session.add(VideoPreference(employee_id=employee_id, quality=quality))
+    else:
+        pref.quality = quality
+    db.session.commit()
+    return quality
+
+
+def start_viewing(employee_id: int, video: Video) -> ViewingSession:
+    """Open a viewing session (server-side clock) for the player page.
+
+    The employee's sessions older than two days are dropped on the way: a page left open that
+    long must be reloaded before its reports count again.
+    """
+    db.session.execute(
+        db.delete(ViewingSession).where(ViewingSession.employee_id == employee_id, ViewingSession.started_at < utcnow() - timedelta(days=2))
+    )
+    viewing = ViewingSession(token=secrets.token_urlsafe(24), employee_id=employee_id, video_id=video.id, version=video.version)
+    db.session.add(viewing)
+    db.session.commit()
+    return viewing
+
+
+@dataclass
+class ReportOutcome:
+    watched_seconds: float
+    fraction: float
+    completed: bool
+    newly_completed: bool
+    added_seconds: float
+
+
+_STATEMENTS: dict = {}
+
+
+def _report_statements() -> dict:
+    """The report's statements, built once: building them per request costs more than running them."""
+    if not _STATEMENTS:
+        session_t, video_t, progress_t = ViewingSession.__table__, Video.__table__, VideoProgress.__table__
+        # One query for the session, its video and the progress row; the session row is locked
+        # (on PostgreSQL) so that two reports of one page cannot both spend the same credit.
+        _STATEMENTS["read"] = (
+            select(
+                session_t.c.id, session_t.c.employee_id, session_t.c.version, session_t.c.started_at,
+                session_t.c.credited_seconds, video_t.c.id.label("video_id"), video_t.c.slug,
+                video_t.c.version.label("video_version"), video_t.c.duration, video_t.c.completion_threshold,
+                progress_t.c.id.label("progress_id"), progress_t.c.version.label("progress_version"),
+                progress_t.c.intervals, progress_t.c.watched_seconds, progress_t.c.completed_at,
+                progress_t.c.completed_version,
+            )
+            .select_from(session_t)
+            .join(video_t, video_t.c.id == session_t.c.video_id)
+            .outerjoin(progress_t, and_(progress_t.c.video_id == video_t.c.id, progress_t.c.employee_id == session_t.c.employee_id))
+            .where(session_t.c.token == bindparam("token"))
+            .with_for_update(of=session_t)
+        )
+        _STATEMENTS["write"] = (
+            progress_t.update()
+            .where(progress_t.c.id == bindparam("row_id"))
+            .values(
+                intervals=bindparam("intervals", type_=progress_t.c.intervals.type), watched_seconds=bindparam("watched_seconds"),
+                version=bindparam("version"), position=bindparam("position"), updated_at=bindparam("updated_at"),
+            )
+        )
+        _STATEMENTS["credit"] = (
+            session_t.update()
+            .where(session_t.c.id == bindparam("session_id"))
+            .values(
+                credited_seconds=session_t.c.credited_seconds + bindparam("added", type_=session_t.c.credited_seconds.type),
+                last_report_at=bindparam("now", type_=session_t.c.last_report_at.type), reports=session_t.c.reports + 1,
+            )
+        )
+    return _STATEMENTS
+
+
+def record_report(employee_id: int, token: str, raw_ranges, position: float | None, *, now: datetime | None = None) -> ReportOutcome:
+    """Merge a report of played ranges into the employee's watched union.
+
+    Refuses (:class:`ReportRejected`) a report from an unknown session, one with impossible
+    ranges, or one that adds more newly watched time than the wall-clock time since the page
+    opened allows at the fastest accepted speed. A repeated report adds nothing.
+
+    This runs every few seconds for every learner watching, so it reads with one query and
+    writes with plain UPDATEs (no ORM unit of work): see benchmarks/bench_video_progress.py.
+    """
+    now = now or utcnow()
+    statements = _report_statements()
+    found = db.session.execute(statements["read"], {"token": token}).first()
+    if found is None or found.employee_id != employee_id:
+        db.session.rollback()
+        raise ReportRejected("session", "unknown viewing session")
+    duration = found.duration
+    if found.version != found.video_version or not duration:
+        db.session.rollback()
+        raise ReportRejected("stale", "the video changed; reload the page")
+    try:
+        ranges = intervals.parse(raw_ranges, duration)
+    except intervals.InvalidRanges as exc:
+        db.session.rollback()
+        raise ReportRejected("ranges", str(exc)) from None
+    if position is not None and not (0 <= position <= duration + 1):
+        db.session.rollback()
+        raise ReportRejected("position", "position outside the video")
+
+    version = found.video_version
+    fresh = found.progress_id is None or found.progress_version != version  # a new version: a fresh union
+    before = [] if fresh else intervals.from_json(found.intervals)
+    watched_before = 0.0 if fresh else (found.watched_seconds or 0.0)
+    merged = intervals.union(before, ranges, duration)
+    watched = intervals.total(merged)
+    added = max(0.0, watched - watched_before)
+
+    elapsed = max(0.0, (now - found.started_at).total_seconds())
+    allowed = float(current_app.config["VIDEO_MAX_SPEED"]) * elapsed + float(current_app.config["VIDEO_REPORT_SLACK_SECONDS"])
+    if found.credited_seconds + added > allowed + 1e-6:
+        db.session.rollback()
+        raise ReportRejected("too_fast", "more newly watched time than the time since the page opened allows")
+
+    threshold = found.completion_threshold or float(current_app.config["VIDEO_COMPLETION_THRESHOLD"])
+    completed_at = found.completed_at if found.progress_id is not None else None
+    newly_completed = found.completed_version != version and watched >= threshold * duration - 1e-6
+    values: dict = {"updated_at": now}
+    if fresh or added > 0:
+        values.update(intervals=intervals.to_json(merged), watched_seconds=watched, version=version)
+    if position is not None:
+        values["position"] = min(max(0.0, float(position)), duration)
+    elif fresh:
+        values["position"] = 0.0
+    if newly_completed:
+        # Completion only moves forward: the first completion's time is kept for good.
+        completed_at = completed_at or now
+        values.update(completed_at=completed_at, completed_version=version)
+    progress_t = VideoProgress.__table__
+    if found.progress_id is None:
+        values.setdefault("intervals", [])
+        db.session.execute(progress_t.insert().values(employee_id=employee_id, video_id=found.video_id, started_at=now, **values))
+    elif set(values) == {"updated_at", "intervals", "watched_seconds", "version", "position"}:
+        db.session.execute(statements["write"], {"row_id": found.progress_id, **values})  # the usual report
+    else:
+        db.session.execute(progress_t.update().where(progress_t.c.id == found.progress_id).values(**values))
+    db.session.execute(statements["credit"], {"session_id": found.id, "added": added, "now": now})
+    db.session.commit()
+
+    sender = current_app._get_current_object()
+    if not watched_before and added > 0:
+        learning_item_started.send(sender, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+    if newly_completed:
+        learning_item_completed.send(sender, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+    return ReportOutcome(watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added)
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+def ingest_upload(upload, *, title_ja: str, title_en: str | None, description_ja: str | None, captions: dict, actor_id: int | None) -> Video:
+    """Ingest a file uploaded through the admin page.
+
+    The upload (and any captions) is written under MEDIA_ROOT/incoming/ with a random name,
+    probed, and removed again whatever happens: a refused file leaves nothing behind.
+    """
+    incoming = media_root() / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(8)
+    suffix = Path(upload.filename or "").suffix.lower()[:10]
+    if not re.fullmatch(r"\.[a-z0-9]{1,9}", suffix or ""):
+        suffix = ".bin"
+    written: list[Path] = []
+    try:
+        source = incoming / f"{token}{suffix}"
+        written.append(source)
+        upload.save(source)
+        caption_files = {}
+        for lang, storage in captions.items():
+            if storage is None or not getattr(storage, "filename", ""):
+                continue
+            caption_suffix = ".srt" if storage.filename.lower().endswith(".srt") else ".vtt"
+            caption_file = incoming / f"{token}.captions.{lang}{caption_suffix}"
+            written.append(caption_file)
+            storage.save(caption_file)
+            caption_files[lang] = caption_file
+        spec = VideoSpec(slug="", title_ja=title_ja.strip(), title_en=(title_en or "").strip() or None,
+                         description_ja=(description_ja or "").strip() or None, captions=caption_files)
+        return ingest_source(source, spec, actor_id=actor_id, original_name=upload.filename or source.name)
+    finally:
+        for path in written:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,172 @@
+"""Video lessons in Chromium: an upload with its live progress bar, and a learner whose watched
+percentage counts only what was played (seeking ahead does not count), then completes."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from app.core.permissions import Role
+from app.videos import service
+from app.videos.models import VideoPreference, ViewingSession
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import PASSWORD, make_employee
+from tests.videos.conftest import JA_VTT, make_clip, make_video_folder
+
+LONG_VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:12.000\n納税のご相談ですね。どうぞおかけください。\n"
+
+FORCE_REPORT = """() => new Promise((resolve) => {
+  const player = document.getElementById('player');
+  player.addEventListener('videos:reported', resolve, { once: true });
+  player.dispatchEvent(new Event('videos:report'));
+})"""
+
+
+@pytest.fixture
+def video_app(app, tmp_path):
+    app.config.update(MEDIA_ROOT=tmp_path / "media", CONTENT_ROOT=tmp_path / "content", VIDEO_X264_PRESET="ultrafast")
+    return app
+
+
+def leave_player(page, db, employee):
+    """Leave the player page and wait for its sendBeacon report to reach the server (so that
+    no request is still running when the test's database is emptied)."""
+    def reports():
+        db.session.expire_all()
+        return db.session.scalar(db.select(db.func.coalesce(db.func.sum(ViewingSession.reports), 0)).where(ViewingSession.employee_id == employee.id))
+
+    before = reports()
+    page.goto("/videos/")
+    for _ in range(100):
+        if reports() > before:
+            break
+        page.wait_for_timeout(50)
+    assert reports() > before  # the beacon sent on leaving arrived
+    settled = reports()
+    page.wait_for_timeout(500)
+    while reports() != settled:  # an earlier page's beacon may still be arriving
+        settled = reports()
+        page.wait_for_timeout(500)
+
+
+def server_progress(db, employee, video):
+    db.session.expire_all()
+    return service.progress_row(employee.id, service.get_published(video.slug))
+
+
+def test_content_admin_uploads_and_sees_the_bar_reach_100(page, video_app, db, tmp_path, monkeypatch):
+    clip = make_clip(tmp_path / "madoguchi.mp4", size="320x180", seconds=4)
+    captions = tmp_path / "captions.vtt"
+    captions.write_text(JA_VTT, encoding="utf-8")
+
+    # The conversion runs beside the web server, as the worker thread of `make run` does.
+    def in_background(job_id):
+        def work():
+            with video_app.app_context():
+                service.run_job(job_id)
+                db.session.remove()
+
+        threading.Thread(target=work, daemon=True).start()
+
+    monkeypatch.setattr("app.videos.tasks.transcode", in_background)
+    admin = make_employee(roles=[Role.CONTENT_ADMIN])
+    sign_in(page, admin, PASSWORD)
+    page.get_by_role("link", name="動画の登録").click()
+    assert_accessible(page, "video uploads")
+    page.set_input_files("#file", str(clip))
+    page.fill("#title_ja", "窓口での声かけ")
+    page.set_input_files("#captions_ja", str(captions))
+    page.get_by_role("button", name="登録して変換する").click()
+    page.wait_for_url("**/videos/admin/jobs/*")
+    assert_accessible(page, "conversion progress")
+    page.wait_for_function("() => document.getElementById('job-progress').value === 100", timeout=30_000)
+    assert "完了しました" in page.locator("#job-status").inner_text()
+    page.get_by_role("link", name="動画を開く").click()
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    assert page.locator("h1").inner_text() == "窓口での声かけ"
+    leave_player(page, db, admin)
+
+
+def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_server, video_app, db, tmp_path):
+    clip = make_clip(tmp_path / "long.mp4", size="160x90", seconds=12, rate=15)
+    folder = make_video_folder(Path(video_app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clip, captions=False,
+                               yaml_text="title: {ja: \"納税相談の窓口で\"}\n")
+    (folder / "captions.ja.vtt").write_text(LONG_VTT, encoding="utf-8")
+    video = service.ingest_path(folder, wait=True)
+    assert video.is_published and video.completion_threshold is None
+
+    learner = make_employee()
+    sign_in(page, learner, PASSWORD)
+    page.get_by_role("link", name="研修動画").click()
+    assert_accessible(page, "video list")
+    page.get_by_role("link", name="納税相談の窓口で").click()
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    # Japanese captions are on by default
+    assert page.evaluate("[...document.getElementById('video').textTracks].map(t => [t.language, t.mode])") == [["ja", "showing"]]
+    assert_accessible(page, "player")
+
+    # 「軽量」 is remembered on the server
+    page.get_by_label("軽量（360p）").check()
+    page.wait_for_function("() => document.getElementById('video').currentSrc.endsWith('/360.mp4')")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    for _ in range(50):
+        db.session.expire_all()
+        if db.session.get(VideoPreference, learner.id) is not None:
+            break
+        page.wait_for_timeout(100)
+    assert db.session.get(VideoPreference, learner.id).quality == "360"
+
+    # Play the first 3 s at double speed from the keyboard, then pause.
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.playbackRate = 2; }")
+    page.locator("#video").focus()
+    page.keyboard.press("k")
+    page.wait_for_function("() => document.getElementById('video').currentTime >= 3")
+    page.keyboard.press("k")
+    assert page.evaluate("document.getElementById('video').paused")
+    paused_at = page.evaluate("document.getElementById('video').currentTime")
+    assert 3 <= paused_at < 8
+    # Drag ahead to 9 s and let it play to the end.
+    page.evaluate("() => { const v = document.getElementById('video'); v.currentTime = 9; v.play(); }")
+    page.wait_for_function("() => document.getElementById('video').ended", timeout=15_000)
+    page.evaluate(FORCE_REPORT)
+
+    row = server_progress(db, learner, video)
+    # Only 0 → paused_at and 9 → the end were played: the dragged-over middle does not count.
+    assert row.watched_seconds == pytest.approx(paused_at + (video.duration - 9), abs=0.3), row.intervals
+    assert [round(start) for start, _ in row.intervals] == [0, 9]
+    assert row.completed_at is None
+    fraction = row.watched_seconds / video.duration
+    shown = int(page.locator("#watched-text").get_attribute("data-percent"))
+    assert shown == int(fraction * 100)
+
+    page.reload()  # the server's figure survives a reload, and the player comes back in 「軽量」
+    assert page.locator("#watched-bar").get_attribute("value") == str(shown)
+    assert page.locator("#video").get_attribute("src").endswith("/360.mp4")
+
+    # Watch the skipped middle: now at least 90% is covered.
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.playbackRate = 2; v.currentTime = 2.5; v.play(); }")
+    page.wait_for_function("() => document.getElementById('video').currentTime >= 9.3", timeout=15_000)
+    page.evaluate("document.getElementById('video').pause()")
+    page.evaluate(FORCE_REPORT)
+    assert page.locator("#watched-text").get_attribute("data-completed") == "true"
+    assert "視聴完了" in page.locator("#watched-text").inner_text()
+    row = server_progress(db, learner, video)
+    assert row.completed_at is not None and row.watched_seconds >= 0.9 * video.duration
+
+    page.reload()
+    assert "視聴完了" in page.locator("#watched-text").inner_text()
+    leave_player(page, db, learner)
+    # …and in a second browser
+    other = browser.new_context(base_url=live_server.url, locale="ja-JP")
+    try:
+        second = other.new_page()
+        sign_in(second, learner, PASSWORD)
+        second.goto(f"/videos/{video.slug}")
+        assert "視聴完了" in second.locator("#watched-text").inner_text()
+        second.goto("/videos/")
+        assert "視聴完了" in second.locator("#video-list").inner_text()
+    finally:
+        other.close()
