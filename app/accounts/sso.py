@@ -9,9 +9,17 @@ from app.extensions import db
 
 
 def load_user(user_id: str):
+    """Runs on every request: one statement for the employee and their roles."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
     from app.accounts.models import Employee
 
-    employee = db.session.get(Employee, int(user_id)) if user_id.isdigit() else None
+    if not user_id.isdigit():
+        return None
+    employee = db.session.scalars(
+        select(Employee).options(joinedload(Employee.role_rows)).where(Employee.id == int(user_id))
+    ).unique().one_or_none()
     return employee if employee is not None and employee.active else None
 
 
