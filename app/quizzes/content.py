@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
 from app.scenarios.schema import Checker, duplicate_file_ids, fingerprint, plain
 
@@ -132,56 +132,14 @@ def normalised(data: LineDict) -> dict:
 
 def sync(paths: list[Path], root: Path) -> SyncResult:
     """Load every quiz file; a changed file becomes a new version. Removed files are retired."""
-    from app.core import audit
-    from app.extensions import db
     from app.quizzes.models import Quiz, QuizVersion
 
-    result = SyncResult(kind="quizzes")
-    seen = set()
-    for path in paths:
-        problems, data = check_file(path, root)
-        seen.add(path.stem)
-        if data is None or any(p.severity == "error" for p in problems):
-            result.messages.append(_("%(path)s: skipped (it has errors)", path=path))
-            continue
-        definition = normalised(data)
-        checksum = fingerprint(definition)
-        slug = definition["id"]
-        seen.add(slug)
-        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
-        title = definition["title"]
-        if quiz is None:
-            quiz = Quiz(slug=slug, title_ja=title["ja"], title_en=title.get("en"), current_number=0)
-            db.session.add(quiz)
-            db.session.flush()
-            result.created += 1
-        else:
-            current = db.session.scalar(select(QuizVersion).where(
-                QuizVersion.quiz_id == quiz.id, QuizVersion.number == quiz.current_number))
-            if current is not None and current.checksum == checksum:
-                if not quiz.active:
-                    quiz.active = True
-                    result.messages.append(_("%(id)s: back in use", id=slug))
-                result.unchanged += 1
-                continue
-            result.updated += 1
-        number = quiz.current_number + 1
-        db.session.add(QuizVersion(
-            quiz_id=quiz.id, number=number, checksum=checksum, definition=definition,
-            pass_percent=definition["pass_percent"], max_attempts=definition["max_attempts"], draw=definition["draw"],
-        ))
-        quiz.current_number = number
-        quiz.title_ja, quiz.title_en = title["ja"], title.get("en")
-        quiz.active = True
-        audit.record("quiz.synced", "quiz", quiz.id, version=number)
-        result.messages.append(_("%(id)s: version %(n)d", id=slug, n=number))
-    for quiz in db.session.scalars(select(Quiz).where(Quiz.active.is_(True))):
-        if quiz.slug not in seen:
-            quiz.active = False
-            audit.record("quiz.retired", "quiz", quiz.id)
-            result.messages.append(_("%(id)s: retired (its file is gone)", id=quiz.slug))
-    db.session.commit()
-    return result
+    return sync_versioned(
+        paths, root, kind="quizzes", object_type="quiz", check_file=check_file,
+        definition_of=normalised, fingerprint=fingerprint, item_model=Quiz, version_model=QuizVersion,
+        item_key="quiz_id",
+        version_fields=lambda d: {"pass_percent": d["pass_percent"], "max_attempts": d["max_attempts"], "draw": d["draw"]},
+    )
 
 
 KIND = register(ContentKind(name="quizzes", find=find, check=check, sync=sync, order=30))

@@ -10,9 +10,9 @@ import re
 from pathlib import Path, PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
 from app.scenarios import engine
 from app.scenarios.schema import Checker, duplicate_file_ids, fingerprint, plain
@@ -210,58 +210,26 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
 
     Scenarios whose file is gone are retired (hidden), never deleted.
     """
-    from app.core import audit
-    from app.extensions import db
     from app.scenarios.models import Scenario, ScenarioVersion
 
-    result = SyncResult(kind="scenarios")
-    seen = set()
-    for path in paths:
-        problems, data = check_file(path, root)
-        seen.add(path.stem)  # a file with errors is kept as it was, not retired
-        if data is None or any(p.severity == "error" for p in problems):
-            result.messages.append(_("%(path)s: skipped (it has errors)", path=path))
-            continue
+    def definition_of(data) -> dict:
         definition = plain(data)
         definition.setdefault("allow_back", False)
-        checksum = fingerprint(definition)
-        slug = definition["id"]
-        seen.add(slug)
-        scenario = db.session.scalar(select(Scenario).where(Scenario.slug == slug))
-        title = definition["title"]
-        if scenario is None:
-            scenario = Scenario(slug=slug, title_ja=title["ja"], title_en=title.get("en"), current_number=0)
-            db.session.add(scenario)
-            db.session.flush()
-            result.created += 1
-        else:
-            current = db.session.scalar(select(ScenarioVersion).where(
-                ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.number == scenario.current_number))
-            if current is not None and current.checksum == checksum:
-                if not scenario.active:
-                    scenario.active = True
-                    result.messages.append(_("%(id)s: back in use", id=slug))
-                result.unchanged += 1
-                continue
-            result.updated += 1
-        number = scenario.current_number + 1
-        db.session.add(ScenarioVersion(
-            scenario_id=scenario.id, number=number, checksum=checksum, definition=definition,
-            scoring=definition["scoring"], pass_score=definition.get("pass_score") if definition["scoring"] != "none" else None,
-            max_score=_max_score(definition),
-        ))
-        scenario.current_number = number
-        scenario.title_ja, scenario.title_en = title["ja"], title.get("en")
-        scenario.active = True
-        audit.record("scenario.synced", "scenario", scenario.id, version=number)
-        result.messages.append(_("%(id)s: version %(n)d", id=slug, n=number))
-    for scenario in db.session.scalars(select(Scenario).where(Scenario.active.is_(True))):
-        if scenario.slug not in seen:
-            scenario.active = False
-            audit.record("scenario.retired", "scenario", scenario.id)
-            result.messages.append(_("%(id)s: retired (its file is gone)", id=scenario.slug))
-    db.session.commit()
-    return result
+        return definition
+
+    def version_fields(definition: dict) -> dict:
+        scored = definition["scoring"] != "none"
+        return {
+            "scoring": definition["scoring"],
+            "pass_score": definition.get("pass_score") if scored else None,
+            "max_score": _max_score(definition),
+        }
+
+    return sync_versioned(
+        paths, root, kind="scenarios", object_type="scenario", check_file=check_file,
+        definition_of=definition_of, fingerprint=fingerprint, item_model=Scenario,
+        version_model=ScenarioVersion, item_key="scenario_id", version_fields=version_fields,
+    )
 
 
 def _max_score(definition: dict) -> int | None:
