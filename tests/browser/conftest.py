@@ -97,7 +97,7 @@ def page(browser, live_server, request):
     page.on("console", recorder.on_console)
     page.on("pageerror", lambda exc: recorder.console_errors.append(str(exc)))
     page.recorder = recorder
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # CI machines are shared: allow for load
     yield page
     failed = request.node.rep_call.failed if hasattr(request.node, "rep_call") else False
     if failed:
