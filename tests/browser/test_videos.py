@@ -81,7 +81,7 @@ def test_content_admin_uploads_and_sees_the_bar_reach_100(page, video_app, db, t
     page.get_by_role("button", name="登録して変換する").click()
     page.wait_for_url("**/videos/admin/jobs/*")
     assert_accessible(page, "conversion progress")
-    page.wait_for_function("() => document.getElementById('job-progress').value === 100", timeout=30_000)
+    page.wait_for_function("() => document.getElementById('job-progress').value === 100", timeout=60_000)
     assert "完了しました" in page.locator("#job-status").inner_text()
     page.get_by_role("link", name="動画を開く").click()
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
@@ -129,7 +129,7 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
     assert 3 <= paused_at < 8
     # Drag ahead to 9 s and let it play to the end.
     page.evaluate("() => { const v = document.getElementById('video'); v.currentTime = 9; v.play(); }")
-    page.wait_for_function("() => document.getElementById('video').ended", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('video').ended", timeout=60_000)
     page.evaluate(FORCE_REPORT)
 
     row = server_progress(db, learner, video)
@@ -148,7 +148,7 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
     # Watch the skipped middle: now at least 90% is covered.
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
     page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.playbackRate = 2; v.currentTime = 2.5; v.play(); }")
-    page.wait_for_function("() => document.getElementById('video').currentTime >= 9.3", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('video').currentTime >= 9.3", timeout=60_000)
     page.evaluate("document.getElementById('video').pause()")
     page.evaluate(FORCE_REPORT)
     assert page.locator("#watched-text").get_attribute("data-completed") == "true"
