@@ -43,11 +43,30 @@ def browser():
         browser.close()
 
 
+def buffered(app):
+    """Read each response body fully, and close it, before the server writes it.
+
+    Werkzeug's development server skips ``close()`` on the response when the browser drops
+    the connection mid-body (Chromium does that with video ranges), which leaks an open
+    media file. Test bodies are small, so buffering them is cheap.
+    """
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         app.config["WTF_CSRF_ENABLED"] = True
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
