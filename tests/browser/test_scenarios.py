@@ -113,7 +113,7 @@ def test_choice_report_is_accessible(page, practice):
     page.goto("/scenarios/practice-desk")
     click_and_wait(page, page.get_by_role("button", name="はじめる"))
     choose(page, "分納の手続きだけを案内する")
-    page.context.clear_cookies()
+    click_and_wait(page, page.get_by_role("button", name="ログアウト"))  # as a shared desk would
     sign_in(page, make_employee(roles=[Role.CONTENT_ADMIN]), PASSWORD)
     page.goto("/scenarios/")
     page.get_by_role("link", name="職員がつまずく場面：選択状況レポート").click()
