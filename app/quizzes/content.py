@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from app.content.registry import ContentKind, Problem, SyncResult, register
 from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
-from app.scenarios.schema import Checker, duplicate_file_ids, fingerprint, plain
+from app.scenarios.schema import Checker, check_each, fingerprint, plain
 
 TOP_KEYS = {"id", "title", "description", "pass_percent", "max_attempts", "draw", "shuffle_options", "questions"}
 QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation"}
@@ -111,14 +111,7 @@ def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
 
 
 def check(paths: list[Path], root: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    loaded = []
-    for path in paths:
-        found, data = check_file(path, root)
-        problems += found
-        loaded.append((path, data))
-    problems += duplicate_file_ids(loaded, "quiz")
-    return problems
+    return check_each(paths, root, check_file, "quiz")
 
 
 def normalised(data: LineDict) -> dict:

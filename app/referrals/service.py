@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import Employee, EmployeeRole
 from app.core import audit
 from app.core.models import utcnow
-from app.core.permissions import Role
+from app.core.permissions import Permission, Role, user_can
 from app.extensions import db
 from app.referrals import crypto
 from app.referrals.models import CaseMember, ReferenceSequence, Referral, SupportCase
@@ -219,7 +219,10 @@ def consultation_staff() -> list[Employee]:
 
 
 def is_consultation_staff(employee_id: int | None) -> bool:
-    return employee_id is not None and any(e.id == employee_id for e in consultation_staff())
+    if employee_id is None:
+        return False
+    employee = db.session.get(Employee, employee_id)
+    return employee is not None and user_can(employee, Permission.HANDLE_REFERRALS)
 
 
 def suggest_matches(referral: Referral, limit: int = 5) -> list[tuple[SupportCase, str]]:
@@ -299,7 +302,7 @@ def panel_counts() -> dict[str, int]:
     if not current_user.is_authenticated:
         return counts
     counts["mine"] = db.session.scalar(select(func.count(Referral.id)).where(Referral.referrer_id == current_user.id)) or 0
-    if current_user.has_role(Role.CONSULTATION):
+    if user_can(current_user, Permission.HANDLE_REFERRALS):
         from app.referrals import cases
 
         counts["new"] = db.session.scalar(select(func.count(Referral.id)).where(Referral.status == "new")) or 0

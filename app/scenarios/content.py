@@ -15,7 +15,7 @@ from app.content.registry import ContentKind, Problem, SyncResult, register
 from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
 from app.scenarios import engine
-from app.scenarios.schema import Checker, duplicate_file_ids, fingerprint, plain
+from app.scenarios.schema import Checker, check_each, fingerprint, plain
 
 TOP_KEYS = {"id", "title", "desk", "summary", "goals", "scoring", "pass_score", "allow_back", "start", "nodes"}
 NODE_KEYS = {"lines", "image", "image_alt", "video", "choices", "ending"}
@@ -193,14 +193,7 @@ def _check_graph(c: Checker, data: LineDict, nodes: LineDict, definition: dict, 
 
 
 def check(paths: list[Path], root: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    loaded = []
-    for path in paths:
-        found, data = check_file(path, root)
-        problems += found
-        loaded.append((path, data))
-    problems += duplicate_file_ids(loaded, "scenario")
-    return problems
+    return check_each(paths, root, check_file, "scenario")
 
 
 # --- sync ---------------------------------------------------------------------------------------

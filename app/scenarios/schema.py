@@ -199,3 +199,14 @@ def localized(value, locale: str = "ja") -> str:
     if isinstance(value, str):
         return value
     return value.get(locale) or value.get("ja") or ""
+
+
+def check_each(paths, root, check_file, label: str) -> list:
+    """Check every file of one kind, then the ids across files (one id per file)."""
+    problems: list = []
+    loaded = []
+    for path in paths:
+        found, data = check_file(path, root)
+        problems += found
+        loaded.append((path, data))
+    return problems + duplicate_file_ids(loaded, label)
