@@ -80,3 +80,14 @@ def init_app(app):
     app.jinja_env.filters["localdate"] = local_date
     app.cli.add_command(cli.referrals_cli)
     register_demo_loader(demo.load)
+
+    from pathlib import Path
+
+    from app.content import legal, vocabulary
+    from app.referrals.vocabulary import quick_form
+
+    if quick_form not in vocabulary.PROVIDERS:
+        vocabulary.PROVIDERS.append(quick_form)
+    settings_file = Path(__file__)  # the defaults of the wording shown on the form are legal statements
+    if settings_file not in legal.EXTRA_SOURCES:
+        legal.EXTRA_SOURCES.append(settings_file)
