@@ -104,8 +104,12 @@ def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
 
 
 def check(root: Path, only: Path | None = None) -> list[Problem]:
+    from flask import has_app_context
+
     from app.content.legal import content_files
 
+    if not has_app_context():  # a form's words are read from the form, which needs the app
+        return []
     vocabularies = [provider() for provider in PROVIDERS]
     if not vocabularies:
         return []
