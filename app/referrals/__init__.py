@@ -9,6 +9,9 @@ SETTINGS = {
     # Shown in the call-now panel when a referral involves a risk to life or safety.
     "REFERRAL_OFFICE_EXTENSION": "内線 281",
     "REFERRAL_EMERGENCY_NUMBERS": "110 / 119",
+    # When the office answers, and where staff turn outside those hours.
+    "REFERRAL_OFFICE_HOURS": "平日 8:30～17:15",
+    "REFERRAL_AFTER_HOURS": "夜間・休日は市役所の代表電話（宿日直）へ。命に関わるときは、まず110番・119番。",
     # The route a referral without consent takes (the legal reading is the city's to confirm).
     "REFERRAL_NO_CONSENT_ROUTE_JA": (
         "ご本人の同意がない場合でも、相談室に情報を届けてください。相談室は、必要に応じて"
