@@ -5,6 +5,7 @@ Every write of the area goes through here, one transaction per operation.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -95,6 +96,42 @@ def version_dir(video: Video) -> Path:
 
 def caption_path(slug: str, lang: str) -> Path:
     return video_dir(slug) / f"captions.{lang}.vtt"
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    start: float
+    speaker: str
+    text: str
+
+
+_VOICE = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]+)>")
+_TAG = re.compile(r"</?[^>]+>")
+
+
+def transcript(video: Video, locale: str) -> list[TranscriptLine]:
+    """The captions as a transcript to read under the player (WCAG 1.2): one paragraph per turn
+    of a speaker, with the time it starts at. Empty when the video has no captions."""
+    languages = video.caption_languages or []
+    lang = locale if locale in languages else ("ja" if "ja" in languages else (languages[0] if languages else None))
+    path = caption_path(video.slug, lang) if lang else None
+    if path is None or not path.is_file():
+        return []
+    try:
+        cues = media.parse_captions(path.read_text(encoding="utf-8"), srt=False)
+    except (media.CaptionError, UnicodeDecodeError):
+        return []
+    joiner = "" if lang == "ja" else " "
+    lines: list[TranscriptLine] = []
+    for cue in cues:
+        match = _VOICE.match(cue.text)
+        speaker = match.group(1).strip() if match else ""
+        text = html.unescape(_TAG.sub("", cue.text)).replace("\n", joiner).strip()
+        if lines and speaker and lines[-1].speaker == speaker:
+            lines[-1] = TranscriptLine(lines[-1].start, speaker, lines[-1].text + joiner + text)
+        elif text:
+            lines.append(TranscriptLine(cue.start, speaker, text))
+    return lines
 
 
 def media_file(video: Video, name: str) -> Path | None:

@@ -63,6 +63,7 @@ def watch(slug: str):
         qualities=list(service.renditions()),
         locale=current_locale(),
         caption_version=_caption_version(video),
+        transcript=service.transcript(video, current_locale()),
     )
 
 

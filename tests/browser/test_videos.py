@@ -170,3 +170,37 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
         assert "視聴完了" in second.locator("#video-list").inner_text()
     finally:
         other.close()
+
+
+SPOKEN_VTT = (
+    "WEBVTT\n\n00:00:00.500 --> 00:00:02.500\n<v ナレーション>税務課の収納窓口です。\n\n"
+    "00:00:02.500 --> 00:00:04.000\n<v 住民>督促状のことで\n来たんですけど。\n\n"
+    "00:00:04.000 --> 00:00:05.500\n<v 住民>今月は、これだけで。\n\n"
+    "00:00:05.500 --> 00:00:07.500\n<v 職員>どうぞ、おかけください。\n"
+)
+
+
+def test_the_player_fits_a_1366x768_screen_and_has_a_transcript(page, live_server, video_app, db, tmp_path):
+    clip = make_clip(tmp_path / "wide.mp4", size="1280x720", seconds=8, rate=10)
+    folder = make_video_folder(Path(video_app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clip, captions=False,
+                               yaml_text="title: {ja: \"納税相談の窓口で\"}\n")
+    (folder / "captions.ja.vtt").write_text(SPOKEN_VTT, encoding="utf-8")
+    service.ingest_path(folder, wait=True)
+
+    # A 1366×768 screen leaves about 660 px to the page under the browser's own bars.
+    page.set_viewport_size({"width": 1366, "height": 660})
+    sign_in(page, make_employee(), PASSWORD)
+    page.goto("/videos/tax-desk-roleplay")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    box = page.locator("#video").bounding_box()
+    assert box["y"] + box["height"] <= 660, box  # controls and captions sit inside the video's box
+    assert box["width"] >= 640
+
+    # The transcript: one paragraph per turn, the speaker named, the wrapped line joined.
+    page.locator("#transcript summary").click()
+    lines = page.locator(".transcript__lines li").all_inner_texts()
+    assert len(lines) == 3
+    assert "住民" in lines[1] and "督促状のことで来たんですけど。今月は、これだけで。" in lines[1]
+    assert_accessible(page, "player with transcript")
+    page.locator(".transcript__lines li").nth(2).get_by_role("button").click()
+    assert page.evaluate("document.getElementById('video').currentTime") == pytest.approx(5.5, abs=0.3)
