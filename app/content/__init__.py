@@ -11,6 +11,9 @@ bp = Blueprint("content", __name__)
 
 
 def init_app(app):
+    from app.content import legal, registry, vocabulary
     from app.content.cli import content_cli
 
+    registry.CROSS_CHECKS["legal"] = legal.check
+    registry.CROSS_CHECKS["vocabulary"] = vocabulary.check
     app.cli.add_command(content_cli)

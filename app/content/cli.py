@@ -50,3 +50,40 @@ def sync_command(root: Path | None):
         click.echo(_("%(kind)s: %(c)d new, %(u)d updated, %(n)d unchanged", kind=result.kind, c=result.created, u=result.updated, n=result.unchanged))
         for message in result.messages:
             click.echo("  " + message)
+
+
+@content_cli.command("legal")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", help="csv: for a spreadsheet (UTF-8 with BOM).")
+@click.option("--clause", help="Only the statements relying on this clause of docs/consent-model.md.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def legal_command(fmt: str, clause: str | None, root: Path | None):
+    """List every legal statement in the training content, for the legal office to sign off."""
+    import csv
+    import sys
+    from collections import Counter
+
+    from app.content import legal
+
+    root = root or _root()
+    found = [s for s in legal.statements(root) if clause is None or clause in s.clauses]
+    names = legal.clauses(root)
+
+    def where(statement) -> str:
+        path = statement.path
+        return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+    if fmt == "csv":
+        sys.stdout.write("\ufeff")
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["file", "line", "clauses", "text"])
+        for s in found:
+            writer.writerow([where(s), s.line, " ".join(s.clauses), s.text])
+        return
+    for s in found:
+        click.echo(f"{where(s)}:{s.line}\t[{', '.join(s.clauses)}]\t{s.text}")
+    counts = Counter(c for s in found for c in s.clauses)
+    click.echo("")
+    for clause_id, heading in names.items():
+        if clause is None or clause == clause_id:
+            click.echo(_("%(id)s (%(heading)s): %(n)d statements", id=clause_id, heading=heading, n=counts[clause_id]))
+    click.echo(_("%(n)d legal statements.", n=len(found)))

@@ -50,6 +50,8 @@ class ContentKind:
 
 
 KINDS: dict[str, ContentKind] = {}
+# Checks that read across every kind's files (legal markers, the form's words): (root, only) → problems.
+CROSS_CHECKS: dict[str, Callable[[Path, Path | None], list[Problem]]] = {}
 
 
 def register(kind: ContentKind) -> ContentKind:
@@ -79,6 +81,8 @@ def check_all(root: Path, only: Path | None = None) -> list[Problem]:
         paths = files_by_kind(root, only)[kind.name]
         if paths:
             problems += kind.check(paths, root)
+    for cross_check in CROSS_CHECKS.values():
+        problems += cross_check(root, only)
     return problems
 
 

@@ -9,17 +9,26 @@ SETTINGS = {
     # Shown in the call-now panel when a referral involves a risk to life or safety.
     "REFERRAL_OFFICE_EXTENSION": "内線 281",
     "REFERRAL_EMERGENCY_NUMBERS": "110 / 119",
-    # The route a referral without consent takes (the legal reading is the city's to confirm).
+    # When the office answers, and where staff turn outside those hours.
+    "REFERRAL_OFFICE_HOURS": "平日 8:30～17:15",
+    "REFERRAL_AFTER_HOURS": "夜間・休日は市役所の代表電話（宿日直）へ。命に関わるときは、まず110番・119番。",
+    # What the form says when the resident has not consented (docs/consent-model.md). The legal
+    # reading is the city's legal office's to confirm: set these to the wording it approves.
     "REFERRAL_NO_CONSENT_ROUTE_JA": (
-        "ご本人の同意がない場合でも、相談室に情報を届けてください。相談室は、必要に応じて"
-        "「支援会議」（社会福祉法第106条の6）で検討します。支援会議の構成員には守秘義務が"
-        "課されており、同意がなくても情報共有ができます。共有の法的根拠は記録されます。"
+        "ご本人の同意がないときは、担当業務で知ったこと（税・国保税の窓口で聞いた家族・仕事・健康・お金の事情を含みます）を"  # legal: no-consent, tax-secrecy
+        "相談室に伝えることはできません。ご本人に相談室のこと（チラシ・内線・開庁時間）を伝え、同意の状況を記録してください。"  # legal: no-consent
+        "相談室に対応の助言を求めるときは、「住民を特定しない相談」を選び、氏名や番号を書かずに送れます。"  # legal: no-consent
+        "子どもや高齢者・障がい者への虐待の疑い、配偶者からの暴力、命の危険があるときは、同意がなくても通告・通報します"  # legal: child-abuse, elder-abuse, dv, emergency
+        "（命の危険は、まず110番・119番）。支援会議で扱うかどうかは、相談室が判断します。"  # legal: emergency, support-meeting
     ),
     "REFERRAL_NO_CONSENT_ROUTE_EN": (
-        "Please send the information even without the resident's consent. The office may raise "
-        "the case at a support meeting (支援会議, Social Welfare Act art. 106-6), whose members "
-        "share information under a statutory duty of confidentiality. The legal basis of each "
-        "disclosure is recorded."
+        "Without the resident's consent, do not pass on anything you learned in your own work (at the tax and "  # legal: no-consent, tax-secrecy
+        "national health insurance tax desks this includes what the resident said about family, work, health "  # legal: tax-secrecy
+        "or money). Tell the resident about the office (leaflet, extension, hours) and record the consent state. "  # legal: no-consent
+        "To ask the office's advice, choose 'a consultation that does not identify the resident' and leave out "  # legal: no-consent
+        "names and numbers. Suspected abuse of a child, an older or disabled person, violence by a partner or a "  # legal: child-abuse, elder-abuse, dv
+        "danger to life are notified even without consent (danger to life: call 110 or 119 first). Whether a "  # legal: emergency
+        "support meeting (支援会議) takes the case up is the office's decision."  # legal: support-meeting
     ),
     "REFERRAL_AREAS": "金津地区,芦原地区,本荘地区,新郷地区,伊井地区,剱岳地区,吉崎地区,細呂木地区,北潟地区,波松地区",
     "CASE_REVIEW_DAYS": 91,  # default interval between reviews (three months)
@@ -71,3 +80,14 @@ def init_app(app):
     app.jinja_env.filters["localdate"] = local_date
     app.cli.add_command(cli.referrals_cli)
     register_demo_loader(demo.load)
+
+    from pathlib import Path
+
+    from app.content import legal, vocabulary
+    from app.referrals.vocabulary import quick_form
+
+    if quick_form not in vocabulary.PROVIDERS:
+        vocabulary.PROVIDERS.append(quick_form)
+    settings_file = Path(__file__)  # the defaults of the wording shown on the form are legal statements
+    if settings_file not in legal.EXTRA_SOURCES:
+        legal.EXTRA_SOURCES.append(settings_file)

@@ -38,6 +38,20 @@ CONSENT = {
 }
 CONSENTED = frozenset({"written", "verbal"})
 
+# Without consent a desk passes on nothing it learned in its own work (docs/consent-model.md),
+# unless a duty overrides consent; otherwise it may only ask the office's advice without
+# identifying the resident. The choice is stored as the referral's legal basis.
+NO_CONSENT_BASIS = {
+    "anonymous": _l("A consultation that does not identify the resident"),
+    "child_abuse": _l("Suspected child abuse (notification)"),
+    "elder_abuse": _l("Suspected abuse of an older or disabled person (notification)"),
+    "dv": _l("Violence by a spouse or partner (report)"),
+    "life_risk": _l("Danger to life (110 or 119 already called)"),
+}
+REFERRAL_BASIS = {"consent": _l("Consent of the resident"), **NO_CONSENT_BASIS}
+# What an anonymous consultation may not hold.
+IDENTIFYING_FIELDS = ("resident_name", "resident_kana", "desk_number", "birth_date", "phone", "household")
+
 PREFERRED_CONTACT = {
     "phone": _l("Phone"),
     "visit": _l("Visit"),

@@ -15,6 +15,7 @@ from app.accounts.models import Department, Employee
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases, service
+from app.referrals.choices import CONSENTED
 from app.referrals.models import CaseEntry, Referral
 
 # (department code, days ago, resident, kana, area, concerns, observed, urgency, consent, outcome)
@@ -22,13 +23,13 @@ DEMO_REFERRALS = [
     ("1040", 160, "架空 トシ子", "カクウ トシコ", "金津地区", ["arrears", "care", "hikikomori"],
      "固定資産税の分納相談。80代の母と50代の息子の二人暮らしで、息子は長く外に出ていないと話された。", "routine", "verbal", "closed"),
     ("4040", 120, "見本 健二", "ミホン ケンジ", "芦原地区", ["arrears", "isolation", "hoarding"],
-     "水道料金が半年未納。検針時、郵便物がたまり、庭にごみ袋が積まれていた。", "soon", "unconfirmed", "stale"),
+     "水道料金が3期分未納。窓口で、検針時に郵便物がたまり庭にごみ袋が積まれていたことを伝えると、相談室からの連絡に同意された。", "soon", "verbal", "stale"),
     ("2010", 95, "試例 あおい", "シレイ アオイ", "本荘地区", ["young_carer", "child_rearing"],
      "転入手続きで中学生の子が母親の通訳をしていた。平日の昼間に来庁。", "routine", "written", "contacted"),
     ("2020", 70, "仮名 正男", "カメイ マサオ", "北潟地区", ["income", "work", "debt"],
      "国保税の減免相談。失業し、複数の借入れがあると話された。", "routine", "verbal", "paused"),
     ("1040", 40, "例示 和子", "レイジ カズコ", "金津地区", ["arrears", "debt"],
-     "市民税の滞納。消費者金融からの督促状を持参されていた。", "routine", "refused", "accepted"),
+     "固定資産税の納付相談。消費者金融からの督促状を持参され、借金のことも相談したいと話された。", "routine", "verbal", "accepted"),
     ("4040", 20, "見本 里美", "ミホン サトミ", "芦原地区", ["isolation"],
      "料金の支払いに来庁。近所付き合いがなく、話し相手がいないと話された。", "routine", "verbal", "redirected"),
     ("1040", 3, "架空 次郎", "カクウ ジロウ", "金津地区", ["arrears", "care"],
@@ -65,6 +66,9 @@ def load() -> str | None:
                 resident_name=name, resident_kana=kana, desk_number="", birth_date="", area=area, concerns=concerns,
                 observed=observed, urgency=urgency, consent=consent, told_about_office=consent != "refused",
                 preferred_contact="phone",
+                # The one demo referral without consent is a suspected neglect of a child: a duty
+                # to notify that overrides consent (docs/consent-model.md, [child-abuse]).
+                legal_basis="consent" if consent in CONSENTED else "child_abuse",
             )
             referral, _created = service.submit_referral(referrer, data, secrets.token_urlsafe(24))
             made += 1

@@ -25,9 +25,12 @@ from app.referrals.choices import (
     CLOSURE_REASONS,
     CONCERNS,
     CONSENT,
+    CONSENTED,
     ENTRY_KINDS,
+    IDENTIFYING_FIELDS,
     LEGAL_BASIS,
     MANUAL_ENTRY_KINDS,
+    NO_CONSENT_BASIS,
     PREFERRED_CONTACT,
     RISK,
     URGENCY,
@@ -67,12 +70,14 @@ class ReferralForm(FlaskForm):
     concerns = MultiCheckboxField(_l("What concerns you"), choices=opts(CONCERNS))
     observed = TextAreaField(
         _l("What you saw or heard"),
-        validators=[DataRequired(_l("Write in a line or two what you saw or heard.")), Length(max=800)],
+        validators=[DataRequired(_l("Write in one to three lines what you saw or heard.")), Length(max=800)],
     )
     urgency = RadioField(_l("Urgency"), choices=opts(URGENCY), default="routine",
                          validators=[InputRequired(_l("Choose the urgency."))])
-    consent = RadioField(_l("The resident's consent to contact the office"), choices=opts(CONSENT),
+    consent = RadioField(_l("Consent"), choices=opts(CONSENT),
                          validators=[InputRequired(_l("Choose the consent state."))])
+    # Asked only when the resident has not consented (未確認 / 本人拒否).
+    no_consent_basis = RadioField(_l("Without consent, this is"), choices=opts(NO_CONSENT_BASIS), validate_choice=False)
     told_about_office = RadioField(
         _l("Did you tell the resident about the office?"),
         choices=opts([("yes", _l("Yes, I told them")), ("no", _l("No"))]),
@@ -85,9 +90,35 @@ class ReferralForm(FlaskForm):
     agencies = TextAreaField(_l("Agencies already involved (optional)"), validators=[Length(max=400)])
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(KEY_PATTERN)])
 
+    @property
+    def legal_basis(self) -> str | None:
+        """On what the referral rests: the resident's consent, or (without it) the chosen basis."""
+        if self.consent.data in CONSENTED:
+            return "consent"
+        return self.no_consent_basis.data if self.no_consent_basis.data in NO_CONSENT_BASIS else None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.legal_basis == "anonymous"
+
     def validate_resident_name(self, field):
+        if self.anonymous:
+            return
         if not (field.data or "").strip() and not (self.desk_number.data or "").strip() and not (self.resident_kana.data or "").strip():
             raise ValidationError(_l("Give the resident's name or the number in your desk's system."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.consent.data and self.consent.data not in CONSENTED and self.legal_basis is None:
+            self.no_consent_basis.errors = [*self.no_consent_basis.errors, _l("Without consent, choose what this referral is.")]
+            ok = False
+        if self.anonymous:
+            for name in IDENTIFYING_FIELDS:
+                field = self[name]
+                if field.data not in (None, "") and str(field.data).strip():
+                    field.errors = [*field.errors, _l("Without consent, leave out anything that identifies the resident.")]
+                    ok = False
+        return ok
 
 
 class TriageForm(FlaskForm):

@@ -50,6 +50,8 @@ class Referral(db.Model):
     observed: Mapped[str | None] = mapped_column(EncryptedText)
     urgency: Mapped[str] = mapped_column(db.String(16))
     consent: Mapped[str] = mapped_column(db.String(16))
+    # "consent", or without it the basis the referrer chose (see choices.NO_CONSENT_BASIS).
+    legal_basis: Mapped[str | None] = mapped_column(db.String(16))
     told_about_office: Mapped[bool] = mapped_column(default=False)
     preferred_contact: Mapped[str] = mapped_column(db.String(16))
     phone: Mapped[str | None] = mapped_column(EncryptedText)

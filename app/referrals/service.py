@@ -76,6 +76,7 @@ class ReferralInput:
     urgency: str
     consent: str
     told_about_office: bool
+    legal_basis: str
     preferred_contact: str
     phone: str = ""
     household: str = ""
@@ -135,6 +136,7 @@ def submit_referral(referrer: Employee, data: ReferralInput, idempotency_key: st
             observed=_clean(data.observed),
             urgency=data.urgency,
             consent=data.consent,
+            legal_basis=data.legal_basis,
             told_about_office=bool(data.told_about_office),
             preferred_contact=data.preferred_contact,
             phone=_clean(data.phone),
@@ -143,7 +145,7 @@ def submit_referral(referrer: Employee, data: ReferralInput, idempotency_key: st
         )
         db.session.add(referral)
         db.session.flush()
-        audit.record("referral.created", "referral", referral.id, actor_id=referrer.id, urgency=data.urgency, consent=data.consent)
+        audit.record("referral.created", "referral", referral.id, actor_id=referrer.id, urgency=data.urgency, consent=data.consent, basis=data.legal_basis)
         db.session.commit()
         return referral, True
     except IntegrityError:

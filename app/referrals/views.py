@@ -70,6 +70,7 @@ def new():
             urgency=form.urgency.data,
             consent=form.consent.data,
             told_about_office=form.told_about_office.data == "yes",
+            legal_basis=form.legal_basis,
             preferred_contact=form.preferred_contact.data,
             phone=form.phone.data or "",
             household=form.household.data or "",
@@ -467,7 +468,7 @@ def audit_log():
 def inject_choices():
     from app.referrals import choices
 
-    names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
+    names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "REFERRAL_BASIS", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
              "REFERRER_STATUS_HELP", "CASE_STATUS", "RISK", "ENTRY_KINDS", "ENTRY_CODES", "CLOSURE_REASONS",
              "AGENDA_REASONS", "LEGAL_BASIS", "AGE_LABELS", "AUDIT_OBJECT_LABELS", "AUDIT_ACTIONS")
     return {name: getattr(choices, name) for name in names} | {"today": service.today()}

@@ -20,7 +20,7 @@ from app.scenarios.schema import Checker, check_each, fingerprint, plain
 TOP_KEYS = {"id", "title", "desk", "summary", "goals", "scoring", "pass_score", "allow_back", "start", "nodes"}
 NODE_KEYS = {"lines", "image", "image_alt", "video", "choices", "ending"}
 LINE_KEYS = {"speaker", "text"}
-CHOICE_KEYS = {"text", "next", "score", "feedback"}
+CHOICE_KEYS = {"text", "next", "score", "feedback", "mistake", "critical"}
 ENDING_KEYS = {"verdict", "score", "debrief", "tomorrow"}
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".svg", ".gif"}
 RESERVED_IDS = {"media", "reports"}  # path segments the player's own pages use
@@ -120,6 +120,7 @@ def _check_node(c: Checker, root: Path, nodes: LineDict, node_id, node, scoring)
         c.error(line, _("%(where)s is not an ending and has no way out", where=where), _("Add `choices:` (each with `next:`) or make it an ending with `ending:`."))
     if has_choices:
         choices = c.sequence(node, "choices", where)
+        best_here = max((int(x.get("score") or 0) for x in choices or [] if isinstance(x, LineDict) and isinstance(x.get("score", 0), int)), default=0)
         for i, choice in enumerate(choices or []):
             cw = _("%(where)s, choice %(n)d", where=where, n=i + 1)
             if not isinstance(choice, LineDict):
@@ -128,7 +129,8 @@ def _check_node(c: Checker, root: Path, nodes: LineDict, node_id, node, scoring)
             c.keys(choice, CHOICE_KEYS, cw)
             c.text(choice, "text", cw)
             c.text(choice, "feedback", cw)
-            c.integer(choice, "score", cw, required=False)
+            score = c.integer(choice, "score", cw, required=False)
+            _check_mistake(c, choice, cw, scoring, score, best_here)
             target = choice.get("next")
             if target is None:
                 c.error(choice.line, _("%(where)s has no `next`", where=cw), _("Add `next: <id of the node this choice leads to>`."))
@@ -145,6 +147,19 @@ def _check_node(c: Checker, root: Path, nodes: LineDict, node_id, node, scoring)
             tomorrow = c.sequence(ending, "tomorrow", ew)
             for i, action in enumerate(tomorrow or []):
                 c.text_value(action, tomorrow.line_of(i), _("%(where)s, tomorrow %(n)d", where=ew, n=i + 1))
+
+
+def _check_mistake(c: Checker, choice: LineDict, where: str, scoring, score: int | None, best_here: int) -> None:
+    """A choice worth nothing, when a better one stands beside it, names its mistake, so the
+    result page can tell the learner which of their choices to look at again; a critical choice
+    (against the law or the consent rules) fails the attempt and must say why."""
+    if "mistake" in choice:
+        c.text(choice, "mistake", where)
+    critical = c.boolean(choice, "critical", where, default=False)
+    if critical and "mistake" not in choice:
+        c.error(choice.line_of("critical"), _("%(where)s is critical but has no `mistake`", where=where), _('Add `mistake: {ja: "…"}` saying what must not be done.'))
+    elif scoring == "dynamic" and (score or 0) <= 0 and (score or 0) < best_here and "mistake" not in choice:
+        c.error(choice.line, _("%(where)s scores %(n)d but names no `mistake`", where=where, n=score or 0), _('Add `mistake: {ja: "…"}`: one sentence on what this choice gets wrong; the result page lists it.'))
 
 
 def _check_media(c: Checker, root: Path, node: LineDict, where: str) -> None:
@@ -181,6 +196,7 @@ def _check_graph(c: Checker, data: LineDict, nodes: LineDict, definition: dict, 
         if node_id in reached and node_id not in reaching:
             c.error(nodes.line_of(node_id), _("from node `%(id)s` no ending can be reached (the learner is trapped)", id=node_id), _("Give one of the choices on this path a `next:` that leads towards an ending."))
     if scoring in ("dynamic", "static") and pass_score is not None:
+        definition = engine.without_critical(definition)  # a critical choice never passes
         try:
             best = engine.max_score(definition)
         except engine.SearchTooLarge:

@@ -9,10 +9,16 @@ Scoring modes:
 - ``dynamic``: the sum of the scores of the choices along the path; when the learner comes
   back to a node already visited, the new choice's score replaces the earlier one there;
 - ``none``: no score; reaching any ending completes the scenario.
+
+Whatever the mode, a path that holds a ``critical`` choice (one that breaks the law or the
+consent model) never passes. Choices are shown in an order of their own per attempt
+(:func:`choice_order`), so that pressing the same number at every step means nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import random
 from collections import deque
 from dataclasses import dataclass
 
@@ -211,8 +217,45 @@ def score_of(definition: dict, node_id: str, node_scores: dict[str, int]) -> int
     return sum(node_scores.values())
 
 
-def passed(definition: dict, score: int | None) -> bool:
-    """At an ending: with scoring ``none`` any ending completes; otherwise the pass mark counts."""
+def passed(definition: dict, score: int | None, critical: bool = False) -> bool:
+    """At an ending: a critical mistake on the path fails; with scoring ``none`` any other ending
+    completes; otherwise the pass mark counts."""
+    if critical:
+        return False
     if definition.get("scoring", "none") == "none":
         return True
     return (score or 0) >= int(definition.get("pass_score") or 0)
+
+
+def chosen(definition: dict, steps: list[Step]) -> list[dict]:
+    """The choice taken at each step."""
+    nodes = definition["nodes"]
+    return [choices_of(nodes[step.node])[step.choice] for step in steps]
+
+
+def mistakes(definition: dict, steps: list[Step]) -> list[dict]:
+    """The choices with a ``mistake`` on this path, in the order they were made."""
+    return [choice for choice in chosen(definition, steps) if choice.get("mistake")]
+
+
+def has_critical(definition: dict, steps: list[Step]) -> bool:
+    return any(choice.get("critical") for choice in chosen(definition, steps))
+
+
+def without_critical(definition: dict) -> dict:
+    """The scenario with its critical choices removed: the paths on which a learner can pass."""
+    nodes = {
+        node_id: ({**node, "choices": [c for c in choices_of(node) if not c.get("critical")]} if "choices" in node else node)
+        for node_id, node in definition["nodes"].items()
+    }
+    return {**definition, "nodes": nodes}
+
+
+def choice_order(seed: str, node_id: str, count: int) -> list[int]:
+    """The order in which a node's choices are shown in one attempt: a permutation of
+    ``range(count)`` that depends only on the attempt's seed and the node, so the page looks the
+    same on reload, on resume and after going back, and differs from one attempt to the next."""
+    digest = hashlib.sha256(f"{seed}:{node_id}".encode()).digest()
+    order = list(range(count))
+    random.Random(int.from_bytes(digest[:8], "big")).shuffle(order)
+    return order

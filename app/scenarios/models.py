@@ -84,6 +84,11 @@ class ScenarioAttempt(db.Model):
     )
 
     @property
+    def order_seed(self) -> str:
+        """What the shown order of choices depends on: one order per attempt."""
+        return f"attempt-{self.id}"
+
+    @property
     def active_choices(self) -> list[ScenarioChoice]:
         """The path as it stands: choices not taken back with the back button."""
         return [c for c in self.choices if c.undone_at is None]

@@ -159,7 +159,7 @@ def choose(attempt: ScenarioAttempt, node_id: str, step_number: int, choice_inde
         attempt.ending_node = now.node
         attempt.verdict = ending["verdict"]
         attempt.score = now.score
-        attempt.passed = engine.passed(definition, now.score)
+        attempt.passed = engine.passed(definition, now.score, engine.has_critical(definition, now.path))
         completed = attempt.passed and not _passed_before(attempt)
         audit.record("scenario.finished", "scenario_attempt", attempt.id, actor_id=attempt.employee_id,
                      verdict=attempt.verdict, score=attempt.score, passed=attempt.passed)
@@ -200,6 +200,18 @@ class PathEntry:
 def path_taken(attempt: ScenarioAttempt) -> list[PathEntry]:
     nodes = attempt.version.definition["nodes"]
     return [PathEntry(c.node_id, engine.choices_of(nodes[c.node_id])[c.choice_index], c.score) for c in attempt.active_choices]
+
+
+def shown_choices(attempt: ScenarioAttempt) -> list[tuple[int, dict]]:
+    """The current node's choices as (index in the file, choice), in this attempt's order."""
+    options = engine.choices_of(attempt.version.definition["nodes"][attempt.current_node])
+    return [(i, options[i]) for i in engine.choice_order(attempt.order_seed, attempt.current_node, len(options))]
+
+
+def mistakes_made(attempt: ScenarioAttempt) -> list[dict]:
+    """The mistakes on the path the learner actually took (taken-back choices left out)."""
+    steps = [engine.Step(c.node_id, c.choice_index) for c in attempt.active_choices]
+    return engine.mistakes(attempt.version.definition, steps)
 
 
 def last_choice(attempt: ScenarioAttempt) -> dict | None:

@@ -56,7 +56,7 @@ def play(slug: str):
     return render_template(
         "scenarios/step.html", scenario=scenario, attempt=attempt, definition=definition,
         node_id=attempt.current_node, node=definition["nodes"][attempt.current_node],
-        last=path[-1] if path else None, step_number=len(path),
+        last=path[-1] if path else None, step_number=len(path), choices=service.shown_choices(attempt),
         form=StepForm(), back_form=BackForm(), restart_form=StartForm(),
     )
 
@@ -122,6 +122,7 @@ def result(slug: str, attempt_id: int):
     return render_template(
         "scenarios/result.html", scenario=scenario, attempt=attempt, definition=definition,
         ending_node=definition["nodes"][attempt.ending_node], path=service.path_taken(attempt),
+        mistakes=service.mistakes_made(attempt),
         max_score=attempt.version.max_score, form=StartForm(),
     )
 

@@ -49,7 +49,10 @@ def test_the_referral_story(page, app, db):
     page.check("input[name=urgency][value=routine]")
     assert page.locator("#call-now").is_hidden()
     page.check("input[name=consent][value=refused]")
-    assert "社会福祉法第106条の6" in page.locator("#no-consent-route").inner_text()
+    no_consent = page.locator("#no-consent-route")
+    assert "担当業務で知ったこと" in no_consent.inner_text()
+    assert no_consent.get_by_label("住民を特定しない相談").is_visible()
+    assert_accessible(page, "quick form without consent")
 
     fill_referral(page, observed="滞納分を小銭で支払われた。" + XSS)
     page.get_by_text("その他の情報（任意）").click()

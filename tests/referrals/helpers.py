@@ -34,7 +34,7 @@ def referral_input(**overrides) -> service.ReferralInput:
     values = dict(
         resident_name="粟田 花子", resident_kana="アワタ ハナコ", desk_number="", birth_date="", area="金津地区",
         concerns=["arrears"], observed="滞納が続いている。", urgency="routine", consent="verbal",
-        told_about_office=True, preferred_contact="phone",
+        told_about_office=True, preferred_contact="phone", legal_basis="consent",
     )
     values.update(overrides)
     return service.ReferralInput(**values)

@@ -22,7 +22,8 @@ def test_header_button_and_form_for_every_employee(client):
     assert "窓口 一郎" in page and "税務課" in page  # referrer from the sign-in
     assert "事実" in page  # facts, not diagnoses
     assert 'id="call-now"' in page and "内線 281" in page and "110 / 119" in page
-    assert "社会福祉法第106条の6" in page  # the not-consented route
+    # without consent: nothing learned at the desk is passed on; the bases that override consent
+    assert "担当業務で知ったこと" in page and "住民を特定しない相談" in page and "子どもへの虐待の疑い（通告）" in page
     for concern in ("ヤングケアラー", "ひきこもり", "食べ物がない"):
         assert concern in page
 
@@ -127,7 +128,7 @@ def test_concurrent_double_submit_creates_one(app, db):
 
 def test_life_risk_confirmation_shows_call_now(client, db):
     login(client, make_employee())
-    response = client.post("/refer", data=form_data(urgency="life_risk", consent="refused"))
+    response = client.post("/refer", data=form_data(urgency="life_risk", consent="refused", no_consent_basis="life_risk"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="call-now"' in page and "hidden" not in page.split('id="call-now"')[1].split(">")[0]
     assert "支援会議" in page
