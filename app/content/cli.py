@@ -27,6 +27,8 @@ def check_command(path: Path | None, root: Path | None):
     problems = registry.check_all(root, path if path and root != path else None)
     for problem in problems:
         click.echo(str(problem), err=True)
+    for line in registry.summaries(root, path if path and root != path else None):
+        click.echo(line)
     errors = [p for p in problems if p.severity == "error"]
     counts = {k: len(v) for k, v in registry.files_by_kind(root, path if path and root != path else None).items()}
     click.echo(_("Checked: %(counts)s.", counts=", ".join(f"{k} {n}" for k, n in counts.items())))

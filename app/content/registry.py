@@ -47,6 +47,8 @@ class ContentKind:
     check: Callable[[list[Path], Path], list[Problem]]
     sync: Callable[[list[Path], Path], SyncResult] | None = None
     order: int = 100  # sync order: things referred to first (videos, scenarios, quizzes) then courses
+    #: optional: lines ``content check`` prints about the checked files (e.g. a course's expected time)
+    summarize: Callable[[list[Path], Path], list[str]] | None = None
 
 
 KINDS: dict[str, ContentKind] = {}
@@ -84,6 +86,15 @@ def check_all(root: Path, only: Path | None = None) -> list[Problem]:
     for cross_check in CROSS_CHECKS.values():
         problems += cross_check(root, only)
     return problems
+
+
+def summaries(root: Path, only: Path | None = None) -> list[str]:
+    lines: list[str] = []
+    for kind in kinds():
+        paths = files_by_kind(root, only)[kind.name]
+        if paths and kind.summarize is not None:
+            lines += kind.summarize(paths, root)
+    return lines
 
 
 def sync_all(root: Path) -> tuple[list[Problem], list[SyncResult]]:

@@ -22,17 +22,27 @@ import yaml
 from app.content.registry import ContentKind, Problem, SyncResult, register
 from app.content.yamlfile import LineDict, LineList, YamlError, load_text
 from app.core.permissions import Role
+from app.courses import timing
 
 ITEM_KINDS = ("video", "scenario", "quiz", "reading")
 COMPLETION_RULES = ("all", "quizzes")
 TOP_LEVEL_KEYS = {
     "id", "title", "summary", "order", "items", "completion", "required_for",
-    "due_on", "due_within_days", "recertify_every",
+    "due_on", "due_within_days", "recertify_every", "objectives", "max_minutes", "checklist",
 }
 REQUIRED_FOR_KEYS = {"all_staff", "departments", "positions", "roles"}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 READING_MARK_RE = re.compile(r"^<!--\s*reading:\s*([^\s>]+)\s*-->\s*$")
 HEADING_RE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+#: ``{{ office_extension }}`` in a course's text shows the portal's setting of that name, so
+#: the city changes a number in one place (the settings) and every reading follows.
+SETTING_TOKEN_RE = re.compile(r"\{\{\s*([A-Za-z0-9_]*)\s*\}\}")
+SETTING_TOKENS = {
+    "office_extension": "REFERRAL_OFFICE_EXTENSION",
+    "office_hours": "REFERRAL_OFFICE_HOURS",
+    "after_hours": "REFERRAL_AFTER_HOURS",
+    "emergency_numbers": "REFERRAL_EMERGENCY_NUMBERS",
+}
 
 HINT_FORMAT = "see courses/README.md"
 
@@ -54,6 +64,11 @@ class ParsedCourse:
     intro: str
     readings: dict[str, Reading] = field(default_factory=dict)
     raw: bytes = b""
+    body_line: int = 0  # file line of the first line after the front matter
+
+    def body_lines(self) -> list[tuple[int, str]]:
+        lines = self.raw.decode("utf-8-sig").splitlines()
+        return [(number, lines[number - 1]) for number in range(self.body_line, len(lines) + 1)]
 
 
 class CourseFileError(ValueError):
@@ -135,7 +150,7 @@ def parse_file(path: Path) -> ParsedCourse:
         current.markdown = "\n".join(body_lines).strip()
     return ParsedCourse(
         path=path, slug=path.stem, meta=meta, meta_first_line=2,
-        intro="\n".join(intro_lines).strip(), readings=readings, raw=raw,
+        intro="\n".join(intro_lines).strip(), readings=readings, raw=raw, body_line=end + 2,
     )
 
 
@@ -256,6 +271,13 @@ def check_file(path: Path, root: Path) -> list[Problem]:
             elif not any(p.exists() for p in reference_path(root, kind, slug)):
                 expected = reference_path(root, kind, slug)[0].relative_to(root)
                 error(line, f"{kind} {slug!r} does not exist (no {expected})", f"add {expected} or fix the id")
+    checklist = meta.get("checklist")
+    if checklist is not None:
+        if not isinstance(checklist, str) or checklist not in course.readings:
+            error(meta.line_of("checklist"), f"checklist {checklist!r} names no reading section of this file",
+                  "checklist: <reading id>, with a section <!-- reading: <id> --> in the body")
+        else:
+            used_readings.add(checklist)
     for slug, reading in course.readings.items():
         if slug not in used_readings:
             warning(reading.line, f"reading {slug!r} is not listed in items, so learners never see it")
@@ -291,7 +313,108 @@ def check_file(path: Path, root: Path) -> list[Problem]:
         error(meta.line_of("due_within_days"), "due_within_days must be a whole number of days (1 or more)")
     if "recertify_every" in meta and (not isinstance(meta["recertify_every"], int) or isinstance(meta["recertify_every"], bool) or meta["recertify_every"] < 1):
         error(meta.line_of("recertify_every"), "recertify_every must be a whole number of months (1 or more)")
+    _check_objectives(meta, rule, error)
+    _check_setting_tokens(course, error)
+    if "max_minutes" in meta:
+        limit = meta["max_minutes"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            error(meta.line_of("max_minutes"), "max_minutes must be a whole number of minutes (1 or more)")
+        elif not any(p.severity == "error" for p in problems):
+            spent = expected_time(course, root)
+            detail = breakdown(spent)
+            if spent.minutes > limit:
+                error(meta.line_of("max_minutes"), f"the expected time is about {spent.minutes} min, over max_minutes: {limit}",
+                      f"shorten or drop items, or mark some optional ({detail})")
+            elif not spent.complete:
+                warning(meta.line_of("max_minutes"), f"the expected time (at least {spent.minutes} min) is not known for every item",
+                        f"render or add the videos' media ({detail})")
     return problems
+
+
+def _check_objectives(meta: LineDict, rule, error) -> None:
+    objectives = meta.get("objectives")
+    required = isinstance(rule, dict) and bool(
+        rule.get("all_staff") is True or any(rule.get(k) for k in ("departments", "positions", "roles")))
+    if objectives is None:
+        if required:
+            error(meta.line_of("required_for"), "a course required for anyone needs objectives (what the learner will be able to do)",
+                  'objectives:\n  - {ja: "…", en: "…"}')
+        return
+    if not isinstance(objectives, list) or not objectives:
+        error(meta.line_of("objectives"), "objectives must be a non-empty list", '- {ja: "…", en: "…"}')
+        return
+    for index, objective in enumerate(objectives):
+        if not _text(objective, "ja"):
+            error(objectives.line_of(index), "each objective needs Japanese text", '- {ja: "…", en: "…"}')
+        elif isinstance(objective, dict) and set(objective) - {"ja", "en"}:
+            error(objectives.line_of(index), "an objective has only ja and en", '- {ja: "…", en: "…"}')
+
+
+def _check_setting_tokens(course: ParsedCourse, error) -> None:
+    for number, line in course.body_lines():
+        for token in SETTING_TOKEN_RE.findall(line):
+            if token not in SETTING_TOKENS:
+                error(number, f"unknown setting {{{{ {token} }}}}", "known: " + ", ".join(sorted(SETTING_TOKENS)))
+
+
+def fill_settings(markup: str | None, config) -> str:
+    """Put the portal's settings (the office's extension, hours …) into rendered course text."""
+    if not markup:
+        return markup or ""
+    from markupsafe import escape
+
+    def value(match):
+        key = SETTING_TOKENS.get(match.group(1))
+        return str(escape(str(config.get(key, "")))) if key else match.group(0)
+
+    return SETTING_TOKEN_RE.sub(value, markup)
+
+
+# --- expected time ------------------------------------------------------------------------------
+
+def expected_time(course: ParsedCourse, root: Path, measured_video_seconds: dict[str, float] | None = None) -> timing.CourseTime:
+    """The course's expected time from its files (and, when synced, the measured videos)."""
+    items = []
+    for item in course.meta.get("items") or []:
+        kind = item_kind(item)
+        if kind is None or not isinstance(item.get(kind), str):
+            continue
+        slug = item[kind]
+        reading_html = render_markdown(course.readings[slug].markdown) if kind == "reading" and slug in course.readings else None
+        seconds, basis = timing.item_time(root, kind, slug, reading_html=reading_html, measured_video_seconds=measured_video_seconds)
+        items.append(timing.ItemTime(kind, slug, seconds, basis, bool(item.get("optional", False))))
+    return timing.CourseTime(tuple(items))
+
+
+def breakdown(spent: timing.CourseTime) -> str:
+    parts = []
+    for item in spent.items:
+        basis = "" if item.basis == timing.BASIS_COMPUTED else f" [{item.basis}]"
+        optional = " (optional, not counted)" if item.optional else ""
+        parts.append(f"{item.kind} {item.slug} {timing.format_seconds(item.seconds)}{basis}{optional}")
+    return ", ".join(parts)
+
+
+def summarize(paths: list[Path], root: Path) -> list[str]:
+    """One line per course for ``content check``: its expected time and the items' share."""
+    from flask_babel import gettext as _
+
+    lines = []
+    for path in paths:
+        try:
+            course = parse_file(path)
+        except CourseFileError:
+            continue
+        spent = expected_time(course, root)
+        if spent.complete:
+            text = _("expected time about %(minutes)d min", minutes=spent.minutes)
+        else:
+            text = _("expected time at least %(minutes)d min (not every item is known)", minutes=spent.minutes)
+        limit = course.meta.get("max_minutes")
+        if isinstance(limit, int) and not isinstance(limit, bool):
+            text += " " + _("(max %(limit)d)", limit=limit)
+        lines.append(f"{path}: {text} — {breakdown(spent)}")
+    return lines
 
 
 def _referenced_title(root: Path, kind: str, slug: str) -> tuple[str | None, str | None]:
@@ -307,11 +430,12 @@ def _referenced_title(root: Path, kind: str, slug: str) -> tuple[str | None, str
     return None, None
 
 
-def course_record(course: ParsedCourse, root: Path) -> dict:
+def course_record(course: ParsedCourse, root: Path, measured_video_seconds: dict[str, float] | None = None) -> dict:
     """The values a Course row holds for a parsed, valid file."""
     meta = course.meta
     items = []
-    for item in meta["items"]:
+    spent = expected_time(course, root, measured_video_seconds)
+    for item, item_time in zip(meta["items"], spent.items, strict=True):
         kind = item_kind(item)
         slug = item[kind]
         entry = {"kind": kind, "slug": slug, "optional": bool(item.get("optional", False))}
@@ -324,8 +448,14 @@ def course_record(course: ParsedCourse, root: Path) -> dict:
             ja, en = _referenced_title(root, kind, slug)
             entry["title_ja"] = _text(item.get("title"), "ja") or ja or slug
             entry["title_en"] = _text(item.get("title"), "en") or en
+        entry["seconds"] = round(item_time.seconds, 1) if item_time.seconds is not None else None
+        entry["basis"] = item_time.basis
         items.append(entry)
     rule = meta.get("required_for") or {}
+    checklist = None
+    if meta.get("checklist"):
+        reading = course.readings[meta["checklist"]]
+        checklist = {"slug": reading.slug, "title_ja": reading.title or reading.slug, "html": render_markdown(reading.markdown)}
     return {
         "title_ja": _text(meta["title"], "ja"),
         "title_en": _text(meta["title"], "en"),
@@ -344,6 +474,8 @@ def course_record(course: ParsedCourse, root: Path) -> dict:
         "due_within_days": meta.get("due_within_days"),
         "recertify_months": meta.get("recertify_every"),
         "sort_order": meta.get("order", 100),
+        "objectives": [{"ja": _text(o, "ja"), "en": _text(o, "en")} for o in meta.get("objectives") or []],
+        "checklist": checklist,
     }
 
 
@@ -358,4 +490,4 @@ def content_hash(raw: bytes) -> str:
 
 
 # Courses refer to videos, scenarios and quizzes, so they are synced after them.
-KIND = register(ContentKind(name="courses", find=find, check=check, sync=sync, order=200))
+KIND = register(ContentKind(name="courses", find=find, check=check, sync=sync, order=200, summarize=summarize))

@@ -39,6 +39,10 @@ class Course(db.Model):
     due_on: Mapped[date | None]  # a fixed due date …
     due_within_days: Mapped[int | None]  # … or N days after assignment
     recertify_months: Mapped[int | None]
+    #: learning objectives: [{"ja": …, "en": …}]
+    objectives: Mapped[list | None] = mapped_column(JSON)
+    #: the printable checklist (a reading of the course file): {"slug", "title_ja", "html"}
+    checklist: Mapped[dict | None] = mapped_column(JSON)
     sort_order: Mapped[int] = mapped_column(default=100)
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(db.String(64))
@@ -56,6 +60,16 @@ class Course(db.Model):
     def is_required_for_someone(self) -> bool:
         rule = self.required_for or {}
         return bool(rule.get("all_staff") or rule.get("departments") or rule.get("positions") or rule.get("roles"))
+
+    def objective_texts(self, locale: str = "ja") -> list[str]:
+        return [(o.get("en") if locale == "en" else None) or o.get("ja") or "" for o in self.objectives or []]
+
+    @property
+    def expected_time(self):
+        """The course's expected time from its items (see ``app/courses/timing.py``)."""
+        from app.courses.timing import CourseTime
+
+        return CourseTime.from_items(self.items)
 
     def __repr__(self) -> str:
         return f"<Course {self.slug} v{self.version}>"

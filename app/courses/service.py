@@ -55,6 +55,26 @@ def get_course(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug, Course.active.is_(True)))
 
 
+def measured_video_seconds(slugs: set[str]) -> dict[str, float]:
+    """The ingested lessons' measured durations (the videos area, when installed)."""
+    if "videos" not in current_app.blueprints:
+        return {}
+    from app.videos import service as videos
+
+    found = {}
+    for slug in sorted(slugs):
+        video = videos.get_published(slug)
+        if video is not None and video.duration:
+            found[slug] = video.duration
+    return found
+
+
+def first_course_with_checklist() -> Course | None:
+    """The course whose printable checklist /courses/checklist shows (the lowest ``order``)."""
+    return db.session.scalar(select(Course).where(Course.active.is_(True), Course.checklist.is_not(None))
+                             .order_by(Course.sort_order, Course.slug).limit(1))
+
+
 def sync_courses(parsed: list, root: Path) -> SyncResult:
     """Load validated course files. Idempotent: an unchanged file changes nothing; a changed
     file gets the next content version; a course whose file is gone is retired (kept, inactive)."""
@@ -63,8 +83,9 @@ def sync_courses(parsed: list, root: Path) -> SyncResult:
     result = SyncResult(kind="courses")
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
     seen = set()
+    measured = measured_video_seconds({i["video"] for f, _p in parsed for i in f.meta["items"] if "video" in i})
     for course_file, path in parsed:
-        record = course_record(course_file, root)
+        record = course_record(course_file, root, measured)
         digest = content_hash(course_file.raw)
         try:
             source = str(path.relative_to(root))
@@ -467,6 +488,7 @@ class ItemView:
     optional: bool
     state: float  # 0, 0.5 (started) or 1 (done)
     url: str | None
+    seconds: float | None = None  # expected time (app/courses/timing.py)
 
 
 @dataclass
@@ -489,7 +511,8 @@ def course_view(course: Course, row: Assignment | None, mine: dict, locale: str,
     for item in course.items:
         state = _item_state(course, item, mine, since)
         title = (item.get("title_en") if locale == "en" else None) or item.get("title_ja") or item["slug"]
-        items.append(ItemView(item["kind"], item["slug"], title, bool(item.get("optional")), state, item_url(course, item)))
+        items.append(ItemView(item["kind"], item["slug"], title, bool(item.get("optional")), state, item_url(course, item),
+                              item.get("seconds")))
     # Continue where I left off: the first unfinished item after the last one worked on,
     # or else the first unfinished item.
     next_item = None
@@ -514,6 +537,8 @@ class MyTraining:
     completed: list[Assignment]
     overdue_count: int
     due_soon_count: int
+    #: the course whose printable checklist the home links to (one of mine, lowest ``order``)
+    checklist_course: Course | None = None
 
 
 def my_training(employee: Employee, locale: str = "ja", on: date | None = None) -> MyTraining:
@@ -530,9 +555,11 @@ def my_training(employee: Employee, locale: str = "ja", on: date | None = None) 
     # A completion is kept even when its course later lapsed into a new cycle.
     completed = [r for r in rows if r.status == COMPLETED]
     completed.sort(key=lambda r: r.completed_at or datetime.min, reverse=True)
+    with_checklist = sorted((r.course for r in rows if r.course.checklist), key=lambda c: (c.sort_order, c.slug))
     return MyTraining(
         required=todo, completed=completed,
         overdue_count=sum(1 for v in todo if v.overdue), due_soon_count=sum(1 for v in todo if v.due_soon),
+        checklist_course=with_checklist[0] if with_checklist else None,
     )
 
 

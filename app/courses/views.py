@@ -3,13 +3,14 @@ training admin's assignment page."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.i18n import current_locale
 from app.core.permissions import Permission, require, user_can
 from app.courses import bp, service
+from app.courses.content import fill_settings
 from app.courses.forms import ApplyAssignmentsForm, ReadingDoneForm
 
 
@@ -36,13 +37,34 @@ def home():
     return render_template("courses/home.html", training=training, others=others)
 
 
+@bp.get("/checklist")
+@require(Permission.LEARN)
+def checklist_default():
+    """The printable checklist of the first course that has one (the all-staff course)."""
+    course = service.first_course_with_checklist()
+    if course is None:
+        abort(404)
+    return redirect(url_for("courses.checklist", slug=course.slug))
+
+
+@bp.get("/<slug>/checklist")
+@require(Permission.LEARN)
+def checklist(slug: str):
+    course = _course_or_404(slug)
+    if not course.checklist:
+        abort(404)
+    return render_template("courses/checklist.html", course=course,
+                           html=fill_settings(course.checklist["html"], current_app.config))
+
+
 @bp.get("/<slug>")
 @require(Permission.LEARN)
 def detail(slug: str):
     course = _course_or_404(slug)
     view = service.my_course(current_user, course, current_locale())
     completion = service.latest_completion(current_user.id, course)
-    return render_template("courses/detail.html", course=course, view=view, completion=completion)
+    return render_template("courses/detail.html", course=course, view=view, completion=completion,
+                           intro_html=fill_settings(course.intro_html, current_app.config))
 
 
 @bp.get("/<slug>/reading/<reading>")
@@ -55,7 +77,8 @@ def reading(slug: str, reading: str):
     service.mark_reading_opened(current_user, course, reading)
     view = service.my_course(current_user, course, current_locale())
     state = next(i.state for i in view.items if i.kind == "reading" and i.slug == reading)
-    return render_template("courses/reading.html", course=course, item=item, view=view, done=state >= 1.0, form=ReadingDoneForm())
+    return render_template("courses/reading.html", course=course, item=item, view=view, done=state >= 1.0, form=ReadingDoneForm(),
+                           html=fill_settings(item.get("html"), current_app.config))
 
 
 @bp.post("/<slug>/reading/<reading>/done")

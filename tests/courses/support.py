@@ -11,11 +11,37 @@ from app.core.signals import learning_item_completed, learning_item_started
 PROJECT = Path(__file__).resolve().parents[2]
 SHIPPED = PROJECT / "courses"
 
+#: every item the shipped courses refer to (stand-ins are written for these)
 STARTER_ITEMS = {
     "video": ["tax-desk-roleplay", "water-desk-roleplay", "after-referral"],
-    "scenario": ["tax-desk-8050", "water-desk-stop-notice", "resident-desk-young-carer", "refusal-and-consent"],
+    "scenario": ["tax-desk-8050", "water-desk-stop-notice", "resident-desk-young-carer", "refusal-and-consent",
+                 "resident-desk-death-notice"],
     "quiz": ["tsunagu-basics"],
 }
+#: what the core all-staff course is agreed to hold
+CORE_ITEMS = {
+    "reading": ["why-every-desk"],
+    "video": ["tax-desk-roleplay"],
+    "scenario": ["tax-desk-8050"],
+    "quiz": ["tsunagu-basics"],
+}
+
+#: a stand-in video's captions end at 60 s; a stand-in scenario is one step; a quiz one question
+STAND_IN_CAPTIONS = "WEBVTT\n\n00:00:00.000 --> 00:01:00.000\nテスト\n"
+STAND_IN_SCENARIO = """
+scoring: none
+start: s
+nodes:
+  s:
+    lines: [{speaker: 住民, text: {ja: "こんにちは"}}]
+    choices: [{text: {ja: "はい"}, next: e, feedback: {ja: "よい"}}]
+  e:
+    ending: {verdict: connected, debrief: {ja: "おわり"}, tomorrow: [{ja: "明日"}]}
+"""
+STAND_IN_QUIZ = """
+questions:
+  - {id: q1, type: single, text: {ja: "問"}, options: [{id: a, text: {ja: "答"}, correct: true}]}
+"""
 
 
 def stand_in_items(root: Path, items: dict[str, list[str]] = STARTER_ITEMS) -> None:
@@ -23,10 +49,11 @@ def stand_in_items(root: Path, items: dict[str, list[str]] = STARTER_ITEMS) -> N
     for slug in items.get("video", []):
         (root / "videos" / slug).mkdir(parents=True, exist_ok=True)
         (root / "videos" / slug / "video.yaml").write_text(f'id: {slug}\ntitle: {{ja: "動画 {slug}"}}\n', encoding="utf-8")
-    for kind, folder in (("scenario", "scenarios"), ("quiz", "quizzes")):
+        (root / "videos" / slug / "captions.ja.vtt").write_text(STAND_IN_CAPTIONS, encoding="utf-8")
+    for kind, folder, body in (("scenario", "scenarios", STAND_IN_SCENARIO), ("quiz", "quizzes", STAND_IN_QUIZ)):
         for slug in items.get(kind, []):
             (root / folder).mkdir(parents=True, exist_ok=True)
-            (root / folder / f"{slug}.yaml").write_text(f'id: {slug}\ntitle: {{ja: "題 {slug}", en: "T {slug}"}}\n', encoding="utf-8")
+            (root / folder / f"{slug}.yaml").write_text(f'id: {slug}\ntitle: {{ja: "題 {slug}", en: "T {slug}"}}\n{body}', encoding="utf-8")
 
 
 def content_root(tmp_path: Path, *, shipped: bool = True) -> Path:

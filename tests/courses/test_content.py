@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 from app.content import registry
 from app.courses import content
 from app.courses.models import Course, CourseVersion
-from tests.courses.support import PROJECT, SHIPPED, STARTER_ITEMS, content_root, write_course
+from tests.courses.support import (
+    CORE_ITEMS,
+    PROJECT,
+    SHIPPED,
+    STARTER_ITEMS,
+    content_root,
+    write_course,
+)
 
 GOOD = """
 title: {ja: "テスト講座", en: "Test course"}
@@ -19,6 +26,7 @@ items:
 required_for:
   all_staff: true
 due_within_days: 30
+objectives: [{ja: "目標", en: "Goal"}]
 """
 BODY = "はじめに\n\n<!-- reading: intro -->\n## 読みもの\n本文です。\n"
 
@@ -32,13 +40,13 @@ def test_the_shipped_courses_are_valid_against_their_items(tmp_path):
     problems = registry.KINDS["courses"].check(content.find(root), root)  # items are stand-ins
     assert [str(p) for p in problems] == []
     slugs = [p.stem for p in content.find(root)]
-    assert "all-staff-tsunagu" in slugs and "desk-staff-tsunagu" in slugs
+    assert {"all-staff-tsunagu", "desk-tax-insurance", "desk-water", "desk-resident", "manager-tsunagu"} <= set(slugs)
 
 
 def test_the_shipped_starter_course_uses_the_agreed_items():
     course = content.parse_file(SHIPPED / "all-staff-tsunagu.md")
     listed = {(content.item_kind(i), i[content.item_kind(i)]) for i in course.meta["items"]}
-    wanted = {(kind, slug) for kind, slugs in STARTER_ITEMS.items() for slug in slugs}
+    wanted = {(kind, slug) for kind, slugs in CORE_ITEMS.items() for slug in slugs}
     assert wanted <= listed
     assert {slug for kind, slug in listed if kind == "reading"} <= set(course.readings)
     assert course.meta["required_for"]["all_staff"] is True
@@ -61,18 +69,18 @@ def test_a_good_file_has_no_problems(tmp_path):
 
 @pytest.mark.parametrize(("front", "body", "line", "words"), [
     (GOOD.replace("all_staff: true", "all_staff: true\n  everyone: yes"), BODY, 9, "unknown required_for key"),
-    (GOOD + "requried_for: {}\n", BODY, 10, "unknown key 'requried_for'"),
+    (GOOD + "requried_for: {}\n", BODY, 11, "unknown key 'requried_for'"),
     (GOOD.replace("video: tax-desk-roleplay", "video: no-such-video"), BODY, 4, "videos/no-such-video/video.yaml"),
     (GOOD.replace("quiz: tsunagu-basics", "quiz: nope"), BODY, 6, "quizzes/nope.yaml"),
     (GOOD, "本文だけ\n", 5, "reading 'intro' has no section"),
     (GOOD + "due_on: 2026-09-30\n", BODY, 9, "either due_on or due_within_days"),
     (GOOD.replace("all_staff: true", "roles: [mayor]"), BODY, 8, "unknown role 'mayor'"),
     (GOOD.replace('title: {ja: "テスト講座", en: "Test course"}', 'title: {en: "Only English"}'), BODY, 2, "title.ja is required"),
-    (GOOD + "id: other\n", BODY, 10, "differs from the file name"),
+    (GOOD + "id: other\n", BODY, 11, "differs from the file name"),
     (GOOD.replace("  - quiz: tsunagu-basics", "  - quiz: tsunagu-basics\n    scenario: tax-desk-8050"), BODY, 6, "exactly one of"),
-    (GOOD + "completion: sometimes\n", BODY, 10, "completion must be one of"),
+    (GOOD + "completion: sometimes\n", BODY, 11, "completion must be one of"),
     (GOOD.replace("due_within_days: 30", "due_within_days: -3"), BODY, 9, "due_within_days"),
-    (GOOD + "recertify_every: often\n", BODY, 10, "recertify_every"),
+    (GOOD + "recertify_every: often\n", BODY, 11, "recertify_every"),
     (GOOD.replace("items:", "items: [oops\n"), BODY, None, "YAML"),
 ])
 def test_problems_name_the_file_line_and_what_to_do(tmp_path, front, body, line, words):

@@ -14,7 +14,7 @@ def test_demo_assigns_the_starter_course_to_everyone_and_seeds_history(app, db, 
     accounts_demo.load()
     app.config["CONTENT_ROOT"] = content_root(tmp_path)
     message = demo.load_demo()
-    assert "研修：新規 2件" in message
+    assert "研修：新規 5件" in message
     starter = db.session.scalar(select(Course).where(Course.slug == "all-staff-tsunagu"))
     staff = db.session.scalar(select(func.count()).select_from(Employee).where(Employee.active.is_(True)))
     assigned = db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.course_id == starter.id, Assignment.required.is_(True)))

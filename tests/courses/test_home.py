@@ -53,13 +53,13 @@ def test_item_links_follow_the_areas_present(app, db, client, tmp_path):
 def test_overdue_first_with_notice(app, db, client, tmp_path):
     tax = make_department(code="1040", name_ja="税務課")
     learner = setup_learner(app, db, tmp_path, department=tax)
-    desk = db.session.scalar(select(Assignment).join(Course).where(Assignment.employee_id == learner.id, Course.slug == "desk-staff-tsunagu"))
+    desk = db.session.scalar(select(Assignment).join(Course).where(Assignment.employee_id == learner.id, Course.slug == "desk-tax-insurance"))
     desk.due_on = date.today() - timedelta(days=3)
     db.session.commit()
     login(client, learner)
     html = client.get("/").get_data(as_text=True)
     assert "期限を過ぎた必修研修が1件あります" in html
-    assert html.index("窓口編") < html.index("全職員研修　気づいて、つなぐ")
+    assert html.index("窓口編　税務課") < html.index("全職員研修　気づいて、つなぐ")
     assert "期限超過" in html
 
 
@@ -68,7 +68,7 @@ def test_reading_marks_done_and_moves_on(app, db, client, tmp_path):
     login(client, learner)
     page = client.get("/courses/all-staff-tsunagu/reading/why-every-desk")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "なぜ、すべての窓口が大切なのか" in html and "読みました" in html
+    assert page.status_code == 200 and "気づいて、つなぐ ― どの窓口にもできること" in html and "読みました" in html
     response = client.post("/courses/all-staff-tsunagu/reading/why-every-desk/done")
     assert response.status_code == 302
     assignment = db.session.scalar(select(Assignment).join(Course).where(Assignment.employee_id == learner.id, Course.slug == "all-staff-tsunagu"))
@@ -143,6 +143,6 @@ def test_home_runs_the_same_queries_whatever_the_number_of_courses(app, db, clie
     from tests.courses.support import write_course
 
     for n in range(5):
-        write_course(root, f"extra-{n}", f'title: {{ja: "追加{n}"}}\nitems:\n  - quiz: tsunagu-basics\nrequired_for: {{all_staff: true}}\n')
+        write_course(root, f"extra-{n}", f'title: {{ja: "追加{n}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for: {{all_staff: true}}\n')
     sync(app, root)
     assert count() == before
