@@ -1,7 +1,7 @@
 """course objectives and printable checklist
 
 Revision ID: 5b1e0c7d9a42
-Revises: 368f115e0233
+Revises: 5b1e2c7a9d31
 Create Date: 2026-12-04 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e0c7d9a42'
-down_revision = '368f115e0233'
+down_revision = '5b1e2c7a9d31'
 branch_labels = None
 depends_on = None
 
