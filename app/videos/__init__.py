@@ -21,6 +21,10 @@ DEFAULTS = {
     # Rendition name → shorter side in pixels: 「標準」 and 「軽量」.
     "VIDEO_RENDITIONS": {"720": 720, "360": 360},
     "VIDEO_X264_PRESET": os.environ.get("VIDEO_X264_PRESET", "veryfast"),
+    # A source that already is what the top rendition would be (H.264/AAC MP4, no larger, at
+    # most this many kb/s) is published at ingest by stream copy; "0" always transcodes.
+    "VIDEO_PUBLISH_AS_IS": os.environ.get("VIDEO_PUBLISH_AS_IS", "1") not in ("0", "false", "no", ""),
+    "VIDEO_COPY_MAX_KBPS": int(os.environ.get("VIDEO_COPY_MAX_KBPS", "5000")),
     "FFMPEG_BIN": os.environ.get("FFMPEG_BIN", "ffmpeg"),
 }
 

@@ -84,6 +84,8 @@ def ingest_command(path: Path, queued: bool):
             click.echo(_("%(slug)s: unchanged (the same source was already ingested).", slug=video.slug))
         elif queued and not video.is_published:
             click.echo(_("%(slug)s: queued for the background worker.", slug=video.slug))
+        elif job is not None and job.published_version is not None and job.state != "done":
+            click.echo(_("%(slug)s: published as it is, version %(version)d; the light version is queued for the background worker.", slug=video.slug, version=video.version))
         else:
             click.echo(_("%(slug)s: published, version %(version)d.", slug=video.slug, version=video.version))
     if failures:
@@ -96,7 +98,8 @@ def list_command():
     from app.videos import service
 
     for job in reversed(service.latest_jobs(200)):
-        click.echo(f"{job.id:5d}  {job.video.slug:30s}  v{job.video.version}  {job.state:8s} {job.progress:5.1f}%  {job.error_code or ''}")
+        note = "published as it is; light version pending" if job.published_version is not None and job.state != "done" else ""
+        click.echo(f"{job.id:5d}  {job.video.slug:30s}  v{job.video.version}  {job.state:8s} {job.progress:5.1f}%  {job.error_code or ''}{note}")
 
 
 @videos_cli.command("retry")
@@ -132,7 +135,8 @@ def demo_loader() -> str | None:
     counts = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
     for folder in folders:
         try:
-            # Queued: the server's worker converts them after start-up (at once in tests).
+            # A source that already fits 「標準」 (the shipped ones do) is published here by stream
+            # copy, in seconds; the rest is queued for the server's worker (at once in tests).
             video = service.ingest_path(folder, wait=False)
         except (media.MediaRefused, service.IngestError, YamlError, OSError) as exc:
             counts["failed"] += 1

@@ -70,6 +70,14 @@ class Probe:
     has_audio: bool
     video_codec: str
     format_name: str
+    # What decides whether the source can be published as it is (see top_rendition_mismatches).
+    video_profile: str = ""
+    pixel_format: str = ""
+    frame_rate: float = 0.0  # average frames per second
+    audio_codec: str = ""  # of the first audio stream; "" without sound
+    bit_rate: int = 0  # of the whole file, bits per second
+    square_pixels: bool = True
+    rotation: int = 0
 
 
 def file_sha256(path: Path) -> str:
@@ -114,6 +122,25 @@ def _ratio(text: str | None) -> float:
     return value if value > 0 else 1.0
 
 
+def _frame_rate(stream: dict) -> float:
+    for key in ("avg_frame_rate", "r_frame_rate"):
+        num, _, den = (stream.get(key) or "0/0").partition("/")
+        try:
+            value = float(num) / float(den or 1)
+        except (ValueError, ZeroDivisionError):
+            continue
+        if value > 0:
+            return value
+    return 0.0
+
+
+def _bit_rate(fmt: dict, size: int, duration: float) -> int:
+    try:
+        return int(fmt.get("bit_rate") or 0) or int(size * 8 / duration)
+    except ValueError:
+        return int(size * 8 / duration)
+
+
 def probe(path: Path, *, max_bytes: int | None = None, max_seconds: float | None = None) -> Probe:
     """Probe ``path`` with ffprobe; raise :class:`MediaRefused` for anything not ingestible."""
     size = path.stat().st_size
@@ -154,10 +181,17 @@ def probe(path: Path, *, max_bytes: int | None = None, max_seconds: float | None
     width, height = int(stream.get("width") or 0), int(stream.get("height") or 0)
     if width <= 0 or height <= 0:
         raise MediaRefused(CORRUPT)
-    width = round(width * _ratio(stream.get("sample_aspect_ratio")))
-    if _rotation(stream) in (90, 270):
+    pixel_aspect = _ratio(stream.get("sample_aspect_ratio"))
+    width = round(width * pixel_aspect)
+    rotation = _rotation(stream)
+    if rotation in (90, 270):
         width, height = height, width
-    return Probe(duration, width, height, bool(audios), stream.get("codec_name", ""), format_name)
+    return Probe(
+        duration, width, height, bool(audios), stream.get("codec_name", ""), format_name,
+        video_profile=stream.get("profile", ""), pixel_format=stream.get("pix_fmt", ""),
+        frame_rate=_frame_rate(stream), audio_codec=audios[0].get("codec_name", "") if audios else "",
+        bit_rate=_bit_rate(fmt, size, duration), square_pixels=pixel_aspect == 1.0, rotation=rotation,
+    )
 
 
 def _even(value: float) -> int:
@@ -173,9 +207,98 @@ def rendition_size(width: int, height: int, short_side: int) -> tuple[int, int]:
     return _even(width * scale), _even(height * scale)
 
 
+# --- publishing a source as it is -------------------------------------------------------------
+
+# H.264 profiles every browser decodes (not High 10, 4:2:2 or 4:4:4).
+BROWSER_H264_PROFILES = frozenset({"Constrained Baseline", "Baseline", "Main", "High"})
+MAX_COPY_FRAME_RATE = 60.5  # 59.94 and 60 fps sources pass
+
+
+def top_rendition_mismatches(info: Probe, *, short_side: int, max_kbps: int) -> list[str]:
+    """Why the source described by ``info`` cannot be published as it is as the top rendition.
+
+    An empty list means it can: its streams already are what the transcode would make of it —
+    H.264 in a profile browsers play, 8-bit 4:2:0 (``yuv420p``), AAC sound (or no sound: it
+    then gets the same silent AAC track as a transcode), no larger than the rendition
+    (``short_side``, even sides, square pixels, no rotation), in an MP4/MOV container, at a
+    steady frame rate, and at most ``max_kbps`` (so an over-sized camera file is still
+    re-encoded for the network).
+    """
+    reasons = []
+    if not {"mov", "mp4"} & set(info.format_name.split(",")):
+        reasons.append(f"container {info.format_name or '?'}")
+    if info.video_codec != "h264":
+        reasons.append(f"video codec {info.video_codec or '?'}")
+    elif info.video_profile not in BROWSER_H264_PROFILES:
+        reasons.append(f"H.264 profile {info.video_profile or '?'}")
+    if info.pixel_format != "yuv420p":
+        reasons.append(f"pixel format {info.pixel_format or '?'}")
+    if info.has_audio and info.audio_codec != "aac":
+        reasons.append(f"audio codec {info.audio_codec or '?'}")
+    if not info.square_pixels or info.rotation:
+        reasons.append("non-square pixels or rotation")
+    if rendition_size(info.width, info.height, short_side) != (info.width, info.height):
+        reasons.append(f"size {info.width}x{info.height}")
+    if not 1 <= info.frame_rate <= MAX_COPY_FRAME_RATE:
+        reasons.append(f"frame rate {info.frame_rate:g}")
+    if info.bit_rate > max_kbps * 1000:
+        reasons.append(f"bit rate {info.bit_rate // 1000} kb/s")
+    return reasons
+
+
+def meets_top_rendition_spec(info: Probe, *, short_side: int, max_kbps: int) -> bool:
+    """True when the source can be published as the top rendition by stream copy."""
+    return not top_rendition_mismatches(info, short_side=short_side, max_kbps=max_kbps)
+
+
+def poster_time(duration: float) -> float:
+    return min(1.0, duration / 4)
+
+
+def _silent_audio(duration: float):
+    return ffmpeg.input("anullsrc=channel_layout=stereo:sample_rate=48000", f="lavfi", t=f"{duration:.3f}").audio
+
+
+# The sound every published file carries when it is encoded here.
+_AAC = {"c:a": "aac", "b:a": "96k", "ac": 2, "ar": 48000}
+
+
+def _compile(outputs, ffmpeg_bin: str) -> list[str]:
+    command = ffmpeg.merge_outputs(*outputs).global_args("-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats")
+    return command.overwrite_output().compile(cmd=ffmpeg_bin)
+
+
+def build_copy_command(source: Path, target: Path, info: Probe, *, ffmpeg_bin: str = "ffmpeg") -> list[str]:
+    """The source's first video and audio streams copied (no re-encode) into ``target``.
+
+    ``+faststart`` moves the index (``moov``) before the media data, so the browser can start
+    playing before the whole file arrived. A source without sound gets the transcode's silent
+    AAC track (encoding silence takes no time).
+    """
+    stream = ffmpeg.input(str(source))
+    if info.has_audio:
+        audio, audio_args = stream["a:0"], {"c:a": "copy"}
+    else:
+        audio, audio_args = _silent_audio(info.duration), {**_AAC, "shortest": None}
+    output = ffmpeg.output(
+        stream["v:0"], audio, str(target),
+        **{"c:v": "copy", **audio_args, "map_metadata": -1, "movflags": "+faststart", "f": "mp4"},
+    )
+    return _compile([output], ffmpeg_bin)
+
+
+def build_poster_command(source: Path, target: Path, at: float, *, ffmpeg_bin: str = "ffmpeg") -> list[str]:
+    """One JPEG frame at ``at`` seconds (decoding from the keyframe before it only)."""
+    frame = ffmpeg.input(str(source), ss=f"{at:.3f}").video.filter("setsar", 1)
+    return _compile([ffmpeg.output(frame, str(target), vframes=1, **{"q:v": 3, "f": "image2", "update": 1})], ffmpeg_bin)
+
+
+# --- the transcode --------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Plan:
-    """What one transcode makes: ``outputs`` maps a rendition name to (width, height)."""
+    """What one transcode makes: ``outputs`` maps a rendition name to (width, height); the
+    poster is left out when the version already has one."""
 
     source: Path
     out_dir: Path
@@ -183,11 +306,12 @@ class Plan:
     has_audio: bool
     outputs: dict[str, tuple[int, int]]
     poster_at: float
+    poster: bool = True
 
 
-def plan(source: Path, out_dir: Path, info: Probe, renditions: dict[str, int]) -> Plan:
+def plan(source: Path, out_dir: Path, info: Probe, renditions: dict[str, int], *, poster: bool = True) -> Plan:
     outputs = {name: rendition_size(info.width, info.height, short) for name, short in renditions.items()}
-    return Plan(source, out_dir, info.duration, info.has_audio, outputs, poster_at=min(1.0, info.duration / 4))
+    return Plan(source, out_dir, info.duration, info.has_audio, outputs, poster_at=poster_time(info.duration), poster=poster)
 
 
 def build_command(p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bin: str = "ffmpeg") -> list[str]:
@@ -197,11 +321,8 @@ def build_command(p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bi
     same shape and players behave the same.
     """
     source = ffmpeg.input(str(p.source))
-    video = source.video.filter_multi_output("split", len(p.outputs) + 1)
-    if p.has_audio:
-        audio_in = source.audio
-    else:
-        audio_in = ffmpeg.input("anullsrc=channel_layout=stereo:sample_rate=48000", f="lavfi", t=f"{p.duration:.3f}").audio
+    video = source.video.filter_multi_output("split", len(p.outputs) + int(p.poster))
+    audio_in = source.audio if p.has_audio else _silent_audio(p.duration)
     audio = audio_in.filter_multi_output("asplit", len(p.outputs))
     outputs = []
     for index, (name, (width, height)) in enumerate(p.outputs.items()):
@@ -211,22 +332,20 @@ def build_command(p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bi
                 scaled, audio[index], str(p.out_dir / f"{name}.mp4"),
                 **{
                     "c:v": "libx264", "preset": preset, "crf": crf, "profile:v": "high",
-                    "pix_fmt": "yuv420p", "c:a": "aac", "b:a": "96k", "ac": 2, "ar": 48000,
-                    "movflags": "+faststart", "shortest": None, "f": "mp4",
+                    "pix_fmt": "yuv420p", **_AAC, "movflags": "+faststart", "shortest": None, "f": "mp4",
                 },
             )
         )
-    big = max(p.outputs.values())
-    poster = (
-        video[len(p.outputs)]
-        .filter("select", f"gte(t,{p.poster_at:.3f})")
-        .filter("scale", big[0], big[1])
-        .filter("setsar", 1)
-    )
-    outputs.append(ffmpeg.output(poster, str(p.out_dir / "poster.jpg"), vframes=1, **{"q:v": 3, "f": "image2", "update": 1}))
-    command = ffmpeg.merge_outputs(*outputs).global_args("-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats")
-    args = command.overwrite_output().compile(cmd=ffmpeg_bin)
-    return args
+    if p.poster:
+        big = max(p.outputs.values())
+        poster = (
+            video[len(p.outputs)]
+            .filter("select", f"gte(t,{p.poster_at:.3f})")
+            .filter("scale", big[0], big[1])
+            .filter("setsar", 1)
+        )
+        outputs.append(ffmpeg.output(poster, str(p.out_dir / "poster.jpg"), vframes=1, **{"q:v": 3, "f": "image2", "update": 1}))
+    return _compile(outputs, ffmpeg_bin)
 
 
 _OUT_TIME = re.compile(r"^out_time_(?:us|ms)=(\d+)$")

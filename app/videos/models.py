@@ -59,7 +59,12 @@ class Video(db.Model):
 
 
 class IngestJob(db.Model):
-    """One transcode of one source: queued → running → done | failed. Failures can be retried."""
+    """One transcode of one source: queued → running → done | failed. Failures can be retried.
+
+    A source that already fits the top rendition is published at ingest by stream copy
+    (``stream_copied``, ``published_version``); its job then only makes the smaller renditions
+    and adds them to that version.
+    """
 
     __tablename__ = "video_ingest_job"
 
@@ -75,6 +80,9 @@ class IngestJob(db.Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    # Set when the top rendition went live before this job's remaining renditions were made.
+    published_version: Mapped[int | None]
+    stream_copied: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     error_code: Mapped[str | None] = mapped_column(db.String(32))
     error_tail: Mapped[str | None] = mapped_column(db.Text)  # the end of ffmpeg's stderr
     actor_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))

@@ -164,10 +164,12 @@ def ingest_path(path: Path, *, actor_id: int | None = None, wait: bool = False, 
     """Ingest a video folder (``video.yaml`` beside its media) or a bare media file.
 
     Probes the source (refusing with :class:`~app.videos.media.MediaRefused`), stores it under
-    MEDIA_ROOT by content hash, and queues the one-pass transcode. With ``wait`` the transcode
-    runs in this process before returning. Re-ingesting an identical source does nothing but
-    refresh the metadata. Returns the Video row (``.last_ingest`` is "new", "updated" or
-    "unchanged").
+    MEDIA_ROOT by content hash, and queues the one-pass transcode. A source that already fits
+    the top rendition is first published as it is, by stream copy, so the lesson is watchable
+    in seconds and the queued job only makes the smaller renditions (:func:`publish_as_is`).
+    With ``wait`` the transcode runs in this process before returning. Re-ingesting an
+    identical source does nothing but refresh the metadata. Returns the Video row
+    (``.last_ingest`` is "new", "updated" or "unchanged").
     """
     path = Path(path)
     if path.is_dir():
@@ -235,6 +237,7 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
         job = IngestJob(video=video, source_hash=digest, source_path=str(stored.relative_to(media_root())))
         db.session.add(job)
     job.state, job.progress, job.error_code, job.error_tail = "queued", 0.0, None, None
+    job.published_version, job.stream_copied = None, False
     job.source_name = (original_name or source.name)[:200]
     job.duration, job.has_audio, job.width, job.height = info.duration, info.has_audio, info.width, info.height
     job.actor_id = actor_id
@@ -242,7 +245,11 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
     audit.record("video.ingest_queued", "video", video.id, actor_id=actor_id, job_id=job.id)
     db.session.commit()
     video.last_ingest = "new" if created else "updated"
-    _run_now_or_queue(job.id, wait, on_progress)
+    if publishable_as_is(info):
+        # Watchable in seconds; only the smaller renditions are left for the worker.
+        job = publish_as_is(job.id, info)
+    if job.state == "queued":
+        _run_now_or_queue(job.id, wait, on_progress)
     db.session.refresh(video)
     video.last_ingest = "new" if created else "updated"
     return video
@@ -303,29 +310,99 @@ def _run_now_or_queue(job_id: int, wait: bool, on_progress=None) -> None:
         tasks.transcode(job_id)
 
 
+def _claim(job_id: int, states: list[str], *, attempt: bool = True) -> bool:
+    """Take the job with one conditional UPDATE, so that two processes never convert it twice."""
+    values = {"state": "running", "progress": 0.0, "started_at": utcnow(), "error_code": None, "error_tail": None}
+    if attempt:
+        values["attempts"] = IngestJob.attempts + 1
+    claimed = db.session.execute(
+        db.update(IngestJob).where(IngestJob.id == job_id, IngestJob.state.in_(states)).values(**values)
+    ).rowcount
+    db.session.commit()
+    return bool(claimed)
+
+
+def _work_dir(video: Video, job: IngestJob) -> Path:
+    work = video_dir(video.slug) / f".tmp-job{job.id}-{secrets.token_hex(4)}"
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
+def _require_made(work: Path, names: list[str]) -> None:
+    missing = [n for n in names if not (work / n).is_file() or (work / n).stat().st_size == 0]
+    if missing:
+        raise media.TranscodeFailed("ffmpeg made no " + ", ".join(missing))
+
+
+def top_rendition() -> tuple[str, int]:
+    """The name and shorter side of the first (largest) rendition, 「標準」."""
+    return next(iter(renditions().items()))
+
+
+def available_qualities(video: Video) -> list[str]:
+    """The renditions of the published version that exist (720p alone while 360p is being made)."""
+    folder = version_dir(video)
+    return [name for name in renditions() if (folder / f"{name}.mp4").is_file()]
+
+
+def publishable_as_is(info: media.Probe) -> bool:
+    """Whether a probed source goes live at ingest by stream copy (see media.top_rendition_mismatches)."""
+    if not current_app.config["VIDEO_PUBLISH_AS_IS"]:
+        return False
+    return media.meets_top_rendition_spec(info, short_side=top_rendition()[1], max_kbps=int(current_app.config["VIDEO_COPY_MAX_KBPS"]))
+
+
+def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
+    """Publish a queued job's source as the top rendition without re-encoding, with its poster.
+
+    The streams are copied (``-c copy -movflags +faststart``), which takes seconds whatever the
+    length, so the lesson is watchable at once; the job goes back to "queued" with
+    ``published_version`` set and only makes the smaller renditions. If ffmpeg cannot copy
+    the source, nothing is published and the job stays queued for the full transcode.
+    """
+    job = db.session.get(IngestJob, job_id)
+    if not _claim(job_id, ["queued"], attempt=False):
+        return job
+    job = db.session.get(IngestJob, job_id)
+    source = media_root() / job.source_path
+    work = _work_dir(job.video, job)
+    name = top_rendition()[0]
+    ffmpeg_bin = current_app.config["FFMPEG_BIN"]
+    try:
+        media.run(media.build_copy_command(source, work / f"{name}.mp4", info, ffmpeg_bin=ffmpeg_bin), info.duration)
+        media.run(media.build_poster_command(source, work / "poster.jpg", media.poster_time(info.duration), ffmpeg_bin=ffmpeg_bin), info.duration)
+        _require_made(work, [f"{name}.mp4", "poster.jpg"])
+    except (media.TranscodeFailed, media.MediaRefused) as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        db.session.rollback()
+        job = db.session.get(IngestJob, job_id)
+        job.state = "queued"
+        db.session.commit()
+        log.warning("video ingest job %s: the source could not be published as it is (%s); it is transcoded instead", job_id, exc)
+        return job
+    remaining = len(renditions()) > 1
+    return _publish_version(job_id, work, info.duration, (info.width, info.height), stream_copied=True, complete=not remaining)
+
+
 def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
     """Transcode one job's source into a hidden folder, then publish it by renaming.
 
     Progress is written to the job row as ffmpeg reports it; a failure keeps the source and
     records the tail of ffmpeg's stderr. The job is claimed with one conditional UPDATE, so a
     worker and a synchronous ingest never convert the same job twice; ``force`` also takes a
-    job left "running" by a process that died.
+    job left "running" by a process that died. A job whose top rendition was published as it
+    is only makes the missing smaller renditions and adds them to that version.
     """
-    claimable = ["queued", "failed"] + (["running"] if force else [])
-    claimed = db.session.execute(
-        db.update(IngestJob)
-        .where(IngestJob.id == job_id, IngestJob.state.in_(claimable))
-        .values(state="running", progress=0.0, attempts=IngestJob.attempts + 1, started_at=utcnow(), error_code=None, error_tail=None)
-    ).rowcount
-    db.session.commit()
+    if not _claim(job_id, ["queued", "failed"] + (["running"] if force else [])):
+        return db.session.get(IngestJob, job_id)  # done already, or another process is converting it
     job = db.session.get(IngestJob, job_id)
-    if not claimed:
-        return job  # done already, or another process is converting it
     video = job.video
+    published = job.published_version
+    if published is not None and video.version != published:
+        return _finish(job)  # a newer source replaced that version meanwhile: nothing to add
 
     source = media_root() / job.source_path
-    work = video_dir(video.slug) / f".tmp-job{job.id}-{secrets.token_hex(4)}"
-    work.mkdir(parents=True, exist_ok=True)
+    work = _work_dir(video, job)
     last = {"at": 0.0, "percent": -1.0}
 
     def report(fraction: float) -> None:
@@ -345,30 +422,53 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
         info = media.Probe(job.duration or 0, job.width or 0, job.height or 0, job.has_audio, "", "")
         if not info.duration or not info.width:
             info = media.probe(source)
-        plan = media.plan(source, work, info, renditions())
+        wanted = renditions()
+        if published is not None:
+            wanted = {name: short for name, short in wanted.items() if name not in available_qualities(video)}
+            if not wanted:
+                shutil.rmtree(work, ignore_errors=True)
+                return _finish(job)
+        plan = media.plan(source, work, info, wanted, poster=published is None)
         command = media.build_command(plan, preset=current_app.config["VIDEO_X264_PRESET"], ffmpeg_bin=current_app.config["FFMPEG_BIN"])
         media.run(command, info.duration, report)
-        missing = [n for n in [*(f"{q}.mp4" for q in plan.outputs), "poster.jpg"] if not (work / n).is_file() or (work / n).stat().st_size == 0]
-        if missing:
-            raise media.TranscodeFailed("ffmpeg made no " + ", ".join(missing))
+        _require_made(work, [*(f"{q}.mp4" for q in plan.outputs), *(["poster.jpg"] if plan.poster else [])])
     except (media.TranscodeFailed, media.MediaRefused) as exc:
         shutil.rmtree(work, ignore_errors=True)
-        db.session.rollback()
-        job = db.session.get(IngestJob, job_id)
-        job.state, job.finished_at = "failed", utcnow()
-        if isinstance(exc, media.MediaRefused):
-            job.error_code, job.error_tail = exc.code, exc.detail[-4000:] or None
-        else:
-            job.error_code, job.error_tail = "transcode", exc.stderr_tail[-4000:]
-        audit.record("video.ingest_failed", "video", job.video_id, actor_id=job.actor_id, job_id=job.id, code=job.error_code)
-        db.session.commit()
-        log.warning("video ingest job %s failed (%s)", job.id, job.error_code)
-        return job
+        return _fail(job_id, exc)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    if published is not None:
+        return _add_renditions(job_id, work)
+    return _publish_version(job_id, work, info.duration, plan.outputs[next(iter(plan.outputs))], stream_copied=False, complete=True)
 
-    # Publish: rename the finished folder into place, then point the row at it.
+
+def _fail(job_id: int, exc: media.TranscodeFailed | media.MediaRefused) -> IngestJob:
+    db.session.rollback()
+    job = db.session.get(IngestJob, job_id)
+    job.state, job.finished_at = "failed", utcnow()
+    if isinstance(exc, media.MediaRefused):
+        job.error_code, job.error_tail = exc.code, exc.detail[-4000:] or None
+    else:
+        job.error_code, job.error_tail = "transcode", exc.stderr_tail[-4000:]
+    audit.record("video.ingest_failed", "video", job.video_id, actor_id=job.actor_id, job_id=job.id, code=job.error_code)
+    db.session.commit()
+    log.warning("video ingest job %s failed (%s)", job.id, job.error_code)
+    return job
+
+
+def _finish(job: IngestJob) -> IngestJob:
+    job.state, job.progress, job.finished_at = "done", 100.0, utcnow()
+    db.session.commit()
+    return job
+
+
+def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, int], *, stream_copied: bool, complete: bool) -> IngestJob:
+    """Rename the finished folder into place as the next version, then point the row at it.
+
+    ``complete`` is False when the smaller renditions are still to be made: the job is then
+    queued again, its ``published_version`` saying the lesson is already watchable.
+    """
     db.session.rollback()
     job = db.session.get(IngestJob, job_id)
     video = job.video
@@ -378,18 +478,35 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
         shutil.rmtree(final)
     os.rename(work, final)
     try:
-        video.version, video.duration = new_version, info.duration
-        video.width, video.height = plan.outputs[next(iter(plan.outputs))]
+        video.version, video.duration = new_version, duration
+        video.width, video.height = size
         video.source_hash, video.source_path = job.source_hash, job.source_path
         video.published_at = utcnow()
-        job.state, job.progress, job.finished_at = "done", 100.0, utcnow()
-        audit.record("video.published", "video", video.id, actor_id=job.actor_id, job_id=job.id, version=new_version)
+        job.stream_copied = stream_copied
+        if complete:
+            job.state, job.progress, job.finished_at = "done", 100.0, utcnow()
+        else:
+            job.state, job.progress, job.published_version = "queued", 0.0, new_version
+        audit.record("video.published", "video", video.id, actor_id=job.actor_id, job_id=job.id, version=new_version, stream_copied=stream_copied)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         shutil.rmtree(final, ignore_errors=True)
         raise
     return job
+
+
+def _add_renditions(job_id: int, work: Path) -> IngestJob:
+    """Move the renditions made later into the version already published (one rename each)."""
+    db.session.rollback()
+    job = db.session.get(IngestJob, job_id)
+    folder = video_dir(job.video.slug) / f"v{job.published_version}"
+    added = sorted(path.stem for path in work.glob("*.mp4"))
+    for path in work.glob("*.mp4"):
+        os.replace(path, folder / path.name)
+    shutil.rmtree(work, ignore_errors=True)
+    audit.record("video.renditions_added", "video", job.video_id, actor_id=job.actor_id, job_id=job.id, version=job.published_version, renditions=added)
+    return _finish(job)
 
 
 def retry_job(job_id: int, *, actor_id: int | None = None) -> IngestJob | None:
@@ -408,18 +525,29 @@ def retry_job(job_id: int, *, actor_id: int | None = None) -> IngestJob | None:
 def job_status(job: IngestJob) -> dict:
     from flask import url_for
 
-    messages = {
-        "queued": _("Waiting to start"),
-        "running": _("Converting"),
-        "done": _("Done. The video is published."),
-        "failed": _("Conversion failed."),
-    }
+    if job.published_version is not None:
+        # Published by stream copy: watchable already, the light version follows.
+        messages = {
+            "queued": _("Published. The light (360p) version is waiting to be made."),
+            "running": _("Published. Making the light (360p) version."),
+            "done": _("Done. The video is published."),
+            "failed": _("Published, but making the light (360p) version failed."),
+        }
+    else:
+        messages = {
+            "queued": _("Waiting to start"),
+            "running": _("Converting"),
+            "done": _("Done. The video is published."),
+            "failed": _("Conversion failed."),
+        }
+    watchable = job.state == "done" or job.published_version is not None
     return {
         "id": job.id,
         "state": job.state,
         "progress": round(job.progress or 0, 1),
+        "published": watchable,
         "message": str(messages.get(job.state, job.state)),
-        "watch_url": url_for("videos.watch", slug=job.video.slug) if job.state == "done" else None,
+        "watch_url": url_for("videos.watch", slug=job.video.slug) if watchable else None,
     }
 
 

@@ -47,9 +47,13 @@ def watch(slug: str):
         return render_template("videos/preparing.html", video=pending), 503
     row = service.progress_row(current_user.id, video)
     viewing = service.start_viewing(current_user.id, video)
-    quality = service.quality_for(current_user.id)
+    # Just after a stream-copied publication only 「標準」 exists; 「軽量」 is offered once made.
+    qualities = service.available_qualities(video) or list(service.renditions())
+    preferred = service.quality_for(current_user.id)
+    quality = preferred if preferred in qualities else qualities[0]
     resume = row.position if row is not None and row.version == video.version else 0.0
     form = QualityForm(quality=quality, next=url_for("videos.watch", slug=slug))
+    form.quality.choices = [choice for choice in form.quality.choices if choice.value in qualities]
     return render_template(
         "videos/watch.html",
         video=video,
@@ -60,7 +64,8 @@ def watch(slug: str):
         percent=int(service.watched_fraction(row, video) * 100),
         completed=row is not None and row.completed_at is not None,
         threshold=int(round(service.threshold_for(video) * 100)),
-        qualities=list(service.renditions()),
+        qualities=qualities,
+        qualities_pending=len(qualities) < len(service.renditions()),
         locale=current_locale(),
         caption_version=_caption_version(video),
         transcript=service.transcript(video, current_locale()),

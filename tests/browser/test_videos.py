@@ -4,6 +4,7 @@ percentage counts only what was played (seeking ahead does not count), then comp
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -204,3 +205,40 @@ def test_the_player_fits_a_1366x768_screen_and_has_a_transcript(page, live_serve
     assert_accessible(page, "player with transcript")
     page.locator(".transcript__lines li").nth(2).get_by_role("button").click()
     assert page.evaluate("document.getElementById('video').currentTime") == pytest.approx(5.5, abs=0.3)
+
+def test_starter_videos_play_within_a_minute_of_a_fresh_demo_load(page, video_app, db, monkeypatch):
+    """`make run` on a fresh machine: `flask demo load`, then the server. The shipped starter
+    videos already fit 「標準」, so they are published by stream copy during the load and play
+    at once, while their 「軽量」 conversion is still waiting in the queue."""
+    from app.accounts import demo as accounts_demo
+    from app.accounts.models import Employee
+    from app.videos.models import IngestJob
+
+    held: list[int] = []
+    monkeypatch.setattr("app.videos.tasks.transcode", held.append)  # the worker has not run yet
+    video_app.config["CONTENT_ROOT"] = Path(__file__).resolve().parents[2]  # the shipped content
+    began = time.monotonic()
+    result = video_app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, (result.output, repr(result.exception))
+    assert "研修動画: 新規 3 件" in result.output and "失敗 0 件" in result.output
+
+    jobs = db.session.scalars(db.select(IngestJob)).all()
+    assert len(held) == 3 and sorted(held) == sorted(job.id for job in jobs)
+    assert {(job.state, job.attempts, job.stream_copied) for job in jobs} == {("queued", 0, True)}
+
+    learner = db.session.scalar(db.select(Employee).where(Employee.staff_number == accounts_demo.DEMO_ACCOUNTS[0][0]))
+    sign_in(page, learner, accounts_demo.DEMO_PASSWORD)
+    page.goto("/videos/")
+    page.get_by_role("link", name="納税の窓口で ― 手続きだけの対応と、つなぐ対応").click()
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    assert page.locator("#video").get_attribute("src").endswith("/tax-desk-roleplay/v1/720.mp4")
+    assert page.locator("#quality-form").count() == 0 and page.locator("#quality-pending").is_visible()
+    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.play(); }")
+    page.wait_for_function("() => document.getElementById('video').currentTime >= 2")
+    assert time.monotonic() - began < 60
+    assert_accessible(page, "player with 「標準」 only")
+    page.evaluate("document.getElementById('video').pause()")
+
+    db.session.expire_all()
+    assert {job.state for job in db.session.scalars(db.select(IngestJob))} == {"queued"}  # still nothing converted
+    leave_player(page, db, learner)

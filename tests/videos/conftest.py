@@ -16,12 +16,15 @@ def ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *args], check=True)
 
 
-def make_clip(path: Path, *, size="320x180", seconds=2, audio=True, rate=25) -> Path:
+X264 = ("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+
+
+def make_clip(path: Path, *, size="320x180", seconds=2, audio=True, rate=25, video_args=X264, audio_args=("-c:a", "aac")) -> Path:
+    """testsrc2 picture and (unless ``audio`` is false) a sine tone, encoded as the args say."""
     inputs = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}"]
     if audio:
         inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
-    ffmpeg(*inputs, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-           *(["-c:a", "aac", "-shortest"] if audio else []), str(path))
+    ffmpeg(*inputs, *video_args, *([*audio_args, "-shortest"] if audio else []), str(path))
     return path
 
 

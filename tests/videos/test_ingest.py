@@ -96,6 +96,7 @@ def test_going_back_to_an_earlier_source_publishes_it_again(app, db, published, 
 
 
 def test_failure_keeps_the_published_version_records_stderr_and_can_be_retried(app, db, published, clips):
+    app.config["VIDEO_PUBLISH_AS_IS"] = False  # the full transcode (the clip would be published as it is)
     folder = Path(app.config["CONTENT_ROOT"]) / "videos" / "tax-desk-roleplay"
     (folder / "source.mp4").write_bytes(clips["other"].read_bytes())
     app.config["VIDEO_X264_PRESET"] = "no-such-preset"

@@ -43,7 +43,9 @@ def run_through(huey, app, db, clips, monkeypatch):
     monkeypatch.setattr("app.videos.tasks.transcode", transcode)
     video = service.ingest_path(clips["normal"])
     job = video.jobs[-1]
-    assert job.state == "queued" and not video.is_published
+    # The clip fits 「標準」: it went live by stream copy; 「軽量」 waits in the queue.
+    assert job.state == "queued" and job.published_version == 1
+    assert service.available_qualities(video) == ["720"]
     assert huey.pending_count() == 1  # the message is in the queue's storage
 
     task = huey.dequeue()
@@ -51,7 +53,7 @@ def run_through(huey, app, db, clips, monkeypatch):
     assert ran == ["done"]
     db.session.expire_all()
     assert db.session.get(IngestJob, job.id).state == "done"
-    assert service.get_published(video.slug) is not None
+    assert service.available_qualities(service.get_published(video.slug)) == ["720", "360"]
 
 
 def test_transcode_job_runs_through_the_embedded_sqlite_queue(app, db, clips, monkeypatch, tmp_path):
