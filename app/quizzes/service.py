@@ -185,6 +185,11 @@ def correct_options(question: dict) -> set[str]:
     return {o["id"] for o in question["options"] if o.get("correct")}
 
 
+def passes(correct: int, total: int, pass_percent: int) -> bool:
+    """The pass mark: right answers × 100 ≥ pass_percent × questions (8 of 10 passes at 80%)."""
+    return correct * 100 >= pass_percent * total
+
+
 def submit(attempt: QuizAttempt, selections: dict[int, list[int]]) -> QuizAttempt:
     """Grade the answers. ``selections`` maps a question's position on the page to the positions
     of the options chosen. Raises :class:`NotAnswered` (nothing saved) when a question has none.
@@ -209,7 +214,7 @@ def submit(attempt: QuizAttempt, selections: dict[int, list[int]]) -> QuizAttemp
     attempt.submitted_at = utcnow()
     attempt.correct_count = correct
     attempt.percent = (100 * correct) // attempt.question_count if attempt.question_count else 0
-    attempt.passed = correct * 100 >= version.pass_percent * attempt.question_count
+    attempt.passed = passes(correct, attempt.question_count, version.pass_percent)
     passed_before = db.session.scalar(select(func.count(QuizAttempt.id)).where(
         QuizAttempt.employee_id == attempt.employee_id, QuizAttempt.version_id == version.id,
         QuizAttempt.passed.is_(True), QuizAttempt.id != attempt.id)) > 0
