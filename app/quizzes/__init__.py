@@ -17,5 +17,6 @@ def init_app(app):
     from app.quizzes.demo import load_quizzes
 
     add_nav("quizzes.index", _l("Quizzes"), Permission.LEARN)
+    add_nav("quizzes.locked_out_overview", _l("Extra quiz attempts"), Permission.MANAGE_ASSIGNMENTS)
 
     register_demo_loader(load_quizzes)

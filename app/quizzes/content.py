@@ -16,7 +16,7 @@ from app.content.yamlfile import LineDict
 from app.scenarios.schema import Checker, check_each, fingerprint, plain
 
 TOP_KEYS = {"id", "title", "description", "pass_percent", "max_attempts", "draw", "shuffle_options", "questions"}
-QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation"}
+QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation", "core"}
 OPTION_KEYS = {"id", "text", "correct"}
 TYPES = ("single", "multiple", "true_false")
 ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -61,6 +61,7 @@ def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
         c.error(data.line_of("draw"), _("`draw` is %(draw)d but the pool has only %(n)d questions", draw=draw, n=len(questions)), _("Lower `draw` to %(n)d or add questions.", n=len(questions)))
 
     seen_questions: dict[str, int] = {}
+    core_lines: list[int] = []
     for i, question in enumerate(questions):
         where = _("question %(n)d", n=i + 1)
         if not isinstance(question, LineDict):
@@ -75,6 +76,8 @@ def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
             else:
                 seen_questions[qid] = question.line_of("id")
         kind = c.choice(question, "type", where, TYPES)
+        if c.boolean(question, "core", where, default=False):
+            core_lines.append(question.line_of("core"))
         c.text(question, "text", where)
         c.text(question, "explanation", where)
         if kind == "true_false":
@@ -107,7 +110,18 @@ def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
                 c.error(question.line_of("options"), _("%(where)s: a single-choice question needs exactly one correct option, not %(n)d", where=where, n=correct), _("Mark one option `correct: true`, or make it `type: multiple`."))
             if options and kind == "multiple" and correct < 1:
                 c.error(question.line_of("options"), _("%(where)s: a multiple-choice question needs at least one correct option", where=where), _("Mark the right options with `correct: true`."))
+    _check_core(c, data, draw, core_lines)
     return c.problems, data
+
+
+def _check_core(c: Checker, data: LineDict, draw: int | None, core_lines: list[int]) -> None:
+    """Every attempt holds all core questions, so there may be at most ``draw`` of them."""
+    if draw is None or len(core_lines) <= draw:
+        return
+    lines = ", ".join(str(line) for line in core_lines)
+    c.error(data.line_of("draw"),
+            _("`draw` is %(draw)d but %(n)d questions are marked `core: true` (lines %(lines)s)", draw=draw, n=len(core_lines), lines=lines),
+            _("Every attempt includes all core questions: raise `draw` to at least %(n)d or remove `core: true` from %(extra)d of them.", n=len(core_lines), extra=len(core_lines) - draw))
 
 
 def check(paths: list[Path], root: Path) -> list[Problem]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import Employee
 
 
 class Quiz(db.Model):
@@ -75,3 +79,32 @@ class QuizAttempt(db.Model):
     @property
     def submitted(self) -> bool:
         return self.submitted_at is not None
+
+
+class QuizAttemptGrant(db.Model):
+    """Extra attempts the training office granted one employee on one version of a quiz.
+
+    A grant is a record of a decision: it is written once and never changed. The audit event
+    ``quiz.attempts_granted`` points at it; the reason lives here, not in the audit log.
+    """
+
+    __tablename__ = "quiz_attempt_grant"
+    __table_args__ = (db.Index("ix_quiz_attempt_grant_version_employee", "version_id", "employee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(db.ForeignKey("employee.id"), index=True)
+    quiz_id: Mapped[int] = mapped_column(db.ForeignKey("quiz.id"), index=True)
+    version_id: Mapped[int] = mapped_column(db.ForeignKey("quiz_version.id"))
+    extra_attempts: Mapped[int]
+    reason: Mapped[str] = mapped_column(db.Text)
+    granted_by_id: Mapped[int] = mapped_column(db.ForeignKey("employee.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+    quiz: Mapped[Quiz] = relationship()
+    version: Mapped[QuizVersion] = relationship()
+
+
+@event.listens_for(QuizAttemptGrant, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise RuntimeError("a quiz attempt grant cannot be changed; grant again instead")

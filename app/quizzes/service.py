@@ -17,7 +17,7 @@ from app.core import audit
 from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started
 from app.extensions import db
-from app.quizzes.models import Quiz, QuizAttempt, QuizVersion
+from app.quizzes.models import Quiz, QuizAttempt, QuizAttemptGrant, QuizVersion
 
 KIND = "quiz"
 TRUE_FALSE = ["true", "false"]
@@ -72,17 +72,35 @@ def get_attempt(employee_id: int, attempt_id: int) -> QuizAttempt | None:
     return attempt if attempt is not None and attempt.employee_id == employee_id else None
 
 
-def attempts_left(employee_id: int, quiz: Quiz) -> int | None:
-    """Attempts the learner may still start on the current version; None when unlimited.
+@dataclass
+class Allowance:
+    """How many attempts a learner has on the current version: the quiz's limit plus what the
+    training office granted (``allowed``), and how many remain (``left``). Both None when unlimited."""
 
-    The limit counts submitted attempts on the current version: a revised quiz starts afresh.
-    """
+    allowed: int | None
+    left: int | None
+
+
+def allowance(employee_id: int, quiz: Quiz) -> Allowance:
+    """The limit counts submitted attempts on the current version: a revised quiz starts afresh,
+    and so do grants, which belong to the version they were made on."""
     version = current_version(quiz)
     if not version.max_attempts:
-        return None
+        return Allowance(None, None)
     used = db.session.scalar(select(func.count(QuizAttempt.id)).where(
         QuizAttempt.employee_id == employee_id, QuizAttempt.version_id == version.id, QuizAttempt.submitted_at.is_not(None)))
-    return max(version.max_attempts - used, 0)
+    allowed = version.max_attempts + granted_attempts(employee_id, version)
+    return Allowance(allowed, max(allowed - used, 0))
+
+
+def attempts_left(employee_id: int, quiz: Quiz) -> int | None:
+    """Attempts the learner may still start on the current version; None when unlimited."""
+    return allowance(employee_id, quiz).left
+
+
+def granted_attempts(employee_id: int, version: QuizVersion) -> int:
+    return db.session.scalar(select(func.coalesce(func.sum(QuizAttemptGrant.extra_attempts), 0)).where(
+        QuizAttemptGrant.employee_id == employee_id, QuizAttemptGrant.version_id == version.id))
 
 
 def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
@@ -109,9 +127,20 @@ def _send(signal, employee_id: int, quiz: Quiz, version: QuizVersion) -> None:
 
 
 def draw_questions(definition: dict, rng: random.Random) -> list[dict]:
-    """Draw ``draw`` questions from the pool and fix the order of their options."""
+    """Draw ``draw`` questions and fix the order of their options.
+
+    Every attempt holds all the core questions (``core: true``); the rest of ``draw`` comes at
+    random from the other questions, and the core questions are mixed in among them.
+    """
     pool = definition["questions"]
-    chosen = rng.sample(pool, min(int(definition["draw"]), len(pool)))
+    count = min(int(definition["draw"]), len(pool))
+    core = [q for q in pool if q.get("core")]
+    if core:
+        others = [q for q in pool if not q.get("core")]
+        chosen = core + rng.sample(others, min(max(count - len(core), 0), len(others)))
+        rng.shuffle(chosen)
+    else:
+        chosen = rng.sample(pool, count)
     drawn = []
     for question in chosen:
         if question["type"] == "true_false":
@@ -156,6 +185,11 @@ def correct_options(question: dict) -> set[str]:
     return {o["id"] for o in question["options"] if o.get("correct")}
 
 
+def passes(correct: int, total: int, pass_percent: int) -> bool:
+    """The pass mark: right answers × 100 ≥ pass_percent × questions (8 of 10 passes at 80%)."""
+    return correct * 100 >= pass_percent * total
+
+
 def submit(attempt: QuizAttempt, selections: dict[int, list[int]]) -> QuizAttempt:
     """Grade the answers. ``selections`` maps a question's position on the page to the positions
     of the options chosen. Raises :class:`NotAnswered` (nothing saved) when a question has none.
@@ -180,7 +214,7 @@ def submit(attempt: QuizAttempt, selections: dict[int, list[int]]) -> QuizAttemp
     attempt.submitted_at = utcnow()
     attempt.correct_count = correct
     attempt.percent = (100 * correct) // attempt.question_count if attempt.question_count else 0
-    attempt.passed = correct * 100 >= version.pass_percent * attempt.question_count
+    attempt.passed = passes(correct, attempt.question_count, version.pass_percent)
     passed_before = db.session.scalar(select(func.count(QuizAttempt.id)).where(
         QuizAttempt.employee_id == attempt.employee_id, QuizAttempt.version_id == version.id,
         QuizAttempt.passed.is_(True), QuizAttempt.id != attempt.id)) > 0

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.permissions import Permission, require, require_any
-from app.quizzes import bp, service
-from app.quizzes.forms import StartForm, SubmitForm
+from app.extensions import db
+from app.quizzes import bp, grants, service
+from app.quizzes.forms import GrantForm, StartForm, SubmitForm
 
 
 def _quiz_or_404(slug: str):
@@ -56,7 +57,7 @@ def take(slug: str):
     version = service.current_version(quiz)
     return render_template(
         "quizzes/intro.html", quiz=quiz, version=version, definition=version.definition,
-        attempts_left=service.attempts_left(current_user.id, quiz),
+        allowance=service.allowance(current_user.id, quiz),
         earlier=service.submitted_attempts(current_user.id, quiz)[:5], form=StartForm(),
     )
 
@@ -69,7 +70,7 @@ def start(slug: str):
         try:
             service.start(current_user.id, quiz)
         except service.AttemptsUsedUp:
-            flash(_("You have used all your attempts at this quiz. Please contact the training office (研修担当)."), "error")
+            flash(_("You have used all your attempts at this quiz. You may ask the training office (研修担当) for another attempt."), "error")
     return redirect(url_for("quizzes.take", slug=slug))
 
 
@@ -112,3 +113,51 @@ def reports():
     quizzes = service.active_quizzes()
     stats = {q.id: service.question_report(q, service.current_version(q)) for q in quizzes}
     return render_template("quizzes/reports.html", quizzes=quizzes, stats=stats)
+
+
+# --- extra attempts (training office) ------------------------------------------------------------
+
+@bp.get("/reports/locked-out")
+@require(Permission.MANAGE_ASSIGNMENTS)
+def locked_out_overview():
+    """Each quiz with an attempt limit, and how many learners are locked out of it."""
+    rows = []
+    for quiz in service.active_quizzes():
+        version = service.current_version(quiz)
+        if version.max_attempts:
+            rows.append((quiz, version, grants.count_locked_out(version)))
+    return render_template("quizzes/locked_out_overview.html", rows=rows)
+
+
+def _render_locked_out(quiz, form, page: int, status: int = 200):
+    version = service.current_version(quiz)
+    return render_template(
+        "quizzes/locked_out.html", quiz=quiz, version=version, definition=version.definition,
+        pagination=grants.locked_out(version, page), form=form, max_extra=grants.MAX_EXTRA_ATTEMPTS,
+    ), status
+
+
+@bp.get("/reports/locked-out/<slug>")
+@require(Permission.MANAGE_ASSIGNMENTS)
+def locked_out(slug: str):
+    return _render_locked_out(_quiz_or_404(slug), GrantForm(formdata=None), request.args.get("page", 1, type=int))
+
+
+@bp.post("/reports/locked-out/<slug>")
+@require(Permission.MANAGE_ASSIGNMENTS)
+def grant_attempts(slug: str):
+    """Grant one locked-out learner extra attempts; a refused grant re-shows the list with the reason."""
+    quiz = _quiz_or_404(slug)
+    form = GrantForm()
+    page = request.form.get("page", 1, type=int)
+    if form.validate_on_submit():
+        try:
+            grant = grants.grant_attempts(current_user.id, quiz, form.employee.data, form.extra_attempts.data, form.reason.data)
+        except grants.GrantRefused as exc:
+            form.form_errors.append(exc.message)
+        else:
+            message = _("%(name)s was granted %(n)d extra attempts and may take the quiz again.", name=grant.employee.name, n=grant.extra_attempts)
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("quizzes.locked_out", slug=slug, page=page))
+    return _render_locked_out(quiz, form, page, status=400)

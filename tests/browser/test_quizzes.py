@@ -80,3 +80,44 @@ def test_take_a_quiz_to_a_fail_then_a_pass(page, quiz, db):
     assert_accessible(page, "quiz result (pass)")
     page.goto("/quizzes/practice-quiz")
     assert "受験できる回数をすべて使いました" in page.locator("main").inner_text()
+
+
+def test_training_admin_grants_an_extra_attempt(page, quiz, db):
+    import random
+
+    from app.core.permissions import Role
+    from tests.browser.test_referrals import sign_out
+    from tests.factories import make_department
+    from tests.quizzes.conftest import selections_for
+
+    learner = make_employee(name="越前 一郎", department=make_department(name_ja="上下水道課"))
+    for seed in range(2):
+        attempt = service.start(learner.id, quiz, rng=random.Random(seed))
+        service.submit(attempt, selections_for(attempt, right=False))
+    admin = make_employee(roles=[Role.TRAINING_ADMIN])
+
+    sign_in(page, admin, PASSWORD)
+    page.get_by_role("navigation", name="メイン").get_by_role("link", name="クイズの受験回数の追加").click()
+    page.wait_for_url("**/quizzes/reports/locked-out")
+    assert_accessible(page, "extra attempts overview")
+    page.get_by_role("link", name="練習クイズ").click()
+    page.wait_for_url("**/quizzes/reports/locked-out/practice-quiz")
+    row = page.get_by_role("row").filter(has_text="越前 一郎")
+    assert "上下水道課" in row.inner_text() and "3 問中 0 問正解" in row.inner_text()
+    assert_accessible(page, "locked-out list")
+
+    row.get_by_label("追加する回数").fill("1")
+    row.get_by_label("理由").fill("送信の途中で端末が止まったため")
+    click_and_wait(page, row.get_by_role("button", name="追加する"))
+    assert "越前 一郎 さんに受験回数を 1 回追加しました" in page.get_by_role("status").inner_text()
+    assert "このクイズで受験できなくなっている職員はいません。" in page.locator("main").inner_text()
+    assert_accessible(page, "locked-out list after the grant")
+    db.session.expire_all()
+    assert service.attempts_left(learner.id, quiz) == 1
+
+    sign_out(page)
+    sign_in(page, learner, PASSWORD)
+    page.goto("/quizzes/practice-quiz")
+    assert "3 回中、残り 1 回" in page.locator("main").inner_text()
+    click_and_wait(page, page.get_by_role("button", name="もう一度受験する"))
+    assert page.locator("fieldset.question").count() == 3

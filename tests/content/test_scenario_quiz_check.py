@@ -60,7 +60,7 @@ def test_there_is_a_fixture_per_defect_kind():
     names = {p.stem for p in FIXTURES}
     for kind in ("unknown-target", "unreachable-node", "no-way-out", "no-ending", "pass-mark-above-maximum",
                  "duplicate-node-id", "duplicate-file-id-b", "missing-media", "missing-japanese-title",
-                 "duplicate-question-id", "duplicate-option-id", "draw-more-than-pool", "quiz-yaml-syntax", "yaml-syntax"):
+                 "duplicate-question-id", "duplicate-option-id", "draw-more-than-pool", "core-more-than-draw", "quiz-yaml-syntax", "yaml-syntax"):
         assert kind in names
 
 

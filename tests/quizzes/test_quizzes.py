@@ -3,6 +3,7 @@
 import random
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.core.permissions import Role
@@ -10,7 +11,7 @@ from app.core.signals import learning_item_completed, learning_item_started
 from app.quizzes import service
 from app.quizzes.models import QuizAttempt
 from tests.factories import login, make_employee
-from tests.quizzes.conftest import answer_positions
+from tests.quizzes.conftest import answer_positions, selections_for
 
 
 def _start(client, db):
@@ -102,6 +103,7 @@ def test_questions_drawn_from_the_pool_and_stored_on_the_attempt(app, quiz):
     for seed in range(8):
         attempt = service.start(make_employee().id, quiz, rng=random.Random(seed))
         assert len(attempt.drawn) == 3 and len({d["id"] for d in attempt.drawn}) == 3
+        assert "emergency" in [d["id"] for d in attempt.drawn]  # the core question
         seen |= {d["id"] for d in attempt.drawn}
         for drawn in attempt.drawn:
             if drawn["id"] in ("consent-first", "emergency"):
@@ -180,3 +182,35 @@ def test_list_page(client, quiz):
     login(client, make_employee())
     html = client.get("/quizzes/").get_data(as_text=True)
     assert "練習クイズ" in html and "未受験" in html
+
+
+def test_every_attempt_holds_every_core_question_and_the_rest_varies(app, quiz):
+    definition = quiz.versions[0].definition
+    positions, others = set(), {}
+    for seed in range(500):
+        drawn = [d["id"] for d in service.draw_questions(definition, random.Random(seed))]
+        assert len(drawn) == 3 and len(set(drawn)) == 3 and "emergency" in drawn
+        positions.add(drawn.index("emergency"))
+        for qid in drawn:
+            others[qid] = others.get(qid, 0) + 1
+    assert positions == {0, 1, 2}  # mixed in among the drawn questions, not always first
+    # the two random places are shared fairly among the three other questions
+    assert set(others) == {"emergency", "arrears-sign", "young-carer-signs", "consent-first"}
+    assert all(250 < others[q] < 420 for q in ("arrears-sign", "young-carer-signs", "consent-first"))
+
+
+def test_core_questions_fill_the_whole_draw(app):
+    question = {"type": "true_false", "answer": True}
+    definition = {"draw": 2, "shuffle_options": True, "questions": [
+        {**question, "id": "a", "core": True}, {**question, "id": "b", "core": True}, {**question, "id": "c"}]}
+    for seed in range(50):
+        assert sorted(d["id"] for d in service.draw_questions(definition, random.Random(seed))) == ["a", "b"]
+
+
+@pytest.mark.parametrize(("right", "passed"), [(3, True), (2, True), (1, False)])
+def test_pass_mark_boundary_on_the_practice_quiz(app, quiz, right, passed):
+    """60% of 3 questions: 2 right (66%) passes, 1 right fails."""
+    attempt = service.start(make_employee().id, quiz, rng=random.Random(1))
+    service.submit(attempt, selections_for(attempt, right))
+    assert (attempt.correct_count, attempt.passed) == (right, passed)
+
