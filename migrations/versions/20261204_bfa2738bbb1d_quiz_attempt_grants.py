@@ -1,7 +1,7 @@
 """quiz attempt grants
 
 Revision ID: bfa2738bbb1d
-Revises: 368f115e0233
+Revises: 5d2e8a41c7b3
 Create Date: 2026-12-04 02:26:59.169532
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'bfa2738bbb1d'
-down_revision = '368f115e0233'
+down_revision = '5d2e8a41c7b3'
 branch_labels = None
 depends_on = None
 
