@@ -18,7 +18,7 @@ def init_app(app):
     from app.core.layout import add_nav
     from app.core.permissions import Permission
     from app.rendering import content  # noqa: F401  (registers the "video-scripts" content kind)
-    from app.rendering.cli import render_command
+    from app.rendering.cli import readings_command, render_command
 
     # The video area owns the "videos" command group; join it, or stand in for it when absent.
     # Whichever area is registered first, both commands end up in one group.
@@ -30,4 +30,5 @@ def init_app(app):
             group = AppGroup("videos", help="Training videos.")
         app.cli.add_command(group)
     group.add_command(render_command)
+    group.add_command(readings_command)
     add_nav("rendering.scripts", _l("Role-play scripts"), Permission.MANAGE_CONTENT)

@@ -52,3 +52,26 @@ def render_command(scripts: tuple[str, ...], render_all: bool, force: bool, size
         click.echo(service.hand_off(result, None))
     if failed:
         raise SystemExit(1)
+
+
+@click.command("readings")
+@click.argument("text", required=False)
+@click.option("--script", "script_name", help="Show how every line of this script (id, folder or script.yaml) will be read.")
+def readings_command(text: str | None, script_name: str | None):
+    """Show how the voice will read the pronunciation dictionary's terms, a TEXT, or a script."""
+    from app.rendering import readings, service
+
+    try:
+        if script_name:
+            path = service.resolve(script_name)
+            if path is None:
+                raise click.ClickException(_("No script found for %(name)s (expected videos/<id>/script.yaml).", name=script_name))
+            rows = readings.script_readings(path)
+        elif text:
+            rows = readings.text_readings(text, service.content_root())
+        else:
+            rows = readings.dictionary_readings(service.content_root())
+    except readings.ReadingsUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    for row in rows:
+        click.echo(row)

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import unicodedata
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,8 +22,8 @@ import yaml
 from flask_babel import gettext as _
 
 from app.content.registry import Problem
-from app.rendering import cards, tools, tts
-from app.rendering.script import Script, Voice, parse
+from app.rendering import captions, cards, frontend, pronunciation, tools, tts
+from app.rendering.script import KEY_POINT_HEADING, Script, Voice, parse
 
 RENDERER_VERSION = "2"
 SOURCE_NAME = "source.mp4"
@@ -35,9 +34,6 @@ SCRIPT_NAME = "script.yaml"
 TITLE_SECONDS = 4.0
 SETTING_SECONDS = 2.5
 END_SECONDS = 7.0
-KEY_POINT_PAUSE = 1.2  # after the last key point
-KEY_POINT_GAP = 0.4  # between key points
-KEY_POINT_HEADING = "ここがポイント"
 
 # Credits of the voices the renderer knows; any other voice is credited by its file name.
 VOICE_CREDITS = {
@@ -64,6 +60,8 @@ class Cue:
     end: float
     speaker: str
     text: str
+    lines: tuple[str, ...] = ()  # as shown: at most two (see captions.py)
+    source_line: int = 0  # the script line it was said on
 
 
 @dataclass
@@ -82,6 +80,7 @@ class RenderResult:
     cues: list[Cue] = field(default_factory=list)
     chapters: list[dict] = field(default_factory=list)
     speech: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of each spoken line
+    spoken: list[str] = field(default_factory=list)  # what the voice was given for each line
 
 
 def settings_label(width: int, height: int, fps: int) -> str:
@@ -101,16 +100,31 @@ def credit_lines(script: Script) -> list[str]:
     return [*script.credits, ENGINE_CREDIT, *credits, "登場する人物・事例はすべて架空のものです。"]
 
 
-def is_up_to_date(folder: Path, sha256: str, label: str | None) -> bool:
-    """True when the folder holds a complete render of this script (and, given a label, these settings)."""
+def rendered_metadata(folder: Path) -> dict | None:
+    """The rendered ``video.yaml`` of a complete render in ``folder``, else None."""
     metadata = folder / METADATA_NAME
     if not (metadata.exists() and (folder / SOURCE_NAME).exists() and (folder / CAPTIONS_NAME).exists()):
-        return False
+        return None
     try:
         data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, OSError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def is_up_to_date(folder: Path, sha256: str, label: str | None, pronunciation_sha256: str | None = None) -> bool:
+    """True when the folder holds a complete render of this script (and, given a label, these
+    settings; given the dictionary's digest, this pronunciation dictionary). A render made
+    before the dictionary existed records no digest and is not judged by it."""
+    data = rendered_metadata(folder)
+    if data is None:
         return False
-    return data.get("script_sha256") == sha256 and (label is None or data.get("renderer") == label)
+    recorded = data.get("pronunciation_sha256")
+    return (
+        data.get("script_sha256") == sha256
+        and (label is None or data.get("renderer") == label)
+        and (pronunciation_sha256 is None or recorded is None or recorded == pronunciation_sha256)
+    )
 
 
 def _timestamp(seconds: float) -> str:
@@ -121,14 +135,10 @@ def _timestamp(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
-def _caption_width(text: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
-
-
 def webvtt(cues: list[Cue]) -> str:
     out = ["WEBVTT", ""]
     for number, cue in enumerate(cues, start=1):
-        lines = cards.wrap(cue.text, _caption_width, 28)
+        lines = cue.lines or (cue.text,)
         speaker = cue.speaker.replace(">", "").replace("&", "＆")
         body = "\n".join(lines)
         out += [str(number), f"{_timestamp(cue.start)} --> {_timestamp(cue.end)}", f"<v {speaker}>{body}" if speaker else body, ""]
@@ -231,15 +241,20 @@ def render(
     script, problems = parse(script_path, set(tools.installed_voices()))
     if script is None:
         raise ScriptInvalid(problems)
+    dictionary, problems = pronunciation.load(pronunciation.beside(script_path))
+    if dictionary is None:
+        raise ScriptInvalid(problems)
     tools.check_all({m.voice.file for m in script.cast.values()})
 
     folder = script_path.parent
     label = settings_label(width, height, fps)
-    if not force and is_up_to_date(folder, script.sha256, label):
+    if not force and is_up_to_date(folder, script.sha256, label, dictionary.sha256):
         report(1.0, "skipped")
         return RenderResult("skipped", folder, script.id)
 
     report(0.0, "speech")
+    engine = frontend.open_jtalk()
+    voice_dictionary = dictionary.for_engine(engine)
     painter = cards.CardPainter(width, height)
     result = RenderResult("rendered", folder, script.id)
     rate = tts.SAMPLE_RATE
@@ -247,7 +262,7 @@ def render(
         work = Path(tmp)
         segments: list[Segment] = []
         elapsed = 0  # samples
-        spoken_total = sum(len(scene.lines) + ((1 + len(scene.key_points)) if script.narrator else 0) for scene in script.scenes)
+        spoken_total = sum(len(script.utterances(scene)) for scene in script.scenes)
         spoken_done = 0
 
         def add(card: Path, samples: int, audio: Path | None = None) -> None:
@@ -268,31 +283,25 @@ def render(
             result.chapters.append({"start": round(elapsed / rate, 3), "title": {"ja": scene.title}})
             card = painter.setting(work / f"card{len(segments):04d}.png", scene.title, scene.setting, f"場面 {s_index}")
             add(card, round(SETTING_SECONDS * rate))
-            for line in scene.lines:
+            points_card = None
+            if scene.key_points:
+                points_card = painter.key_points(work / f"points{s_index:02d}.png", KEY_POINT_HEADING, scene.key_points)
+            for line in script.utterances(scene):
                 member = script.cast[line.speaker]
-                speech = speak(line.spoken, member.voice)
-                card = painter.line(work / f"card{len(segments):04d}.png", scene.setting, member.name, member.role, member.colour, line.text)
+                result.spoken.append(voice_dictionary.spoken(line.text, line.reading))
+                speech = speak(result.spoken[-1], member.voice)
+                if line.key_point:
+                    card = points_card
+                else:
+                    card = painter.line(work / f"card{len(segments):04d}.png", scene.setting, member.name, member.role, member.colour, line.text)
                 start = elapsed / rate
-                result.cues.append(Cue(start, start + speech.seconds, member.name, line.caption))
+                for cue in captions.cues_for(line.caption, engine, dictionary, start, speech.seconds, speech.seconds + line.pause):
+                    result.cues.append(Cue(cue.start, cue.end, member.name, cue.text, cue.lines, line.source_line))
                 result.speech.append((start, start + speech.seconds))
                 add(card, speech.samples + round(line.pause * rate), speech.path)
-            if scene.key_points:
-                card = painter.key_points(work / f"card{len(segments):04d}.png", KEY_POINT_HEADING, scene.key_points)
-                if script.narrator:
-                    # The heading and each point are spoken (and captioned) one by one.
-                    narrator = script.cast[script.narrator]
-                    pieces = [(KEY_POINT_HEADING + "。", "【" + KEY_POINT_HEADING + "】")]
-                    pieces += list(zip(scene.key_point_readings, scene.key_points, strict=True))
-                    for index, (reading, caption) in enumerate(pieces):
-                        speech = speak(reading, narrator.voice)
-                        start = elapsed / rate
-                        result.cues.append(Cue(start, start + speech.seconds, narrator.name, caption))
-                        result.speech.append((start, start + speech.seconds))
-                        pause = KEY_POINT_PAUSE if index == len(pieces) - 1 else KEY_POINT_GAP
-                        add(card, speech.samples + round(pause * rate), speech.path)
-                else:
-                    seconds = 3.0 + 0.15 * sum(len(p) for p in scene.key_points)
-                    add(card, round(seconds * rate))
+            if scene.key_points and not script.narrator:
+                seconds = 3.0 + 0.15 * sum(len(p) for p in scene.key_points)
+                add(points_card, round(seconds * rate))
         add(painter.end(work / f"card{len(segments):04d}.png", "ご視聴ありがとうございました", credit_lines(script)), round(END_SECONDS * rate))
         report(0.62, "cards")
 
@@ -304,10 +313,10 @@ def render(
         out = work / SOURCE_NAME
         _run_ffmpeg(encode_command(concat, audio, out, fps, total_frames, result.duration), result.duration, report, 0.62, 0.36)
 
-        captions = work / CAPTIONS_NAME
-        captions.write_text(webvtt(result.cues), encoding="utf-8")
+        captions_file = work / CAPTIONS_NAME
+        captions_file.write_text(webvtt(result.cues), encoding="utf-8")
         metadata = work / METADATA_NAME
-        metadata.write_text(video_yaml(script, result.chapters, label), encoding="utf-8")
+        metadata.write_text(video_yaml(script, result.chapters, label, dictionary.sha256), encoding="utf-8")
         # The metadata goes last: a folder whose video.yaml names this script is complete.
         for name in (SOURCE_NAME, CAPTIONS_NAME, METADATA_NAME):
             shutil.copyfile(work / name, folder / (name + ".part"))
@@ -322,7 +331,7 @@ def _city_name() -> str:
     return current_app.config.get("CITY_NAME", "あわら市") if has_app_context() else "あわら市"
 
 
-def video_yaml(script: Script, chapters: list[dict], label: str) -> str:
+def video_yaml(script: Script, chapters: list[dict], label: str, pronunciation_sha256: str = "") -> str:
     data: dict = {"id": script.id, "title": dict(script.title)}
     if script.description:
         data["description"] = dict(script.description)
@@ -333,6 +342,7 @@ def video_yaml(script: Script, chapters: list[dict], label: str) -> str:
         "rendered_from": SCRIPT_NAME,
         "script_sha256": script.sha256,
         "renderer": label,
+        "pronunciation_sha256": pronunciation_sha256,
     })
     header = f"# Rendered from {SCRIPT_NAME} by `flask --app app videos render`: edit the script, not this file.\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)

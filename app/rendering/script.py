@@ -24,6 +24,9 @@ PAUSE_RANGE = (0.0, 10.0)  # seconds of silence after a line
 LONG_LINE = 120  # characters: longer lines no longer fit a card at a readable size
 
 DEFAULT_PAUSE = 0.6
+KEY_POINT_PAUSE = 1.2  # after the last key point
+KEY_POINT_GAP = 0.4  # between key points
+KEY_POINT_HEADING = "ここがポイント"
 
 TOP_KEYS = {"id", "title", "description", "narrator", "cast", "scenes", "credits"}
 CAST_KEYS = {"name", "role", "voice", "colour"}
@@ -60,6 +63,12 @@ class Line:
     pause: float
     source_line: int
     reading: str = ""  # what the voice says when it differs from the text (119番 → いちいちきゅう番)
+    key_point: bool = False  # a key point (or their heading) read by the narrator
+    caption_line: int = 0  # where its caption is written (caption: or text:)
+
+    @property
+    def caption_source_line(self) -> int:
+        return self.caption_line or self.source_line
 
     @property
     def spoken(self) -> str:
@@ -73,7 +82,8 @@ class Scene:
     lines: tuple[Line, ...]
     key_points: tuple[str, ...]
     source_line: int
-    key_point_readings: tuple[str, ...] = ()
+    key_point_readings: tuple[str, ...] = ()  # the reading of each key point ("" for none)
+    key_point_lines: tuple[int, ...] = ()
 
 
 @dataclass
@@ -87,6 +97,19 @@ class Script:
     credits: list[str] = field(default_factory=list)
     path: Path | None = None
     sha256: str = ""
+
+    def utterances(self, scene: Scene) -> list[Line]:
+        """What is said in ``scene``, in order: its lines, then (with a narrator) the
+        key-point heading and each key point, read by the narrator."""
+        said = list(scene.lines)
+        if scene.key_points and self.narrator:
+            heading_line = scene.key_point_lines[0] if scene.key_point_lines else scene.source_line
+            points = [(KEY_POINT_HEADING + "。", "【" + KEY_POINT_HEADING + "】", "", heading_line)]
+            points += zip(scene.key_points, scene.key_points, scene.key_point_readings, scene.key_point_lines, strict=True)
+            for index, (text, caption, reading, line) in enumerate(points):
+                pause = KEY_POINT_PAUSE if index == len(points) - 1 else KEY_POINT_GAP
+                said.append(Line(self.narrator, text, caption, pause, line, reading, key_point=True))
+        return said
 
     def texts(self) -> list[str]:
         """Every text that is drawn on a card (for the glyph check)."""
@@ -304,13 +327,15 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
             pause = check.number(raw_line, "pause", l_where, PAUSE_RANGE, DEFAULT_PAUSE)
             reading = check.text(raw_line, "reading", f"{l_where}: reading") if "reading" in raw_line else ""
             if speaker is not None and str(speaker) in cast and text:
-                lines.append(Line(str(speaker), text, caption or text, pause, l_line, reading))
+                caption_line = raw_line.line_of("caption" if caption else "text")
+                lines.append(Line(str(speaker), text, caption or text, pause, l_line, reading, caption_line=caption_line))
         points: list[str] = []
         raw_points = raw_scene.get("key_points", LineList())
         if not isinstance(raw_points, list):
             check.error(raw_scene.line_of("key_points"), f"{where}: key_points must be a list of short sentences")
             raw_points = LineList()
         readings: list[str] = []
+        point_lines: list[int] = []
         for p_index, point in enumerate(raw_points):
             p_line = _line_of(raw_points, p_index)
             reading = ""
@@ -322,10 +347,11 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
                 check.error(p_line, f"{where}: key point {p_index + 1} is empty")
             else:
                 points.append(" ".join(point.split()))
-                readings.append(reading or points[-1])
+                readings.append(reading)
+                point_lines.append(p_line or s_line)
         if len(points) > 4:
             check.warn(raw_scene.line_of("key_points"), f"{where}: {len(points)} key points will not fit on one card", "keep it to 4 or fewer")
-        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings)))
+        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings), tuple(point_lines)))
 
     if any(p.severity == "error" for p in check.problems):
         return None, check.problems

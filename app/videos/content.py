@@ -22,7 +22,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 KNOWN_KEYS = {
     "id", "title", "description", "source", "captions", "chapters", "completion_threshold",
     # written by the role-play renderer (flask videos render); informative only
-    "rendered_from", "script_sha256", "renderer", "version", "duration", "script",
+    "rendered_from", "script_sha256", "renderer", "pronunciation_sha256", "version", "duration", "script",
 }
 CAPTION_LANGUAGES = ("ja", "en")
 RESERVED_SLUGS = frozenset({"admin", "media", "quality"})  # pages under /videos/

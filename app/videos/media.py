@@ -421,6 +421,7 @@ class Cue:
     start: float
     end: float
     text: str
+    line: int = 0  # the line of its timing in the file
 
 
 def parse_captions(text: str, *, srt: bool) -> list[Cue]:
@@ -452,12 +453,13 @@ def parse_captions(text: str, *, srt: bool) -> list[Cue]:
         start, end = _seconds(match.group(1)), _seconds(match.group(2))
         if end <= start:
             raise CaptionError(_l("a cue ends before it starts"), index + 1)
+        timing_line = index + 1
         index += 1
         body = []
         while index < len(lines) and lines[index].strip():
             body.append(lines[index])
             index += 1
-        cues.append(Cue(start, end, "\n".join(body)))
+        cues.append(Cue(start, end, "\n".join(body), timing_line))
     if not cues:
         raise CaptionError(_l("the file has no cues"), 1)
     return cues

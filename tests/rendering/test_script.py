@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.content import registry
 from app.rendering import cards, tools
+from app.rendering.pronunciation import Dictionary
 from app.rendering.script import parse
 from tests.rendering.conftest import TWO_LINES, write_script
 
@@ -140,7 +141,7 @@ def test_line_breaking_examples():
 
 
 def test_reading_overrides_what_the_voice_says(tmp_path):
-    text = TWO_LINES.replace(
+    text = TWO_LINES.replace("cast:\n", "narrator: 職員\ncast:\n", 1).replace(
         '"督促状が届いたんです。", pause: 1.0}',
         '"すぐに119番へ。", reading: "すぐに、いちいちきゅう番へ。", pause: 1.0}',
     ) + "    key_points:\n      - {text: 119番, reading: いちいちきゅう番}\n      - 手続きだけで終わらせない\n"
@@ -149,4 +150,10 @@ def test_reading_overrides_what_the_voice_says(tmp_path):
     line = script.scenes[0].lines[1]
     assert (line.text, line.caption, line.spoken) == ("すぐに119番へ。", "すぐに119番へ。", "すぐに、いちいちきゅう番へ。")
     assert script.scenes[0].key_points == ("119番", "手続きだけで終わらせない")
-    assert script.scenes[0].key_point_readings == ("いちいちきゅう番", "手続きだけで終わらせない")
+    assert script.scenes[0].key_point_readings == ("いちいちきゅう番", "")
+    # The line's own reading wins over the pronunciation dictionary; other lines use the dictionary.
+    dictionary = Dictionary({"119番": "ヒャクジュウキュウバン", "手続き": "テツヅキ"})
+    said = {u.text: dictionary.spoken(u.text, u.reading) for u in script.utterances(script.scenes[0])}
+    assert said["すぐに119番へ。"] == "すぐに、いちいちきゅう番へ。"
+    assert said["119番"] == "いちいちきゅう番"
+    assert said["手続きだけで終わらせない"] == "テツヅキだけで終わらせない"
