@@ -92,7 +92,8 @@ def scan(paths: list[Path]) -> tuple[list[Statement], list[tuple[Path, int, str]
 def content_files(root: Path, only: Path | None = None) -> list[Path]:
     from app.content import registry
 
-    files = [p for paths in registry.files_by_kind(root, only).values() for p in paths]
+    prose = registry.prose_kinds()
+    files = [p for kind, paths in registry.files_by_kind(root, only).items() if kind in prose for p in paths]
     if only is None:
         files += [p for p in EXTRA_SOURCES if p.is_file()]
     return sorted(set(files))

@@ -47,6 +47,7 @@ class ContentKind:
     check: Callable[[list[Path], Path], list[Problem]]
     sync: Callable[[list[Path], Path], SyncResult] | None = None
     order: int = 100  # sync order: things referred to first (videos, scenarios, quizzes) then courses
+    prose: bool = True  # words staff read (checked for legal markers and the forms' words); False for data
     #: optional: lines ``content check`` prints about the checked files (e.g. a course's expected time)
     summarize: Callable[[list[Path], Path], list[str]] | None = None
 
@@ -63,6 +64,10 @@ def register(kind: ContentKind) -> ContentKind:
 
 def kinds() -> list[ContentKind]:
     return sorted(KINDS.values(), key=lambda k: (k.order, k.name))
+
+
+def prose_kinds() -> set[str]:
+    return {kind.name for kind in kinds() if kind.prose}
 
 
 def files_by_kind(root: Path, only: Path | None = None) -> dict[str, list[Path]]:

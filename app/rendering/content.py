@@ -177,5 +177,5 @@ def check_captions(paths: list[Path], root: Path) -> list[Problem]:
 # Rendering is an explicit step (a command or the admin button), not part of content sync:
 # the rendered folder is then a video like any other.
 KIND = register(ContentKind("video-scripts", find, check, sync=None, order=5))
-register(ContentKind("pronunciation", find_dictionary, check_dictionary, sync=None, order=4))
+register(ContentKind("pronunciation", find_dictionary, check_dictionary, sync=None, order=4, prose=False))
 register(ContentKind("captions", find_captions, check_captions, sync=None, order=11))
