@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.content.registry import ContentKind, Problem, register
-from app.rendering import cards, tools
+from app.rendering import cards, scenery, tools
 from app.rendering.render import is_up_to_date
 from app.rendering.script import parse, text_lines
 
@@ -40,7 +40,7 @@ def check(paths: list[Path], root: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in paths:
         problems += check_one(path)
-    return problems
+    return problems + scenery.check_folder(root / "videos" / scenery.ILLUSTRATIONS_DIR)
 
 
 # Rendering is an explicit step (a command or the admin button), not part of content sync:

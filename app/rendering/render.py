@@ -23,10 +23,10 @@ import yaml
 from flask_babel import gettext as _
 
 from app.content.registry import Problem
-from app.rendering import cards, tools, tts
+from app.rendering import cards, scenery, scenes, tools, tts
 from app.rendering.script import Script, Voice, parse
 
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 SOURCE_NAME = "source.mp4"
 CAPTIONS_NAME = "captions.ja.vtt"
 METADATA_NAME = "video.yaml"
@@ -235,12 +235,14 @@ def render(
 
     folder = script_path.parent
     label = settings_label(width, height, fps)
+    if art := scenery.assets_digest(script):
+        label += f" art:{art}"  # the city's images: replacing one renders again
     if not force and is_up_to_date(folder, script.sha256, label):
         report(1.0, "skipped")
         return RenderResult("skipped", folder, script.id)
 
     report(0.0, "speech")
-    painter = cards.CardPainter(width, height)
+    painter = scenes.ScenePainter(width, height, script)
     result = RenderResult("rendered", folder, script.id)
     rate = tts.SAMPLE_RATE
     with tempfile.TemporaryDirectory(prefix="tsunagu-render-") as tmp:
@@ -266,12 +268,15 @@ def render(
         add(painter.title(work / "card0000.png", script.title.get("ja", ""), script.title.get("en", ""), kicker), round(TITLE_SECONDS * rate))
         for s_index, scene in enumerate(script.scenes, start=1):
             result.chapters.append({"start": round(elapsed / rate, 3), "title": {"ja": scene.title}})
-            card = painter.setting(work / f"card{len(segments):04d}.png", scene.title, scene.setting, f"場面 {s_index}")
+            card = painter.scene_opening(work / f"card{len(segments):04d}.png", scene, f"場面 {s_index}")
             add(card, round(SETTING_SECONDS * rate))
+            frames: dict[str, Path] = {}  # one frame per speaker: the words are in the captions only
             for line in scene.lines:
                 member = script.cast[line.speaker]
                 speech = speak(line.spoken, member.voice)
-                card = painter.line(work / f"card{len(segments):04d}.png", scene.setting, member.name, member.role, member.colour, line.text)
+                if line.speaker not in frames:
+                    frames[line.speaker] = painter.scene_line(work / f"card{len(segments):04d}.png", scene, line.speaker)
+                card = frames[line.speaker]
                 start = elapsed / rate
                 result.cues.append(Cue(start, start + speech.seconds, member.name, line.caption))
                 result.speech.append((start, start + speech.seconds))
@@ -324,8 +329,11 @@ def _city_name() -> str:
 
 def video_yaml(script: Script, chapters: list[dict], label: str) -> str:
     data: dict = {"id": script.id, "title": dict(script.title)}
-    if script.description:
-        data["description"] = dict(script.description)
+    description = dict(script.description)
+    # What the pictures show, for viewers who do not see them (the words are in the captions).
+    pictures = "\n".join(["映像の説明：", *scenery.scene_descriptions(script)])
+    description["ja"] = description["ja"] + "\n\n" + pictures if description.get("ja") else pictures
+    data["description"] = description
     data.update({
         "source": SOURCE_NAME,
         "captions": {"ja": CAPTIONS_NAME},

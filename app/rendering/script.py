@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.content.registry import Problem
 from app.content.yamlfile import LineDict, LineList, YamlError, load_file
+from app.rendering import scenery
 
 # Limits that keep a card legible and a voice intelligible.
 PITCH_RANGE = (-24.0, 24.0)  # half-tones (open_jtalk -fm)
@@ -26,9 +27,9 @@ LONG_LINE = 120  # characters: longer lines no longer fit a card at a readable s
 DEFAULT_PAUSE = 0.6
 
 TOP_KEYS = {"id", "title", "description", "narrator", "cast", "scenes", "credits"}
-CAST_KEYS = {"name", "role", "voice", "colour"}
+CAST_KEYS = {"name", "role", "voice", "colour", "figure", "image"}
 VOICE_KEYS = {"file", "pitch", "speed", "alpha", "volume"}
-SCENE_KEYS = {"title", "setting", "lines", "key_points"}
+SCENE_KEYS = {"title", "setting", "lines", "key_points", "backdrop", "present"}
 LINE_KEYS = {"speaker", "text", "caption", "pause", "reading"}
 POINT_KEYS = {"text", "reading"}
 COLOURS = ("blue", "green", "orange", "purple", "teal", "grey")
@@ -50,6 +51,7 @@ class CastMember:
     role: str
     voice: Voice
     colour: str
+    look: scenery.Look = scenery.Look()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class Scene:
     key_points: tuple[str, ...]
     source_line: int
     key_point_readings: tuple[str, ...] = ()
+    backdrop: str = scenery.NEUTRAL  # a setting key (see scenery.SETTINGS)
+    present: tuple[str, ...] = ()  # cast keys shown; empty: the speakers but the narrator
 
 
 @dataclass
@@ -243,7 +247,8 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
         if colour not in COLOURS:
             check.error(member.line_of("colour"), f"{where}: unknown colour {colour!r}", "one of " + ", ".join(COLOURS))
             colour = COLOURS[0]
-        cast[str(key)] = CastMember(str(key), name, role, voice, colour)
+        look = scenery.cast_look(member, str(key), name, role, colour, where, path, check)
+        cast[str(key)] = CastMember(str(key), name, role, voice, colour, look)
 
     narrator = data.get("narrator")
     if narrator is not None and str(narrator) not in cast:
@@ -325,7 +330,9 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
                 readings.append(reading or points[-1])
         if len(points) > 4:
             check.warn(raw_scene.line_of("key_points"), f"{where}: {len(points)} key points will not fit on one card", "keep it to 4 or fewer")
-        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings)))
+        backdrop = scenery.scene_backdrop(raw_scene, setting, where, path, check)
+        shown = scenery.scene_present(raw_scene, where, cast, check)
+        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings), backdrop, shown))
 
     if any(p.severity == "error" for p in check.problems):
         return None, check.problems
