@@ -15,7 +15,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from app.content.registry import ContentKind, Problem, register
-from app.rendering import captions, cards, frontend, pronunciation, tools
+from app.rendering import captions, cards, frontend, pronunciation, scenery, tools
 from app.rendering.render import CAPTIONS_NAME, SCRIPT_NAME, is_up_to_date, rendered_metadata
 from app.rendering.script import Script, parse, text_lines
 
@@ -116,7 +116,7 @@ def check(paths: list[Path], root: Path) -> list[Problem]:
     problems: list[Problem] = []
     for path in paths:
         problems += check_one(path)
-    return problems
+    return problems + scenery.check_folder(root / "videos" / scenery.ILLUSTRATIONS_DIR)
 
 
 def find_dictionary(root: Path) -> list[Path]:

@@ -22,10 +22,10 @@ import yaml
 from flask_babel import gettext as _
 
 from app.content.registry import Problem
-from app.rendering import captions, cards, frontend, pronunciation, tools, tts
+from app.rendering import captions, frontend, pronunciation, scenery, scenes, tools, tts
 from app.rendering.script import KEY_POINT_HEADING, Script, Voice, parse
 
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 SOURCE_NAME = "source.mp4"
 CAPTIONS_NAME = "captions.ja.vtt"
 METADATA_NAME = "video.yaml"
@@ -248,6 +248,8 @@ def render(
 
     folder = script_path.parent
     label = settings_label(width, height, fps)
+    if art := scenery.assets_digest(script):
+        label += f" art:{art}"  # the city's images: replacing one renders again
     if not force and is_up_to_date(folder, script.sha256, label, dictionary.sha256):
         report(1.0, "skipped")
         return RenderResult("skipped", folder, script.id)
@@ -255,7 +257,7 @@ def render(
     report(0.0, "speech")
     engine = frontend.open_jtalk()
     voice_dictionary = dictionary.for_engine(engine)
-    painter = cards.CardPainter(width, height)
+    painter = scenes.ScenePainter(width, height, script)
     result = RenderResult("rendered", folder, script.id)
     rate = tts.SAMPLE_RATE
     with tempfile.TemporaryDirectory(prefix="tsunagu-render-") as tmp:
@@ -281,11 +283,12 @@ def render(
         add(painter.title(work / "card0000.png", script.title.get("ja", ""), script.title.get("en", ""), kicker), round(TITLE_SECONDS * rate))
         for s_index, scene in enumerate(script.scenes, start=1):
             result.chapters.append({"start": round(elapsed / rate, 3), "title": {"ja": scene.title}})
-            card = painter.setting(work / f"card{len(segments):04d}.png", scene.title, scene.setting, f"場面 {s_index}")
+            card = painter.scene_opening(work / f"card{len(segments):04d}.png", scene, f"場面 {s_index}")
             add(card, round(SETTING_SECONDS * rate))
             points_card = None
             if scene.key_points:
                 points_card = painter.key_points(work / f"points{s_index:02d}.png", KEY_POINT_HEADING, scene.key_points)
+            frames: dict[str, Path] = {}  # one frame per speaker: the words are in the captions only
             for line in script.utterances(scene):
                 member = script.cast[line.speaker]
                 result.spoken.append(voice_dictionary.spoken(line.text, line.reading))
@@ -293,7 +296,9 @@ def render(
                 if line.key_point:
                     card = points_card
                 else:
-                    card = painter.line(work / f"card{len(segments):04d}.png", scene.setting, member.name, member.role, member.colour, line.text)
+                    if line.speaker not in frames:
+                        frames[line.speaker] = painter.scene_line(work / f"card{len(segments):04d}.png", scene, line.speaker)
+                    card = frames[line.speaker]
                 start = elapsed / rate
                 for cue in captions.cues_for(line.caption, engine, dictionary, start, speech.seconds, speech.seconds + line.pause):
                     result.cues.append(Cue(cue.start, cue.end, member.name, cue.text, cue.lines, line.source_line))
@@ -333,8 +338,11 @@ def _city_name() -> str:
 
 def video_yaml(script: Script, chapters: list[dict], label: str, pronunciation_sha256: str = "") -> str:
     data: dict = {"id": script.id, "title": dict(script.title)}
-    if script.description:
-        data["description"] = dict(script.description)
+    description = dict(script.description)
+    # What the pictures show, for viewers who do not see them (the words are in the captions).
+    pictures = "\n".join(["映像の説明：", *scenery.scene_descriptions(script)])
+    description["ja"] = description["ja"] + "\n\n" + pictures if description.get("ja") else pictures
+    data["description"] = description
     data.update({
         "source": SOURCE_NAME,
         "captions": {"ja": CAPTIONS_NAME},

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.content.registry import Problem
 from app.content.yamlfile import LineDict, LineList, YamlError, load_file
+from app.rendering import scenery
 
 # Limits that keep a card legible and a voice intelligible.
 PITCH_RANGE = (-24.0, 24.0)  # half-tones (open_jtalk -fm)
@@ -29,9 +30,9 @@ KEY_POINT_GAP = 0.4  # between key points
 KEY_POINT_HEADING = "ここがポイント"
 
 TOP_KEYS = {"id", "title", "description", "narrator", "cast", "scenes", "credits"}
-CAST_KEYS = {"name", "role", "voice", "colour"}
+CAST_KEYS = {"name", "role", "voice", "colour", "figure", "image"}
 VOICE_KEYS = {"file", "pitch", "speed", "alpha", "volume"}
-SCENE_KEYS = {"title", "setting", "lines", "key_points"}
+SCENE_KEYS = {"title", "setting", "lines", "key_points", "backdrop", "present"}
 LINE_KEYS = {"speaker", "text", "caption", "pause", "reading"}
 POINT_KEYS = {"text", "reading"}
 COLOURS = ("blue", "green", "orange", "purple", "teal", "grey")
@@ -53,6 +54,7 @@ class CastMember:
     role: str
     voice: Voice
     colour: str
+    look: scenery.Look = scenery.Look()
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Scene:
     source_line: int
     key_point_readings: tuple[str, ...] = ()  # the reading of each key point ("" for none)
     key_point_lines: tuple[int, ...] = ()
+    backdrop: str = scenery.NEUTRAL  # a setting key (see scenery.SETTINGS)
+    present: tuple[str, ...] = ()  # cast keys shown; empty: the speakers but the narrator
 
 
 @dataclass
@@ -266,7 +270,8 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
         if colour not in COLOURS:
             check.error(member.line_of("colour"), f"{where}: unknown colour {colour!r}", "one of " + ", ".join(COLOURS))
             colour = COLOURS[0]
-        cast[str(key)] = CastMember(str(key), name, role, voice, colour)
+        look = scenery.cast_look(member, str(key), name, role, colour, where, path, check)
+        cast[str(key)] = CastMember(str(key), name, role, voice, colour, look)
 
     narrator = data.get("narrator")
     if narrator is not None and str(narrator) not in cast:
@@ -351,7 +356,9 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
                 point_lines.append(p_line or s_line)
         if len(points) > 4:
             check.warn(raw_scene.line_of("key_points"), f"{where}: {len(points)} key points will not fit on one card", "keep it to 4 or fewer")
-        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings), tuple(point_lines)))
+        backdrop = scenery.scene_backdrop(raw_scene, setting, where, path, check)
+        shown = scenery.scene_present(raw_scene, where, cast, check)
+        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings), tuple(point_lines), backdrop, shown))
 
     if any(p.severity == "error" for p in check.problems):
         return None, check.problems

@@ -15,6 +15,7 @@ import yaml
 from app.rendering import render as render_module
 from app.rendering import tts
 from app.rendering.render import END_SECONDS, SETTING_SECONDS, TITLE_SECONDS, render
+from app.rendering.scenery import SETTINGS
 from app.rendering.script import parse
 from tests.rendering.conftest import write_script
 
@@ -117,7 +118,12 @@ def test_metadata_for_the_video_pipeline(rendered):
     data = yaml.safe_load((rendered.folder / "video.yaml").read_text(encoding="utf-8"))
     assert data["id"] == "two-lines"
     assert data["title"] == {"ja": "二行の確認", "en": "Two lines"}
-    assert data["description"] == {"ja": "試験用の短い台本です。"}
+    # The script's description, then what the pictures show, scene by scene.
+    assert data["description"]["ja"] == (
+        "試験用の短い台本です。\n\n映像の説明：\n場面1「窓口で」：" + SETTINGS["tax-counter"].alt
+        + "登場する人：山田（税務課 職員）は茶色の髪で、青の服を着ています。首から職員証を下げています。"
+        "佐藤 キヨ（住民）は黒髪で、緑の服を着ています。"
+    )
     assert data["source"] == "source.mp4" and data["captions"] == {"ja": "captions.ja.vtt"}
     assert data["chapters"] == [{"start": TITLE_SECONDS, "title": {"ja": "窓口で"}}]
     assert data["rendered_from"] == "script.yaml"
