@@ -46,15 +46,16 @@ def test_play_to_each_kind_of_ending(page, practice):
     assert page.locator(".scene-image img").evaluate("img => img.complete && img.naturalWidth > 0")
     assert_accessible(page, "scenario step")
 
-    # Keyboard only: the number key 1 takes the first choice.
-    page.keyboard.press("1")
+    # Keyboard only: the number keys choose by the position shown (the order is the attempt's own).
+    key = page.locator('button.choice[value="0"]').get_attribute("data-key")
+    page.keyboard.press(key)
     page.wait_for_url("**/scenarios/practice-desk#feedback")
     feedback = page.locator("#feedback")
     assert "よい問いかけです" in feedback.inner_text()
     assert page.evaluate("document.activeElement.id") == "feedback"
     assert_accessible(page, "step with feedback")
-    # Tab to the first choice and press Enter
-    page.locator("button.choice").first.focus()
+    # Focus the choice and press Enter
+    page.locator('button.choice[value="0"]').focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/results/*")
     verdict = page.locator(".verdict")
@@ -144,7 +145,7 @@ def test_shipped_scenario_to_each_ending(page, app, path: Path):
             assert page.locator("input[name=node]").get_attribute("value") == node_id
             if number == 0 and node_id == definition["start"]:
                 assert_accessible(page, f"{path.stem} first step")
-            click_and_wait(page, page.locator("button.choice").nth(index))
+            click_and_wait(page, page.locator(f"button.choice[value=\"{index}\"]"))  # by the file's index: the shown order is shuffled
             node_id = definition["nodes"][node_id]["choices"][index]["next"]
         verdict = definition["nodes"][ending]["ending"]["verdict"]
         label = {"connected": "つなげた", "partial": "一部つなげた", "missed": "見逃した"}[verdict]
