@@ -1,7 +1,8 @@
 """Role-play videos rendered from written scripts (``videos/<id>/script.yaml``).
 
-Speech comes from Open JTalk, the cards are drawn in Noto Sans CJK, and ffmpeg assembles a
-captioned video that is handed to the video area's ingest pipeline.
+Speech comes from a speech engine (Open JTalk or Kokoro: engines.py), the cards are drawn in
+Noto Sans CJK, and ffmpeg assembles a captioned video that is handed to the video area's
+ingest pipeline.
 """
 
 from flask import Blueprint
@@ -18,7 +19,7 @@ def init_app(app):
     from app.core.layout import add_nav
     from app.core.permissions import Permission
     from app.rendering import content  # noqa: F401  (registers the "video-scripts" content kind)
-    from app.rendering.cli import render_command
+    from app.rendering.cli import readings_command, render_command
 
     # The video area owns the "videos" command group; join it, or stand in for it when absent.
     # Whichever area is registered first, both commands end up in one group.
@@ -30,4 +31,5 @@ def init_app(app):
             group = AppGroup("videos", help="Training videos.")
         app.cli.add_command(group)
     group.add_command(render_command)
+    group.add_command(readings_command)
     add_nav("rendering.scripts", _l("Role-play scripts"), Permission.MANAGE_CONTENT)

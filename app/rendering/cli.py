@@ -52,3 +52,18 @@ def render_command(scripts: tuple[str, ...], render_all: bool, force: bool, size
         click.echo(service.hand_off(result, None))
     if failed:
         raise SystemExit(1)
+
+
+@click.command("readings")
+@click.argument("texts", nargs=-1, required=True)
+def readings_command(texts: tuple[str, ...]):
+    """Print how each installed speech engine reads TEXTS (for checking names and numbers)."""
+    from app.rendering import engines
+
+    installed = [e for e in sorted(engines.ENGINES.values(), key=lambda e: e.name) if e.installed()]
+    if not installed:
+        raise click.ClickException(_("No speech engine is installed."))
+    for text in texts:
+        click.echo(text)
+        for engine in installed:
+            click.echo(f"  {engine.name}: {engine.reading(engines.prepare(text))}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.content.registry import ContentKind, Problem, register
-from app.rendering import cards, tools
+from app.rendering import cards, engines, tools
 from app.rendering.render import is_up_to_date
 from app.rendering.script import parse, text_lines
 
@@ -18,9 +18,10 @@ def check_one(path: Path) -> list[Problem]:
     voices = tools.installed_voices()
     script, problems = parse(path, set(voices) if voices else None)
     if not voices:
-        problems.append(Problem(path, None, "no HTS voice is installed, so the voices were not checked", "pip install pyopenjtalk-ndy", "warning"))
+        problems.append(Problem(path, None, "no HTS voice is installed, so the voices were not checked", "pip install pyopenjtalk-plus", "warning"))
     if script is None:
         return problems
+    problems += engines.check(script, path)
     try:
         font = tools.font()
     except tools.ToolMissing as exc:

@@ -23,7 +23,7 @@ import yaml
 from flask_babel import gettext as _
 
 from app.content.registry import Problem
-from app.rendering import cards, tools, tts
+from app.rendering import cards, engines, tools, tts
 from app.rendering.script import Script, Voice, parse
 
 RENDERER_VERSION = "2"
@@ -38,12 +38,6 @@ END_SECONDS = 7.0
 KEY_POINT_PAUSE = 1.2  # after the last key point
 KEY_POINT_GAP = 0.4  # between key points
 KEY_POINT_HEADING = "ここがポイント"
-
-# Credits of the voices the renderer knows; any other voice is credited by its file name.
-VOICE_CREDITS = {
-    "mei": 'HTS voice "Mei" © 2009–2013 Nagoya Institute of Technology, Department of Computer Science (MMDAgent Project Team), CC BY 3.0 https://creativecommons.org/licenses/by/3.0/',
-}
-ENGINE_CREDIT = "音声合成: Open JTalk / hts_engine API (名古屋工業大学), 辞書: NAIST Japanese Dictionary"
 
 Progress = Callable[[float, str], None]
 
@@ -88,17 +82,9 @@ def settings_label(width: int, height: int, fps: int) -> str:
     return f"tsunagu-render/{RENDERER_VERSION} {width}x{height} {fps}fps"
 
 
-def voice_credit(name: str) -> str:
-    for prefix, credit in VOICE_CREDITS.items():
-        if name.startswith(prefix):
-            return credit
-    return f"HTS voice: {name}"
-
-
 def credit_lines(script: Script) -> list[str]:
-    voices = sorted({m.voice.file for m in script.cast.values()})
-    credits = list(dict.fromkeys(voice_credit(v) for v in voices))
-    return [*script.credits, ENGINE_CREDIT, *credits, "登場する人物・事例はすべて架空のものです。"]
+    # Each speech engine credits itself and its voices (engines.py).
+    return [*script.credits, *engines.credit_lines(script), "登場する人物・事例はすべて架空のものです。"]
 
 
 def is_up_to_date(folder: Path, sha256: str, label: str | None) -> bool:
@@ -231,7 +217,11 @@ def render(
     script, problems = parse(script_path, set(tools.installed_voices()))
     if script is None:
         raise ScriptInvalid(problems)
+    problems += engines.check(script, script_path)
+    if any(p.severity == "error" for p in problems):
+        raise ScriptInvalid(problems)
     tools.check_all({m.voice.file for m in script.cast.values()})
+    engines.require(script)
 
     folder = script_path.parent
     label = settings_label(width, height, fps)
@@ -257,7 +247,7 @@ def render(
 
         def speak(text: str, voice: Voice) -> tts.Speech:
             nonlocal spoken_done
-            speech = tts.synthesise(text, voice, work / f"speech{len(segments):04d}.wav")
+            speech = engines.speak(text, voice, work / f"speech{len(segments):04d}.wav")
             spoken_done += 1
             report(0.6 * spoken_done / max(1, spoken_total), "speech")
             return speech
