@@ -13,7 +13,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	@# pyopenjtalk-plus replaced pyopenjtalk-ndy; both are the module pyopenjtalk, so a venv that
+	@# had the old one loses both and gets pyopenjtalk-plus cleanly.
+	if $(BIN)/pip show -q pyopenjtalk-ndy >/dev/null 2>&1; then $(BIN)/pip uninstall -q -y pyopenjtalk-ndy pyopenjtalk-plus; fi
+	$(BIN)/pip install -q -e ".[test,voices]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -1,7 +1,8 @@
 """Role-play videos rendered from written scripts (``videos/<id>/script.yaml``).
 
-Speech comes from Open JTalk, the cards are drawn in Noto Sans CJK, and ffmpeg assembles a
-captioned video that is handed to the video area's ingest pipeline.
+Speech comes from a speech engine (Open JTalk or Kokoro: engines.py), the cards are drawn in
+Noto Sans CJK, and ffmpeg assembles a captioned video that is handed to the video area's
+ingest pipeline.
 """
 
 from flask import Blueprint

@@ -68,7 +68,7 @@ def readings_command(text: str | None, script_name: str | None):
                 raise click.ClickException(_("No script found for %(name)s (expected videos/<id>/script.yaml).", name=script_name))
             rows = readings.script_readings(path)
         elif text:
-            rows = readings.text_readings(text, service.content_root())
+            rows = readings.text_readings(text, service.content_root()) + readings.engine_readings(text, service.content_root())
         else:
             rows = readings.dictionary_readings(service.content_root())
     except readings.ReadingsUnavailable as exc:

@@ -15,7 +15,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from app.content.registry import ContentKind, Problem, register
-from app.rendering import captions, cards, frontend, pronunciation, scenery, tools
+from app.rendering import captions, cards, engines, frontend, pronunciation, scenery, tools
 from app.rendering.render import CAPTIONS_NAME, SCRIPT_NAME, is_up_to_date, rendered_metadata
 from app.rendering.script import Script, parse, text_lines
 
@@ -77,7 +77,7 @@ def check_one(path: Path) -> list[Problem]:
     voices = tools.installed_voices()
     script, problems = parse(path, set(voices) if voices else None)
     if not voices:
-        problems.append(Problem(path, None, "no HTS voice is installed, so the voices were not checked", "pip install pyopenjtalk-ndy", "warning"))
+        problems.append(Problem(path, None, "no HTS voice is installed, so the voices were not checked", "pip install pyopenjtalk-plus", "warning"))
     if script is None:
         return problems
     dictionary, _dictionary_problems = pronunciation.load(pronunciation.beside(path))
@@ -86,6 +86,7 @@ def check_one(path: Path) -> list[Problem]:
         problems.append(Problem(path, None, _("captions not checked: %(reason)s", reason=missing), severity="warning"))
     elif dictionary is not None:  # a broken dictionary is reported on its own file
         problems += caption_problems(script, dictionary, engine)
+    problems += engines.check(script, path)
     try:
         font = tools.font()
     except tools.ToolMissing as exc:

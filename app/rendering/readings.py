@@ -51,6 +51,17 @@ def text_readings(text: str, root: Path) -> list[str]:
     return [text, f"  → {spoken}" if spoken != text else "  → " + _("(unchanged by the dictionary)"), f"  {engine.g2p(spoken)}"]
 
 
+def engine_readings(text: str, root: Path) -> list[str]:
+    """How each installed speech engine reads ``text`` once the whole dictionary is applied
+    (engines other than Open JTalk are given every term)."""
+    from app.rendering import engines
+
+    dictionary, _problems = pronunciation.load(pronunciation.path_for(root))
+    spoken = dictionary.apply(text) if dictionary is not None else text
+    installed = [e for e in sorted(engines.ENGINES.values(), key=lambda e: e.name) if e.installed()]
+    return [f"  {engine.name}: {engine.reading(engines.prepare(spoken))}" for engine in installed]
+
+
 def script_readings(path: Path) -> list[str]:
     """Every line of a script: where it is, who says it, its text and how it will be read."""
     engine, _dictionary, active = _setup(pronunciation.beside(path))

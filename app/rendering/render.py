@@ -22,8 +22,8 @@ import yaml
 from flask_babel import gettext as _
 
 from app.content.registry import Problem
-from app.rendering import captions, frontend, pronunciation, scenery, scenes, tools, tts
-from app.rendering.script import KEY_POINT_HEADING, Script, Voice, parse
+from app.rendering import captions, engines, frontend, pronunciation, scenery, scenes, tools, tts
+from app.rendering.script import DEFAULT_ENGINE, KEY_POINT_HEADING, Script, Voice, parse
 
 RENDERER_VERSION = "3"
 SOURCE_NAME = "source.mp4"
@@ -34,12 +34,6 @@ SCRIPT_NAME = "script.yaml"
 TITLE_SECONDS = 4.0
 SETTING_SECONDS = 2.5
 END_SECONDS = 7.0
-
-# Credits of the voices the renderer knows; any other voice is credited by its file name.
-VOICE_CREDITS = {
-    "mei": 'HTS voice "Mei" © 2009–2013 Nagoya Institute of Technology, Department of Computer Science (MMDAgent Project Team), CC BY 3.0 https://creativecommons.org/licenses/by/3.0/',
-}
-ENGINE_CREDIT = "音声合成: Open JTalk / hts_engine API (名古屋工業大学), 辞書: NAIST Japanese Dictionary"
 
 Progress = Callable[[float, str], None]
 
@@ -87,17 +81,9 @@ def settings_label(width: int, height: int, fps: int) -> str:
     return f"tsunagu-render/{RENDERER_VERSION} {width}x{height} {fps}fps"
 
 
-def voice_credit(name: str) -> str:
-    for prefix, credit in VOICE_CREDITS.items():
-        if name.startswith(prefix):
-            return credit
-    return f"HTS voice: {name}"
-
-
 def credit_lines(script: Script) -> list[str]:
-    voices = sorted({m.voice.file for m in script.cast.values()})
-    credits = list(dict.fromkeys(voice_credit(v) for v in voices))
-    return [*script.credits, ENGINE_CREDIT, *credits, "登場する人物・事例はすべて架空のものです。"]
+    # Each speech engine credits itself and its voices (engines.py).
+    return [*script.credits, *engines.credit_lines(script), "登場する人物・事例はすべて架空のものです。"]
 
 
 def rendered_metadata(folder: Path) -> dict | None:
@@ -241,10 +227,12 @@ def render(
     script, problems = parse(script_path, set(tools.installed_voices()))
     if script is None:
         raise ScriptInvalid(problems)
-    dictionary, problems = pronunciation.load(pronunciation.beside(script_path))
-    if dictionary is None:
+    dictionary, dictionary_problems = pronunciation.load(pronunciation.beside(script_path))
+    problems += dictionary_problems + engines.check(script, script_path)
+    if dictionary is None or any(p.severity == "error" for p in problems):
         raise ScriptInvalid(problems)
     tools.check_all({m.voice.file for m in script.cast.values()})
+    engines.require(script)
 
     folder = script_path.parent
     label = settings_label(width, height, fps)
@@ -274,7 +262,7 @@ def render(
 
         def speak(text: str, voice: Voice) -> tts.Speech:
             nonlocal spoken_done
-            speech = tts.synthesise(text, voice, work / f"speech{len(segments):04d}.wav")
+            speech = engines.speak(text, voice, work / f"speech{len(segments):04d}.wav")
             spoken_done += 1
             report(0.6 * spoken_done / max(1, spoken_total), "speech")
             return speech
@@ -291,7 +279,10 @@ def render(
             frames: dict[str, Path] = {}  # one frame per speaker: the words are in the captions only
             for line in script.utterances(scene):
                 member = script.cast[line.speaker]
-                result.spoken.append(voice_dictionary.spoken(line.text, line.reading))
+                # Open JTalk gets only the terms it misreads (the rest keep its accent); another
+                # engine gets every term of the dictionary.
+                said_with = voice_dictionary if engines.engine_for(member.voice).name == DEFAULT_ENGINE else dictionary
+                result.spoken.append(said_with.spoken(line.text, line.reading))
                 speech = speak(result.spoken[-1], member.voice)
                 if line.key_point:
                     card = points_card

