@@ -163,3 +163,35 @@ def kokoro_cache() -> Path:
     from app.rendering import kokoro
 
     return kokoro._library().model_path().parent
+
+
+DICTIONARY_TWO_ENGINES = """\
+id: two-engines
+title: {ja: "二つの声と辞書"}
+cast:
+  職員:
+    name: 山田
+    role: 税務課 職員
+    voice: {engine: kokoro, name: jm_kumo}
+  相談員:
+    name: 木村
+    role: 福祉まるごと相談室
+    voice: {file: mei_normal}
+scenes:
+  - setting: 税務課 収納窓口
+    lines:
+      - {speaker: 職員, text: "8050の世帯です。危ないときは110番に。"}
+      - {speaker: 相談員, text: "8050の世帯です。危ないときは110番に。"}
+"""
+
+
+def test_the_dictionary_reaches_both_engines(tmp_path):
+    """Kokoro is given every term of the dictionary (it misreads 110番 too); Open JTalk only the
+    terms it misreads, so its own good readings keep their accent."""
+    root = tmp_path / "content"
+    shutil.copy(ROOT / "videos" / "pronunciation.yaml", (root / "videos").mkdir(parents=True) or root / "videos" / "pronunciation.yaml")
+    result = render(write_script(root, DICTIONARY_TWO_ENGINES, "two-engines"), width=320, height=180, fps=10)
+    kokoro_line, open_jtalk_line = result.spoken
+    assert "ハチマルゴーマル" in kokoro_line and "ヒャクトオバン" in kokoro_line and "110番" not in kokoro_line
+    assert "ハチマルゴーマル" in open_jtalk_line and "110番" in open_jtalk_line
+    assert "çakɯtoobaɴ" in KOKORO.reading(kokoro_line)  # ひゃくとおばん, not ひゃくじゅうばん
