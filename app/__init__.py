@@ -32,6 +32,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    _trust_proxies(app)
 
     from app import extensions
     from app.core import errors as error_pages
@@ -60,6 +61,18 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     permissions.init_app(app)
     _import_all_models()
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the configured number of proxies.
+
+    Without proxies (the default) X-Forwarded-For is ignored: any client could write it.
+    """
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _import_all_models() -> None:

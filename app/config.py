@@ -17,6 +17,10 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str, default: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, default).split(",") if item.strip())
+
+
 def instance_secret_key(instance_path: Path) -> str:
     """Return the secret key kept in instance/, creating it on first run.
 
@@ -48,8 +52,16 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # a clerk may leave a form open over lunch
 
-    # Sign-in rate limit (per account name and per address).
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
+    # Behind the city's reverse proxy: how many proxies in front of the portal add to
+    # X-Forwarded-For (0: none, the peer's address is the client's).
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # Addresses (or networks) of the proxies allowed to send the trusted sign-on header.
+    TRUSTED_PROXY_ADDRESSES = _list("TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
+
+    # Sign-in limits count failed attempts only. Per account name: a back-off for that account
+    # alone. Per address: high, because a whole city hall may reach us through one proxy.
+    LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "10 per 5 minutes")
+    LOGIN_ADDRESS_FAILURE_LIMIT = os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "300 per 5 minutes")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import Department, DepartmentMembership, Employee, EmployeeRole
 from app.accounts.roster import ParsedRoster, RosterError, RosterRow
@@ -55,9 +57,24 @@ def search_employees(query: str = "", include_inactive: bool = True, page: int =
 
 # --- signing in -----------------------------------------------------------------------------
 
+@functools.cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(identifier: str, password: str) -> Employee | None:
+    """The employee whose login and password match, or None (and a ``sign_in.failed`` event).
+
+    An unknown, inactive or password-less account costs one password hash too, so that the
+    answer's timing does not tell which account names exist.
+    """
     employee = find_by_login(identifier)
-    if employee is None or not employee.active or not employee.check_password(password or ""):
+    if employee is None or not employee.active or not employee.password_hash:
+        check_password_hash(_dummy_password_hash(), password or "")
+        matched = False
+    else:
+        matched = employee.check_password(password or "")
+    if not matched:
         audit.record("sign_in.failed", "employee", employee.id if employee else None)
         db.session.commit()
         return None

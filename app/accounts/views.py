@@ -7,7 +7,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -31,14 +31,23 @@ def _login_key() -> str:
     return "login:" + (request.form.get("login") or "").strip().lower()[:254]
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_FAILURE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"]
+
+
+def _sign_in_failed(_response) -> bool:
+    # Only failed attempts count: a busy office signing in correctly is never held back.
+    return bool(g.get("sign_in_failed"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key)
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_login_key, deduct_when=_sign_in_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -46,6 +55,7 @@ def login():
     if form.validate_on_submit():
         employee = service.authenticate(form.login.data, form.password.data)
         if employee is None:
+            g.sign_in_failed = True
             flash(_("The staff number, e-mail or password is not correct."), "error")
         else:
             session.clear()
