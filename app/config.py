@@ -55,7 +55,8 @@ class Config:
     # Behind the city's reverse proxy: how many proxies in front of the portal add to
     # X-Forwarded-For (0: none, the peer's address is the client's).
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-    # Addresses (or networks) of the proxies allowed to send the trusted sign-on header.
+    # Addresses (or networks, e.g. 10.0.0.0/24) of the proxies allowed to send the trusted
+    # sign-on header: the connection's own peer address is compared, never X-Forwarded-For.
     TRUSTED_PROXY_ADDRESSES = _list("TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
 
     # Sign-in limits count failed attempts only. Per account name: a back-off for that account

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from flask import request
 from flask_login import current_user, login_user
 
@@ -23,16 +25,33 @@ def load_user(user_id: str):
     return employee if employee is not None and employee.active else None
 
 
+def immediate_peer() -> str | None:
+    """The address that opened the connection to us, before ProxyFix rewrote it."""
+    original = request.environ.get("werkzeug.proxy_fix.orig") or {}
+    return original.get("REMOTE_ADDR") or request.environ.get("REMOTE_ADDR")
+
+
+def from_trusted_proxy(app) -> bool:
+    peer = immediate_peer()
+    try:
+        address = ipaddress.ip_address(peer or "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(entry, strict=False) for entry in app.config["TRUSTED_PROXY_ADDRESSES"])
+
+
 def init_app(app) -> None:
     @app.before_request
     def trusted_header_sign_in():
-        # Only when the intranet reverse proxy authenticates users and says so in a header
-        # that clients cannot set themselves. Off by default.
+        # Only when the intranet reverse proxy authenticates users and says so in a header.
+        # A client can write that header too, so it counts only on a connection that comes
+        # from one of the configured proxies (which must also strip it from clients). Off by
+        # default.
         if not app.config.get("TRUSTED_HEADER_SSO") or current_user.is_authenticated:
             return
         name = app.config["TRUSTED_HEADER_NAME"]
         remote_user = request.environ.get(name) or request.headers.get(name.replace("_", "-"))
-        if not remote_user:
+        if not remote_user or not from_trusted_proxy(app):
             return
         from app.accounts import service
 

@@ -1,6 +1,7 @@
 import time
 
 from app.core.models import AuditEvent
+from app.core.permissions import Role
 from app.extensions import db as _db
 from app.extensions import limiter
 from tests.factories import PASSWORD, login, make_employee
@@ -163,6 +164,40 @@ def test_trusted_header_sso_signs_in_when_enabled(app, client):
     assert client.get("/", environ_base={"REMOTE_USER": person.staff_number}).status_code == 200
     other = client.application.test_client()
     assert other.get("/", environ_base={"REMOTE_USER": "no-such-person"}).status_code == 302
+
+
+def test_trusted_header_from_a_client_directly_is_refused(app, client):
+    app.config["TRUSTED_HEADER_SSO"] = True
+    person = make_employee(roles=[Role.CONSULTATION])
+    direct = {"REMOTE_ADDR": "10.20.30.40"}
+    response = client.get("/consultation/inbox", headers={"Remote-User": person.staff_number}, environ_base=direct)
+    assert response.status_code == 302
+    assert client.get("/", environ_base={"REMOTE_USER": person.staff_number, **direct}).status_code == 302
+    # The same header through the configured proxy signs in.
+    app.config["TRUSTED_PROXY_ADDRESSES"] = ("10.20.30.0/24",)
+    inbox = client.get("/consultation/inbox", headers={"Remote-User": person.staff_number}, environ_base=direct)
+    assert inbox.status_code == 200
+
+
+def test_trusted_header_checks_the_peer_not_the_forwarded_address(database_url, instance_dir):
+    from tests.conftest import build_app, empty_all_tables
+
+    app = build_app(database_url, instance_dir, TRUSTED_PROXY_COUNT=1, TRUSTED_HEADER_SSO=True)
+    try:
+        with app.app_context():
+            person = make_employee()
+            client = app.test_client()
+            # A client claiming to be the proxy in X-Forwarded-For is still a client.
+            forged = {"X-Forwarded-For": "127.0.0.1", "Remote-User": person.staff_number}
+            assert client.get("/", headers=forged, environ_base={"REMOTE_ADDR": "10.20.30.40"}).status_code == 302
+            # Through the proxy on 127.0.0.1 (the default), with the client's address forwarded.
+            proxied = {"X-Forwarded-For": "10.20.30.40", "Remote-User": person.staff_number}
+            assert client.get("/", headers=proxied).status_code == 200
+            event = _db.session.query(AuditEvent).filter_by(action="sign_in").one()
+            assert event.detail == {"method": "trusted_header"}
+            assert event.remote_addr == "10.20.30.40"
+    finally:
+        empty_all_tables(app)
 
 
 def test_csrf_is_required_on_forms(database_url, instance_dir):
