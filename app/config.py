@@ -49,6 +49,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "9")))
+    # However active, a session ends this many hours after signing in.
+    SESSION_MAX_HOURS = float(os.environ.get("SESSION_MAX_HOURS", "10"))
 
     WTF_CSRF_TIME_LIMIT = None  # a clerk may leave a form open over lunch
 

@@ -87,6 +87,18 @@ def record_sign_in(employee: Employee, method: str = "password") -> None:
     db.session.commit()
 
 
+def end_sessions(employee: Employee) -> None:
+    """Make every session cookie of ``employee`` stop working (the caller commits)."""
+    employee.session_generation = (employee.session_generation or 0) + 1
+
+
+def record_sign_out(employee: Employee) -> None:
+    """Signing out ends the employee's sessions everywhere, including any copied cookie."""
+    end_sessions(employee)
+    audit.record("sign_out", "employee", employee.id, actor_id=employee.id)
+    db.session.commit()
+
+
 def set_locale(employee: Employee, locale: str) -> None:
     employee.locale = locale
     db.session.commit()
@@ -106,6 +118,7 @@ def change_password(employee: Employee, current: str, new: str) -> tuple[str, st
     if problem:
         return "new", problem
     employee.set_password(new)
+    end_sessions(employee)
     audit.record("password.changed", "employee", employee.id)
     db.session.commit()
     return None
@@ -115,6 +128,7 @@ def reset_password(employee: Employee) -> str:
     """Give the employee a temporary password, returned once to show to the administrator."""
     temporary = secrets.token_urlsafe(9)
     employee.set_password(temporary)
+    end_sessions(employee)
     audit.record("password.reset", "employee", employee.id)
     db.session.commit()
     return temporary
@@ -126,6 +140,8 @@ def set_roles(employee: Employee, roles: set[Role]) -> None:
     roles = {Role(r) for r in roles} - {Role.LEARNER}
     before = {Role(r.role) for r in employee.role_rows}
     employee.role_rows = [EmployeeRole(role=str(r)) for r in sorted(roles)]
+    if before - roles:
+        end_sessions(employee)  # a role taken away takes its open pages with it
     audit.record(
         "roles.changed", "employee", employee.id,
         added=sorted(map(str, roles - before)), removed=sorted(map(str, before - roles)),
@@ -136,6 +152,8 @@ def set_roles(employee: Employee, roles: set[Role]) -> None:
 def set_active(employee: Employee, active: bool) -> None:
     """Deactivate or reactivate. Employees are never deleted: their training history stays."""
     employee.active = active
+    if not active:
+        end_sessions(employee)
     audit.record("employee.activated" if active else "employee.deactivated", "employee", employee.id)
     db.session.commit()
 
@@ -247,6 +265,7 @@ def import_roster(
             for number, employee in employees.items():
                 if number not in present and employee.active:
                     employee.active = False
+                    end_sessions(employee)
                     current = current_membership(employee)
                     if current is not None:
                         current.ended_on = effective_on

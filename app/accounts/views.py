@@ -9,9 +9,9 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from app.accounts import bp, roster, service
+from app.accounts import bp, roster, service, sso
 from app.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -58,9 +58,7 @@ def login():
             g.sign_in_failed = True
             flash(_("The staff number, e-mail or password is not correct."), "error")
         else:
-            session.clear()
-            login_user(employee)
-            session.permanent = True
+            sso.begin_session(employee)
             service.record_sign_in(employee)
             return redirect(safe_next(form.next.data, url_for("core.home")))
     return render_template("accounts/login.html", form=form)
@@ -70,6 +68,8 @@ def login():
 @public
 def logout():
     ConfirmForm().validate_on_submit()  # CSRF is checked globally; nothing else to read
+    if current_user.is_authenticated:
+        service.record_sign_out(current_user._get_current_object())
     logout_user()
     locale = session.get("locale")
     session.clear()
@@ -86,6 +86,7 @@ def change_password():
     if form.validate_on_submit():
         problem = service.change_password(current_user, form.current.data, form.new.data)
         if problem is None:
+            sso.keep_session(current_user._get_current_object())  # the others have ended
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.home"))
         field, message = problem
@@ -133,6 +134,8 @@ def employee_roles(employee_id: int):
             flash(_("You cannot remove your own system admin role."), "error")
         else:
             service.set_roles(person, set(form.roles.data or []))
+            if person.id == current_user.id:
+                sso.keep_session(person)
             flash(_("Roles saved."), "success")
     else:
         flash(_("The roles could not be saved."), "error")
