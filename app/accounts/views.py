@@ -61,7 +61,11 @@ def login():
             sso.begin_session(employee)
             service.record_sign_in(employee)
             return redirect(safe_next(form.next.data, url_for("core.home")))
-    return render_template("accounts/login.html", form=form)
+    signed_out = session.pop(JUST_SIGNED_OUT, False)
+    return render_template("accounts/login.html", form=form, signed_out=signed_out)
+
+
+JUST_SIGNED_OUT = "just_signed_out"
 
 
 @bp.post("/logout")
@@ -75,8 +79,12 @@ def logout():
     session.clear()
     if locale:
         session["locale"] = locale
+    session[JUST_SIGNED_OUT] = True  # the sign-in page then clears drafts kept in the browser
     flash(_("You have signed out."), "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # Residents' drafts in localStorage must not stay on a shared desk after signing out.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -160,3 +160,12 @@ def test_loading_the_signed_in_employee_is_one_statement(app, db):
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1, statements
+
+
+def test_sign_out_tells_the_browser_to_drop_stored_drafts(client):
+    person = make_employee()
+    login(client, person)
+    response = client.post("/logout")
+    assert response.headers["Clear-Site-Data"] == '"storage"'
+    assert "data-signed-out" in client.get("/login").get_data(as_text=True)
+    assert "data-signed-out" not in client.get("/login").get_data(as_text=True)  # only once
