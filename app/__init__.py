@@ -35,8 +35,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _trust_proxies(app)
 
     from app import extensions
+    from app.core import converters, i18n, layout, permissions, queue, security
     from app.core import errors as error_pages
-    from app.core import i18n, layout, permissions, queue, security
+
+    converters.init_app(app)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(

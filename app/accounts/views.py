@@ -22,6 +22,7 @@ from app.accounts.forms import (
     SearchForm,
 )
 from app.accounts.models import Employee
+from app.core.converters import bounded_int
 from app.core.permissions import Permission, Role, public, require, require_any, signed_in
 from app.core.views import safe_next
 from app.extensions import db, limiter
@@ -108,7 +109,7 @@ def change_password():
 @require(Permission.MANAGE_ACCOUNTS)
 def employees():
     form = SearchForm(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=bounded_int)
     results = service.search_employees(form.q.data or "", page=page)
     return render_template("accounts/employees.html", form=form, results=results)
 

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.converters import bounded_int
 from app.core.permissions import Permission, require
 from app.extensions import db
 from app.referrals import bp, cases, service
@@ -456,7 +457,7 @@ def audit_log():
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if object_id.isdigit():
         stmt = stmt.where(AuditEvent.object_id == object_id)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=100, error_out=False)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=bounded_int), per_page=100, error_out=False)
     actor_ids = {e.actor_id for e in page.items if e.actor_id}
     actors = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(actor_ids)))} if actor_ids else {}
     service.record_view("audit_log", None, records=object_type)
