@@ -32,6 +32,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    _private_database_file(app)
     _trust_proxies(app)
 
     from app import extensions
@@ -63,6 +64,17 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     permissions.init_app(app)
     _import_all_models()
     return app
+
+
+def _private_database_file(app: Flask) -> None:
+    """An SQLite database holds residents' referrals: 0600 before SQLAlchemy first opens it."""
+    from app.core.files import private_directory, private_file, sqlite_path
+
+    path = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
+    if path is not None:
+        if not path.parent.exists():
+            private_directory(path.parent)
+        private_file(path)
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -26,11 +26,12 @@ def instance_secret_key(instance_path: Path) -> str:
 
     The key never lives in the repository; a deployment may set SECRET_KEY instead.
     """
-    instance_path.mkdir(parents=True, exist_ok=True)
+    from app.core.files import private_directory, write_private
+
+    private_directory(instance_path)
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        write_private(key_file, secrets.token_hex(32))
     return key_file.read_text().strip()
 
 

@@ -23,6 +23,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Employee
 from app.core.converters import bounded_int
+from app.core.files import private_directory, write_private
 from app.core.permissions import Permission, Role, public, require, require_any, signed_in
 from app.core.views import safe_next
 from app.extensions import db, limiter
@@ -183,8 +184,7 @@ PREVIEW_LIFETIME_SECONDS = 24 * 3600
 
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "roster"
-    path.mkdir(parents=True, exist_ok=True)
+    path = private_directory(Path(current_app.instance_path) / "uploads" / "roster")
     # Previewed rosters hold personal data: never keep one longer than a day.
     cutoff = time.time() - PREVIEW_LIFETIME_SECONDS
     for old in path.glob("*.csv"):
@@ -204,7 +204,7 @@ def roster_upload():
         token = None
         if summary.ok:
             token = secrets.token_urlsafe(24)
-            (_upload_dir() / f"{token}.csv").write_bytes(data)
+            write_private(_upload_dir() / f"{token}.csv", data)
         apply_form = RosterApplyForm(token=token, deactivate_missing="1" if form.deactivate_missing.data else "")
         return render_template("accounts/roster.html", form=form, summary=summary, apply_form=apply_form)
     return render_template("accounts/roster.html", form=form, summary=None, apply_form=None)
