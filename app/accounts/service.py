@@ -16,7 +16,7 @@ from app.accounts.models import Department, DepartmentMembership, Employee, Empl
 from app.accounts.roster import ParsedRoster, RosterError, RosterRow
 from app.core import audit
 from app.core.models import utcnow
-from app.core.permissions import Role
+from app.core.permissions import OVERSEEN_ROLES, Role, may_grant_roles
 from app.core.signals import employee_transferred, roster_imported
 from app.extensions import db
 
@@ -136,16 +136,28 @@ def reset_password(employee: Employee) -> str:
 
 # --- administration -------------------------------------------------------------------------
 
-def set_roles(employee: Employee, roles: set[Role]) -> None:
+class RoleGrantRefused(Exception):
+    """The acting employee may not give these roles to this employee (see ``may_grant_roles``)."""
+
+
+def set_roles(employee: Employee, roles: set[Role], actor: Employee | None = None, via: str = "admin_page") -> None:
+    """Replace the employee's roles. ``actor`` is the signed-in system admin (None from the
+    command line). Granting an overseen role (the 相談室's) is its own audit event, which the
+    相談室's audit page shows by default."""
     roles = {Role(r) for r in roles} - {Role.LEARNER}
     before = {Role(r.role) for r in employee.role_rows}
+    added, removed = roles - before, before - roles
+    if added and not may_grant_roles(actor, employee):
+        raise RoleGrantRefused
     employee.role_rows = [EmployeeRole(role=str(r)) for r in sorted(roles)]
-    if before - roles:
+    if removed:
         end_sessions(employee)  # a role taken away takes its open pages with it
     audit.record(
-        "roles.changed", "employee", employee.id,
-        added=sorted(map(str, roles - before)), removed=sorted(map(str, before - roles)),
+        "roles.changed", "employee", employee.id, actor_id=actor.id if actor else None,
+        added=sorted(map(str, added)), removed=sorted(map(str, removed)),
     )
+    for role in sorted(added & OVERSEEN_ROLES):
+        audit.record(f"role.{role}_granted", "employee", employee.id, actor_id=actor.id if actor else None, via=via)
     db.session.commit()
 
 

@@ -143,10 +143,14 @@ def employee_roles(employee_id: int):
         if person.id == current_user.id and Role.SYSTEM_ADMIN not in set(form.roles.data or []):
             flash(_("You cannot remove your own system admin role."), "error")
         else:
-            service.set_roles(person, set(form.roles.data or []))
-            if person.id == current_user.id:
-                sso.keep_session(person)
-            flash(_("Roles saved."), "success")
+            try:
+                service.set_roles(person, set(form.roles.data or []), actor=current_user._get_current_object())
+            except service.RoleGrantRefused:
+                flash(_("You cannot give yourself a role. Ask another system admin."), "error")
+            else:
+                if person.id == current_user.id:
+                    sso.keep_session(person)
+                flash(_("Roles saved."), "success")
     else:
         flash(_("The roles could not be saved."), "error")
     return redirect(url_for("accounts.employee", employee_id=person.id))
