@@ -32,10 +32,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    _private_database_file(app)
+    _trust_proxies(app)
 
     from app import extensions
+    from app.core import converters, i18n, layout, permissions, queue, security
     from app.core import errors as error_pages
-    from app.core import i18n, layout, permissions, queue, security
+
+    converters.init_app(app)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -60,6 +64,29 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     permissions.init_app(app)
     _import_all_models()
     return app
+
+
+def _private_database_file(app: Flask) -> None:
+    """An SQLite database holds residents' referrals: 0600 before SQLAlchemy first opens it."""
+    from app.core.files import private_directory, private_file, sqlite_path
+
+    path = sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"])
+    if path is not None:
+        if not path.parent.exists():
+            private_directory(path.parent)
+        private_file(path)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the configured number of proxies.
+
+    Without proxies (the default) X-Forwarded-For is ignored: any client could write it.
+    """
+    count = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _import_all_models() -> None:

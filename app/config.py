@@ -17,16 +17,21 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str, default: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, default).split(",") if item.strip())
+
+
 def instance_secret_key(instance_path: Path) -> str:
     """Return the secret key kept in instance/, creating it on first run.
 
     The key never lives in the repository; a deployment may set SECRET_KEY instead.
     """
-    instance_path.mkdir(parents=True, exist_ok=True)
+    from app.core.files import private_directory, write_private
+
+    private_directory(instance_path)
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        write_private(key_file, secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -45,11 +50,22 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "9")))
+    # However active, a session ends this many hours after signing in.
+    SESSION_MAX_HOURS = float(os.environ.get("SESSION_MAX_HOURS", "10"))
 
     WTF_CSRF_TIME_LIMIT = None  # a clerk may leave a form open over lunch
 
-    # Sign-in rate limit (per account name and per address).
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per 5 minutes")
+    # Behind the city's reverse proxy: how many proxies in front of the portal add to
+    # X-Forwarded-For (0: none, the peer's address is the client's).
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # Addresses (or networks, e.g. 10.0.0.0/24) of the proxies allowed to send the trusted
+    # sign-on header: the connection's own peer address is compared, never X-Forwarded-For.
+    TRUSTED_PROXY_ADDRESSES = _list("TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
+
+    # Sign-in limits count failed attempts only. Per account name: a back-off for that account
+    # alone. Per address: high, because a whole city hall may reach us through one proxy.
+    LOGIN_ACCOUNT_FAILURE_LIMIT = os.environ.get("LOGIN_ACCOUNT_FAILURE_LIMIT", "10 per 5 minutes")
+    LOGIN_ADDRESS_FAILURE_LIMIT = os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "300 per 5 minutes")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 

@@ -76,7 +76,7 @@ def grant_command(login: str, role: str):
         new_role = Role(role)
     except ValueError:
         raise click.ClickException(_("Unknown role: %(role)s", role=role)) from None
-    service.set_roles(employee, set(employee.roles) | {new_role})
+    service.set_roles(employee, set(employee.roles) | {new_role}, via="cli")
     click.echo(_("Role granted."))
 
 

@@ -72,6 +72,9 @@ class Employee(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session's id: raising it ends every session of this employee at once
+    # (sign-out, password change or reset, deactivation, a role taken away).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship()
     role_rows: Mapped[list[EmployeeRole]] = relationship(
@@ -85,6 +88,10 @@ class Employee(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    def get_id(self) -> str:
+        """The id kept in the session: a copied cookie dies with its generation."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     # --- roles ---------------------------------------------------------------------------
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -9,12 +10,13 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import Department, DepartmentMembership, Employee, EmployeeRole
 from app.accounts.roster import ParsedRoster, RosterError, RosterRow
 from app.core import audit
 from app.core.models import utcnow
-from app.core.permissions import Role
+from app.core.permissions import OVERSEEN_ROLES, Role, may_grant_roles
 from app.core.signals import employee_transferred, roster_imported
 from app.extensions import db
 
@@ -55,9 +57,24 @@ def search_employees(query: str = "", include_inactive: bool = True, page: int =
 
 # --- signing in -----------------------------------------------------------------------------
 
+@functools.cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(identifier: str, password: str) -> Employee | None:
+    """The employee whose login and password match, or None (and a ``sign_in.failed`` event).
+
+    An unknown, inactive or password-less account costs one password hash too, so that the
+    answer's timing does not tell which account names exist.
+    """
     employee = find_by_login(identifier)
-    if employee is None or not employee.active or not employee.check_password(password or ""):
+    if employee is None or not employee.active or not employee.password_hash:
+        check_password_hash(_dummy_password_hash(), password or "")
+        matched = False
+    else:
+        matched = employee.check_password(password or "")
+    if not matched:
         audit.record("sign_in.failed", "employee", employee.id if employee else None)
         db.session.commit()
         return None
@@ -67,6 +84,18 @@ def authenticate(identifier: str, password: str) -> Employee | None:
 def record_sign_in(employee: Employee, method: str = "password") -> None:
     employee.last_login_at = utcnow()
     audit.record("sign_in", "employee", employee.id, actor_id=employee.id, method=method)
+    db.session.commit()
+
+
+def end_sessions(employee: Employee) -> None:
+    """Make every session cookie of ``employee`` stop working (the caller commits)."""
+    employee.session_generation = (employee.session_generation or 0) + 1
+
+
+def record_sign_out(employee: Employee) -> None:
+    """Signing out ends the employee's sessions everywhere, including any copied cookie."""
+    end_sessions(employee)
+    audit.record("sign_out", "employee", employee.id, actor_id=employee.id)
     db.session.commit()
 
 
@@ -89,6 +118,7 @@ def change_password(employee: Employee, current: str, new: str) -> tuple[str, st
     if problem:
         return "new", problem
     employee.set_password(new)
+    end_sessions(employee)
     audit.record("password.changed", "employee", employee.id)
     db.session.commit()
     return None
@@ -98,6 +128,7 @@ def reset_password(employee: Employee) -> str:
     """Give the employee a temporary password, returned once to show to the administrator."""
     temporary = secrets.token_urlsafe(9)
     employee.set_password(temporary)
+    end_sessions(employee)
     audit.record("password.reset", "employee", employee.id)
     db.session.commit()
     return temporary
@@ -105,20 +136,36 @@ def reset_password(employee: Employee) -> str:
 
 # --- administration -------------------------------------------------------------------------
 
-def set_roles(employee: Employee, roles: set[Role]) -> None:
+class RoleGrantRefused(Exception):
+    """The acting employee may not give these roles to this employee (see ``may_grant_roles``)."""
+
+
+def set_roles(employee: Employee, roles: set[Role], actor: Employee | None = None, via: str = "admin_page") -> None:
+    """Replace the employee's roles. ``actor`` is the signed-in system admin (None from the
+    command line). Granting an overseen role (the 相談室's) is its own audit event, which the
+    相談室's audit page shows by default."""
     roles = {Role(r) for r in roles} - {Role.LEARNER}
     before = {Role(r.role) for r in employee.role_rows}
+    added, removed = roles - before, before - roles
+    if added and not may_grant_roles(actor, employee):
+        raise RoleGrantRefused
     employee.role_rows = [EmployeeRole(role=str(r)) for r in sorted(roles)]
+    if removed:
+        end_sessions(employee)  # a role taken away takes its open pages with it
     audit.record(
-        "roles.changed", "employee", employee.id,
-        added=sorted(map(str, roles - before)), removed=sorted(map(str, before - roles)),
+        "roles.changed", "employee", employee.id, actor_id=actor.id if actor else None,
+        added=sorted(map(str, added)), removed=sorted(map(str, removed)),
     )
+    for role in sorted(added & OVERSEEN_ROLES):
+        audit.record(f"role.{role}_granted", "employee", employee.id, actor_id=actor.id if actor else None, via=via)
     db.session.commit()
 
 
 def set_active(employee: Employee, active: bool) -> None:
     """Deactivate or reactivate. Employees are never deleted: their training history stays."""
     employee.active = active
+    if not active:
+        end_sessions(employee)
     audit.record("employee.activated" if active else "employee.deactivated", "employee", employee.id)
     db.session.commit()
 
@@ -230,6 +277,7 @@ def import_roster(
             for number, employee in employees.items():
                 if number not in present and employee.active:
                     employee.active = False
+                    end_sessions(employee)
                     current = current_membership(employee)
                     if current is not None:
                         current.ended_on = effective_on

@@ -2,41 +2,94 @@
 
 from __future__ import annotations
 
-from flask import request
+import ipaddress
+import time
+
+from flask import current_app, request, session
 from flask_login import current_user, login_user
 
 from app.extensions import db
 
+SIGNED_IN_AT = "signed_in_at"
+
 
 def load_user(user_id: str):
-    """Runs on every request: one statement for the employee and their roles."""
+    """Runs on every request: one statement for the employee and their roles.
+
+    ``user_id`` is ``Employee.get_id()``, "<id>:<session generation>": the session ends when
+    the employee's generation has moved on, when they are deactivated, and in any case
+    SESSION_MAX_HOURS after signing in, however active it was. A remember-me cookie carries
+    no sign-in time, so it never opens a session.
+    """
     from sqlalchemy import select
     from sqlalchemy.orm import joinedload
 
     from app.accounts.models import Employee
 
-    if not user_id.isdigit():
+    employee_id, _sep, generation = user_id.partition(":")
+    if not (employee_id.isdigit() and generation.isdigit()) or not _within_lifetime():
         return None
-    employee = db.session.scalars(
-        select(Employee).options(joinedload(Employee.role_rows)).where(Employee.id == int(user_id))
+    return db.session.scalars(
+        select(Employee).options(joinedload(Employee.role_rows)).where(
+            Employee.id == int(employee_id),
+            Employee.session_generation == int(generation),
+            Employee.active.is_(True),
+        )
     ).unique().one_or_none()
-    return employee if employee is not None and employee.active else None
+
+
+def _within_lifetime() -> bool:
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int):
+        return False
+    age = time.time() - signed_in_at
+    return 0 <= age < current_app.config["SESSION_MAX_HOURS"] * 3600
+
+
+def begin_session(employee) -> None:
+    """A fresh session for ``employee``: nothing from before signing in is kept."""
+    session.clear()
+    login_user(employee)
+    session.permanent = True
+    session[SIGNED_IN_AT] = int(time.time())
+
+
+def keep_session(employee) -> None:
+    """After the employee's own change ended their sessions: carry on in this one only."""
+    login_user(employee)
+
+
+def immediate_peer() -> str | None:
+    """The address that opened the connection to us, before ProxyFix rewrote it."""
+    original = request.environ.get("werkzeug.proxy_fix.orig") or {}
+    return original.get("REMOTE_ADDR") or request.environ.get("REMOTE_ADDR")
+
+
+def from_trusted_proxy(app) -> bool:
+    peer = immediate_peer()
+    try:
+        address = ipaddress.ip_address(peer or "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(entry, strict=False) for entry in app.config["TRUSTED_PROXY_ADDRESSES"])
 
 
 def init_app(app) -> None:
     @app.before_request
     def trusted_header_sign_in():
-        # Only when the intranet reverse proxy authenticates users and says so in a header
-        # that clients cannot set themselves. Off by default.
+        # Only when the intranet reverse proxy authenticates users and says so in a header.
+        # A client can write that header too, so it counts only on a connection that comes
+        # from one of the configured proxies (which must also strip it from clients). Off by
+        # default.
         if not app.config.get("TRUSTED_HEADER_SSO") or current_user.is_authenticated:
             return
         name = app.config["TRUSTED_HEADER_NAME"]
         remote_user = request.environ.get(name) or request.headers.get(name.replace("_", "-"))
-        if not remote_user:
+        if not remote_user or not from_trusted_proxy(app):
             return
         from app.accounts import service
 
         employee = service.find_by_login(remote_user.strip())
         if employee is not None and employee.active:
-            login_user(employee)
+            begin_session(employee)
             service.record_sign_in(employee, method="trusted_header")

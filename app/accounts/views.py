@@ -7,11 +7,11 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from app.accounts import bp, roster, service
+from app.accounts import bp, roster, service, sso
 from app.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -22,6 +22,8 @@ from app.accounts.forms import (
     SearchForm,
 )
 from app.accounts.models import Employee
+from app.core.converters import bounded_int
+from app.core.files import private_directory, write_private
 from app.core.permissions import Permission, Role, public, require, require_any, signed_in
 from app.core.views import safe_next
 from app.extensions import db, limiter
@@ -31,14 +33,23 @@ def _login_key() -> str:
     return "login:" + (request.form.get("login") or "").strip().lower()[:254]
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_FAILURE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_FAILURE_LIMIT"]
+
+
+def _sign_in_failed(_response) -> bool:
+    # Only failed attempts count: a busy office signing in correctly is never held back.
+    return bool(g.get("sign_in_failed"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_login_key)
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_sign_in_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_login_key, deduct_when=_sign_in_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -46,27 +57,36 @@ def login():
     if form.validate_on_submit():
         employee = service.authenticate(form.login.data, form.password.data)
         if employee is None:
+            g.sign_in_failed = True
             flash(_("The staff number, e-mail or password is not correct."), "error")
         else:
-            session.clear()
-            login_user(employee)
-            session.permanent = True
+            sso.begin_session(employee)
             service.record_sign_in(employee)
             return redirect(safe_next(form.next.data, url_for("core.home")))
-    return render_template("accounts/login.html", form=form)
+    signed_out = session.pop(JUST_SIGNED_OUT, False)
+    return render_template("accounts/login.html", form=form, signed_out=signed_out)
+
+
+JUST_SIGNED_OUT = "just_signed_out"
 
 
 @bp.post("/logout")
 @public
 def logout():
     ConfirmForm().validate_on_submit()  # CSRF is checked globally; nothing else to read
+    if current_user.is_authenticated:
+        service.record_sign_out(current_user._get_current_object())
     logout_user()
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
+    session[JUST_SIGNED_OUT] = True  # the sign-in page then clears drafts kept in the browser
     flash(_("You have signed out."), "info")
-    return redirect(url_for("accounts.login"))
+    response = redirect(url_for("accounts.login"))
+    # Residents' drafts in localStorage must not stay on a shared desk after signing out.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -76,6 +96,7 @@ def change_password():
     if form.validate_on_submit():
         problem = service.change_password(current_user, form.current.data, form.new.data)
         if problem is None:
+            sso.keep_session(current_user._get_current_object())  # the others have ended
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("core.home"))
         field, message = problem
@@ -89,7 +110,7 @@ def change_password():
 @require(Permission.MANAGE_ACCOUNTS)
 def employees():
     form = SearchForm(request.args)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=bounded_int)
     results = service.search_employees(form.q.data or "", page=page)
     return render_template("accounts/employees.html", form=form, results=results)
 
@@ -122,8 +143,14 @@ def employee_roles(employee_id: int):
         if person.id == current_user.id and Role.SYSTEM_ADMIN not in set(form.roles.data or []):
             flash(_("You cannot remove your own system admin role."), "error")
         else:
-            service.set_roles(person, set(form.roles.data or []))
-            flash(_("Roles saved."), "success")
+            try:
+                service.set_roles(person, set(form.roles.data or []), actor=current_user._get_current_object())
+            except service.RoleGrantRefused:
+                flash(_("You cannot give yourself a role. Ask another system admin."), "error")
+            else:
+                if person.id == current_user.id:
+                    sso.keep_session(person)
+                flash(_("Roles saved."), "success")
     else:
         flash(_("The roles could not be saved."), "error")
     return redirect(url_for("accounts.employee", employee_id=person.id))
@@ -161,8 +188,7 @@ PREVIEW_LIFETIME_SECONDS = 24 * 3600
 
 
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / "roster"
-    path.mkdir(parents=True, exist_ok=True)
+    path = private_directory(Path(current_app.instance_path) / "uploads" / "roster")
     # Previewed rosters hold personal data: never keep one longer than a day.
     cutoff = time.time() - PREVIEW_LIFETIME_SECONDS
     for old in path.glob("*.csv"):
@@ -182,7 +208,7 @@ def roster_upload():
         token = None
         if summary.ok:
             token = secrets.token_urlsafe(24)
-            (_upload_dir() / f"{token}.csv").write_bytes(data)
+            write_private(_upload_dir() / f"{token}.csv", data)
         apply_form = RosterApplyForm(token=token, deactivate_missing="1" if form.deactivate_missing.data else "")
         return render_template("accounts/roster.html", form=form, summary=summary, apply_form=apply_form)
     return render_template("accounts/roster.html", form=form, summary=None, apply_form=None)

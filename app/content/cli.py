@@ -65,6 +65,7 @@ def legal_command(fmt: str, clause: str | None, root: Path | None):
     from collections import Counter
 
     from app.content import legal
+    from app.core.spreadsheet import safe_row
 
     root = root or _root()
     found = [s for s in legal.statements(root) if clause is None or clause in s.clauses]
@@ -79,7 +80,7 @@ def legal_command(fmt: str, clause: str | None, root: Path | None):
         writer = csv.writer(sys.stdout)
         writer.writerow(["file", "line", "clauses", "text"])
         for s in found:
-            writer.writerow([where(s), s.line, " ".join(s.clauses), s.text])
+            writer.writerow(safe_row([where(s), s.line, " ".join(s.clauses), s.text]))
         return
     for s in found:
         click.echo(f"{where(s)}:{s.line}\t[{', '.join(s.clauses)}]\t{s.text}")

@@ -73,6 +73,16 @@ def permissions_for(roles: set[Role] | frozenset[Role]) -> frozenset[Permission]
     return frozenset(granted)
 
 
+# Roles whose grant the 相談室 must see: they open residents' referrals and cases.
+OVERSEEN_ROLES = frozenset({Role.CONSULTATION})
+
+
+def may_grant_roles(actor, employee) -> bool:
+    """Nobody gives themselves a role: another system admin, or the operator's command line
+    (``actor`` None), must do it."""
+    return actor is None or actor.id != employee.id
+
+
 def user_can(user, permission: Permission) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False

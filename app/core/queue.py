@@ -15,6 +15,7 @@ from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from app.config import Config
+from app.core.files import private_file
 
 
 def _make_huey():
@@ -23,6 +24,7 @@ def _make_huey():
         return RedisHuey("tsunagu", url=os.environ.get("REDIS_URL", Config.REDIS_URL))
     path = Path(os.environ.get("TASK_DB", Config.INSTANCE_PATH / "tasks.sqlite3"))
     path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     return SqliteHuey("tsunagu", filename=str(path))
 
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.converters import bounded_int
 from app.core.permissions import Permission, require, require_any
 from app.extensions import db
 from app.quizzes import bp, grants, service
@@ -140,7 +141,7 @@ def _render_locked_out(quiz, form, page: int, status: int = 200):
 @bp.get("/reports/locked-out/<slug>")
 @require(Permission.MANAGE_ASSIGNMENTS)
 def locked_out(slug: str):
-    return _render_locked_out(_quiz_or_404(slug), GrantForm(formdata=None), request.args.get("page", 1, type=int))
+    return _render_locked_out(_quiz_or_404(slug), GrantForm(formdata=None), request.args.get("page", 1, type=bounded_int))
 
 
 @bp.post("/reports/locked-out/<slug>")
@@ -149,7 +150,7 @@ def grant_attempts(slug: str):
     """Grant one locked-out learner extra attempts; a refused grant re-shows the list with the reason."""
     quiz = _quiz_or_404(slug)
     form = GrantForm()
-    page = request.form.get("page", 1, type=int)
+    page = request.form.get("page", 1, type=bounded_int)
     if form.validate_on_submit():
         try:
             grant = grants.grant_attempts(current_user.id, quiz, form.employee.data, form.extra_attempts.data, form.reason.data)

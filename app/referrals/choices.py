@@ -148,6 +148,7 @@ AUDIT_OBJECT_LABELS = {
 }
 
 AUDIT_ACTIONS = {
+    "role.consultation_granted": _l("Consultation role granted"),
     "referral.created": _l("Referral sent"),
     "referral.viewed": _l("Referral viewed"),
     "referral.triaged": _l("Referral triaged"),

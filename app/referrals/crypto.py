@@ -26,6 +26,8 @@ from flask import current_app
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
 
+from app.core.files import private_directory, write_private
+
 KEY_FILE = "referral_keys"
 HASH_KEY_FILE = "referral_hash_key"
 
@@ -35,14 +37,11 @@ class UndecryptableRecord(RuntimeError):
 
 
 def _instance(app) -> Path:
-    path = Path(app.instance_path)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_directory(Path(app.instance_path))
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.write_text(text)
-    path.chmod(0o600)
+    write_private(path, text)
 
 
 def keys_from_environment(app) -> list[bytes] | None:

@@ -9,7 +9,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.permissions import Permission, require
+from app.core.converters import bounded_int
+from app.core.permissions import OVERSEEN_ROLES, Permission, require
 from app.extensions import db
 from app.referrals import bp, cases, service
 from app.referrals import meetings as meetings_service
@@ -437,12 +438,13 @@ def statistics():
 
 
 AUDIT_OBJECT_TYPES = ("referral", "support_case", "meeting", "case_list", "referral_inbox")
+OVERSIGHT_ACTIONS = tuple(f"role.{role}_granted" for role in sorted(OVERSEEN_ROLES))
 
 
 @bp.get("/consultation/audit")
 @require(Permission.READ_AUDIT_LOG)
 def audit_log():
-    from sqlalchemy import select
+    from sqlalchemy import or_, select
 
     from app.accounts.models import Employee
     from app.core.models import AuditEvent
@@ -451,12 +453,13 @@ def audit_log():
     object_id = request.args.get("object_id", "", type=str).strip()[:20]
     stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if object_type == "referral_area":
-        stmt = stmt.where(AuditEvent.object_type.in_(AUDIT_OBJECT_TYPES))
+        # Who was given access to the 相談室's records belongs beside who opened them.
+        stmt = stmt.where(or_(AuditEvent.object_type.in_(AUDIT_OBJECT_TYPES), AuditEvent.action.in_(OVERSIGHT_ACTIONS)))
     elif object_type in AUDIT_OBJECT_TYPES:
         stmt = stmt.where(AuditEvent.object_type == object_type)
     if object_id.isdigit():
         stmt = stmt.where(AuditEvent.object_id == object_id)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=100, error_out=False)
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=bounded_int), per_page=100, error_out=False)
     actor_ids = {e.actor_id for e in page.items if e.actor_id}
     actors = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(actor_ids)))} if actor_ids else {}
     service.record_view("audit_log", None, records=object_type)

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.core.spreadsheet import safe_row
 from app.reports.service import Matrix
 
 
@@ -58,9 +59,9 @@ def overdue_table(records, departments, on: date, locale: str = "ja") -> tuple[l
 def to_csv(header: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow(safe_row(header))
     for row in rows:
-        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
+        writer.writerow(safe_row(v.isoformat() if isinstance(v, date) else v for v in row))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -68,11 +69,12 @@ def to_xlsx(sheet_title: str, header: list[str], rows: list[list]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
-    sheet.append(header)
+    sheet.append(safe_row(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        # openpyxl stores text starting with "=" as a formula; after safe_row none does.
+        sheet.append(safe_row(row))
     for index, title in enumerate(header, start=1):
         width = max([len(str(title))] + [len(str(r[index - 1])) for r in rows[:500]]) * 2 + 2
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)

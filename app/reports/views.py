@@ -8,6 +8,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.converters import bounded_int
 from app.core.i18n import current_locale
 from app.core.permissions import Permission, require_any
 from app.reports import bp, chart, exports, service
@@ -17,8 +18,7 @@ VIEWERS = (Permission.VIEW_ALL_PROGRESS, Permission.VIEW_OWN_DEPARTMENT_PROGRESS
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return request.args.get(name, None, type=bounded_int)
 
 
 def _context():
@@ -85,7 +85,7 @@ def department(department_id: int):
     status = request.args.get("status", "all")
     if status not in service.STATUS_FILTERS:
         status = "all"
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=bounded_int)
     # Audit first: its commit expires loaded rows, so everything shown is loaded after it.
     service.record_view("progress.viewed", "department", department_id, page=page)
     departments = service.all_departments()
@@ -103,7 +103,7 @@ def department(department_id: int):
 @require_any(*VIEWERS)
 def overdue():
     departments, scope, course_id, division_id = _context()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=bounded_int), 1)
     service.record_view("progress.overdue_viewed", "report", None, page=page)
     departments = service.all_departments()
     courses = service.report_courses()  # keeps every row's course in the session: no query per row

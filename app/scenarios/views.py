@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.converters import bounded_int
 from app.core.permissions import Permission, require, require_any
 from app.scenarios import bp, engine, service
 from app.scenarios.forms import BackForm, StartForm, StepForm
@@ -152,7 +153,7 @@ def report(slug: str):
     scenario = service.get_by_slug(slug)
     if scenario is None:
         abort(404)
-    number = request.args.get("version", scenario.current_number, type=int)
+    number = request.args.get("version", scenario.current_number, type=bounded_int)
     version = service.get_version(scenario, number)
     if version is None:
         abort(404)

@@ -98,6 +98,14 @@ def test_the_legal_command_lists_every_statement_with_file_and_line(app, root):
     assert rows == [["file", "line", "clauses", "text"], ["scenarios/marked.yaml", "12", "tax-secrecy no-consent", "税の窓口で聞いた家族の事情も、地方税法第22条で守られます。"]]
 
 
+def test_the_legal_csv_never_holds_a_formula(app, root):
+    _write(root, SCENARIO.replace("税の窓口で聞いた家族の事情も", "=1+2 税の窓口で聞いた家族の事情も"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["content", "legal", "--root", str(root), "--format", "csv", "--clause", "no-consent"])
+    rows = [r for r in csv.reader(io.StringIO(result.output.lstrip("\ufeff"))) if r[0].endswith(".yaml")]
+    assert rows[0][3].startswith("'=1+2 税の窓口で")
+
+
 def test_the_shipped_form_wording_is_marked(app):
     listed = {s.path.name for s in legal.statements(PROJECT_ROOT)}
     assert "__init__.py" in listed  # the no-consent wording of the quick form

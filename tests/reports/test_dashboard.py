@@ -191,3 +191,24 @@ def test_drill_down_pages_and_english(app, db, client, city):
     english = main_of(client.get("/reports/"))
     assert "Completion dashboard" in english and "Completion over time" in english
     assert client.get("/reports/export.csv").data.decode("utf-8-sig").startswith("Division (部),Section (課),Course")
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_exports_never_turn_a_roster_name_into_a_formula(db, client, city):
+    city["late"].name = FORMULA
+    city["tax"].name_ja = "+税務課"
+    db.session.commit()
+    login(client, city["admin"])
+    rows = list(csv.reader(io.StringIO(client.get("/reports/overdue.csv").data.decode("utf-8-sig"))))
+    assert rows[1][1] == "'" + FORMULA
+    assert rows[1][3] == "'+税務課"
+    assert rows[1][6] == "10"  # numbers stay numbers
+    workbook = load_workbook(io.BytesIO(client.get("/reports/overdue.xlsx").data))
+    name = workbook.active.cell(row=2, column=2)
+    assert name.value == "'" + FORMULA and name.data_type == "s"
+    assert workbook.active.cell(row=2, column=7).value == 10
+    matrix = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").data)).active
+    assert all(cell.data_type != "f" for row in matrix.iter_rows() for cell in row)
+    assert any(cell.value == "'+税務課" for row in matrix.iter_rows() for cell in row)

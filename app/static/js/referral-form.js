@@ -60,11 +60,17 @@ if (form) {
   });
   togglePanels();
 
-  const kept = window.localStorage.getItem(key);
-  if (kept && form.dataset.fresh === "1" && offer) {
+  // Drafts are {saved_at, fields}; site.js removes those older than a day.
+  let kept = null;
+  try {
+    kept = JSON.parse(window.localStorage.getItem(key) || "null");
+  } catch {
+    window.localStorage.removeItem(key);
+  }
+  if (kept && kept.fields && form.dataset.fresh === "1" && offer) {
     offer.hidden = false;
     document.getElementById("draft-restore").addEventListener("click", () => {
-      restore(JSON.parse(kept));
+      restore(kept.fields);
       offer.hidden = true;
       status.textContent = form.dataset.restoredMessage;
       form.querySelector("input:not([type=hidden]), textarea").focus();
@@ -78,7 +84,7 @@ if (form) {
   form.addEventListener("submit", (event) => {
     // Keep the draft (with its idempotency key) until the confirmation page arrives: a resend
     // after a dropped connection then returns the referral that was already received.
-    window.localStorage.setItem(key, JSON.stringify(snapshot()));
+    window.localStorage.setItem(key, JSON.stringify({ saved_at: Date.now(), fields: snapshot() }));
     if (!navigator.onLine) {
       event.preventDefault();
       status.textContent = form.dataset.offlineMessage;

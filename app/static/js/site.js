@@ -22,3 +22,25 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// Offline referral drafts hold a resident's name and circumstances, on desks that are shared:
+// none outlives a day, and none outlives signing out (the sign-out answer also sends
+// Clear-Site-Data, which browsers honour only over HTTPS or on localhost).
+const DRAFT_PREFIX = "tsunagu-referral-draft-";
+const DRAFT_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+function draftExpired(raw) {
+  try {
+    const savedAt = JSON.parse(raw).saved_at;
+    return typeof savedAt !== "number" || Date.now() - savedAt > DRAFT_LIFETIME_MS;
+  } catch {
+    return true;
+  }
+}
+
+const signedOut = document.querySelector("[data-signed-out]") !== null;
+for (const key of Object.keys(window.localStorage)) {
+  if (key.startsWith(DRAFT_PREFIX) && (signedOut || draftExpired(window.localStorage.getItem(key)))) {
+    window.localStorage.removeItem(key);
+  }
+}
