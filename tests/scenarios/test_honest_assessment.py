@@ -179,15 +179,20 @@ def critical_scenario(app, tmp_path):
     return service.get_active("critical-test")
 
 
+def _play_one_step(client, choice: int) -> str:
+    """Start the one-step scenario, take ``choice`` (its index in the file) and return the result page."""
+    client.post("/scenarios/critical-test/start")
+    html = client.get("/scenarios/critical-test").get_data(as_text=True)
+    response = client.post("/scenarios/critical-test/choose", data={**_state(html), "choice": choice})
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def test_a_critical_choice_fails_the_attempt_whatever_its_score(client, critical_scenario):
     learner = make_employee()
     login(client, learner)
-    client.post("/scenarios/critical-test/start")
-    html = client.get("/scenarios/critical-test").get_data(as_text=True)
-    response = client.post("/scenarios/critical-test/choose", data={**_state(html), "choice": 1})
+    page = _play_one_step(client, 1)
     attempt = service.finished_attempts(learner.id, critical_scenario)[0]
     assert (attempt.score, attempt.verdict, attempt.passed) == (4, "connected", False)  # 4 ≥ 3, yet not passed
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "見直したいこと" in page
     assert "税の窓口で聞いた家族の事情を、同意なく相談室に伝えた" in page
     assert "法令や同意のルールに反するもの" in page
@@ -197,18 +202,12 @@ def test_a_critical_choice_fails_the_attempt_whatever_its_score(client, critical
 def test_the_result_lists_only_the_mistakes_on_the_path_taken(client, critical_scenario):
     learner = make_employee()
     login(client, learner)
-    client.post("/scenarios/critical-test/start")
-    html = client.get("/scenarios/critical-test").get_data(as_text=True)
-    response = client.post("/scenarios/critical-test/choose", data={**_state(html), "choice": 0})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = _play_one_step(client, 0)
     attempt = service.finished_attempts(learner.id, critical_scenario)[0]
     assert attempt.passed is True
     assert "見直したいこと" not in page  # a clean path is not told off
 
-    client.post("/scenarios/critical-test/start")
-    html = client.get("/scenarios/critical-test").get_data(as_text=True)
-    response = client.post("/scenarios/critical-test/choose", data={**_state(html), "choice": 2})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = _play_one_step(client, 2)
     assert "相談室のことを伝えずに見送った" in page
     assert "同意なく相談室に伝えた" not in page and "法令や同意のルールに反するもの" not in page
 
