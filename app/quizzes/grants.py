@@ -123,6 +123,23 @@ def locked_out(version: QuizVersion, page: int = 1, per_page: int = PER_PAGE) ->
     return Page(items, page, per_page, total)
 
 
+RECENT_GRANTS = 20
+
+
+def recent_grants(quiz: Quiz, limit: int = RECENT_GRANTS) -> list[QuizAttemptGrant]:
+    """The latest grants on any version of ``quiz``, newest first, with who received and who gave
+    them (a bounded list, three statements whatever its length)."""
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        select(QuizAttemptGrant)
+        .options(selectinload(QuizAttemptGrant.employee), selectinload(QuizAttemptGrant.granted_by))
+        .where(QuizAttemptGrant.quiz_id == quiz.id)
+        .order_by(QuizAttemptGrant.granted_at.desc(), QuizAttemptGrant.id.desc())
+        .limit(limit)
+    ))
+
+
 def is_locked_out(employee_id: int, version: QuizVersion) -> bool:
     if not version.max_attempts:
         return False

@@ -101,6 +101,7 @@ class QuizAttemptGrant(db.Model):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
+    granted_by: Mapped[Employee] = relationship(foreign_keys=[granted_by_id])
     quiz: Mapped[Quiz] = relationship()
     version: Mapped[QuizVersion] = relationship()
 

@@ -135,6 +135,7 @@ def _render_locked_out(quiz, form, page: int, status: int = 200):
     return render_template(
         "quizzes/locked_out.html", quiz=quiz, version=version, definition=version.definition,
         pagination=grants.locked_out(version, page), form=form, max_extra=grants.MAX_EXTRA_ATTEMPTS,
+        recent=grants.recent_grants(quiz),
     ), status
 
 

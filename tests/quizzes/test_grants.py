@@ -93,6 +93,22 @@ def test_the_grant_is_audit_logged_with_ids_and_the_count(client, quiz, db):
     assert "システム障害" not in str(event.detail)
 
 
+def test_the_training_office_sees_the_grants_it_made_with_their_reasons(client, quiz, db):
+    first, second = make_employee(name="福井 一郎"), make_employee(name="福井 二郎")
+    for learner in (first, second):
+        _lock_out(learner, quiz)
+    admin = _hr(client)
+    assert "受験回数を追加した記録はありません" in client.get(URL).get_data(as_text=True)
+    client.post(URL, data={"employee": first.id, "extra_attempts": 1, "reason": "療養のため受講できなかった"})
+    client.post(URL, data={"employee": second.id, "extra_attempts": 2, "reason": "異動直後のため"})
+    page = client.get(URL).get_data(as_text=True)
+    listed = page.split('id="recent-grants"')[1]
+    assert listed.index("福井 二郎") < listed.index("福井 一郎")  # newest first
+    assert "療養のため受講できなかった" in listed and "異動直後のため" in listed and admin.name in listed
+    assert [g.extra_attempts for g in grants.recent_grants(quiz)] == [2, 1]
+    assert len(grants.recent_grants(quiz, limit=1)) == 1  # bounded
+
+
 def test_a_grant_cannot_be_changed_afterwards(app, quiz, db):
     learner, admin = make_employee(), make_employee(roles=[Role.TRAINING_ADMIN])
     _lock_out(learner, quiz)
@@ -143,8 +159,9 @@ def test_the_list_shows_exactly_the_locked_out_employees(client, quiz, db, tmp_p
 
     html = client.get(URL).get_data(as_text=True)
     assert "締出 一郎" in html and "100001" in html and "税務課" in html and "2 回中 2 回" in html and "3 問中 0 問正解（0%）" in html
+    locked_out_table = html.split('id="recent-grants-title"')[0]  # granted people are listed below, as grants
     for name in ("旧版 だけ", "残り 一回", "最後に 合格", "退職 済み", "追加 済み"):
-        assert name not in html
+        assert name not in locked_out_table
     overview = client.get("/quizzes/reports/locked-out").get_data(as_text=True)
     assert "練習クイズ（改訂）" in overview and '<td class="num">1</td>' in overview
 
