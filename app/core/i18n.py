@@ -58,3 +58,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["jdate"] = jdate
     app.jinja_env.filters["jdatetime"] = jdatetime
     app.jinja_env.globals["current_locale"] = current_locale
+
+    from app.core.wareki import register_filters
+
+    register_filters(app)
