@@ -30,6 +30,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIME_ZONE"]  # one clock for dates and their display
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     _private_database_file(app)

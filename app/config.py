@@ -74,7 +74,9 @@ class Config:
     TRUSTED_HEADER_NAME = os.environ.get("TRUSTED_HEADER_NAME", "REMOTE_USER")
 
     BABEL_DEFAULT_LOCALE = "ja"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    # The city's time zone: every date shown, stored as a day or compared is taken here.
+    TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
+    BABEL_DEFAULT_TIMEZONE = TIME_ZONE  # create_app keeps it equal to TIME_ZONE
     LANGUAGES = ("ja", "en")
 
     # Background tasks: "sqlite" (embedded, no server) or "redis".

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import os
+import time
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.config import TestConfig
+from app.core import clock
 from app.extensions import db as _db
 from app.extensions import limiter
 
@@ -106,3 +109,26 @@ def client(app):
 @pytest.fixture
 def db(app):
     return _db
+
+
+#: 23:30 on 31 March on a server kept on UTC: already 08:30 on 1 April at the city hall.
+LATE_EVENING_UTC = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def utc_late_evening(monkeypatch):
+    """Run under a process clock on UTC at 23:30, when the city's date is already tomorrow.
+
+    The process zone is UTC (so anything reading the server's local date would get 31 March)
+    and the portal's one clock is frozen at that instant.
+    """
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    monkeypatch.setattr(clock, "system_now", lambda: LATE_EVENING_UTC)
+    yield LATE_EVENING_UTC
+    if previous is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = previous
+    time.tzset()

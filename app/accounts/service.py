@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import Department, DepartmentMembership, Employee, EmployeeRole
 from app.accounts.roster import ParsedRoster, RosterError, RosterRow
-from app.core import audit
+from app.core import audit, clock
 from app.core.models import utcnow
 from app.core.permissions import OVERSEEN_ROLES, Role, may_grant_roles
 from app.core.signals import employee_transferred, roster_imported
@@ -227,7 +227,7 @@ def import_roster(
     summary = ImportSummary(dry_run=dry_run, errors=list(parsed.errors))
     if summary.errors:
         return summary
-    effective_on = effective_on or date.today()
+    effective_on = effective_on or clock.today()
 
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     employees = {e.staff_number: e for e in db.session.scalars(select(Employee))}

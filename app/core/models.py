@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import JSON, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core import clock
 from app.extensions import db
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, as stored: naive UTC (from the portal's one clock)."""
+    return clock.utcnow()
 
 
 class AuditEvent(db.Model):

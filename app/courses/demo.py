@@ -7,7 +7,7 @@ demo city (never the demo accounts), so that the HR dashboard has something to s
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import Employee
+from app.core import clock
 from app.courses import content, service
 from app.courses.models import COMPLETED, IN_PROGRESS, Assignment, CourseCompletion
 from app.extensions import db
@@ -67,14 +68,14 @@ def seed_demo_history(seed: int = 20260401) -> int:
         draw = rng.random()
         if draw < keen:
             done_on = assigned_on + timedelta(days=int(rng.triangular(3, 118, 40)))
-            at = datetime.combine(done_on, time(9)) + timedelta(minutes=rng.randint(0, 480))
+            at = clock.day_start(done_on) + timedelta(hours=9, minutes=rng.randint(0, 480))
             row.status, row.progress, row.started_at, row.completed_at = COMPLETED, 1.0, at - timedelta(days=2), at
             row.completed_version = course.version
             db.session.add(CourseCompletion(employee_id=row.employee_id, course_id=course.id, course_version=course.version,
                                             completed_at=at, department_id=department_id))
         elif draw < keen + 0.15:
             row.status, row.progress = IN_PROGRESS, round(rng.uniform(0.1, 0.8), 2)
-            row.started_at = datetime.combine(assigned_on + timedelta(days=rng.randint(1, 100)), time(10))
+            row.started_at = clock.day_start(assigned_on + timedelta(days=rng.randint(1, 100))) + timedelta(hours=10)
         seeded += 1
     db.session.commit()
     return seeded

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from app.accounts.models import Department, Employee, EmployeeRole
 from app.content.registry import SyncResult
-from app.core import audit
+from app.core import audit, clock
 from app.core.models import utcnow
 from app.courses.models import (
     COMPLETED,
@@ -42,7 +42,8 @@ ITEM_ENDPOINTS = {"video": "videos.watch", "scenario": "scenarios.play", "quiz":
 
 
 def today() -> date:
-    return date.today()
+    """The city hall's date (see ``app.core.clock``)."""
+    return clock.today()
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -396,7 +397,7 @@ def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = 
         row.progress = 1.0
         row.completed_at = now
         row.completed_version = course.version
-        row.expires_on = add_months(now.date(), course.recertify_months) if course.recertify_months else None
+        row.expires_on = add_months(clock.local_date(now), course.recertify_months) if course.recertify_months else None
         department_id = db.session.scalar(select(Employee.department_id).where(Employee.id == row.employee_id))
         db.session.add(CourseCompletion(
             employee_id=row.employee_id, course_id=course.id, course_version=course.version,

@@ -40,15 +40,10 @@ SETTINGS = {
 
 def local_date(value):
     """The city-hall date of a stored (UTC) timestamp, written like ``jdate``."""
-    from datetime import datetime
-
-    from flask_babel import to_user_timezone
-
+    from app.core import clock
     from app.core.i18n import jdate
 
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return jdate(value)
+    return jdate(clock.local_date(value) if value is not None else None)
 
 
 def init_app(app):

@@ -5,13 +5,13 @@ Every write goes through here, in one transaction, and is audit-logged with ids 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import crypto
@@ -95,7 +95,7 @@ def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date) -> 
         raise CaseError("closed")
     entry = _entry(case, kind, body.strip() or None, occurred_on)
     if kind in CONTACT_KINDS:
-        when = datetime.combine(occurred_on, datetime.min.time()) if occurred_on < today() else utcnow()
+        when = clock.day_start(occurred_on) if occurred_on < today() else utcnow()
         if case.first_contact_at is None:
             case.first_contact_at = when
         for referral in case.referrals:
@@ -263,7 +263,7 @@ def stale_since(case: SupportCase, on: date | None = None) -> date | None:
     candidates = []
     if case.next_review_on < on:
         candidates.append(case.next_review_on)
-    quiet_from = case.last_activity_at.date() + timedelta(days=stale_days)
+    quiet_from = clock.local_date(case.last_activity_at) + timedelta(days=stale_days)
     if quiet_from <= on:
         candidates.append(quiet_from)
     return min(candidates) if candidates else None
@@ -273,7 +273,7 @@ def stale_cases(on: date | None = None) -> list[tuple[SupportCase, date]]:
     """Cases past their review date or without activity for N days — oldest first."""
     on = on or today()
     stale_days = int(current_app.config["CASE_STALE_DAYS"])
-    quiet_before = datetime.combine(on - timedelta(days=stale_days), datetime.max.time())
+    quiet_before = clock.day_end(on - timedelta(days=stale_days))
     rows = db.session.scalars(
         select(SupportCase).where(
             SupportCase.status != "closed",

@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from app.core import clock
+
 referrals_cli = AppGroup("referrals", help="Referrals and cases: encryption keys and retention.")
 
 
@@ -55,4 +57,4 @@ def retention_command(dry_run: bool):
     result = retention.run(dry_run=dry_run)
     label = _("Dry run (nothing changed)") if dry_run else _("Anonymised")
     click.echo(_("%(label)s: %(c)d closed cases and %(r)d referrals closed before %(d)s.",
-                 label=label, c=result.cases, r=result.referrals, d=result.cutoff.date().isoformat()))
+                 label=label, c=result.cases, r=result.referrals, d=clock.local_date(result.cutoff).isoformat()))

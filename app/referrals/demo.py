@@ -12,6 +12,7 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.accounts.models import Department, Employee
+from app.core import clock
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases, service
@@ -87,10 +88,10 @@ def load() -> str | None:
             referral.triaged_at = created + timedelta(days=1)
             case.opened_at = created + timedelta(days=1)
             for entry in case.entries:
-                entry.occurred_on = (created + timedelta(days=1)).date()
+                entry.occurred_on = clock.local_date(created + timedelta(days=1))
             db.session.commit()
             if outcome in ("contacted", "paused", "closed", "stale"):
-                contact_day = (created + timedelta(days=3 if outcome != "stale" else 6)).date()
+                contact_day = clock.local_date(created + timedelta(days=3 if outcome != "stale" else 6))
                 cases.record_entry(case, "contact", "電話で本人と話し、来所の約束をした。", contact_day)
                 referral.first_contact_at = created + timedelta(days=3 if outcome != "stale" else 6)
                 case.first_contact_at = referral.first_contact_at
@@ -98,9 +99,9 @@ def load() -> str | None:
             agency.added_at = created + timedelta(days=7)
             for entry in case.entries:
                 if entry.kind == "role_change":
-                    entry.occurred_on = (created + timedelta(days=7)).date()
+                    entry.occurred_on = clock.local_date(created + timedelta(days=7))
             case.plan_goal = "生活の安定と、世帯が地域とのつながりを取り戻すこと。"
-            case.next_review_on = (created + timedelta(days=91)).date()
+            case.next_review_on = clock.local_date(created + timedelta(days=91))
             case.last_activity_at = created + timedelta(days=7)
             db.session.commit()
             if outcome == "stale":  # past its review date and quiet: on the stale list and the agenda

@@ -7,13 +7,13 @@ statutory duty of confidentiality.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from app.core import audit
+from app.core import audit, clock
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases
@@ -30,7 +30,7 @@ class MeetingError(ValueError):
 def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
     """Open and paused cases due for review by the meeting date, stale, or flagged."""
     stale_days = int(current_app.config["CASE_STALE_DAYS"])
-    quiet_before = datetime.combine(held_on - timedelta(days=stale_days), datetime.max.time())
+    quiet_before = clock.day_end(held_on - timedelta(days=stale_days))
     rows = db.session.scalars(
         select(SupportCase).where(
             SupportCase.status != "closed",

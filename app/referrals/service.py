@@ -7,8 +7,7 @@ audit-logged with ids and codes only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import current_app
 from flask_login import current_user
@@ -17,19 +16,17 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Employee, EmployeeRole
-from app.core import audit
+from app.core import audit, clock
 from app.core.models import utcnow
 from app.core.permissions import Permission, Role, user_can
 from app.extensions import db
 from app.referrals import crypto
 from app.referrals.models import CaseMember, ReferenceSequence, Referral, SupportCase
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-
 
 def today() -> date:
     """The date at the city hall (not the server's clock zone)."""
-    return datetime.now(TOKYO).date()
+    return clock.today()
 
 
 def areas() -> list[str]:

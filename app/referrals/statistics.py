@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from statistics import median
 
 from sqlalchemy import select
 
 from app.accounts.models import Department
+from app.core import clock
 from app.extensions import db
 from app.referrals.models import Referral, SupportCase
 from app.referrals.service import today
@@ -43,13 +44,13 @@ def referrals_by_department(months: int = 12, locale: str = "ja") -> tuple[list[
     """(month list, one row per source department, totals per month)."""
     span = months_back(months)
     index = {ym: i for i, ym in enumerate(span)}
-    first = datetime(span[0][0], span[0][1], 1) - timedelta(hours=9)
+    first = clock.day_start(date(span[0][0], span[0][1], 1))
     rows = db.session.execute(
         select(Referral.source_department_id, Referral.created_at).where(Referral.created_at >= first)
     ).all()
     per_department: dict[int | None, list[int]] = defaultdict(lambda: [0] * len(span))
     for department_id, created_at in rows:
-        local = created_at + timedelta(hours=9)
+        local = clock.local(created_at)
         position = index.get((local.year, local.month))
         if position is not None:
             per_department[department_id][position] += 1
@@ -72,7 +73,7 @@ class ContactRow:
 
 def time_to_first_contact(months: int = 12) -> list[ContactRow]:
     span = months_back(months)
-    first = datetime(span[0][0], span[0][1], 1) - timedelta(hours=9)
+    first = clock.day_start(date(span[0][0], span[0][1], 1))
     rows = db.session.execute(
         select(Referral.created_at, Referral.first_contact_at).where(
             Referral.created_at >= first, Referral.status.in_(("new", "accepted", "linked"))
@@ -80,7 +81,7 @@ def time_to_first_contact(months: int = 12) -> list[ContactRow]:
     ).all()
     grouped: dict[tuple[int, int], list] = defaultdict(list)
     for created_at, contact_at in rows:
-        local = created_at + timedelta(hours=9)
+        local = clock.local(created_at)
         grouped[(local.year, local.month)].append(
             None if contact_at is None else max(0.0, (contact_at - created_at).total_seconds() / 86400)
         )
@@ -107,7 +108,7 @@ def open_cases_by_age() -> list[tuple[str, int, int]]:
     ).all()
     counts, overdue = Counter(), Counter()
     for opened_at, review in rows:
-        age = (now - (opened_at + timedelta(hours=9)).date()).days
+        age = (now - clock.local_date(opened_at)).days
         for low, high, label in AGE_BUCKETS:
             if age >= low and (high is None or age < high):
                 counts[label] += 1

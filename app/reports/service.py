@@ -9,12 +9,12 @@ counts the statements at 2,000 and 20,000 employees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, exists, func, select
 
 from app.accounts.models import Department, Employee
-from app.core import audit
+from app.core import audit, clock
 from app.core.permissions import Permission, user_can
 from app.courses.models import COMPLETED, IN_PROGRESS, Assignment, Course
 from app.courses.service import inactive_employee_ids
@@ -25,7 +25,8 @@ TIMELINE_MONTHS = 6
 
 
 def today() -> date:
-    return date.today()
+    """The city hall's date (see ``app.core.clock``)."""
+    return clock.today()
 
 
 # --- who may see what ---------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def matrix(scope: Scope, *, course_id: int | None = None, division_id: int | Non
         func.sum(case((and_(Assignment.status != COMPLETED, Assignment.due_on < on), 1), else_=0)),
     ]
     for point in points:
-        cutoff = datetime.combine(point + timedelta(days=1), datetime.min.time())
+        cutoff = clock.day_start(point + timedelta(days=1))  # completed by the end of that city day
         columns.append(func.sum(case((and_(completed, Assignment.completed_at < cutoff), 1), else_=0)))
     # The assignment rows carry the employee's current department, so this reads one index
     # in GROUP BY order; deactivated staff (few) are left out by a small subquery.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -95,7 +93,7 @@ def department(department_id: int):
     form = _filter_form(courses, [])
     return render_template(
         "reports/department.html", department=target, departments={d.id: d for d in departments}, courses=shown,
-        pagination=pagination, rows=rows, form=form, status=status, course_id=course_id, today=date.today(),
+        pagination=pagination, rows=rows, form=form, status=status, course_id=course_id, today=service.today(),
     )
 
 
@@ -113,7 +111,7 @@ def overdue():
     pages = max((total + service.PER_PAGE - 1) // service.PER_PAGE, 1)
     return render_template(
         "reports/overdue.html", records=records, total=total, page=page, pages=pages, form=form,
-        departments={d.id: d for d in departments}, course_id=course_id, division_id=division_id, today=date.today(),
+        departments={d.id: d for d in departments}, course_id=course_id, division_id=division_id, today=service.today(),
     )
 
 
@@ -139,7 +137,7 @@ def export(fmt: str):
     matrix = service.matrix(scope, course_id=course_id, division_id=division_id, departments=departments)
     header, rows = exports.matrix_table(matrix, current_locale())
     service.record_view("progress.exported", "report", None, format=fmt, report="matrix")
-    name = f"completion-{date.today().isoformat()}.{fmt}"
+    name = f"completion-{service.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return _download(exports.to_csv(header, rows), name, MIMETYPES[fmt])
     return _download(exports.to_xlsx(_("Completion"), header, rows), name, MIMETYPES[fmt])
@@ -153,9 +151,9 @@ def overdue_export(fmt: str):
     departments, scope, course_id, division_id = _context()
     courses = service.report_courses()  # also keeps each row's course in the session
     records = service.overdue_all(scope, departments, [c.id for c in courses], course_id=course_id, division_id=division_id)
-    header, rows = exports.overdue_table(records, departments, date.today(), current_locale())
+    header, rows = exports.overdue_table(records, departments, service.today(), current_locale())
     service.record_view("progress.exported", "report", None, format=fmt, report="overdue", rows=len(rows))
-    name = f"overdue-{date.today().isoformat()}.{fmt}"
+    name = f"overdue-{service.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return _download(exports.to_csv(header, rows), name, MIMETYPES[fmt])
     return _download(exports.to_xlsx(_("Overdue"), header, rows), name, MIMETYPES[fmt])

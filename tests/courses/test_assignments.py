@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.accounts import roster
 from app.accounts import service as accounts_service
+from app.core import clock
 from app.core.models import AuditEvent
 from app.core.permissions import Role
 from app.courses import service
@@ -49,7 +50,7 @@ def test_sync_assigns_the_starter_course_to_all_active_staff(app, db, tmp_path):
     for person in people:
         assignment = row(db, person, ALL_STAFF)
         assert assignment.required and assignment.status == NOT_STARTED
-        assert assignment.due_on == date.today() + timedelta(days=90)
+        assert assignment.due_on == clock.today() + timedelta(days=90)
     assert row(db, retired, ALL_STAFF) is None
     # The desk course only for the desks (税務課 here), not 人事課 or the 相談室.
     assert row(db, people[0], DESK).required
@@ -81,7 +82,7 @@ def test_fixed_due_date_gives_late_joiners_time(app, db, tmp_path):
     _general, tax, *_ = org()
     person = make_employee(department=tax)
     root = content_root(tmp_path, shipped=False)
-    fixed = date.today() + timedelta(days=100)
+    fixed = clock.today() + timedelta(days=100)
     write_course(root, "fixed", f'title: {{ja: "固定"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for: {{all_staff: true}}\ndue_on: {fixed.isoformat()}\n')
     sync(app, root)
     assert row(db, person, "fixed").due_on == fixed
@@ -190,7 +191,7 @@ def test_recertification_reopens_and_keeps_the_earlier_certificate(app, db, tmp_
     complete(app, learner, "quiz", "tsunagu-basics")
     assignment = row(db, learner, "yearly")
     assert assignment.status == COMPLETED
-    assert assignment.expires_on == service.add_months(date.today(), 12)
+    assert assignment.expires_on == service.add_months(clock.today(), 12)
     # Nothing happens before the expiry …
     assert service.apply_assignments(on=assignment.expires_on - timedelta(days=1)).reopened == 0
     # … and on it the course reopens, due in the course's 30 days; the old completion stays.

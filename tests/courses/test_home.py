@@ -1,9 +1,10 @@
 """The learner's home panel, course pages, readings, certificates and the admin page."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.models import AuditEvent
 from app.core.permissions import Role
 from app.courses import service
@@ -29,7 +30,7 @@ def test_home_shows_required_course_with_due_date_progress_and_continue(app, db,
     html = client.get("/").get_data(as_text=True)
     assert "必修研修" in html
     assert "全職員研修　気づいて、つなぐ" in html
-    due = date.today() + timedelta(days=90)
+    due = clock.today() + timedelta(days=90)
     assert f"{due.year}年{due.month}月{due.day}日" in html
     assert '<progress id="progress-all-staff-tsunagu" max="100" value="0">' in html
     # Continue where I left off: the first reading (videos etc. are not on this branch).
@@ -54,7 +55,7 @@ def test_overdue_first_with_notice(app, db, client, tmp_path):
     tax = make_department(code="1040", name_ja="税務課")
     learner = setup_learner(app, db, tmp_path, department=tax)
     desk = db.session.scalar(select(Assignment).join(Course).where(Assignment.employee_id == learner.id, Course.slug == "desk-tax-insurance"))
-    desk.due_on = date.today() - timedelta(days=3)
+    desk.due_on = clock.today() - timedelta(days=3)
     db.session.commit()
     login(client, learner)
     html = client.get("/").get_data(as_text=True)

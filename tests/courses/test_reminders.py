@@ -4,12 +4,13 @@ has completed, never twice for the same due date. A small real SMTP server recei
 import email
 import socketserver
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from email import policy
 
 import pytest
 from sqlalchemy import select
 
+from app.core import clock
 from app.core.models import AuditEvent
 from app.courses import reminders
 from app.courses.models import Assignment, Course
@@ -71,7 +72,7 @@ def staff(app, db, tmp_path):
     complete_course(app, done, starter)
     for person, days in ((due_soon, 3), (done, 3), (no_mail, -2)):
         row = db.session.scalar(select(Assignment).where(Assignment.employee_id == person.id, Assignment.course_id == starter.id))
-        row.due_on = date.today() + timedelta(days=days)
+        row.due_on = clock.today() + timedelta(days=days)
     db.session.commit()
     return dict(due_soon=due_soon, done=done, no_mail=no_mail, relaxed=relaxed, starter=starter)
 
@@ -101,7 +102,7 @@ def test_reminders_are_sent_once_per_due_date(app, db, staff, smtp_server):
     assert len(smtp_server.messages) == 1
     # … but again once the due date changes (e.g. a recertification cycle).
     row = db.session.scalar(select(Assignment).where(Assignment.employee_id == staff["due_soon"].id, Assignment.course_id == staff["starter"].id))
-    row.due_on = date.today() + timedelta(days=1)
+    row.due_on = clock.today() + timedelta(days=1)
     db.session.commit()
     run = reminders.send_reminders()
     assert run.sent == 1 and len(smtp_server.messages) == 2

@@ -2,12 +2,13 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
+from app.core import clock
 from app.core.models import AuditEvent
 from app.core.permissions import Role
 from app.courses.models import Assignment, Course
@@ -43,7 +44,7 @@ def city(app, db, tmp_path):
     complete_course(app, worker, starter)
     start(app, hr_clerk, "video", "tax-desk-roleplay")
     overdue = db.session.scalar(select(Assignment).where(Assignment.employee_id == late.id, Assignment.course_id == starter.id))
-    overdue.due_on = date.today() - timedelta(days=10)
+    overdue.due_on = clock.today() - timedelta(days=10)
     db.session.commit()
     return dict(general=general, tax=tax, hr=hr, welfare=welfare, office=office, head=head, clerk=clerk, late=late,
                 admin=admin, hr_clerk=hr_clerk, worker=worker, worker2=worker2, starter=starter)
@@ -170,7 +171,7 @@ def test_query_count_does_not_grow_with_staff(app, db, client, city):
     courses_service.apply_assignments()
     late = db.session.scalars(select(Assignment).where(Assignment.employee_id.in_(newcomers))).all()
     for row in late:
-        row.due_on = date.today() - timedelta(days=1)
+        row.due_on = clock.today() - timedelta(days=1)
     db.session.commit()
     after = [_count_queries(client, u) for u in urls]
     assert before == after
