@@ -41,7 +41,7 @@ def update(only: str | None = None) -> None:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             pot = Path(tmp) / "messages.pot"
-            pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+            pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "--no-wrap",
                     "-o", str(pot), *[str(p.relative_to(ROOT)) for p in sources(area)])
             if "msgid \"\"\nmsgstr \"\"" in pot.read_text() and pot.read_text().count("msgid ") <= 1:
                 continue  # no strings in this area
@@ -49,7 +49,7 @@ def update(only: str | None = None) -> None:
             for locale in LOCALES:
                 po = target / locale / "LC_MESSAGES" / "messages.po"
                 if po.exists():
-                    pybabel("update", "-i", str(pot), "-d", str(target), "-l", locale, "--no-fuzzy-matching", "--ignore-obsolete")
+                    pybabel("update", "-i", str(pot), "-d", str(target), "-l", locale, "--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap")
                 else:
                     pybabel("init", "-i", str(pot), "-d", str(target), "-l", locale)
 

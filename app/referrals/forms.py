@@ -65,7 +65,7 @@ class ReferralForm(FlaskForm):
     resident_name = StringField(_l("Resident's name"), validators=[Length(max=100)])
     resident_kana = StringField(_l("Name in kana"), validators=[Length(max=100)])
     desk_number = StringField(_l("Number in your desk's system"), validators=[Length(max=40)])
-    birth_date = DateField(_l("Date of birth (optional)"), validators=[Optional()])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional()])
     area = SelectField(_l("Area"), choices=[], validators=[Optional()])
     concerns = MultiCheckboxField(_l("What concerns you"), choices=opts(CONCERNS))
     observed = TextAreaField(
@@ -85,9 +85,9 @@ class ReferralForm(FlaskForm):
     )
     preferred_contact = RadioField(_l("How the office should make contact"), choices=opts(PREFERRED_CONTACT),
                                    default="phone", validators=[InputRequired(_l("Choose how to make contact."))])
-    phone = StringField(_l("Resident's phone (optional)"), validators=[Length(max=40)])
-    household = TextAreaField(_l("Household members (optional)"), validators=[Length(max=400)])
-    agencies = TextAreaField(_l("Agencies already involved (optional)"), validators=[Length(max=400)])
+    phone = StringField(_l("Resident's phone"), validators=[Length(max=40)])
+    household = TextAreaField(_l("Household members"), validators=[Length(max=400)])
+    agencies = TextAreaField(_l("Agencies already involved"), validators=[Length(max=400)])
     idempotency_key = HiddenField(validators=[DataRequired(), Regexp(KEY_PATTERN)])
 
     @property

@@ -20,6 +20,7 @@ def sign_out(page):
 
 def fill_referral(page, observed="滞納分を小銭で支払われた。母親を一人にできないと話していた。"):
     page.fill("#resident_name", "粟田 花子")
+    page.locator("#resident-more > summary").click()
     page.fill("#resident_kana", "アワタ ハナコ")
     page.select_option("#area", "金津地区")
     page.check("input[name=concerns][value=arrears]")
@@ -55,7 +56,7 @@ def test_the_referral_story(page, app, db):
     assert_accessible(page, "quick form without consent")
 
     fill_referral(page, observed="滞納分を小銭で支払われた。" + XSS)
-    page.get_by_text("その他の情報（任意）").click()
+    page.get_by_text("電話番号・世帯の状況・関わっている機関（任意）").click()
     page.fill("#household", "母（80代）と二人暮らし" + XSS)
     page.fill("#agencies", XSS)
     assert page.locator("#no-consent-route").is_hidden()

@@ -104,12 +104,13 @@ def test_catalogues_cover_every_string_in_the_code(tmp_path):
 
 def test_catalogues_agree_on_shared_words():
     """Every area's catalogue merges into one domain: a msgid translated two ways in two
-    areas would show the wrong word in one of them."""
+    areas would show the wrong word in one of them (a message context, pgettext, keeps two
+    meanings of one English word apart)."""
     seen: dict[str, dict[str, list[str]]] = {}
     for po in CATALOGUES:
         with po.open("rb") as fh:
             for message in read_po(fh):
                 if message.id and message.string:
-                    seen.setdefault(str(message.id), {}).setdefault(str(message.string), []).append(po.parts[-5])
+                    seen.setdefault(f"{message.context or ''}\x04{message.id}", {}).setdefault(str(message.string), []).append(po.parts[-5])
     clashes = {msgid: areas for msgid, areas in seen.items() if len(areas) > 1}
     assert clashes == {}

@@ -46,6 +46,13 @@ function restore(data) {
     }
   }
   togglePanels();
+  // A restored draft shows what it holds: open the collapsed sections that have something in them.
+  for (const section of form.querySelectorAll("details")) {
+    const filled = [...section.querySelectorAll("input, select, textarea")].some(
+      (element) => (element.type === "checkbox" || element.type === "radio") ? element.checked : element.value !== "",
+    );
+    if (filled) section.open = true;
+  }
 }
 
 if (form) {
@@ -69,6 +76,7 @@ if (form) {
   }
   if (kept && kept.fields && form.dataset.fresh === "1" && offer) {
     offer.hidden = false;
+    document.getElementById("draft-restore").focus();
     document.getElementById("draft-restore").addEventListener("click", () => {
       restore(kept.fields);
       offer.hidden = true;

@@ -44,3 +44,19 @@ for (const key of Object.keys(window.localStorage)) {
     window.localStorage.removeItem(key);
   }
 }
+
+// The error summary after a failed send: it takes focus (autofocus, or here where a browser
+// ignores it), and each link moves focus to its field, opening a collapsed section around it.
+const errorSummary = document.querySelector("[data-error-summary]");
+if (errorSummary) {
+  if (document.activeElement !== errorSummary) errorSummary.focus();
+  errorSummary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    const target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    for (let node = target.closest("details"); node; node = node.parentElement.closest("details")) node.open = true;
+    target.focus();
+    target.scrollIntoView({ block: "center" });
+  });
+}
