@@ -11,8 +11,12 @@ bp = Blueprint("content", __name__)
 
 
 def init_app(app):
-    from app.content import legal, registry, vocabulary
+    from app.content import items, legal, registry, vocabulary
     from app.content.cli import content_cli
+
+    # Every area's learning-item kind (``app/<area>/kind.py``), held by the app.
+    items.init_app(app)
+    app.jinja_env.globals["learning_item_kind"] = items.get
 
     registry.CROSS_CHECKS["legal"] = legal.check
     registry.CROSS_CHECKS["vocabulary"] = vocabulary.check

@@ -2,9 +2,9 @@
 
 The format is documented in ``courses/README.md``. Validation reports ``file:line`` problems;
 sync loads valid files idempotently and gives a course a new content version whenever its file
-changed. Item references are checked against the other content folders by path convention
-(``videos/<id>/video.yaml`` or ``script.yaml``, ``scenarios/<id>.yaml``, ``quizzes/<id>.yaml``),
-so a course can be validated before the referenced items are loaded.
+changed. The kinds of item a course may list, and the convention each reference is checked
+against (``videos/<id>/video.yaml``, ``scenarios/<id>.yaml`` …), come from the learning-item
+registry (``app/content/items.py``), so a course can be validated before its items are loaded.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from pathlib import Path
 
 import markdown
 import nh3
-import yaml
 
+from app.content import items as item_kinds
 from app.content.registry import ContentKind, Problem, SyncResult, register
 from app.content.yamlfile import LineDict, LineList, YamlError, load_text
 from app.core.permissions import Role
 from app.courses import timing
 
-ITEM_KINDS = ("video", "scenario", "quiz", "reading")
 COMPLETION_RULES = ("all", "quizzes")
 TOP_LEVEL_KEYS = {
     "id", "title", "summary", "order", "items", "completion", "required_for",
@@ -180,19 +179,14 @@ def _text(value, lang: str = "ja") -> str | None:
 def item_kind(item) -> str | None:
     if not isinstance(item, dict):
         return None
-    kinds = [k for k in ITEM_KINDS if k in item]
+    kinds = [k for k in item_kinds.kinds() if k in item]
     return kinds[0] if len(kinds) == 1 else None
 
 
 def reference_path(root: Path, kind: str, slug: str) -> list[Path]:
     """Where a referenced item's file lives by convention (any one of them is enough)."""
-    if kind == "video":
-        return [root / "videos" / slug / "video.yaml", root / "videos" / slug / "script.yaml"]
-    if kind == "scenario":
-        return [root / "scenarios" / f"{slug}.yaml"]
-    if kind == "quiz":
-        return [root / "quizzes" / f"{slug}.yaml"]
-    return []
+    found = item_kinds.get(kind)
+    return found.files(root, slug) if found is not None else []
 
 
 def check(paths: list[Path], root: Path) -> list[Problem]:
@@ -237,15 +231,16 @@ def check_file(path: Path, root: Path) -> list[Problem]:
     items = meta.get("items")
     used_readings: set[str] = set()
     kinds_present: set[str] = set()
+    known = item_kinds.kinds()
     if not isinstance(items, list) or not items:
-        error(meta.line_of("items"), "items must be a non-empty list", "- video: <id> / - scenario: <id> / - quiz: <id> / - reading: <id>")
+        error(meta.line_of("items"), "items must be a non-empty list", " / ".join(f"- {k}: <id>" for k in known))
     else:
         seen: dict[tuple[str, str], int] = {}
         for index, item in enumerate(items):
             line = items.line_of(index)
             kind = item_kind(item)
             if kind is None:
-                error(line, "each item needs exactly one of: " + ", ".join(ITEM_KINDS), "e.g. - video: tax-desk-roleplay")
+                error(line, "each item needs exactly one of: " + ", ".join(known), "e.g. - video: tax-desk-roleplay")
                 continue
             for key in item:
                 if key not in (kind, "title", "optional"):
@@ -262,15 +257,14 @@ def check_file(path: Path, root: Path) -> list[Problem]:
                 error(item.line_of("optional"), "optional must be true or false")
             if "title" in item and not _text(item["title"], "ja"):
                 error(item.line_of("title"), "title.ja is required when an item has a title")
-            if kind == "reading":
+            if known[kind].in_course:
                 used_readings.add(slug)
                 if slug not in course.readings:
-                    error(line, f"reading {slug!r} has no section in the body", f"add a line <!-- reading: {slug} --> followed by its text")
+                    error(line, f"{kind} {slug!r} has no section in the body", f"add a line <!-- reading: {slug} --> followed by its text")
                 elif not course.readings[slug].markdown:
-                    error(course.readings[slug].line, f"reading {slug!r} is empty")
-            elif not any(p.exists() for p in reference_path(root, kind, slug)):
-                expected = reference_path(root, kind, slug)[0].relative_to(root)
-                error(line, f"{kind} {slug!r} does not exist (no {expected})", f"add {expected} or fix the id")
+                    error(course.readings[slug].line, f"{kind} {slug!r} is empty")
+            elif (problem := known[kind].validate(root, slug)) is not None:
+                error(line, *problem)
     checklist = meta.get("checklist")
     if checklist is not None:
         if not isinstance(checklist, str) or checklist not in course.readings:
@@ -285,8 +279,8 @@ def check_file(path: Path, root: Path) -> list[Problem]:
     completion = meta.get("completion", "all")
     if completion not in COMPLETION_RULES:
         error(meta.line_of("completion"), f"completion must be one of {', '.join(COMPLETION_RULES)}", "all: every item; quizzes: the course's quizzes passed")
-    elif completion == "quizzes" and items and "quiz" not in kinds_present:
-        error(meta.line_of("completion"), "completion: quizzes needs at least one quiz item")
+    elif completion == "quizzes" and items and not any(known[k].assessment for k in kinds_present):
+        error(meta.line_of("completion"), "completion: quizzes needs at least one assessed item (" + ", ".join(k for k in known if known[k].assessment) + ")")
 
     rule = meta.get("required_for")
     if rule is not None:
@@ -372,16 +366,18 @@ def fill_settings(markup: str | None, config) -> str:
 
 # --- expected time ------------------------------------------------------------------------------
 
-def expected_time(course: ParsedCourse, root: Path, measured_video_seconds: dict[str, float] | None = None) -> timing.CourseTime:
-    """The course's expected time from its files (and, when synced, the measured videos)."""
+def expected_time(course: ParsedCourse, root: Path, measured: dict[str, dict[str, float]] | None = None) -> timing.CourseTime:
+    """The course's expected time from its files (and, when synced, what the portal measured)."""
+    known = item_kinds.kinds()
     items = []
     for item in course.meta.get("items") or []:
         kind = item_kind(item)
         if kind is None or not isinstance(item.get(kind), str):
             continue
         slug = item[kind]
-        reading_html = render_markdown(course.readings[slug].markdown) if kind == "reading" and slug in course.readings else None
-        seconds, basis = timing.item_time(root, kind, slug, reading_html=reading_html, measured_video_seconds=measured_video_seconds)
+        in_file = known[kind].in_course and slug in course.readings
+        reading_html = render_markdown(course.readings[slug].markdown) if in_file else None
+        seconds, basis = timing.item_time(root, kind, slug, reading_html=reading_html, measured=measured)
         items.append(timing.ItemTime(kind, slug, seconds, basis, bool(item.get("optional", False))))
     return timing.CourseTime(tuple(items))
 
@@ -417,35 +413,23 @@ def summarize(paths: list[Path], root: Path) -> list[str]:
     return lines
 
 
-def _referenced_title(root: Path, kind: str, slug: str) -> tuple[str | None, str | None]:
-    """The title written in the referenced content file, when it can be read."""
-    for path in reference_path(root, kind, slug):
-        if path.exists():
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError, OSError):
-                return None, None
-            if isinstance(data, dict):
-                return _text(data.get("title"), "ja"), _text(data.get("title"), "en")
-    return None, None
-
-
-def course_record(course: ParsedCourse, root: Path, measured_video_seconds: dict[str, float] | None = None) -> dict:
+def course_record(course: ParsedCourse, root: Path, measured: dict[str, dict[str, float]] | None = None) -> dict:
     """The values a Course row holds for a parsed, valid file."""
     meta = course.meta
+    known = item_kinds.kinds()
     items = []
-    spent = expected_time(course, root, measured_video_seconds)
+    spent = expected_time(course, root, measured)
     for item, item_time in zip(meta["items"], spent.items, strict=True):
         kind = item_kind(item)
         slug = item[kind]
         entry = {"kind": kind, "slug": slug, "optional": bool(item.get("optional", False))}
-        if kind == "reading":
+        if known[kind].in_course:
             reading = course.readings[slug]
             entry["title_ja"] = _text(item.get("title"), "ja") or reading.title or slug
             entry["title_en"] = _text(item.get("title"), "en")
             entry["html"] = render_markdown(reading.markdown)
         else:
-            ja, en = _referenced_title(root, kind, slug)
+            ja, en = known[kind].title(root, slug)
             entry["title_ja"] = _text(item.get("title"), "ja") or ja or slug
             entry["title_en"] = _text(item.get("title"), "en") or en
         entry["seconds"] = round(item_time.seconds, 1) if item_time.seconds is not None else None

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from app.accounts.models import Department, Employee, EmployeeRole
+from app.content import items as item_kinds
 from app.content.registry import SyncResult
 from app.core import audit, clock
 from app.core.models import utcnow
@@ -38,7 +39,6 @@ RECERTIFY_DAYS = 60
 #: The learner's home warns this many days before a due date.
 DUE_SOON_DAYS = 14
 
-ITEM_ENDPOINTS = {"video": "videos.watch", "scenario": "scenarios.play", "quiz": "quizzes.take"}
 
 
 def today() -> date:
@@ -56,17 +56,14 @@ def get_course(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug, Course.active.is_(True)))
 
 
-def measured_video_seconds(slugs: set[str]) -> dict[str, float]:
-    """The ingested lessons' measured durations (the videos area, when installed)."""
-    if "videos" not in current_app.blueprints:
-        return {}
-    from app.videos import service as videos
-
+def measured_seconds(parsed: list) -> dict[str, dict[str, float]]:
+    """What the portal measured of the items the courses list (e.g. the ingested videos'
+    durations), by kind and slug, from each kind that measures anything."""
     found = {}
-    for slug in sorted(slugs):
-        video = videos.get_published(slug)
-        if video is not None and video.duration:
-            found[slug] = video.duration
+    for name, kind in item_kinds.kinds().items():
+        if kind.measured is not None:
+            slugs = {i[name] for f, _p in parsed for i in f.meta["items"] if isinstance(i.get(name), str)}
+            found[name] = kind.measured(slugs) if slugs else {}
     return found
 
 
@@ -84,7 +81,7 @@ def sync_courses(parsed: list, root: Path) -> SyncResult:
     result = SyncResult(kind="courses")
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
     seen = set()
-    measured = measured_video_seconds({i["video"] for f, _p in parsed for i in f.meta["items"] if "video" in i})
+    measured = measured_seconds(parsed)
     for course_file, path in parsed:
         record = course_record(course_file, root, measured)
         digest = content_hash(course_file.raw)
@@ -352,15 +349,27 @@ def reading_slug(course: Course, reading: str) -> str:
     return f"{course.slug}/{reading}"
 
 
+def _in_course(kind: str) -> bool:
+    found = item_kinds.get(kind)
+    return found is not None and found.in_course
+
+
+def progress_slug(course: Course, kind: str, slug: str) -> str:
+    """The slug an item's progress is kept under: an item that lives in the course file
+    (a reading) is the course's own, so two courses' readings never mix."""
+    return reading_slug(course, slug) if _in_course(kind) else slug
+
+
 def _course_item_slug(course: Course, item: dict) -> str:
-    return reading_slug(course, item["slug"]) if item["kind"] == "reading" else item["slug"]
+    return progress_slug(course, item["kind"], item["slug"])
 
 
 def counted_items(course: Course) -> list[dict]:
-    """The items the completion rule requires."""
+    """The items the completion rule requires (``quizzes``: the assessed kinds only)."""
     items = [i for i in course.items if not i.get("optional")]
     if course.completion == "quizzes":
-        items = [i for i in items if i["kind"] == "quiz"]
+        known = item_kinds.kinds()
+        items = [i for i in items if i["kind"] in known and known[i["kind"]].assessment]
     return items
 
 
@@ -458,32 +467,34 @@ def record_item_event(employee_id: int, kind: str, slug: str, version: int | Non
 
 
 def mark_reading_done(employee: Employee, course: Course, reading: str) -> list[str]:
-    return record_item_event(employee.id, "reading", reading_slug(course, reading), course.version, completed=True)
+    from app.courses.kind import KIND
+
+    return record_item_event(employee.id, KIND.name, reading_slug(course, reading), course.version, completed=True)
 
 
 def mark_reading_opened(employee: Employee, course: Course, reading: str) -> None:
+    from app.courses.kind import KIND
+
     key = reading_slug(course, reading)
     exists = db.session.scalar(select(ItemProgress.id).where(
-        ItemProgress.employee_id == employee.id, ItemProgress.kind == "reading", ItemProgress.slug == key))
+        ItemProgress.employee_id == employee.id, ItemProgress.kind == KIND.name, ItemProgress.slug == key))
     if exists is None:
-        record_item_event(employee.id, "reading", key, course.version, completed=False)
+        record_item_event(employee.id, KIND.name, key, course.version, completed=False)
 
 
 # --- the learner's view -------------------------------------------------------------------------
 
 def item_url(course: Course, item: dict) -> str | None:
-    """The page of an item; None when the area serving it is not installed."""
-    if item["kind"] == "reading":
-        return url_for("courses.reading", slug=course.slug, reading=item["slug"])
-    endpoint = ITEM_ENDPOINTS.get(item["kind"])
-    if endpoint and endpoint in current_app.view_functions:
-        return url_for(endpoint, slug=item["slug"])
-    return None
+    """The page of an item; None when no installed kind plays it."""
+    kind = item_kinds.get(item["kind"])
+    if kind is None or not kind.player_endpoint or kind.player_endpoint not in current_app.view_functions:
+        return None
+    return url_for(kind.player_endpoint, **kind.url_args(course.slug, item["slug"]))
 
 
 @dataclass
 class ItemView:
-    kind: str
+    kind: str  # the name of its learning-item kind (app/content/items.py)
     slug: str
     title: str
     optional: bool
@@ -519,7 +530,7 @@ def course_view(course: Course, row: Assignment | None, mine: dict, locale: str,
     next_item = None
     unfinished = [i for i in items if i.state < 1.0]
     if row is not None and row.last_item:
-        keys = [item_key(i.kind, i.slug if i.kind != "reading" else reading_slug(course, i.slug)) for i in items]
+        keys = [item_key(i.kind, progress_slug(course, i.kind, i.slug)) for i in items]
         if row.last_item in keys:
             position = keys.index(row.last_item)
             later = [i for i in items[position:] if i.state < 1.0]

@@ -251,7 +251,7 @@ def video_seconds_from_files(folder: Path) -> tuple[float | None, str]:
 
 # --- a course -----------------------------------------------------------------------------------
 
-def _load_yaml(path: Path) -> dict | None:
+def load_yaml(path: Path) -> dict | None:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
@@ -259,27 +259,23 @@ def _load_yaml(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def item_time(root: Path, kind: str, slug: str, *, reading_html: str | None = None,
-              measured_video_seconds: dict[str, float] | None = None) -> tuple[float | None, str]:
-    """Seconds for one item and where the figure came from."""
-    if kind == "reading":
-        return (reading_seconds(reading_html), BASIS_COMPUTED) if reading_html is not None else (None, BASIS_UNKNOWN)
-    if kind == "video":
-        if measured_video_seconds and measured_video_seconds.get(slug):
-            return float(measured_video_seconds[slug]), BASIS_MEASURED
-        return video_seconds_from_files(root / "videos" / slug)
-    path = root / ("scenarios" if kind == "scenario" else "quizzes") / f"{slug}.yaml"
-    data = _load_yaml(path) if path.exists() else None
-    if data is None:
-        return None, BASIS_UNKNOWN
+def guarded(rule, data: dict) -> tuple[float | None, str]:
+    """Apply a kind's timing rule to a file's data; a broken file is timed as unknown."""
     try:
-        if kind == "scenario":
-            if not isinstance(data.get("nodes"), dict) or not data["nodes"]:
-                return None, BASIS_UNKNOWN
-            return scenario_seconds(data), BASIS_COMPUTED
-        return quiz_seconds(data), BASIS_COMPUTED
+        return rule(data), BASIS_COMPUTED
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return None, BASIS_UNKNOWN  # a broken file: its own validator reports it
+
+
+def item_time(root: Path, kind: str, slug: str, *, reading_html: str | None = None,
+              measured: dict[str, dict[str, float]] | None = None) -> tuple[float | None, str]:
+    """Seconds for one item and where the figure came from, by the rule its kind declares."""
+    from app.content import items
+
+    found = items.get(kind)
+    if found is None or found.seconds is None:
+        return None, BASIS_UNKNOWN
+    return found.seconds(root, slug, items.TimingContext(html=reading_html, measured=(measured or {}).get(kind)))
 
 
 def format_seconds(seconds: float | None) -> str:

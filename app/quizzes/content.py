@@ -11,9 +11,9 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.schema import Checker, check_each, fingerprint, plain
 from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
-from app.scenarios.schema import Checker, check_each, fingerprint, plain
 
 TOP_KEYS = {"id", "title", "description", "pass_percent", "max_attempts", "draw", "shuffle_options", "questions"}
 QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation", "core"}

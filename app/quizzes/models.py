@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.content.models import ItemVersion, VersionedItem
 from app.core.models import utcnow
 from app.extensions import db
 
@@ -15,39 +16,22 @@ if TYPE_CHECKING:
     from app.accounts.models import Employee
 
 
-class Quiz(db.Model):
+class Quiz(VersionedItem, db.Model):
     """A quiz file (``quizzes/<slug>.yaml``). Its content lives in versions."""
 
     __tablename__ = "quiz"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(db.String(100), unique=True)
-    title_ja: Mapped[str] = mapped_column(db.String(200))
-    title_en: Mapped[str | None] = mapped_column(db.String(200))
-    active: Mapped[bool] = mapped_column(default=True)  # False once its file is removed
-    current_number: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
     versions: Mapped[list[QuizVersion]] = relationship(back_populates="quiz", order_by="QuizVersion.number")
 
-    def title(self, locale: str = "ja") -> str:
-        return (self.title_en if locale == "en" and self.title_en else None) or self.title_ja
 
-
-class QuizVersion(db.Model):
+class QuizVersion(ItemVersion, db.Model):
     __tablename__ = "quiz_version"
     __table_args__ = (db.UniqueConstraint("quiz_id", "number", name="uq_quiz_version_number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(db.ForeignKey("quiz.id"), index=True)
-    number: Mapped[int]
-    checksum: Mapped[str] = mapped_column(db.String(64))
-    definition: Mapped[dict] = mapped_column(JSON)
     pass_percent: Mapped[int]
     max_attempts: Mapped[int]  # 0 = unlimited
     draw: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     quiz: Mapped[Quiz] = relationship(back_populates="versions")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.content.lookups import VersionedLookups
 from app.core import audit
 from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started
@@ -37,20 +38,11 @@ class NotAnswered(Exception):
 
 # --- look-ups ----------------------------------------------------------------------------------
 
-def active_quizzes() -> list[Quiz]:
-    return list(db.session.scalars(select(Quiz).where(Quiz.active.is_(True)).order_by(Quiz.slug)))
-
-
-def get_active(slug: str) -> Quiz | None:
-    return db.session.scalar(select(Quiz).where(Quiz.slug == slug, Quiz.active.is_(True)))
-
-
-def get_by_slug(slug: str) -> Quiz | None:
-    return db.session.scalar(select(Quiz).where(Quiz.slug == slug))
-
-
-def current_version(quiz: Quiz) -> QuizVersion:
-    return db.session.scalar(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id, QuizVersion.number == quiz.current_number))
+LOOKUPS = VersionedLookups(Quiz, QuizVersion, "quiz_id")
+active_quizzes = LOOKUPS.active
+get_active = LOOKUPS.get_active
+get_by_slug = LOOKUPS.get_by_slug
+current_version = LOOKUPS.current_version
 
 
 def open_attempt(employee_id: int, quiz: Quiz) -> QuizAttempt | None:

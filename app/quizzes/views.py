@@ -33,10 +33,8 @@ def parse_selections(form) -> dict[int, list[int]]:
 @bp.get("/")
 @require(Permission.LEARN)
 def index():
-    quizzes = service.active_quizzes()
-    versions = {q.id: service.current_version(q) for q in quizzes}
-    progress = service.progress_for(current_user.id, [q.slug for q in quizzes])
-    return render_template("quizzes/index.html", quizzes=quizzes, versions=versions, progress=progress)
+    page = service.LOOKUPS.index(current_user.id, service.progress_for)
+    return render_template("quizzes/index.html", quizzes=page["items"], versions=page["versions"], progress=page["progress"])
 
 
 def _render_take(quiz, attempt, selections=None, missing=None, status=200):

@@ -10,12 +10,12 @@ from app.scenarios import views  # noqa: E402,F401
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
+    from app.content.schema import localized
     from app.core.demo import register_demo_loader
     from app.core.layout import add_nav
     from app.core.permissions import Permission
     from app.scenarios import content  # noqa: F401 - registers the content kind
     from app.scenarios.demo import load_scenarios
-    from app.scenarios.schema import localized
 
     add_nav("scenarios.index", _l("Role-play"), Permission.LEARN)
     register_demo_loader(load_scenarios)

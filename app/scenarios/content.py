@@ -12,10 +12,10 @@ from pathlib import Path, PurePosixPath
 from flask_babel import gettext as _
 
 from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.schema import Checker, check_each, fingerprint, plain
 from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
 from app.scenarios import engine
-from app.scenarios.schema import Checker, check_each, fingerprint, plain
 
 TOP_KEYS = {"id", "title", "desk", "summary", "goals", "scoring", "pass_score", "allow_back", "start", "nodes"}
 NODE_KEYS = {"lines", "image", "image_alt", "video", "choices", "ending"}

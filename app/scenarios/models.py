@@ -4,52 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.content.models import ItemVersion, VersionedItem
 from app.core.models import utcnow
 from app.extensions import db
 
 
-class Scenario(db.Model):
+class Scenario(VersionedItem, db.Model):
     """A scenario file (``scenarios/<slug>.yaml``). Its content lives in versions."""
 
     __tablename__ = "scenario"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(db.String(100), unique=True)
-    title_ja: Mapped[str] = mapped_column(db.String(200))
-    title_en: Mapped[str | None] = mapped_column(db.String(200))
-    # A scenario whose file was removed is retired: hidden from learners, history kept.
-    active: Mapped[bool] = mapped_column(default=True)
-    # The number of the newest version; new attempts use it.
-    current_number: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     versions: Mapped[list[ScenarioVersion]] = relationship(
         back_populates="scenario", order_by="ScenarioVersion.number"
     )
 
-    def title(self, locale: str = "ja") -> str:
-        return (self.title_en if locale == "en" and self.title_en else None) or self.title_ja
 
-
-class ScenarioVersion(db.Model):
+class ScenarioVersion(ItemVersion, db.Model):
     """The content of a scenario as it was synced; attempts point at the version they used."""
 
     __tablename__ = "scenario_version"
     __table_args__ = (db.UniqueConstraint("scenario_id", "number", name="uq_scenario_version_number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[int] = mapped_column(db.ForeignKey("scenario.id"), index=True)
-    number: Mapped[int]
-    checksum: Mapped[str] = mapped_column(db.String(64))
-    definition: Mapped[dict] = mapped_column(JSON)
     scoring: Mapped[str] = mapped_column(db.String(16))
     pass_score: Mapped[int | None]
     max_score: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     scenario: Mapped[Scenario] = relationship(back_populates="versions")
 

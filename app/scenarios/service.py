@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.content.lookups import VersionedLookups
 from app.core import audit
 from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started
@@ -27,26 +28,12 @@ class StaleStep(Exception):
 
 # --- look-ups ----------------------------------------------------------------------------------
 
-def active_scenarios() -> list[Scenario]:
-    return list(db.session.scalars(select(Scenario).where(Scenario.active.is_(True)).order_by(Scenario.slug)))
-
-
-def get_active(slug: str) -> Scenario | None:
-    return db.session.scalar(select(Scenario).where(Scenario.slug == slug, Scenario.active.is_(True)))
-
-
-def get_by_slug(slug: str) -> Scenario | None:
-    return db.session.scalar(select(Scenario).where(Scenario.slug == slug))
-
-
-def current_version(scenario: Scenario) -> ScenarioVersion:
-    return db.session.scalar(select(ScenarioVersion).where(
-        ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.number == scenario.current_number))
-
-
-def get_version(scenario: Scenario, number: int) -> ScenarioVersion | None:
-    return db.session.scalar(select(ScenarioVersion).where(
-        ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.number == number))
+LOOKUPS = VersionedLookups(Scenario, ScenarioVersion, "scenario_id")
+active_scenarios = LOOKUPS.active
+get_active = LOOKUPS.get_active
+get_by_slug = LOOKUPS.get_by_slug
+current_version = LOOKUPS.current_version
+get_version = LOOKUPS.get_version
 
 
 def open_attempt(employee_id: int, scenario: Scenario) -> ScenarioAttempt | None:

@@ -34,10 +34,8 @@ def _scenario_or_404(slug: str):
 @bp.get("/")
 @require(Permission.LEARN)
 def index():
-    scenarios = service.active_scenarios()
-    versions = {s.id: service.current_version(s) for s in scenarios}
-    progress = service.progress_for(current_user.id, [s.slug for s in scenarios])
-    return render_template("scenarios/index.html", scenarios=scenarios, versions=versions, progress=progress)
+    page = service.LOOKUPS.index(current_user.id, service.progress_for)
+    return render_template("scenarios/index.html", scenarios=page["items"], versions=page["versions"], progress=page["progress"])
 
 
 @bp.get("/<slug>")

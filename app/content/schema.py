@@ -1,6 +1,6 @@
 """Small building blocks for validating content files with ``file:line`` messages.
 
-Used by the scenario and quiz validators. A :class:`Checker` collects
+Used by the content validators (scenarios, quizzes and any YAML kind). A :class:`Checker` collects
 :class:`~app.content.registry.Problem` objects for one file; the ``need_*`` helpers check one
 value, report what is wrong with its line and a hint on how to fix it, and return the value
 (or ``None`` when it is unusable) so that the caller can go on checking the rest of the file.

@@ -1,0 +1,35 @@
+"""The role-play scenario as a learning item of a course."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from app.content.items import LearningItemKind, TimingContext
+
+
+def files(root: Path, slug: str) -> list[Path]:
+    return [root / "scenarios" / f"{slug}.yaml"]
+
+
+def seconds(root: Path, slug: str, context: TimingContext) -> tuple[float | None, str]:
+    """The text along the best-scoring path, read at a desk, plus time to think at each step."""
+    from app.courses import timing
+
+    data = timing.load_yaml(files(root, slug)[0])
+    if data is None or not isinstance(data.get("nodes"), dict) or not data["nodes"]:
+        return None, timing.BASIS_UNKNOWN
+    return timing.guarded(timing.scenario_seconds, data)
+
+
+def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
+    from app.scenarios import service
+
+    return service.progress_for(employee_id, slugs)
+
+
+KIND = LearningItemKind(
+    name="scenario", label=_l("Role-play"), file_format="scenarios/<id>.yaml", player_endpoint="scenarios.play",
+    completion=_l("reached an ending that passes"), files=files, seconds=seconds, progress=progress, order=20,
+)
