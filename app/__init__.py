@@ -19,6 +19,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.scenarios", "/scenarios"),
     ("app.quizzes", "/quizzes"),
     ("app.referrals", None),
+    ("app.partners", None),
     ("app.reports", "/reports"),
 ]
 

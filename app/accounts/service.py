@@ -149,6 +149,9 @@ def set_roles(employee: Employee, roles: set[Role], actor: Employee | None = Non
     added, removed = roles - before, before - roles
     if added and not may_grant_roles(actor, employee):
         raise RoleGrantRefused
+    if (Role.PARTNER in roles or Role.PARTNER in before) and roles != before:
+        # A partner agency's account is made and ended with its agency (app/partners).
+        raise RoleGrantRefused
     employee.role_rows = [EmployeeRole(role=str(r)) for r in sorted(roles)]
     if removed:
         end_sessions(employee)  # a role taken away takes its open pages with it
@@ -275,7 +278,8 @@ def import_roster(
         if deactivate_missing:
             present = {r.staff_number for r in parsed.rows}
             for number, employee in employees.items():
-                if number not in present and employee.active:
+                # Partner agencies' accounts are not in the city's personnel roster.
+                if number not in present and employee.active and Role.PARTNER not in employee.roles:
                     employee.active = False
                     end_sessions(employee)
                     current = current_membership(employee)

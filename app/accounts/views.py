@@ -123,7 +123,7 @@ def employee(employee_id: int):
 
 def _roles_form(person: Employee | None = None) -> RolesForm:
     form = RolesForm(roles=[str(r) for r in person.roles if r != Role.LEARNER]) if person else RolesForm()
-    form.roles.choices = [(str(r), r.label) for r in Role if r != Role.LEARNER]
+    form.roles.choices = [(str(r), r.label) for r in Role if r not in (Role.LEARNER, Role.PARTNER)]
     return form
 
 
@@ -139,7 +139,9 @@ def _employee_page(person: Employee, temporary_password: str | None = None):
 def employee_roles(employee_id: int):
     person = db.get_or_404(Employee, employee_id)
     form = _roles_form()
-    if form.validate_on_submit():
+    if person.has_role(Role.PARTNER):
+        flash(_("A partner agency's account is managed on the agencies page."), "error")
+    elif form.validate_on_submit():
         if person.id == current_user.id and Role.SYSTEM_ADMIN not in set(form.roles.data or []):
             flash(_("You cannot remove your own system admin role."), "error")
         else:

@@ -15,17 +15,21 @@ def add_nav(endpoint: str, label, permission: Permission) -> None:
         NAVIGATION.append((endpoint, label, permission))
 
 
+def nav_items() -> list[tuple[str, str, object]]:
+    """The signed-in employee's navigation: (endpoint, url, label) they may use."""
+    from flask_login import current_user
+
+    items = []
+    for endpoint, label, permission in NAVIGATION:
+        if endpoint in current_app.view_functions and user_can(current_user, permission):
+            items.append((endpoint, url_for(endpoint), label))
+    return items
+
+
 def init_app(app) -> None:
     @app.context_processor
     def inject_layout():
         from flask_login import current_user
-
-        def nav_items():
-            items = []
-            for endpoint, label, permission in NAVIGATION:
-                if endpoint in current_app.view_functions and user_can(current_user, permission):
-                    items.append((endpoint, url_for(endpoint), label))
-            return items
 
         refer_url = None
         if "referrals.new" in current_app.view_functions and user_can(current_user, Permission.REFER):

@@ -23,6 +23,10 @@ class Role(enum.StrEnum):
     CONSULTATION = "consultation"
     CONTENT_ADMIN = "content_admin"
     SYSTEM_ADMIN = "system_admin"
+    CONSULTATION_LEAD = "consultation_lead"
+    # Staff of a partner agency (委託法人, 社会福祉協議会 …), bound to one agency. Not a city
+    # employee: the role is exclusive and gives nothing but the cases shared with the agency.
+    PARTNER = "partner"
 
     @property
     def label(self) -> str:
@@ -36,6 +40,8 @@ ROLE_LABELS = {
     Role.CONSULTATION: _l("Consultation staff (相談室)"),
     Role.CONTENT_ADMIN: _l("Content admin"),
     Role.SYSTEM_ADMIN: _l("System admin"),
+    Role.CONSULTATION_LEAD: _l("Office lead (相談室)"),
+    Role.PARTNER: _l("Partner agency staff"),
 }
 
 
@@ -50,6 +56,8 @@ class Permission(enum.StrEnum):
     READ_AUDIT_LOG = "read_audit_log"
     MANAGE_CONTENT = "manage_content"
     MANAGE_ACCOUNTS = "manage_accounts"
+    VIEW_ALL_CASELOADS = "view_all_caseloads"
+    VIEW_PARTNER_CASES = "view_partner_cases"
 
 
 # Every active employee is a learner; the other roles add to it.
@@ -63,10 +71,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CONSULTATION: frozenset({Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG}),
     Role.CONTENT_ADMIN: frozenset({Permission.MANAGE_CONTENT}),
     Role.SYSTEM_ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
+    # The office lead is consultation staff who also sees every worker's caseload.
+    Role.CONSULTATION_LEAD: frozenset(
+        {Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG, Permission.VIEW_ALL_CASELOADS}
+    ),
+    Role.PARTNER: frozenset({Permission.VIEW_PARTNER_CASES}),
 }
+
+# Roles that stand alone: an account holding one has its permissions and nothing else (not
+# even the learner's), whatever other roles were given to it.
+EXCLUSIVE_ROLES = frozenset({Role.PARTNER})
 
 
 def permissions_for(roles: set[Role] | frozenset[Role]) -> frozenset[Permission]:
+    for role in EXCLUSIVE_ROLES:
+        if role in roles:
+            return ROLE_PERMISSIONS[role]
     granted: set[Permission] = set(ROLE_PERMISSIONS[Role.LEARNER])
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
@@ -74,7 +94,7 @@ def permissions_for(roles: set[Role] | frozenset[Role]) -> frozenset[Permission]
 
 
 # Roles whose grant the 相談室 must see: they open residents' referrals and cases.
-OVERSEEN_ROLES = frozenset({Role.CONSULTATION})
+OVERSEEN_ROLES = frozenset({Role.CONSULTATION, Role.CONSULTATION_LEAD, Role.PARTNER})
 
 
 def may_grant_roles(actor, employee) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.core import bp
 from app.core.forms import LanguageForm
-from app.core.permissions import Permission, public, require, user_can
+from app.core.layout import nav_items as layout_nav_items
+from app.core.permissions import Permission, public, signed_in, user_can
 from app.extensions import db
 
 # Areas add panels to the home page: (template name, permission).
@@ -26,8 +27,14 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 @bp.get("/")
-@require(Permission.LEARN)
+@signed_in
 def home():
+    if not user_can(current_user, Permission.LEARN):
+        # An account that is not a learner (a partner agency's) starts on its first page.
+        first = next(iter(layout_nav_items()), None)
+        if first is None:
+            abort(403)
+        return redirect(first[1])
     panels = [t for t, p in HOME_PANELS if user_can(current_user, p)]
     return render_template("core/home.html", panels=panels)
 

@@ -156,9 +156,21 @@ def add_member(case: SupportCase, name: str, kana: str, relationship_note: str) 
     return member
 
 
-def add_agency(case: SupportCase, name: str, role: str) -> CaseAgency:
-    """An agency joins the case with a role; the role allocation is on the timeline."""
-    agency = CaseAgency(case=case, name=name.strip(), role=role.strip() or None)
+def add_agency(case: SupportCase, name: str, role: str, agency_id: int | None = None) -> CaseAgency:
+    """An agency joins the case with a role; the role allocation is on the timeline.
+
+    A registered partner agency (``agency_id``) takes its registered name; its staff then see
+    what the lead worker shares with it."""
+    if agency_id:
+        from app.partners.models import Agency
+
+        registered = db.session.get(Agency, agency_id)
+        if registered is None or not registered.active:
+            raise CaseError("agency")
+        name = registered.name
+    if not name.strip():
+        raise CaseError("agency")
+    agency = CaseAgency(case=case, name=name.strip(), role=role.strip() or None, agency_id=agency_id or None)
     db.session.add(agency)
     _entry(case, "role_change", f"{agency.name}: {agency.role}" if agency.role else agency.name, code="agency_added")
     db.session.flush()

@@ -129,6 +129,8 @@ ENTRY_CODES = {
     "lead_changed": _l("Lead worker changed"),
     "agency_added": _l("Agency joined"),
     "agency_ended": _l("Agency's role ended"),
+    "support_meeting_joined": _l("Agency joined the case's support meeting (支援会議)"),
+    "support_meeting_left": _l("Agency left the case's support meeting (支援会議)"),
 }
 
 AGE_LABELS = {
@@ -149,6 +151,16 @@ AUDIT_OBJECT_LABELS = {
 
 AUDIT_ACTIONS = {
     "role.consultation_granted": _l("Consultation role granted"),
+    "role.consultation_lead_granted": _l("Office lead role granted"),
+    "role.partner_granted": _l("Partner agency account created"),
+    "partner_case.viewed": _l("Case viewed by a partner agency"),
+    "partner_case_list.viewed": _l("Shared cases listed by a partner agency"),
+    "partner_updates.viewed": _l("Partner updates viewed"),
+    "case.partner_entry_added": _l("Entry added by a partner agency"),
+    "case.partner_entry_read": _l("Partner entry read"),
+    "case.sharing_changed": _l("Sharing with an agency changed"),
+    "case.support_meeting_joined": _l("Agency joined the case's support meeting"),
+    "case.support_meeting_left": _l("Agency left the case's support meeting"),
     "referral.created": _l("Referral sent"),
     "referral.viewed": _l("Referral viewed"),
     "referral.triaged": _l("Referral triaged"),

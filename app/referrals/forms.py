@@ -176,8 +176,13 @@ class MemberForm(PrefixedForm):
 class AgencyForm(PrefixedForm):
     form_prefix = "agency"
 
-    name = StringField(_l("Agency"), validators=[DataRequired(_l("Name the agency.")), Length(max=200)])
+    agency_id = SelectField(_l("Registered partner agency"), coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    name = StringField(_l("Agency"), validators=[Length(max=200)])
     role = StringField(_l("Its role"), validators=[Length(max=300)])
+
+    def validate_name(self, field):
+        if not (field.data or "").strip() and not self.agency_id.data:
+            raise ValidationError(_l("Name the agency."))
 
 
 class PauseForm(PrefixedForm):

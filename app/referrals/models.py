@@ -152,8 +152,14 @@ class CaseAgency(db.Model):
     role: Mapped[str | None] = mapped_column(EncryptedText)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # A registered partner agency (app/partners): its staff then see what is shared with it.
+    agency_id: Mapped[int | None] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    # The agency is a member of this case's 支援会議 (社会福祉法第106条の6): a legal basis for
+    # sharing identifying details without the resident's consent (docs/consent-model.md).
+    support_meeting_member: Mapped[bool] = mapped_column(default=False, server_default=db.false())
 
     case: Mapped[SupportCase] = relationship(back_populates="agencies")
+    agency = relationship("Agency")
 
 
 class CaseEntry(db.Model):
@@ -172,9 +178,14 @@ class CaseEntry(db.Model):
     meeting_id: Mapped[int | None] = mapped_column(db.ForeignKey("meeting.id"))
     legal_basis: Mapped[str | None] = mapped_column(db.String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written by a partner agency's staff: it waits in the lead worker's queue until read.
+    agency_id: Mapped[int | None] = mapped_column(db.ForeignKey("agency.id"), index=True)
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
 
     case: Mapped[SupportCase] = relationship(back_populates="entries")
-    author = relationship("Employee")
+    author = relationship("Employee", foreign_keys=[author_id])
+    agency = relationship("Agency")
 
 
 class Meeting(db.Model):

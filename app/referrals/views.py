@@ -199,6 +199,14 @@ def _staff_choices(case: SupportCase):
     return opts(staff)
 
 
+def _agency_form() -> AgencyForm:
+    from app.partners.service import registered_agencies
+
+    form = AgencyForm()
+    form.agency_id.choices = opts([(0, _("Not registered: type its name below"))] + [(a.id, a.name) for a in registered_agencies()])
+    return form
+
+
 def _case_forms(case: SupportCase) -> dict:
     plan = PlanForm(formdata=None, obj=case)  # the stored plan, whichever form was just sent
     plan.lead_worker_id.choices = _staff_choices(case)
@@ -206,7 +214,7 @@ def _case_forms(case: SupportCase) -> dict:
     if entry.occurred_on.data is None:
         entry.occurred_on.data = service.today()
     return {
-        "entry_form": entry, "plan_form": plan, "member_form": MemberForm(), "agency_form": AgencyForm(),
+        "entry_form": entry, "plan_form": plan, "member_form": MemberForm(), "agency_form": _agency_form(),
         "pause_form": PauseForm(), "closure_form": ClosureForm(), "reopen_form": ReopenForm(),
         "confirm": ConfirmForm(),
     }
@@ -300,8 +308,8 @@ def case_member(case_id: int):
 @bp.post("/consultation/cases/<int:case_id>/agencies")
 @require(HANDLE)
 def case_agency(case_id: int):
-    return _case_action(case_id, "agency_form", AgencyForm,
-                        lambda c, f: cases.add_agency(c, f.name.data, f.role.data or ""),
+    return _case_action(case_id, "agency_form", _agency_form,
+                        lambda c, f: cases.add_agency(c, f.name.data or "", f.role.data or "", f.agency_id.data or None),
                         _("Agency added."))
 
 

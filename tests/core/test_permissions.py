@@ -3,7 +3,7 @@
 import pytest
 from flask import Blueprint
 
-from app.core.permissions import Permission, Role, declared_access, permissions_for
+from app.core.permissions import EXCLUSIVE_ROLES, Permission, Role, declared_access, permissions_for
 from tests.factories import login, make_employee
 
 
@@ -28,10 +28,19 @@ def test_a_route_without_declaration_is_refused(app, client):
 
 
 def test_every_role_is_a_learner_and_training_admin_cannot_handle_referrals():
-    for role in Role:
+    for role in set(Role) - EXCLUSIVE_ROLES:
         assert Permission.LEARN in permissions_for({role})
         assert Permission.REFER in permissions_for({role})
     assert Permission.HANDLE_REFERRALS not in permissions_for({Role.TRAINING_ADMIN, Role.DEPARTMENT_HEAD})
+
+
+def test_the_partner_role_stands_alone_and_its_permission_is_its_own():
+    assert permissions_for({Role.PARTNER}) == {Permission.VIEW_PARTNER_CASES}
+    # Given together with other roles by mistake, it still gives nothing else.
+    assert permissions_for({Role.PARTNER, Role.CONSULTATION, Role.SYSTEM_ADMIN}) == {Permission.VIEW_PARTNER_CASES}
+    for role in set(Role) - {Role.PARTNER}:
+        assert Permission.VIEW_PARTNER_CASES not in permissions_for({role})
+        assert Permission.VIEW_PARTNER_CASES not in permissions_for(set(Role) - {Role.PARTNER})
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from app.core.permissions import Role
+from app.core.permissions import EXCLUSIVE_ROLES, Role
 from tests.factories import login, make_employee
 
 HUGE = "99999999999999999999"
@@ -23,7 +23,7 @@ def test_every_int_argument_is_bounded(app):
 
 
 def test_huge_integers_give_404_on_every_int_route(app, client):
-    login(client, make_employee(roles=list(Role)))
+    login(client, make_employee(roles=sorted(set(Role) - EXCLUSIVE_ROLES)))
     answers = {}
     for rule in _int_only_rules(app):
         url = re.sub(r"<int:[^>]+>", HUGE, rule.rule)
@@ -37,7 +37,7 @@ def test_huge_integers_give_404_on_every_int_route(app, client):
     f"/scenarios/any/results/{HUGE}",
 ])
 def test_a_few_pages_with_a_huge_id(client, url):
-    login(client, make_employee(roles=list(Role)))
+    login(client, make_employee(roles=sorted(set(Role) - EXCLUSIVE_ROLES)))
     assert client.get(url).status_code == 404
     assert client.get(url.replace(HUGE, "2147483647")).status_code == 404
 
@@ -47,5 +47,5 @@ def test_a_few_pages_with_a_huge_id(client, url):
     "/reports/overdue?page=",
 ])
 def test_huge_numbers_in_the_query_string_are_ignored(client, url):
-    login(client, make_employee(roles=list(Role)))
+    login(client, make_employee(roles=sorted(set(Role) - EXCLUSIVE_ROLES)))
     assert client.get(url + HUGE).status_code in (200, 404)

@@ -45,7 +45,9 @@ ROLES = {
     "content admin": (Role.CONTENT_ADMIN,),
     "system admin": (Role.SYSTEM_ADMIN,),
     "HR + department head + system admin": (Role.TRAINING_ADMIN, Role.DEPARTMENT_HEAD, Role.SYSTEM_ADMIN),
+    "partner agency staff": (Role.PARTNER,),
     "consultation staff": (Role.CONSULTATION,),
+    "office lead": (Role.CONSULTATION, Role.CONSULTATION_LEAD),
 }
 
 
@@ -97,7 +99,7 @@ def test_detail_routes_by_role(client, world, role, method, route):
     url = route.format(**ids)
     login(client, people[role])
     response = client.open(url, method=method, data={})
-    if Role.CONSULTATION in ROLES[role]:
+    if Role.CONSULTATION in ROLES[role] or Role.CONSULTATION_LEAD in ROLES[role]:
         assert response.status_code != 403
         if method == "GET":
             assert response.status_code == 200

@@ -1,0 +1,25 @@
+"""Partner agencies: their accounts, what the 相談室 shares with them, and what they report back."""
+
+from flask import Blueprint
+
+bp = Blueprint("partners", __name__, template_folder="templates")
+
+from app.partners import views  # noqa: E402,F401
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.layout import add_nav
+    from app.core.permissions import Permission
+    from app.core.views import HOME_PANELS
+    from app.partners import cli, service
+
+    add_nav("partners.home", _l("Shared cases"), Permission.VIEW_PARTNER_CASES)
+    add_nav("partners.updates", _l("Partner updates"), Permission.HANDLE_REFERRALS)
+    add_nav("partners.agencies", _l("Agencies"), Permission.MANAGE_ACCOUNTS)
+    panel = ("partners/_office_panel.html", Permission.HANDLE_REFERRALS)
+    if panel not in HOME_PANELS:
+        HOME_PANELS.append(panel)
+    app.jinja_env.globals["partner_update_count"] = service.unread_update_count
+    app.cli.add_command(cli.partners_cli)
