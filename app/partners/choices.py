@@ -20,7 +20,7 @@ SHAREABLE_FIELDS = {
     "area": (_l("Area"), False),
     "risk": (_l("Risk"), False),
     "household": (_l("Household name"), True),
-    "members": (_l("Household members"), True),
+    "members": (_l("Members of the household"), True),
     "plan_goal": (_l("Plan goal"), True),
 }
 IDENTIFYING_FIELDS = frozenset(k for k, (_label, identifying) in SHAREABLE_FIELDS.items() if identifying)
