@@ -21,7 +21,21 @@ from app.referrals.service import is_consultation_staff, next_reference, today
 
 
 class CaseError(ValueError):
-    """A change the rules do not allow (the view turns it into a translated message)."""
+    """A change the rules do not allow (the view turns it into a translated message).
+
+    ``field`` names the form field at fault, when one is: the page then shows the message
+    beside it and keeps what was typed."""
+
+    def __init__(self, code: str, field: str | None = None):
+        super().__init__(code)
+        self.field = field
+
+
+def case_began_on(case: SupportCase) -> date:
+    """The first day of the matter: the case's opening, or an earlier referral's arrival."""
+    days = [clock.local_date(case.opened_at)] if case.opened_at else []
+    days += [clock.local_date(r.created_at) for r in case.referrals if r.created_at]
+    return min(days) if days else today()
 
 
 def _actor_id() -> int | None:
@@ -93,6 +107,10 @@ def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date) -> 
     for every linked referral that had none: their referrers then see つながりました."""
     if case.status == "closed":
         raise CaseError("closed")
+    if occurred_on > today():
+        raise CaseError("entry_in_future", "occurred_on")
+    if occurred_on < case_began_on(case):
+        raise CaseError("entry_before_case", "occurred_on")
     entry = _entry(case, kind, body.strip() or None, occurred_on)
     if kind in CONTACT_KINDS:
         when = clock.day_start(occurred_on) if occurred_on < today() else utcnow()
@@ -116,8 +134,10 @@ def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal:
     """
     if not is_consultation_staff(lead_worker_id):
         raise CaseError("lead")
+    if next_review_on < today():
+        raise CaseError("review_in_past", "next_review_on")
     if next_review_on > latest_allowed_review(risk):
-        raise CaseError("review_too_late")
+        raise CaseError("review_too_late", "next_review_on")
     changed = []
     if lead_worker_id != case.lead_worker_id:
         from app.accounts.models import Employee

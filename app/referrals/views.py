@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.converters import bounded_int
-from app.core.permissions import OVERSEEN_ROLES, Permission, require
+from app.core.i18n import jdate
+from app.core.permissions import Permission, require
 from app.extensions import db
 from app.referrals import bp, cases, service
 from app.referrals import meetings as meetings_service
@@ -236,11 +237,15 @@ def case_detail(case_id: int):
     return _render_case(db.get_or_404(SupportCase, case_id))
 
 
-def _case_error(code: str) -> str:
+def _case_error(code: str, case_began_on=None) -> str:
     messages = {
         "closed": _("A closed case cannot be changed. Reopen it first."),
         "lead": _("The lead worker must be a member of the consultation office."),
         "review_too_late": _("The next review date is too far away for this risk level."),
+        "review_in_past": _("The next review date has already passed. Choose today or a later day."),
+        "entry_in_future": _("That date has not come yet. Record what has happened, on the day it happened."),
+        "entry_before_case": _("That date is before the case began (%(day)s). Check the date.",
+                               day=jdate(case_began_on)) if case_began_on else "",
         "agency": _("That agency is not part of this case."),
         "status": _("That is not possible in the case's present status."),
         "closure": _("Choose a reason and write a summary."),
@@ -257,6 +262,9 @@ def _case_action(case_id: int, form_name: str, form_class, action, success: str)
         try:
             action(case, form)
         except cases.CaseError as exc:
+            if exc.field:  # a date that cannot be: say so beside it, keep what was typed
+                form[exc.field].errors = [_case_error(str(exc), cases.case_began_on(case))]
+                return _render_case(case, 400, **{form_name: form})
             flash(_case_error(str(exc)), "error")
         else:
             flash(success, "success")
@@ -289,7 +297,10 @@ def case_plan(case_id: int):
         try:
             action(case, form)
         except cases.CaseError as exc:
-            flash(_case_error(str(exc)), "error")
+            if exc.field:
+                form[exc.field].errors = [_case_error(str(exc))]
+            else:
+                flash(_case_error(str(exc)), "error")
             return _render_case(case, 400, plan_form=form)
         flash(_("The plan has been saved."), "success")
         return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
@@ -445,34 +456,22 @@ def statistics():
     )
 
 
-AUDIT_OBJECT_TYPES = ("referral", "support_case", "meeting", "case_list", "referral_inbox")
-OVERSIGHT_ACTIONS = tuple(f"role.{role}_granted" for role in sorted(OVERSEEN_ROLES))
-
-
 @bp.get("/consultation/audit")
 @require(Permission.READ_AUDIT_LOG)
 def audit_log():
-    from sqlalchemy import or_, select
+    from app.referrals import audit_log as log
 
-    from app.accounts.models import Employee
-    from app.core.models import AuditEvent
-
-    object_type = request.args.get("object_type", "referral_area")
-    object_id = request.args.get("object_id", "", type=str).strip()[:20]
-    stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    if object_type == "referral_area":
-        # Who was given access to the 相談室's records belongs beside who opened them.
-        stmt = stmt.where(or_(AuditEvent.object_type.in_(AUDIT_OBJECT_TYPES), AuditEvent.action.in_(OVERSIGHT_ACTIONS)))
-    elif object_type in AUDIT_OBJECT_TYPES:
-        stmt = stmt.where(AuditEvent.object_type == object_type)
-    if object_id.isdigit():
-        stmt = stmt.where(AuditEvent.object_id == object_id)
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=bounded_int), per_page=100, error_out=False)
-    actor_ids = {e.actor_id for e in page.items if e.actor_id}
-    actors = {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(actor_ids)))} if actor_ids else {}
-    service.record_view("audit_log", None, records=object_type)
-    return render_template("referrals/audit.html", page=page, actors=actors, object_type=object_type,
-                           object_id=object_id, object_types=AUDIT_OBJECT_TYPES)
+    records = request.args.get("records", "referral_area")
+    records = records if records in log.RECORD_FILTERS else "referral_area"
+    reference = request.args.get("reference", "", type=str).strip()[:20]
+    try:
+        page = log.search(records, reference, request.args.get("page", 1, type=bounded_int))
+    except log.UnknownReference:
+        page = None
+    rows = log.describe(page.items if page else [])
+    service.record_view("audit_log", None, records=records)
+    return render_template("referrals/audit.html", page=page, rows=rows,
+                           records=records, reference=reference, record_filters=log.RECORD_FILTERS)
 
 
 @bp.context_processor

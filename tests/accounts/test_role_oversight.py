@@ -22,7 +22,7 @@ def test_granting_the_consultation_role_on_the_admin_page_shows_on_the_consultat
     event = db.session.query(AuditEvent).filter_by(action="role.consultation_granted").one()
     assert (event.object_id, event.actor_id, event.detail) == (str(target.id), admin.id, {"via": "admin_page"})
     html = _audit_page(app, lead)
-    assert "role.consultation_granted" in html and f"employee #{target.id}" in html
+    assert f"{target.name}（{target.staff_number}）" in html and "職員管理画面" in html
     assert "相談室の権限の付与" in html and "情報 管理者" in html
 
 
@@ -33,7 +33,8 @@ def test_granting_on_the_command_line_is_recorded_too(app, db):
     assert result.exit_code == 0, result.output
     event = db.session.query(AuditEvent).filter_by(action="role.consultation_granted").one()
     assert (event.object_id, event.actor_id, event.detail) == (str(target.id), None, {"via": "cli"})
-    assert f"employee #{target.id}" in _audit_page(app, lead)
+    html = _audit_page(app, lead)
+    assert "相談室の権限の付与" in html and f"{target.name}（{target.staff_number}）" in html
 
 
 def test_other_roles_are_not_overseen_by_the_consultation_office(client, db):

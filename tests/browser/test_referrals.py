@@ -120,8 +120,16 @@ def test_the_referral_story(page, app, db):
     page.emulate_media(media="print")
     assert page.locator("main form").first.is_hidden() and page.locator("header").is_hidden()
     page.emulate_media(media="screen")
+    # The audit log, searched by the number the clerk was given.
     page.goto("/consultation/audit")
-    assert "referral.viewed" in page.locator("#audit-events").inner_text()
+    page.fill("#reference", reference.lower())
+    page.locator("#reference").press("Enter")
+    page.wait_for_url("**reference=*")
+    events = page.locator("#audit-events").inner_text()
+    assert "つなぎの閲覧" in events and "つなぎの送信" in events and case.reference in events
+    assert "support_case" not in events and "{" not in events
+    assert page.input_value("#reference") == reference.lower()
+    assert_accessible(page, "audit log searched by reference")
     sign_out(page)
 
     # The clerk sees the loop closed, and nothing of the case.

@@ -134,8 +134,8 @@ def test_audit_log_records_views_and_is_readable_but_not_editable(client, db):
     assert event.actor_id == worker.id and event.object_id == str(referral.id) and event.occurred_at
     reader = client.application.test_client()
     login(reader, supervisor)
-    page = reader.get(f"/consultation/audit?object_type=referral&object_id={referral.id}").get_data(as_text=True)
-    assert "referral.viewed" in page and worker.name in page and "referral.created" in page
+    page = reader.get(f"/consultation/audit?records=referral&reference={referral.reference}").get_data(as_text=True)
+    assert "つなぎの閲覧" in page and worker.name in page and "つなぎの送信" in page and referral.reference in page
     assert reader.post("/consultation/audit").status_code == 405
     event.action = "tampered"
     with pytest.raises(AuditLogIsAppendOnly):
