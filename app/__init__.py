@@ -21,6 +21,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.referrals", None),
     ("app.partners", None),
     ("app.reports", "/reports"),
+    ("app.programme", "/programme"),
 ]
 
 

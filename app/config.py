@@ -88,6 +88,16 @@ class Config:
     CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
 
     CITY_NAME = os.environ.get("CITY_NAME", "あわら市")
+
+    # The programme's figures (/programme). Training → referrals: a department counts as trained
+    # from the quarter whose end first saw this share (%) of its staff through the courses below.
+    PROGRAMME_COMPLETION_THRESHOLD = float(os.environ.get("PROGRAMME_COMPLETION_THRESHOLD", "80"))
+    # The all-staff courses whose completion is compared with referrals (course ids, comma-separated).
+    PROGRAMME_TRAINING_COURSES = _list("PROGRAMME_TRAINING_COURSES", "all-staff-tsunagu")
+    # Counts from 1 up to this number less one are shown as 「5未満」, and shares of so few as 「—」.
+    PROGRAMME_SMALL_CELL = int(os.environ.get("PROGRAMME_SMALL_CELL", "5"))
+    # A case open longer than this many months is a long case (長期化ケース).
+    PROGRAMME_LONG_CASE_MONTHS = int(os.environ.get("PROGRAMME_LONG_CASE_MONTHS", "12"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
 

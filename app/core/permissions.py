@@ -58,6 +58,10 @@ class Permission(enum.StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     VIEW_ALL_CASELOADS = "view_all_caseloads"
     VIEW_PARTNER_CASES = "view_partner_cases"
+    # The programme's yearly figures (重層的支援体制整備事業): the 相談室's own report.
+    VIEW_PROGRAMME_FIGURES = "view_programme_figures"
+    # Training → referrals per department, in counts only: the 相談室 and HR.
+    VIEW_TRAINING_OUTCOMES = "view_training_outcomes"
 
 
 # Every active employee is a learner; the other roles add to it.
@@ -66,14 +70,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEPARTMENT_HEAD: frozenset({Permission.VIEW_OWN_DEPARTMENT_PROGRESS}),
     # HR sees every department's completion but never a referral.
     Role.TRAINING_ADMIN: frozenset(
-        {Permission.VIEW_ALL_PROGRESS, Permission.MANAGE_ASSIGNMENTS, Permission.IMPORT_ROSTER}
+        {Permission.VIEW_ALL_PROGRESS, Permission.MANAGE_ASSIGNMENTS, Permission.IMPORT_ROSTER,
+         Permission.VIEW_TRAINING_OUTCOMES}
     ),
-    Role.CONSULTATION: frozenset({Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG}),
+    Role.CONSULTATION: frozenset(
+        {Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG, Permission.VIEW_PROGRAMME_FIGURES,
+         Permission.VIEW_TRAINING_OUTCOMES}
+    ),
     Role.CONTENT_ADMIN: frozenset({Permission.MANAGE_CONTENT}),
     Role.SYSTEM_ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
     # The office lead is consultation staff who also sees every worker's caseload.
     Role.CONSULTATION_LEAD: frozenset(
-        {Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG, Permission.VIEW_ALL_CASELOADS}
+        {Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG, Permission.VIEW_ALL_CASELOADS,
+         Permission.VIEW_PROGRAMME_FIGURES, Permission.VIEW_TRAINING_OUTCOMES}
     ),
     Role.PARTNER: frozenset({Permission.VIEW_PARTNER_CASES}),
 }
