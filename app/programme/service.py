@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -29,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, not_, or_, select
 
 from app.accounts.models import Department
-from app.core import audit
+from app.core import audit, clock
 from app.core.wareki import (
     fiscal_year,
     fiscal_year_bounds,
@@ -46,20 +45,16 @@ from app.referrals.models import CaseEntry, Meeting, MeetingItem, Referral, Supp
 
 def today() -> date:
     """The city-hall date."""
-    from app.referrals.service import today as city_today
-
-    return city_today()
+    return clock.today()
 
 
 def utc_start(day: date) -> datetime:
     """Stored timestamps are naive UTC: the instant local midnight begins ``day``."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Tokyo")
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    return clock.day_start(day)
 
 
 def local_date(stamp: datetime) -> date:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Tokyo")
-    return stamp.replace(tzinfo=UTC).astimezone(zone).date()
+    return clock.local_date(stamp)
 
 
 def months_before(day: date, months: int) -> date:
