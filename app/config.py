@@ -83,8 +83,19 @@ class Config:
     TASK_BACKEND = os.environ.get("TASK_BACKEND", "sqlite")
     TASKS_IMMEDIATE = _bool("TASKS_IMMEDIATE", False)
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    # How long a queue server may take to answer before the admin is told it cannot be reached.
+    QUEUE_TIMEOUT_SECONDS = float(os.environ.get("QUEUE_TIMEOUT_SECONDS", "3"))
+    # A worker writes a heartbeat this often; /healthz counts a worker live for three beats.
+    WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "15"))
+    # A running job renews its lease while it works; one not renewed for this long (its worker
+    # died) is taken over by another worker, its ffmpeg stopped and its temporary files removed.
+    JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "90"))
+    # A job still "queued" after this long with no task in the queue is queued again.
+    JOB_REQUEUE_AFTER_SECONDS = float(os.environ.get("JOB_REQUEUE_AFTER_SECONDS", "60"))
 
     MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", INSTANCE_PATH / "media"))
+    # Uploads and conversions start only when MEDIA_ROOT keeps at least this much free space.
+    MEDIA_MIN_FREE_MB = int(os.environ.get("MEDIA_MIN_FREE_MB", "500"))
     CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
 
     CITY_NAME = os.environ.get("CITY_NAME", "あわら市")
@@ -108,3 +119,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret-key"
     RATELIMIT_STORAGE_URI = "memory://"
+    MEDIA_MIN_FREE_MB = 50

@@ -48,3 +48,15 @@ def _refuse_update(mapper, connection, target):  # pragma: no cover - exercised 
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(mapper, connection, target):
     raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+
+class WorkerHeartbeat(db.Model):
+    """A running task worker, as last heard of. The health check counts the recent ones."""
+
+    __tablename__ = "worker_heartbeat"
+
+    worker_id: Mapped[str] = mapped_column(db.String(120), primary_key=True)  # host:pid:token
+    host: Mapped[str] = mapped_column(db.String(100))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

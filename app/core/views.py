@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.core import bp
@@ -55,5 +55,26 @@ def set_language():
 @bp.get("/healthz")
 @public
 def health():
-    db.session.execute(db.text("SELECT 1"))
-    return {"status": "ok"}
+    """For the proxy and the monitoring: the database, the task queue and a live worker.
+
+    JSON either way; 503 when any part is not ok, so a load balancer takes the host out.
+    """
+    from app.core import queue, worker
+
+    checks = {"database": _database_status(), "queue": queue.status()}
+    checks["worker"] = worker.status() if checks["database"]["ok"] else {"ok": False}
+    ok = all(check["ok"] for check in checks.values())
+    response = jsonify(status="ok" if ok else "fail", **checks)
+    response.status_code = 200 if ok else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _database_status() -> dict:
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not ok"; the log has the detail
+        db.session.rollback()
+        current_app.logger.exception("health check: the database does not answer")
+        return {"ok": False}
+    return {"ok": True}

@@ -44,6 +44,10 @@ def init_app(app):
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.cli.add_command(videos_cli)
+    from app.core.worker import register_recovery
+    from app.videos.service import recover_jobs
+
+    register_recovery(app, recover_jobs)
     add_nav("videos.index", _l("Videos"), Permission.LEARN)
     add_nav("videos.admin", _l("Video uploads"), Permission.MANAGE_CONTENT)
     register_demo_loader(demo_loader)

@@ -26,6 +26,7 @@ NOT_A_VIDEO = "not_a_video"
 CORRUPT = "corrupt"
 NO_VIDEO_STREAM = "no_video_stream"
 FFMPEG_MISSING = "ffmpeg_missing"
+DISK_FULL = "disk_full"  # MEDIA_ROOT has less than MEDIA_MIN_FREE_MB free, or ffmpeg ran out of space
 
 # Container signatures: a file that starts like media but does not probe is corrupt, anything
 # else that does not probe is simply not a video.
@@ -351,10 +352,13 @@ def build_command(p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bi
 _OUT_TIME = re.compile(r"^out_time_(?:us|ms)=(\d+)$")
 
 
-def run(command: list[str], duration: float, on_progress: Callable[[float], None] | None = None, stderr_lines: int = 40) -> None:
-    """Run ffmpeg, calling ``on_progress(fraction)`` from its ``-progress`` output.
+def run(command: list[str], duration: float, on_progress: Callable[[float], None] | None = None, stderr_lines: int = 40,
+        on_start: Callable[[int], None] | None = None) -> None:
+    """Run ffmpeg, calling ``on_start(pid)`` once started and ``on_progress(fraction)`` from its
+    ``-progress`` output; an exception from either stops ffmpeg.
 
-    Raises :class:`TranscodeFailed` with the tail of stderr when ffmpeg fails.
+    Raises :class:`TranscodeFailed` with the tail of stderr when ffmpeg fails, and
+    :class:`MediaRefused` (``DISK_FULL``) when it failed because the disk is full.
     """
     tail: deque[str] = deque(maxlen=stderr_lines)
     try:
@@ -370,6 +374,8 @@ def run(command: list[str], duration: float, on_progress: Callable[[float], None
         reader = threading.Thread(target=drain_stderr, daemon=True)
         reader.start()
         try:
+            if on_start:
+                on_start(process.pid)
             for raw in process.stdout:
                 line = raw.decode("ascii", "replace").strip()
                 match = _OUT_TIME.match(line)
@@ -383,8 +389,12 @@ def run(command: list[str], duration: float, on_progress: Callable[[float], None
             raise
         returncode = process.wait()
         reader.join(5)
+    text = "\n".join(tail)
+    # ffmpeg may exit 0 when only writing the trailer failed: a full disk is never a success.
+    if "No space left on device" in text:
+        raise MediaRefused(DISK_FULL, text)
     if returncode != 0:
-        raise TranscodeFailed("\n".join(tail), returncode)
+        raise TranscodeFailed(text, returncode)
 
 
 # --- captions -------------------------------------------------------------------------------

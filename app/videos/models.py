@@ -89,6 +89,15 @@ class IngestJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The lease of a running job: who holds it (host:pid:token), the token every write of the
+    # holder must match, and when it was last renewed. A job whose holder died is taken over.
+    queued_at: Mapped[datetime | None]
+    worker_id: Mapped[str | None] = mapped_column(db.String(120))
+    lease_token: Mapped[str | None] = mapped_column(db.String(32))
+    heartbeat_at: Mapped[datetime | None]
+    # What to clean up after a dead holder: its ffmpeg process and temporary folder.
+    ffmpeg_pid: Mapped[int | None]
+    work_dir: Mapped[str | None] = mapped_column(db.String(300))  # relative to MEDIA_ROOT
 
     video: Mapped[Video] = relationship(back_populates="jobs")
 

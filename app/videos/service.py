@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 
-from app.core import audit
+from app.core import audit, queue, worker
 from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started
 from app.extensions import db
@@ -37,6 +37,17 @@ QUALITIES = ("720", "360")
 
 class IngestError(Exception):
     """A video folder that cannot be ingested (its video.yaml has errors)."""
+
+
+class QueueDown(IngestError):
+    """The task queue cannot be reached: nothing was queued, and the admin is told so plainly."""
+
+    def __init__(self):
+        super().__init__(queue_message())
+
+
+class LeaseLost(Exception):
+    """This process no longer holds the job (it was taken over or started again)."""
 
 
 class ReportRejected(Exception):
@@ -81,7 +92,48 @@ def refusal_message(exc: media.MediaRefused) -> str:
         return _("The file has sound but no picture. Upload a file with video.")
     if exc.code == media.FFMPEG_MISSING:
         return _("ffmpeg is not installed on the server, so videos cannot be processed.")
+    if exc.code == media.DISK_FULL:
+        return _("The server's storage for videos is almost full, so the video was not converted. Nothing was lost: ask the system administrator to free space (at least %(mb)d MB), then try again.", mb=current_app.config["MEDIA_MIN_FREE_MB"])
     return _("The file is not a video. Upload an MP4, MOV, WebM or similar video file.")
+
+
+def queue_message() -> str:
+    return _("The conversion could not be started because the server's task queue does not answer. Nothing was saved; try again in a few minutes, and tell the system administrator if this continues.")
+
+
+def failure_message(job: IngestJob) -> str:
+    """A plain sentence for why a job failed (the technical details stay under a fold)."""
+    if job.error_code == QUEUE_UNAVAILABLE:
+        return queue_message()
+    if job.error_code in (None, "transcode"):
+        return _("The conversion failed. The uploaded file is kept, so you can try again.")
+    return refusal_message(media.MediaRefused(job.error_code))
+
+
+QUEUE_UNAVAILABLE = "queue_unavailable"
+
+
+# --- before work starts ---------------------------------------------------------------------
+
+def free_mb() -> int:
+    return shutil.disk_usage(media_root()).free // (1024 * 1024)
+
+
+def check_disk(needed_bytes: int = 0) -> None:
+    """Refuse (``DISK_FULL``) unless MEDIA_ROOT keeps MEDIA_MIN_FREE_MB free after ``needed_bytes``."""
+    minimum = int(current_app.config["MEDIA_MIN_FREE_MB"])
+    free = free_mb()
+    if free - needed_bytes / (1024 * 1024) < minimum:
+        log.warning("media storage has %d MB free, %d MB required: work refused", free, minimum)
+        raise media.MediaRefused(media.DISK_FULL, f"{free} MB free under MEDIA_ROOT, {minimum} MB required")
+
+
+def check_queue() -> None:
+    try:
+        queue.ping()
+    except queue.QueueUnavailable as exc:
+        log.warning("task queue unreachable, upload refused: %s", exc)
+        raise QueueDown() from None
 
 
 # --- paths ----------------------------------------------------------------------------------
@@ -198,6 +250,10 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
             caption_texts[lang] = media.convert_captions(caption_file)
         except media.CaptionError as exc:
             raise IngestError(_("The %(lang)s captions cannot be read: %(error)s", lang=lang, error=str(exc))) from None
+    # Before anything is stored: room for the source and its renditions, and a queue to run it.
+    check_disk(2 * source.stat().st_size)
+    if not wait:
+        check_queue()
     digest = media.file_sha256(source)
 
     video = None
@@ -206,7 +262,10 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
     else:
         video = db.session.scalar(select(Video).where(Video.source_hash == digest).order_by(Video.id))
         if video is None:
-            pending = db.session.scalar(select(IngestJob).where(IngestJob.source_hash == digest, IngestJob.state != "failed").order_by(IngestJob.id))
+            # A job that failed only because the queue was away is the same upload, not a new one.
+            pending = db.session.scalar(select(IngestJob).where(
+                IngestJob.source_hash == digest, db.or_(IngestJob.state != "failed", IngestJob.error_code == QUEUE_UNAVAILABLE),
+            ).order_by(IngestJob.id))
             video = pending.video if pending else None
         if video is None:
             spec.slug = _free_slug(slugify(Path(original_name or source.name).stem) or f"video-{digest[:8]}")
@@ -237,6 +296,7 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
         job = IngestJob(video=video, source_hash=digest, source_path=str(stored.relative_to(media_root())))
         db.session.add(job)
     job.state, job.progress, job.error_code, job.error_tail = "queued", 0.0, None, None
+    job.queued_at = utcnow()
     job.published_version, job.stream_copied = None, False
     job.source_name = (original_name or source.name)[:200]
     job.duration, job.has_audio, job.width, job.height = info.duration, info.has_audio, info.width, info.height
@@ -302,29 +362,72 @@ def _store_source(source: Path, digest: str) -> Path:
 
 
 def _run_now_or_queue(job_id: int, wait: bool, on_progress=None) -> None:
-    from app.videos import tasks
-
     if wait:
         run_job(job_id, on_progress)
     else:
-        tasks.transcode(job_id)
+        _submit(job_id)
 
 
-def _claim(job_id: int, states: list[str], *, attempt: bool = True) -> bool:
-    """Take the job with one conditional UPDATE, so that two processes never convert it twice."""
-    values = {"state": "running", "progress": 0.0, "started_at": utcnow(), "error_code": None, "error_tail": None}
+def _submit(job_id: int) -> None:
+    """Hand a queued job to the task queue; if the queue cannot take it, the job is marked
+    failed (not left waiting for a task that does not exist) and :class:`QueueDown` raised."""
+    from app.videos import tasks
+
+    try:
+        queue.submit(tasks.transcode, job_id)
+    except queue.QueueUnavailable as exc:
+        db.session.rollback()
+        job = db.session.get(IngestJob, job_id)
+        if job is not None and job.state == "queued":
+            job.state, job.finished_at = "failed", utcnow()
+            job.error_code, job.error_tail = QUEUE_UNAVAILABLE, str(exc)[-4000:] or None
+            db.session.commit()
+        log.warning("video ingest job %s could not be queued: %s", job_id, exc)
+        raise QueueDown() from None
+
+
+def _claim(job_id: int, states: list[str], *, attempt: bool = True) -> str | None:
+    """Take the job with one conditional UPDATE, so that two processes never convert it twice.
+
+    Returns the lease token every later write of this holder must match, or None.
+    """
+    token = secrets.token_hex(16)
+    now = utcnow()
+    values = {
+        "state": "running", "progress": 0.0, "started_at": now, "error_code": None, "error_tail": None,
+        "worker_id": worker.worker_identity(), "lease_token": token, "heartbeat_at": now,
+        "ffmpeg_pid": None, "work_dir": None,
+    }
     if attempt:
         values["attempts"] = IngestJob.attempts + 1
     claimed = db.session.execute(
         db.update(IngestJob).where(IngestJob.id == job_id, IngestJob.state.in_(states)).values(**values)
     ).rowcount
     db.session.commit()
-    return bool(claimed)
+    return token if claimed else None
 
 
-def _work_dir(video: Video, job: IngestJob) -> Path:
+def _renew(job_id: int, token: str, **values) -> None:
+    """Write to the job as its lease holder (renewing the lease); raise LeaseLost if taken over."""
+    renewed = db.session.execute(
+        db.update(IngestJob)
+        .where(IngestJob.id == job_id, IngestJob.lease_token == token, IngestJob.state == "running")
+        .values(heartbeat_at=utcnow(), **values)
+    ).rowcount
+    db.session.commit()
+    if not renewed:
+        raise LeaseLost(job_id)
+
+
+def _holds(job: IngestJob, token: str | None) -> bool:
+    return token is None or (job.lease_token == token and job.state == "running")
+
+
+def _work_dir(video: Video, job: IngestJob, token: str | None = None) -> Path:
     work = video_dir(video.slug) / f".tmp-job{job.id}-{secrets.token_hex(4)}"
     work.mkdir(parents=True, exist_ok=True)
+    if token:
+        _renew(job.id, token, work_dir=work.relative_to(media_root()).as_posix())
     return work
 
 
@@ -361,11 +464,12 @@ def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
     the source, nothing is published and the job stays queued for the full transcode.
     """
     job = db.session.get(IngestJob, job_id)
-    if not _claim(job_id, ["queued"], attempt=False):
+    token = _claim(job_id, ["queued"], attempt=False)
+    if not token:
         return job
     job = db.session.get(IngestJob, job_id)
     source = media_root() / job.source_path
-    work = _work_dir(job.video, job)
+    work = _work_dir(job.video, job, token)
     name = top_rendition()[0]
     ffmpeg_bin = current_app.config["FFMPEG_BIN"]
     try:
@@ -376,12 +480,21 @@ def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
         shutil.rmtree(work, ignore_errors=True)
         db.session.rollback()
         job = db.session.get(IngestJob, job_id)
-        job.state = "queued"
-        db.session.commit()
+        if _holds(job, token):
+            _release(job, "queued")
+            db.session.commit()
         log.warning("video ingest job %s: the source could not be published as it is (%s); it is transcoded instead", job_id, exc)
         return job
     remaining = len(renditions()) > 1
-    return _publish_version(job_id, work, info.duration, (info.width, info.height), stream_copied=True, complete=not remaining)
+    return _publish_version(job_id, work, info.duration, (info.width, info.height), stream_copied=True, complete=not remaining, token=token)
+
+
+def _release(job: IngestJob, state: str) -> None:
+    """End the holder's lease, leaving the job in ``state``."""
+    job.state = state
+    job.lease_token = job.worker_id = job.ffmpeg_pid = job.work_dir = None
+    if state == "queued":
+        job.queued_at = utcnow()
 
 
 def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
@@ -393,28 +506,36 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
     job left "running" by a process that died. A job whose top rendition was published as it
     is only makes the missing smaller renditions and adds them to that version.
     """
-    if not _claim(job_id, ["queued", "failed"] + (["running"] if force else [])):
+    token = _claim(job_id, ["queued", "failed"] + (["running"] if force else []))
+    if not token:
         return db.session.get(IngestJob, job_id)  # done already, or another process is converting it
     job = db.session.get(IngestJob, job_id)
     video = job.video
     published = job.published_version
     if published is not None and video.version != published:
         return _finish(job)  # a newer source replaced that version meanwhile: nothing to add
+    try:
+        check_disk()
+    except media.MediaRefused as exc:
+        return _fail(job_id, exc)  # before ffmpeg writes a byte: a plain message, not its output
 
     source = media_root() / job.source_path
-    work = _work_dir(video, job)
-    last = {"at": 0.0, "percent": -1.0}
+    work = _work_dir(video, job, token)
+    last = {"at": 0.0, "percent": -1.0, "renewed": time.monotonic()}
 
     def report(fraction: float) -> None:
         percent = round(min(99.0, fraction * 100), 1)  # 100 only once published
         now = time.monotonic()
-        # Often enough for a live bar, rarely enough that the database is not the bottleneck.
-        if percent - last["percent"] >= 2 and now - last["at"] >= 0.5:
-            last.update(at=now, percent=percent)
-            job.progress = percent
-            db.session.commit()
+        # Often enough for a live bar, rarely enough that the database is not the bottleneck;
+        # the lease is renewed at least every 10 s however slowly the bar moves.
+        if (percent - last["percent"] >= 2 and now - last["at"] >= 0.5) or now - last["renewed"] >= 10:
+            last.update(at=now, percent=percent, renewed=now)
+            _renew(job_id, token, progress=percent)
         if on_progress:
             on_progress(fraction)
+
+    def started(pid: int) -> None:
+        _renew(job_id, token, ffmpeg_pid=pid)
 
     try:
         if not source.is_file():
@@ -430,23 +551,33 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
                 return _finish(job)
         plan = media.plan(source, work, info, wanted, poster=published is None)
         command = media.build_command(plan, preset=current_app.config["VIDEO_X264_PRESET"], ffmpeg_bin=current_app.config["FFMPEG_BIN"])
-        media.run(command, info.duration, report)
+        media.run(command, info.duration, report, on_start=started)
         _require_made(work, [*(f"{q}.mp4" for q in plan.outputs), *(["poster.jpg"] if plan.poster else [])])
     except (media.TranscodeFailed, media.MediaRefused) as exc:
         shutil.rmtree(work, ignore_errors=True)
-        return _fail(job_id, exc)
+        return _fail(job_id, exc, token=token)
+    except LeaseLost:
+        # Taken over (an admin started it again, or it was thought dead): ffmpeg is stopped
+        # and the other holder does the work.
+        shutil.rmtree(work, ignore_errors=True)
+        db.session.rollback()
+        log.warning("video ingest job %s was taken over; this conversion stopped", job_id)
+        return db.session.get(IngestJob, job_id)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     if published is not None:
-        return _add_renditions(job_id, work)
-    return _publish_version(job_id, work, info.duration, plan.outputs[next(iter(plan.outputs))], stream_copied=False, complete=True)
+        return _add_renditions(job_id, work, token=token)
+    return _publish_version(job_id, work, info.duration, plan.outputs[next(iter(plan.outputs))], stream_copied=False, complete=True, token=token)
 
 
-def _fail(job_id: int, exc: media.TranscodeFailed | media.MediaRefused) -> IngestJob:
+def _fail(job_id: int, exc: media.TranscodeFailed | media.MediaRefused, *, token: str | None = None) -> IngestJob:
     db.session.rollback()
     job = db.session.get(IngestJob, job_id)
-    job.state, job.finished_at = "failed", utcnow()
+    if not _holds(job, token):
+        return job
+    _release(job, "failed")
+    job.finished_at = utcnow()
     if isinstance(exc, media.MediaRefused):
         job.error_code, job.error_tail = exc.code, exc.detail[-4000:] or None
     else:
@@ -458,12 +589,13 @@ def _fail(job_id: int, exc: media.TranscodeFailed | media.MediaRefused) -> Inges
 
 
 def _finish(job: IngestJob) -> IngestJob:
-    job.state, job.progress, job.finished_at = "done", 100.0, utcnow()
+    _release(job, "done")
+    job.progress, job.finished_at = 100.0, utcnow()
     db.session.commit()
     return job
 
 
-def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, int], *, stream_copied: bool, complete: bool) -> IngestJob:
+def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, int], *, stream_copied: bool, complete: bool, token: str | None = None) -> IngestJob:
     """Rename the finished folder into place as the next version, then point the row at it.
 
     ``complete`` is False when the smaller renditions are still to be made: the job is then
@@ -471,6 +603,9 @@ def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, 
     """
     db.session.rollback()
     job = db.session.get(IngestJob, job_id)
+    if not _holds(job, token):
+        shutil.rmtree(work, ignore_errors=True)
+        return job
     video = job.video
     new_version = video.version + 1
     final = video_dir(video.slug) / f"v{new_version}"
@@ -484,9 +619,11 @@ def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, 
         video.published_at = utcnow()
         job.stream_copied = stream_copied
         if complete:
-            job.state, job.progress, job.finished_at = "done", 100.0, utcnow()
+            _release(job, "done")
+            job.progress, job.finished_at = 100.0, utcnow()
         else:
-            job.state, job.progress, job.published_version = "queued", 0.0, new_version
+            _release(job, "queued")
+            job.progress, job.published_version = 0.0, new_version
         audit.record("video.published", "video", video.id, actor_id=job.actor_id, job_id=job.id, version=new_version, stream_copied=stream_copied)
         db.session.commit()
     except BaseException:
@@ -496,10 +633,13 @@ def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, 
     return job
 
 
-def _add_renditions(job_id: int, work: Path) -> IngestJob:
+def _add_renditions(job_id: int, work: Path, *, token: str | None = None) -> IngestJob:
     """Move the renditions made later into the version already published (one rename each)."""
     db.session.rollback()
     job = db.session.get(IngestJob, job_id)
+    if not _holds(job, token):
+        shutil.rmtree(work, ignore_errors=True)
+        return job
     folder = video_dir(job.video.slug) / f"v{job.published_version}"
     added = sorted(path.stem for path in work.glob("*.mp4"))
     for path in work.glob("*.mp4"):
@@ -510,16 +650,118 @@ def _add_renditions(job_id: int, work: Path) -> IngestJob:
 
 
 def retry_job(job_id: int, *, actor_id: int | None = None) -> IngestJob | None:
-    """Queue a failed job again (its source was kept)."""
+    """Start any job that is not done again (its source was kept).
+
+    A running job is taken from its holder first: its ffmpeg is stopped if it runs on this
+    host, its temporary folder removed, and a holder elsewhere stops at its next progress
+    report. Raises :class:`QueueDown` (the job then shows as failed) if the queue is away.
+    """
     job = db.session.get(IngestJob, job_id)
-    if job is None or job.state != "failed":
+    if job is None or job.state == "done":
         return job
-    job.state, job.progress, job.error_code, job.error_tail = "queued", 0.0, None, None
-    audit.record("video.ingest_retried", "video", job.video_id, actor_id=actor_id, job_id=job.id)
-    db.session.commit()
-    _run_now_or_queue(job.id, wait=False)
+    if job.state == "running":
+        _take_over(job, actor_id=actor_id, reason="retry")
+    else:
+        _release(job, "queued")
+        job.progress, job.error_code, job.error_tail = 0.0, None, None
+        audit.record("video.ingest_retried", "video", job.video_id, actor_id=actor_id, job_id=job.id)
+        db.session.commit()
+    _submit(job.id)
     db.session.refresh(job)
     return job
+
+
+def _take_over(job: IngestJob, *, actor_id: int | None, reason: str) -> bool:
+    """Take a running job from its holder and leave it queued (not yet submitted).
+
+    One conditional UPDATE on the holder's token, so of several workers noticing the same
+    dead holder only one takes the job. Then the holder's ffmpeg (on this host) is stopped
+    and its temporary folders removed.
+    """
+    old_token, holder, pid, work = job.lease_token, job.worker_id, job.ffmpeg_pid, job.work_dir
+    taken = db.session.execute(
+        db.update(IngestJob)
+        .where(IngestJob.id == job.id, IngestJob.state == "running",
+               IngestJob.lease_token.is_(None) if old_token is None else IngestJob.lease_token == old_token)
+        .values(state="queued", progress=0.0, queued_at=utcnow(), lease_token=None, worker_id=None, ffmpeg_pid=None, work_dir=None)
+    ).rowcount
+    if not taken:
+        db.session.rollback()
+        return False
+    audit.record("video.ingest_taken_over", "video", job.video_id, actor_id=actor_id, job_id=job.id, reason=reason)
+    db.session.commit()
+    _stop_ffmpeg(holder, pid, work)
+    _remove_temporary(job)
+    db.session.refresh(job)
+    log.warning("video ingest job %s taken over from %s (%s)", job.id, holder, reason)
+    return True
+
+
+def _stop_ffmpeg(holder: str | None, pid: int | None, work: str | None) -> None:
+    """Kill a dead holder's ffmpeg: only on this host, and only a process writing into the
+    job's own temporary folder (so a reused pid is never hit)."""
+    if not pid or not work or not holder or holder.partition(":")[0] != worker.host_name():
+        return
+    try:
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return
+    if str(media_root() / work) not in command_line:
+        return
+    try:
+        os.kill(pid, 9)
+        log.warning("stopped the orphaned ffmpeg process %s", pid)
+    except OSError:
+        pass
+
+
+def _remove_temporary(job: IngestJob) -> None:
+    for folder in video_dir(job.video.slug).glob(f".tmp-job{job.id}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def lease_expired(job: IngestJob) -> bool:
+    limit = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
+    return job.state == "running" and (job.heartbeat_at is None or job.heartbeat_at < utcnow() - limit)
+
+
+def recover_jobs() -> int:
+    """Take over stuck jobs (run by every worker each heartbeat, and ``flask tasks recover``).
+
+    A "running" job whose lease ran out or whose holder on this host is gone is queued again,
+    its ffmpeg stopped and temporary folders removed; a "queued" job that has waited
+    JOB_REQUEUE_AFTER_SECONDS with no task in the queue gets its task again. Returns the
+    number of jobs taken over or queued again.
+    """
+    from app.videos import tasks
+
+    taken = 0
+    for job in db.session.scalars(select(IngestJob).where(IngestJob.state == "running").order_by(IngestJob.id)):
+        gone = lease_expired(job) or worker.holder_is_dead(job.worker_id)
+        if gone and _take_over(job, actor_id=None, reason="holder_gone"):
+            taken += _submit_quietly(job.id)
+    cutoff = utcnow() - timedelta(seconds=float(current_app.config["JOB_REQUEUE_AFTER_SECONDS"]))
+    waiting = list(db.session.scalars(
+        select(IngestJob).where(IngestJob.state == "queued", db.or_(IngestJob.queued_at.is_(None), IngestJob.queued_at < cutoff))
+    ))
+    if waiting:
+        pending = queue.pending_calls(tasks.transcode)
+        for job in waiting:
+            if pending is not None and (job.id,) not in pending:
+                job.queued_at = utcnow()
+                db.session.commit()
+                log.warning("video ingest job %s was waiting with no task in the queue; queued again", job.id)
+                taken += _submit_quietly(job.id)
+    db.session.commit()
+    return taken
+
+
+def _submit_quietly(job_id: int) -> int:
+    try:
+        _submit(job_id)
+    except QueueDown:
+        return 0
+    return 1
 
 
 def job_status(job: IngestJob) -> dict:
@@ -541,12 +783,20 @@ def job_status(job: IngestJob) -> dict:
             "failed": _("Conversion failed."),
         }
     watchable = job.state == "done" or job.published_version is not None
+    stalled = lease_expired(job)
+    message = str(messages.get(job.state, job.state))
+    if stalled:
+        message = _("The conversion stopped (the worker was stopped or restarted). It starts again by itself within a few minutes, or you can start it again now.")
+    elif job.state == "failed":
+        message = failure_message(job)
     return {
         "id": job.id,
         "state": job.state,
+        "stalled": stalled,
+        "retryable": job.state != "done",
         "progress": round(job.progress or 0, 1),
         "published": watchable,
-        "message": str(messages.get(job.state, job.state)),
+        "message": message,
         "watch_url": url_for("videos.watch", slug=job.video.slug) if watchable else None,
     }
 
@@ -788,6 +1038,10 @@ def ingest_upload(upload, *, title_ja: str, title_en: str | None, description_ja
     if not re.fullmatch(r"\.[a-z0-9]{1,9}", suffix or ""):
         suffix = ".bin"
     written: list[Path] = []
+    upload.stream.seek(0, os.SEEK_END)
+    size = upload.stream.tell()
+    upload.stream.seek(0)
+    check_disk(3 * size)  # the upload, its stored copy and the renditions
     try:
         source = incoming / f"{token}{suffix}"
         written.append(source)

@@ -226,5 +226,8 @@ def job_status(job_id: int):
 def job_retry(job_id: int):
     db.get_or_404(IngestJob, job_id)
     if ConfirmForm().validate_on_submit():
-        service.retry_job(job_id, actor_id=current_user.id)
+        try:
+            service.retry_job(job_id, actor_id=current_user.id)
+        except service.QueueDown as exc:
+            flash(str(exc), "error")
     return redirect(url_for("videos.job", job_id=job_id))
