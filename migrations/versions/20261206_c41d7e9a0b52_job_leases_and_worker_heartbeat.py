@@ -1,7 +1,7 @@
 """job leases and worker heartbeat
 
 Revision ID: c41d7e9a0b52
-Revises: 7a3c9e1f2b64
+Revises: a7bd583d7684
 Create Date: 2026-12-05 11:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c41d7e9a0b52'
-down_revision = '7a3c9e1f2b64'
+down_revision = 'a7bd583d7684'
 branch_labels = None
 depends_on = None
 
