@@ -22,6 +22,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.partners", None),
     ("app.reports", "/reports"),
     ("app.programme", "/programme"),
+    ("app.scorm", "/scorm"),
 ]
 
 

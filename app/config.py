@@ -112,6 +112,15 @@ class Config:
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
 
+    # SCORM 1.2 packages (app/scorm): what a zip may hold before anything of it is unpacked.
+    SCORM_MAX_ZIP_MB = int(os.environ.get("SCORM_MAX_ZIP_MB", "200"))
+    SCORM_MAX_UNPACKED_MB = int(os.environ.get("SCORM_MAX_UNPACKED_MB", "500"))
+    SCORM_MAX_ENTRIES = int(os.environ.get("SCORM_MAX_ENTRIES", "5000"))
+    #: a file that unpacks to more than this many times its packed size is refused (a zip bomb)
+    SCORM_MAX_RATIO = int(os.environ.get("SCORM_MAX_RATIO", "100"))
+    #: where unpacked packages are kept (default: instance/scorm)
+    SCORM_ROOT = Path(os.environ["SCORM_ROOT"]) if os.environ.get("SCORM_ROOT") else None
+
 
 class TestConfig(Config):
     TESTING = True

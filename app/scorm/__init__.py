@@ -1,0 +1,19 @@
+"""SCORM 1.2 e-learning packages: upload or content import, a sandboxed player, the run-time API."""
+
+from flask import Blueprint
+
+bp = Blueprint("scorm", __name__, template_folder="templates")
+
+from app.scorm import views  # noqa: E402,F401
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.core.layout import add_nav
+    from app.core.permissions import Permission
+    from app.scorm import content
+
+    content.register_kind()
+    add_nav("scorm.index", _l("e-Learning"), Permission.LEARN)
+    add_nav("scorm.admin", _l("SCORM packages"), Permission.MANAGE_CONTENT)
