@@ -6,7 +6,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 export FLASK_APP := app
 
-.PHONY: run test install translations messages db lint bench clean
+.PHONY: run test install translations messages db lint bench clean system-packages-run system-packages-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+## The Debian packages (ffmpeg, fonts, Open JTalk; for tests also chromium, gettext, strace,
+## slapd): installed when this machine allows it, otherwise named (scripts/system-packages.sh).
+system-packages-run:
+	@scripts/system-packages.sh run
+
+system-packages-test:
+	@scripts/system-packages.sh test
+
 translations: install
 	$(BIN)/python scripts/i18n.py compile >/dev/null
 
@@ -32,14 +40,16 @@ db: translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 
-run: db
+run: system-packages-run db
 	@echo ""
 	@echo "  つなぐ is served at http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	@echo ""
 	$(BIN)/python -m app.serve --host $(HOST) --port $(PORT)
 
-test: translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+## test: fails when browser or media tests were skipped for want of a system package,
+## unless ALLOW_SKIP=1 (tests/conftest.py).
+test: system-packages-test translations
+	TSUNAGU_FULL_SUITE=1 ALLOW_SKIP=$(ALLOW_SKIP) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check app tests scripts benchmarks
