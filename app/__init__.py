@@ -20,6 +20,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("app.quizzes", "/quizzes"),
     ("app.referrals", None),
     ("app.partners", None),
+    ("app.casework", None),
     ("app.reports", "/reports"),
     ("app.programme", "/programme"),
     ("app.scorm", "/scorm"),

@@ -109,6 +109,14 @@ class Config:
     PROGRAMME_SMALL_CELL = int(os.environ.get("PROGRAMME_SMALL_CELL", "5"))
     # A case open longer than this many months is a long case (長期化ケース).
     PROGRAMME_LONG_CASE_MONTHS = int(os.environ.get("PROGRAMME_LONG_CASE_MONTHS", "12"))
+
+    # Caseload and closure (app/casework); long cases are those of PROGRAMME_LONG_CASE_MONTHS.
+    # No contact with the resident (a contact or a visit on the timeline) for this long stands out.
+    CASE_NO_CONTACT_DAYS = int(os.environ.get("CASE_NO_CONTACT_DAYS", "30"))
+    # The attempts to reach the resident the office agreed on before closing a case as refused
+    # or unreachable.
+    CASE_CLOSURE_ATTEMPTS = int(os.environ.get("CASE_CLOSURE_ATTEMPTS", "3"))
+
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "200"))
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
 

@@ -129,6 +129,7 @@ ENTRY_CODES = {
     "lead_changed": _l("Lead worker changed"),
     "agency_added": _l("Agency joined"),
     "agency_ended": _l("Agency's role ended"),
+    "handed_over": _l("Handed over to a new lead worker"),
     "support_meeting_joined": _l("Agency joined the case's support meeting (支援会議)"),
     "support_meeting_left": _l("Agency left the case's support meeting (支援会議)"),
 }
@@ -159,6 +160,8 @@ AUDIT_ACTIONS = {
     "case.partner_entry_added": _l("Entry added by a partner agency"),
     "case.partner_entry_read": _l("Partner entry read"),
     "case.sharing_changed": _l("Sharing with an agency changed"),
+    "case.handed_over": _l("Handed over to a new lead worker"),
+    "caseloads.viewed": _l("Caseloads viewed"),
     "case.support_meeting_joined": _l("Agency joined the case's support meeting"),
     "case.support_meeting_left": _l("Agency left the case's support meeting"),
     "referral.created": _l("Referral sent"),

@@ -1,0 +1,25 @@
+"""Casework: each worker's caseload, the office lead's view of every load, handover of the
+lead worker, reviews that record closure readiness, and the 見守り checks after closure."""
+
+from flask import Blueprint
+
+bp = Blueprint("casework", __name__, template_folder="templates")
+
+from app.casework import views  # noqa: E402,F401
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from app.casework import service
+    from app.core.layout import add_nav
+    from app.core.permissions import Permission
+
+    add_nav("casework.my_caseload", _l("My caseload"), Permission.HANDLE_REFERRALS)
+    add_nav("casework.caseloads", _l("Caseloads"), Permission.VIEW_ALL_CASELOADS)
+    app.jinja_env.globals["casework_panel_counts"] = service.panel_counts
+    from app.core.views import HOME_PANELS
+
+    panel = ("casework/_home_panel.html", Permission.HANDLE_REFERRALS)
+    if panel not in HOME_PANELS:
+        HOME_PANELS.append(panel)
