@@ -30,7 +30,7 @@ def test_loads_count_open_paused_long_overdue_and_quiet_cases(app):
     alice, bob = office_staff(2)
     _case(alice, days_open=400, contact_days_ago=3)           # long, contacted
     _case(alice, days_open=40, review_in=-2)                   # overdue, never contacted for 40 days
-    _case(alice, status="paused", days_open=20, contact_days_ago=45)  # paused, quiet
+    _case(alice, status="paused", days_open=60, contact_days_ago=45)  # paused, quiet
     _case(alice, days_open=5)                                  # new: not yet "no contact"
     closed = _case(alice, days_open=500)
     closed.status = "closed"
