@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_login import login_user
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.accounts.models import Department, DepartmentMembership, Employee
 from app.core.models import utcnow
@@ -90,15 +90,31 @@ def load() -> str | None:
     previous = fiscal_year(on) - 1
     rng = random.Random(SEED)
     departments = {d.code: d for d in db.session.scalars(select(Department))}
+    fast = _fast_sqlite_commits()
     _extend_memberships(fiscal_year_start(previous))
     quarters = quarters_between(FiscalQuarter(previous, 1), fiscal_quarter(on))
     for code, (offset, _before, _after) in DESKS.items():
         if offset is not None and code in departments and offset < len(quarters):
             _train(departments[code], quarters[offset], rng)
     db.session.commit()
-    with current_app.test_request_context():
-        made = _history(departments, quarters, worker, colleague, rng, on)
+    try:
+        with current_app.test_request_context():
+            made = _history(departments, quarters, worker, colleague, rng, on)
+    finally:
+        if fast:
+            db.session.commit()
+            db.session.execute(text("PRAGMA synchronous = FULL"))
     return _("Programme demo: %(n)d referrals over two fiscal years, with cases, meetings and closures.", n=made)
+
+
+def _fast_sqlite_commits() -> bool:
+    """The services commit after every step (about a thousand commits here): on SQLite the demo
+    load waits for the disk each time unless the connection skips the sync. Demo data only."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return False
+    db.session.commit()
+    db.session.execute(text("PRAGMA synchronous = OFF"))
+    return True
 
 
 def _extend_memberships(start: date) -> None:
@@ -315,7 +331,7 @@ def _meeting(held_on: date, worker, colleague, rng) -> None:
     for case in due:
         if case.id in discussed:
             continue
-        reviewed_on = held_on - timedelta(days=rng.randint(1, 10))
+        reviewed_on = max(held_on - timedelta(days=rng.randint(1, 10)), cases.case_began_on(case))
         cases.record_entry(case, "review", "面談の結果を確認し、支援プランを継続。", reviewed_on)
         case.next_review_on = reviewed_on + cases.review_interval(case.risk)
         case.last_activity_at = _moment(reviewed_on, rng)
