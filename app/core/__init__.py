@@ -15,3 +15,7 @@ def init_app(app):
     add_nav("core.home", _l("Home"), Permission.LEARN)  # first, before every area's entries
 
     app.cli.add_command(tasks_cli)
+    from app.core.backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
