@@ -159,7 +159,7 @@ def restore_backup(source: Path, *, force: bool = False) -> RestoreReport:
     from flask_migrate import upgrade
 
     try:
-        archive = tarfile.open(source, mode="r:gz")
+        archive = tarfile.open(source, mode="r:gz")  # noqa: SIM115 - closed by the with below
     except (OSError, tarfile.TarError) as exc:
         raise RestoreRefused(f"{source} is not a backup: {exc}") from None
     report = RestoreReport()
