@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,22 +29,9 @@ def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
 class ScormKind(LearningItemKind):
     def title(self, root: Path, slug: str) -> tuple[str | None, str | None]:
         """The title of the manifest's organization (packages have no English title of their own)."""
-        from defusedxml import DefusedXmlException
-        from defusedxml.ElementTree import fromstring
+        from app.scorm.package import manifest_title
 
-        from app.scorm.package import MANIFEST, _children, _local, _text_of
-
-        try:
-            with zipfile.ZipFile(files(root, slug)[0]) as archive:
-                manifest = fromstring(archive.read(MANIFEST), forbid_dtd=True)
-        except (OSError, KeyError, zipfile.BadZipFile, DefusedXmlException, SyntaxError):
-            return None, None
-        if _local(manifest.tag) != "manifest":
-            return None, None
-        for organizations in _children(manifest, "organizations"):
-            for organization in _children(organizations, "organization"):
-                return _text_of(organization, "title") or None, None
-        return None, None
+        return manifest_title(files(root, slug)[0]), None
 
 
 KIND = ScormKind(

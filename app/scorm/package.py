@@ -266,6 +266,21 @@ def _scos(root: Element, names: set[str]) -> tuple[str, list[Sco], list[PackageP
     return title, scos, problems
 
 
+def manifest_title(path: Path) -> str | None:
+    """The title of a package's default organization, read without checking the rest."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = fromstring(archive.read(MANIFEST), forbid_dtd=True)
+    except (OSError, KeyError, zipfile.BadZipFile, DefusedXmlException, ParseError):
+        return None
+    if _local(root.tag) != "manifest":
+        return None
+    for organizations in _children(root, "organizations"):
+        for organization in _children(organizations, "organization"):
+            return _text_of(organization, "title") or None
+    return None
+
+
 def inspect(path: Path, limits: Limits | None = None) -> Package:
     """Check a package file without unpacking it. Raises PackageError listing every problem."""
     limits = limits or Limits.from_config()
