@@ -143,3 +143,16 @@ def test_views_and_exports_are_audited(client, city):
     client.get("/programme/fiscal-year.xlsx?fy=2025")
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "programme_report")).all()
     assert actions == ["programme.fiscal_year_viewed", "programme.fiscal_year_exported"]
+
+
+def test_at_half_past_eleven_utc_on_march_31_the_city_is_in_the_new_year(app, utc_late_evening):
+    """08:30 on 4月1日 at the city hall: a referral sent now is the new year's, and the
+    report of the new year is the current one."""
+    from tests.factories import make_employee
+    from tests.referrals.helpers import make_referral
+
+    make_referral(make_employee())
+    assert service.available_years()[0] == 2026
+    new = service.fiscal_year_report(2026)
+    assert new.table("routes").footer[1] == 1 and new.as_of == date(2026, 4, 1)
+    assert service.fiscal_year_report(2025).table("routes").footer[1] == 0
