@@ -126,7 +126,7 @@ class Config:
     SCORM_MAX_ENTRIES = int(os.environ.get("SCORM_MAX_ENTRIES", "5000"))
     #: a file that unpacks to more than this many times its packed size is refused (a zip bomb)
     SCORM_MAX_RATIO = int(os.environ.get("SCORM_MAX_RATIO", "100"))
-    #: where unpacked packages are kept (default: instance/scorm)
+    #: where unpacked packages are kept (default: MEDIA_ROOT/scorm, so the media backup holds them)
     SCORM_ROOT = Path(os.environ["SCORM_ROOT"]) if os.environ.get("SCORM_ROOT") else None
 
 

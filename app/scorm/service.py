@@ -49,8 +49,9 @@ class RuntimeRefused(ValueError):
 
 
 def storage_root() -> Path:
+    # Beside the videos by default, so the media backup (and its manifest) covers packages too.
     configured = current_app.config.get("SCORM_ROOT")
-    return Path(configured) if configured else Path(current_app.instance_path) / "scorm"
+    return Path(configured) if configured else Path(current_app.config["MEDIA_ROOT"]) / "scorm"
 
 
 def files_dir(version: ScormVersion) -> Path:

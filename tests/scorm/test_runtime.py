@@ -59,6 +59,8 @@ def test_only_content_admins_load_packages(app, client):
 
 def test_package_files_are_served_to_staff_under_their_own_policy(app, db, client, tmp_path):
     loaded = load(tmp_path)
+    # unpacked beside the videos, where the media backup finds it
+    assert (app.config["MEDIA_ROOT"] / "scorm" / loaded.version.checksum / "content" / "index.html").is_file()
     url = f"/scorm/files/{loaded.version.id}/content/index.html"
     assert client.get(url).status_code == 302  # signed-out staff go to the sign-in page
     login(client, make_employee())
