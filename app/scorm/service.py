@@ -267,15 +267,26 @@ def commit(employee_id: int, package: ScormPackage, version: ScormVersion, sco: 
 
 
 def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
-    """1.0 every SCO of the current version completed or passed, 0.5 started, 0.0 not started."""
+    """1.0 every SCO of the current version completed or passed, 0.5 started, 0.0 not started.
+
+    Two queries whatever the number of packages (the list page and the course pages use it).
+    """
     if not slugs:
         return {}
-    packages_by_slug = {p.slug: p for p in db.session.scalars(select(ScormPackage).where(ScormPackage.slug.in_(slugs)))}
+    versions = db.session.execute(
+        select(ScormPackage.slug, ScormVersion).join(ScormVersion, (ScormVersion.package_id == ScormPackage.id)
+                                                      & (ScormVersion.number == ScormPackage.current_number))
+        .where(ScormPackage.slug.in_(slugs))
+    ).all()
+    rows: dict[int, list[ScormRuntime]] = {}
+    if versions:
+        for row in db.session.scalars(select(ScormRuntime).where(
+                ScormRuntime.employee_id == employee_id, ScormRuntime.version_id.in_([v.id for _s, v in versions]))):
+            rows.setdefault(row.version_id, []).append(row)
     progress = {}
-    for slug, package in packages_by_slug.items():
-        version = current_version(package)
-        if version is None:
-            continue
-        rows = runtimes(employee_id, version)
-        progress[slug] = 1.0 if package_done(employee_id, version) else (0.5 if rows else 0.0)
+    for slug, version in versions:
+        mine = rows.get(version.id, [])
+        done = {r.sco for r in mine if r.lesson_status in DONE}
+        complete = bool(version.scos) and all(s["identifier"] in done for s in version.scos)
+        progress[slug] = 1.0 if complete else (0.5 if mine else 0.0)
     return progress

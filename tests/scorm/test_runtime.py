@@ -145,3 +145,30 @@ def test_the_content_folder_loads_versions_and_retires_its_own_packages(app, db,
     (root / "scorm" / "info-security.zip").unlink()
     kind.sync(kind.find(root), root)
     assert [p.slug for p in service.active_packages()] == ["uploaded"]
+
+
+def test_the_package_list_reads_a_fixed_number_of_statements(app, db, client, tmp_path):
+    from sqlalchemy import event
+
+    from app.extensions import db as _db
+
+    login(client, make_employee())
+    load(tmp_path, slug="first")
+
+    def count() -> tuple[int, str]:
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(_db.engine, "before_cursor_execute", listener)
+        try:
+            response = client.get("/scorm/")
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", listener)
+        return len(statements), response.get_data(as_text=True)
+
+    before, html = count()
+    assert "情報セキュリティ研修 2027" in html and "未着手" in html
+    loaded = load(tmp_path, slug="second", maker=multi)
+    post(client, loaded, sco="part-1", event="initialize")
+    after, html = count()
+    assert after == before
+    assert "受講中" in html
