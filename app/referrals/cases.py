@@ -1,15 +1,19 @@
 """Support cases: household, lead worker, agencies, plan, reviews, timeline, pause, closure.
 
-Every write goes through here, in one transaction, and is audit-logged with ids and codes.
+Every write goes through here and is audit-logged with ids and codes. Services take the
+acting employee's id explicitly and only flush: the request that called them commits once,
+after its page has been rendered.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import Date, and_, cast, func, or_, select
+from sqlalchemy.orm import joinedload, load_only
 
 from app.core import audit, clock
 from app.core.models import utcnow
@@ -38,10 +42,6 @@ def case_began_on(case: SupportCase) -> date:
     return min(days) if days else today()
 
 
-def _actor_id() -> int | None:
-    return current_user.id if current_user and current_user.is_authenticated else None
-
-
 def review_interval(risk: str) -> timedelta:
     key = "CASE_REVIEW_DAYS_HIGH_RISK" if risk == "high" else "CASE_REVIEW_DAYS"
     return timedelta(days=int(current_app.config[key]))
@@ -60,15 +60,16 @@ def _touch(case: SupportCase) -> None:
     case.last_activity_at = utcnow()
 
 
-def _entry(case: SupportCase, kind: str, body: str | None, occurred_on: date | None = None, **extra) -> CaseEntry:
-    entry = CaseEntry(case=case, kind=kind, body=body, occurred_on=occurred_on or today(), author_id=_actor_id(), **extra)
+def _entry(case: SupportCase, kind: str, body: str | None, actor_id: int | None, occurred_on: date | None = None,
+           **extra) -> CaseEntry:
+    entry = CaseEntry(case=case, kind=kind, body=body, occurred_on=occurred_on or today(), author_id=actor_id, **extra)
     db.session.add(entry)
     _touch(case)
     return entry
 
 
-def open_from_referral(referral: Referral, lead_worker_id: int) -> SupportCase:
-    """A new household case from a referral (the caller commits)."""
+def open_from_referral(referral: Referral, lead_worker_id: int, *, actor_id: int | None) -> SupportCase:
+    """A new household case from a referral."""
     risk = "high" if referral.urgency == "life_risk" else "medium"
     case = SupportCase(
         reference=next_reference("C", today().year),
@@ -89,20 +90,21 @@ def open_from_referral(referral: Referral, lead_worker_id: int) -> SupportCase:
                                   kana_hash=referral.resident_kana_hash, is_primary=True))
     db.session.flush()
     referral.case = case
-    _entry(case, "status", None, code="opened")
-    audit.record("case.opened", "support_case", case.id, referral_id=referral.id, lead_worker_id=lead_worker_id)
+    _entry(case, "status", None, actor_id, code="opened")
+    audit.record("case.opened", "support_case", case.id, actor_id=actor_id, referral_id=referral.id,
+                 lead_worker_id=lead_worker_id)
     return case
 
 
-def link_referral(case: SupportCase, referral: Referral) -> None:
+def link_referral(case: SupportCase, referral: Referral, *, actor_id: int | None) -> None:
     referral.case = case
     if case.status == "closed":
-        reopen(case, commit=False)
+        reopen(case, actor_id=actor_id)
     _touch(case)
-    audit.record("case.referral_linked", "support_case", case.id, referral_id=referral.id)
+    audit.record("case.referral_linked", "support_case", case.id, actor_id=actor_id, referral_id=referral.id)
 
 
-def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date) -> CaseEntry:
+def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date, *, actor_id: int | None) -> CaseEntry:
     """Add a line to the timeline. A contact or visit is the first contact with the resident
     for every linked referral that had none: their referrers then see つながりました."""
     if case.status == "closed":
@@ -111,7 +113,7 @@ def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date) -> 
         raise CaseError("entry_in_future", "occurred_on")
     if occurred_on < case_began_on(case):
         raise CaseError("entry_before_case", "occurred_on")
-    entry = _entry(case, kind, body.strip() or None, occurred_on)
+    entry = _entry(case, kind, body.strip() or None, actor_id, occurred_on)
     if kind in CONTACT_KINDS:
         when = clock.day_start(occurred_on) if occurred_on < today() else utcnow()
         if case.first_contact_at is None:
@@ -120,13 +122,12 @@ def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date) -> 
             if referral.first_contact_at is None:
                 referral.first_contact_at = max(when, referral.created_at)
     db.session.flush()
-    audit.record("case.entry_added", "support_case", case.id, entry_id=entry.id, kind=kind)
-    db.session.commit()
+    audit.record("case.entry_added", "support_case", case.id, actor_id=actor_id, entry_id=entry.id, kind=kind)
     return entry
 
 
 def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal: str, next_review_on: date,
-                flagged_for_meeting: bool) -> None:
+                flagged_for_meeting: bool, actor_id: int | None) -> None:
     """Change the plan, the lead worker, the risk and the next review date.
 
     The review date may not be later than the interval allows for the risk (three months, or
@@ -145,9 +146,9 @@ def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal:
         old = case.lead_worker_id
         names = [e.name if e else "—" for e in (db.session.get(Employee, old) if old else None, db.session.get(Employee, lead_worker_id))]
         case.lead_worker_id = lead_worker_id
-        _entry(case, "role_change", " → ".join(names), code="lead_changed")
+        _entry(case, "role_change", " → ".join(names), actor_id, code="lead_changed")
         changed.append("lead_worker")
-        audit.record("case.lead_changed", "support_case", case.id, from_id=old, to_id=lead_worker_id)
+        audit.record("case.lead_changed", "support_case", case.id, actor_id=actor_id, from_id=old, to_id=lead_worker_id)
     if risk != case.risk:
         changed.append("risk")
     if (plan_goal or "").strip() != (case.plan_goal or ""):
@@ -161,22 +162,22 @@ def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal:
     case.next_review_on = next_review_on
     case.flagged_for_meeting = flagged_for_meeting
     _touch(case)
-    audit.record("case.updated", "support_case", case.id, fields=changed)
-    db.session.commit()
+    audit.record("case.updated", "support_case", case.id, actor_id=actor_id, fields=changed)
+    db.session.flush()
 
 
-def add_member(case: SupportCase, name: str, kana: str, relationship_note: str) -> CaseMember:
+def add_member(case: SupportCase, name: str, kana: str, relationship_note: str, *, actor_id: int | None) -> CaseMember:
     member = CaseMember(case=case, name=name.strip() or None, kana=kana.strip() or None,
                         kana_hash=crypto.kana_hash(kana), relationship_note=relationship_note.strip() or None)
     db.session.add(member)
     _touch(case)
     db.session.flush()
-    audit.record("case.member_added", "support_case", case.id, member_id=member.id)
-    db.session.commit()
+    audit.record("case.member_added", "support_case", case.id, actor_id=actor_id, member_id=member.id)
     return member
 
 
-def add_agency(case: SupportCase, name: str, role: str, agency_id: int | None = None) -> CaseAgency:
+def add_agency(case: SupportCase, name: str, role: str, agency_id: int | None = None, *,
+               actor_id: int | None) -> CaseAgency:
     """An agency joins the case with a role; the role allocation is on the timeline.
 
     A registered partner agency (``agency_id``) takes its registered name; its staff then see
@@ -192,45 +193,45 @@ def add_agency(case: SupportCase, name: str, role: str, agency_id: int | None = 
         raise CaseError("agency")
     agency = CaseAgency(case=case, name=name.strip(), role=role.strip() or None, agency_id=agency_id or None)
     db.session.add(agency)
-    _entry(case, "role_change", f"{agency.name}: {agency.role}" if agency.role else agency.name, code="agency_added")
+    _entry(case, "role_change", f"{agency.name}: {agency.role}" if agency.role else agency.name, actor_id,
+           code="agency_added")
     db.session.flush()
-    audit.record("case.agency_added", "support_case", case.id, agency_id=agency.id)
-    db.session.commit()
+    audit.record("case.agency_added", "support_case", case.id, actor_id=actor_id, agency_id=agency.id)
     return agency
 
 
-def end_agency(case: SupportCase, agency_id: int) -> None:
+def end_agency(case: SupportCase, agency_id: int, *, actor_id: int | None) -> None:
     agency = db.session.get(CaseAgency, agency_id)
     if agency is None or agency.case_id != case.id or agency.ended_at is not None:
         raise CaseError("agency")
     agency.ended_at = utcnow()
-    _entry(case, "role_change", agency.name, code="agency_ended")
-    audit.record("case.agency_ended", "support_case", case.id, agency_id=agency.id)
-    db.session.commit()
+    _entry(case, "role_change", agency.name, actor_id, code="agency_ended")
+    audit.record("case.agency_ended", "support_case", case.id, actor_id=actor_id, agency_id=agency.id)
+    db.session.flush()
 
 
-def pause(case: SupportCase, reason: str) -> None:
+def pause(case: SupportCase, reason: str, *, actor_id: int | None) -> None:
     """Pause (e.g. the resident is in hospital): still on the books, still reviewed."""
     if case.status != "open":
         raise CaseError("status")
     case.status = "paused"
     case.pause_reason = reason.strip() or None
-    _entry(case, "status", case.pause_reason, code="paused")
-    audit.record("case.paused", "support_case", case.id)
-    db.session.commit()
+    _entry(case, "status", case.pause_reason, actor_id, code="paused")
+    audit.record("case.paused", "support_case", case.id, actor_id=actor_id)
+    db.session.flush()
 
 
-def resume(case: SupportCase) -> None:
+def resume(case: SupportCase, *, actor_id: int | None) -> None:
     if case.status != "paused":
         raise CaseError("status")
     case.status = "open"
     case.pause_reason = None
-    _entry(case, "status", None, code="resumed")
-    audit.record("case.resumed", "support_case", case.id)
-    db.session.commit()
+    _entry(case, "status", None, actor_id, code="resumed")
+    audit.record("case.resumed", "support_case", case.id, actor_id=actor_id)
+    db.session.flush()
 
 
-def request_closure(case: SupportCase, reason: str, summary: str, follow_up: str) -> None:
+def request_closure(case: SupportCase, reason: str, summary: str, follow_up: str, *, actor_id: int | None) -> None:
     """Ask to close: a reason code, a summary and who follows up; a colleague approves."""
     if case.status == "closed" or case.closure_requested_at is not None:
         raise CaseError("status")
@@ -239,39 +240,39 @@ def request_closure(case: SupportCase, reason: str, summary: str, follow_up: str
     case.closure_reason = reason
     case.closure_summary = summary.strip()
     case.closure_follow_up = follow_up.strip() or None
-    case.closure_requested_by_id = _actor_id()
+    case.closure_requested_by_id = actor_id
     case.closure_requested_at = utcnow()
     _touch(case)
-    audit.record("case.closure_requested", "support_case", case.id, reason=reason)
-    db.session.commit()
+    audit.record("case.closure_requested", "support_case", case.id, actor_id=actor_id, reason=reason)
+    db.session.flush()
 
 
-def approve_closure(case: SupportCase) -> None:
+def approve_closure(case: SupportCase, *, actor_id: int | None) -> None:
     """A second consultation staff member — not the one who asked — approves the closure."""
     if case.status == "closed" or case.closure_requested_at is None:
         raise CaseError("status")
-    if _actor_id() == case.closure_requested_by_id:
+    if actor_id is None or actor_id == case.closure_requested_by_id:
         raise CaseError("same_person")
     case.status = "closed"
     case.closed_at = utcnow()
-    case.closure_approved_by_id = _actor_id()
+    case.closure_approved_by_id = actor_id
     case.flagged_for_meeting = False
-    _entry(case, "status", case.closure_summary, code="closed")
-    audit.record("case.closed", "support_case", case.id, reason=case.closure_reason,
+    _entry(case, "status", case.closure_summary, actor_id, code="closed")
+    audit.record("case.closed", "support_case", case.id, actor_id=actor_id, reason=case.closure_reason,
                  requested_by=case.closure_requested_by_id)
-    db.session.commit()
+    db.session.flush()
 
 
-def withdraw_closure(case: SupportCase) -> None:
+def withdraw_closure(case: SupportCase, *, actor_id: int | None) -> None:
     if case.status == "closed" or case.closure_requested_at is None:
         raise CaseError("status")
     case.closure_reason = case.closure_summary = case.closure_follow_up = None
     case.closure_requested_by_id = case.closure_requested_at = None
-    audit.record("case.closure_withdrawn", "support_case", case.id)
-    db.session.commit()
+    audit.record("case.closure_withdrawn", "support_case", case.id, actor_id=actor_id)
+    db.session.flush()
 
 
-def reopen(case: SupportCase, reason: str = "", commit: bool = True) -> None:
+def reopen(case: SupportCase, reason: str = "", *, actor_id: int | None) -> None:
     """Reopen a closed case; the earlier closure stays in the timeline and the audit log."""
     if case.status != "closed":
         raise CaseError("status")
@@ -280,46 +281,107 @@ def reopen(case: SupportCase, reason: str = "", commit: bool = True) -> None:
     case.closure_reason = case.closure_summary = case.closure_follow_up = None
     case.closure_requested_by_id = case.closure_requested_at = case.closure_approved_by_id = None
     case.next_review_on = default_review_date(case.risk)  # a reopened case gets a fresh review cycle
-    _entry(case, "status", reason.strip() or None, code="reopened")
-    audit.record("case.reopened", "support_case", case.id)
-    if commit:
-        db.session.commit()
+    _entry(case, "status", reason.strip() or None, actor_id, code="reopened")
+    audit.record("case.reopened", "support_case", case.id, actor_id=actor_id)
+    db.session.flush()
 
 
 # --- lists --------------------------------------------------------------------------------------
+#
+# Lists page and counts count: a page loads PAGE_SIZE rows whatever the number of cases, and
+# the encrypted columns a list does not show are never read (nor decrypted).
+
+PAGE_SIZE = 50
+
+# What a case row in a list shows: no free text, only the household's name.
+LIST_COLUMNS = (
+    SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.area, SupportCase.status,
+    SupportCase.risk, SupportCase.lead_worker_id, SupportCase.next_review_on, SupportCase.last_activity_at,
+    SupportCase.flagged_for_meeting, SupportCase.closure_requested_at,
+)
+
+
+def list_options():
+    """Loader options for a list of cases: the columns shown, the lead worker in the same query."""
+    from app.accounts.models import Employee
+
+    return (load_only(*LIST_COLUMNS), joinedload(SupportCase.lead_worker).load_only(Employee.id, Employee.name))
+
+
+def _stale_days() -> int:
+    return int(current_app.config["CASE_STALE_DAYS"])
+
+
+def quiet_before(on: date) -> datetime:
+    """A case whose last activity is at or before this moment has been quiet for N days on ``on``."""
+    return clock.day_end(on - timedelta(days=_stale_days()))
+
+
+def active_condition():
+    """Open and paused cases that have not been anonymised."""
+    return and_(SupportCase.status != "closed", SupportCase.anonymised_at.is_(None))
+
+
+def stale_condition(on: date | None = None):
+    """The one rule for a stale case, as SQL: open or paused, and past its review date or
+    without activity for ``CASE_STALE_DAYS`` days. The stale list, the home panel's count,
+    the statistics and the meeting agenda all use it."""
+    on = on or today()
+    return and_(active_condition(), or_(SupportCase.next_review_on < on, SupportCase.last_activity_at <= quiet_before(on)))
+
+
+def is_quiet(case: SupportCase, on: date) -> bool:
+    return case.last_activity_at <= quiet_before(on)
+
 
 def stale_since(case: SupportCase, on: date | None = None) -> date | None:
-    """The date from which an open or paused case counts as stale, or None."""
+    """The date from which an open or paused case counts as stale, or None (same rule as above)."""
     on = on or today()
-    stale_days = int(current_app.config["CASE_STALE_DAYS"])
     candidates = []
     if case.next_review_on < on:
         candidates.append(case.next_review_on)
-    quiet_from = clock.local_date(case.last_activity_at) + timedelta(days=stale_days)
+    quiet_from = clock.local_date(case.last_activity_at) + timedelta(days=_stale_days())
     if quiet_from <= on:
         candidates.append(quiet_from)
     return min(candidates) if candidates else None
 
 
-def stale_cases(on: date | None = None) -> list[tuple[SupportCase, date]]:
-    """Cases past their review date or without activity for N days — oldest first."""
+def _stale_since_sql():
+    """``stale_since`` as an SQL expression for ordering. For a stale case the earlier of the
+    review date and the day it became quiet is always the date it became stale."""
+    days = _stale_days()
+    # Stored times are UTC; the day a case went quiet is the city's (the zone's present offset).
+    offset = int(clock.now().utcoffset().total_seconds())
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Dates are ISO text in SQLite: the smaller string is the earlier day.
+        return func.min(SupportCase.next_review_on,
+                        func.date(SupportCase.last_activity_at, f"{offset:+d} seconds", f"+{days} days"))
+    local_day = cast(SupportCase.last_activity_at + timedelta(seconds=offset), Date)
+    return func.least(SupportCase.next_review_on, local_day + days)
+
+
+def count_stale(on: date | None = None) -> int:
+    return db.session.scalar(select(func.count(SupportCase.id)).where(stale_condition(on))) or 0
+
+
+def stale_page(page: int = 1, on: date | None = None, per_page: int = PAGE_SIZE):
+    """One page of stale cases, the longest waiting first: (pagination, [(case, since)])."""
     on = on or today()
-    stale_days = int(current_app.config["CASE_STALE_DAYS"])
-    quiet_before = clock.day_end(on - timedelta(days=stale_days))
-    rows = db.session.scalars(
-        select(SupportCase).where(
-            SupportCase.status != "closed",
-            SupportCase.anonymised_at.is_(None),
-            or_(SupportCase.next_review_on < on, SupportCase.last_activity_at <= quiet_before),
-        )
-    )
-    found = [(case, stale_since(case, on)) for case in rows]
-    found = [(c, d) for c, d in found if d is not None]
-    return sorted(found, key=lambda pair: (pair[1], pair[0].id))
+    stmt = (select(SupportCase).options(*list_options()).where(stale_condition(on))
+            .order_by(_stale_since_sql(), SupportCase.id))
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    return pagination, [(case, stale_since(case, on)) for case in pagination.items]
 
 
-def list_cases(status: str | None = None, kana: str | None = None, lead_worker_id: int | None = None) -> list[SupportCase]:
-    stmt = select(SupportCase).where(SupportCase.anonymised_at.is_(None))
+def stale_cases(on: date | None = None) -> list[tuple[SupportCase, date]]:
+    """Every stale case, oldest first (for commands and tests; pages use ``stale_page``)."""
+    on = on or today()
+    rows = db.session.scalars(select(SupportCase).where(stale_condition(on)).order_by(_stale_since_sql(), SupportCase.id))
+    return [(case, stale_since(case, on)) for case in rows]
+
+
+def _case_filter(stmt, status: str | None, kana: str | None, lead_worker_id: int | None):
+    stmt = stmt.where(SupportCase.anonymised_at.is_(None))
     if status in ("open", "paused", "closed"):
         stmt = stmt.where(SupportCase.status == status)
     elif status != "all":
@@ -332,4 +394,65 @@ def list_cases(status: str | None = None, kana: str | None = None, lead_worker_i
         members = select(CaseMember.case_id).where(CaseMember.kana_hash == digest)
         stmt = stmt.where(or_(SupportCase.household_kana_hash == digest, SupportCase.family_kana_hash == family,
                               SupportCase.id.in_(members)))
+    return stmt
+
+
+def list_cases(status: str | None = None, kana: str | None = None, lead_worker_id: int | None = None) -> list[SupportCase]:
+    """Every matching case (for commands and tests; pages use ``case_page``)."""
+    stmt = _case_filter(select(SupportCase), status, kana, lead_worker_id)
     return list(db.session.scalars(stmt.order_by(SupportCase.next_review_on, SupportCase.id)))
+
+
+def case_page(status: str | None = None, kana: str | None = None, lead_worker_id: int | None = None,
+              page: int = 1, per_page: int = PAGE_SIZE):
+    """One page of cases, the earliest review first, with the total as a COUNT."""
+    stmt = _case_filter(select(SupportCase).options(*list_options()), status, kana, lead_worker_id)
+    stmt = stmt.order_by(SupportCase.next_review_on, SupportCase.id)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+
+
+# --- finding a case to link a referral to -----------------------------------------------------
+
+PICKER_LIMIT = 20
+_REFERENCE = re.compile(r"^(?:C-?)?(\d{4})?-?(\d{1,6})$")
+
+
+def _picker_stmt():
+    return select(SupportCase).options(load_only(
+        SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.area, SupportCase.status,
+    )).where(SupportCase.anonymised_at.is_(None))
+
+
+def find_for_link(query: str, limit: int = PICKER_LIMIT) -> list[SupportCase]:
+    """Cases a referral may be linked to, by reference number (C-2026-0012, 2026-12, 12) or by
+    the household's or a member's name in kana (compared as keyed hashes, never decrypted)."""
+    query = unicodedata.normalize("NFKC", query or "").strip().upper().replace("ー", "-").replace("−", "-")
+    if not query:
+        return []
+    match = _REFERENCE.match(query.replace(" ", ""))
+    if match:
+        year, number = match.groups()
+        if year:
+            condition = SupportCase.reference == f"C-{year}-{int(number):04d}"
+        else:
+            condition = SupportCase.reference.like(f"C-%-{int(number):04d}")
+        stmt = _picker_stmt().where(condition).order_by(SupportCase.id.desc())
+    else:
+        stmt = _case_filter(_picker_stmt(), "all", query, None).order_by(
+            (SupportCase.status == "closed"), SupportCase.last_activity_at.desc(), SupportCase.id.desc())
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def recent_in_area(area: str | None, limit: int = 10) -> list[SupportCase]:
+    """The most recently active open or paused cases of the same 地区, for the link picker."""
+    if not area:
+        return []
+    stmt = _picker_stmt().where(SupportCase.area == area, SupportCase.status != "closed")
+    return list(db.session.scalars(stmt.order_by(SupportCase.last_activity_at.desc(), SupportCase.id.desc()).limit(limit)))
+
+
+def linkable(case_id: int | None) -> SupportCase | None:
+    """The case a triage form names, if it may be linked to."""
+    if not case_id:
+        return None
+    return db.session.scalar(_picker_stmt().where(SupportCase.id == case_id))

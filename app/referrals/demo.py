@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_login import login_user
 from sqlalchemy import func, select
 
 from app.accounts.models import Department, Employee
@@ -60,7 +59,6 @@ def load() -> str | None:
         return None
     made = 0
     with current_app.test_request_context():
-        login_user(worker)
         for code, days_ago, name, kana, area, concerns, observed, urgency, consent, outcome in DEMO_REFERRALS:
             referrer = _employee_in(code, worker)
             data = service.ReferralInput(
@@ -80,11 +78,12 @@ def load() -> str | None:
                 continue
             if outcome == "redirected":
                 service.triage(referral, "redirect", "高齢者の見守りは地域包括支援センターが主担当のため。",
-                               redirected_to="地域包括支援センター")
+                               actor_id=worker.id, redirected_to="地域包括支援センター")
                 referral.triaged_at = created + timedelta(days=1)
                 db.session.commit()
                 continue
-            case = service.triage(referral, "accept", "複数の課題があり、多機関での調整が必要なため。", lead_worker_id=worker.id)
+            case = service.triage(referral, "accept", "複数の課題があり、多機関での調整が必要なため。", lead_worker_id=worker.id,
+                                  actor_id=worker.id)
             referral.triaged_at = created + timedelta(days=1)
             case.opened_at = created + timedelta(days=1)
             for entry in case.entries:
@@ -92,10 +91,10 @@ def load() -> str | None:
             db.session.commit()
             if outcome in ("contacted", "paused", "closed", "stale"):
                 contact_day = clock.local_date(created + timedelta(days=3 if outcome != "stale" else 6))
-                cases.record_entry(case, "contact", "電話で本人と話し、来所の約束をした。", contact_day)
+                cases.record_entry(case, "contact", "電話で本人と話し、来所の約束をした。", contact_day, actor_id=worker.id)
                 referral.first_contact_at = created + timedelta(days=3 if outcome != "stale" else 6)
                 case.first_contact_at = referral.first_contact_at
-            agency = cases.add_agency(case, "あわら市社会福祉協議会", "家計改善支援・見守り")
+            agency = cases.add_agency(case, "あわら市社会福祉協議会", "家計改善支援・見守り", actor_id=worker.id)
             agency.added_at = created + timedelta(days=7)
             for entry in case.entries:
                 if entry.kind == "role_change":
@@ -109,12 +108,11 @@ def load() -> str | None:
                 case.last_activity_at = utcnow() - timedelta(days=75)
                 db.session.commit()
             elif outcome == "paused":
-                cases.pause(case, "本人が入院中のため、退院まで一時休止。")
+                cases.pause(case, "本人が入院中のため、退院まで一時休止。", actor_id=worker.id)
             elif outcome == "closed":
-                cases.request_closure(case, "handed_over", "長寿福祉課と地域包括支援センターが主担当となり、見守りを継続。", "地域包括支援センター")
-                login_user(colleague)
-                cases.approve_closure(case)
-                login_user(worker)
+                cases.request_closure(case, "handed_over", "長寿福祉課と地域包括支援センターが主担当となり、見守りを継続。",
+                                      "地域包括支援センター", actor_id=worker.id)
+                cases.approve_closure(case, actor_id=colleague.id)
                 case.closed_at = created + timedelta(days=120)
                 db.session.commit()
             elif outcome == "contacted":

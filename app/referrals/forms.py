@@ -219,6 +219,14 @@ class CaseSearchForm(FlaskForm):
     ]))
 
 
+class CaseLookupForm(PrefixedForm):
+    """The triage page's search for a case to link to; sent by POST like the case search."""
+
+    form_prefix = "lookup"
+
+    case_query = StringField(_l("Reference number or name in kana"), validators=[Length(max=100)])
+
+
 class MeetingForm(FlaskForm):
     held_on = DateField(_l("Meeting date"), validators=[InputRequired(_l("Give the meeting date."))])
 

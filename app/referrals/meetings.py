@@ -7,13 +7,12 @@ statutory duty of confidentiality.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app
-from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from app.core import audit, clock
+from app.core import audit
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases
@@ -27,24 +26,33 @@ class MeetingError(ValueError):
     pass
 
 
+def agenda_condition(held_on: date):
+    """Open and paused cases due for review by the meeting date, stale on that date (the one
+    stale rule of ``cases.stale_condition``), or flagged for the meeting."""
+    return or_(
+        cases.stale_condition(held_on),
+        cases.active_condition() & or_(SupportCase.next_review_on <= held_on, SupportCase.flagged_for_meeting.is_(True)),
+    )
+
+
+def count_candidates(held_on: date) -> int:
+    return db.session.scalar(select(func.count(SupportCase.id)).where(agenda_condition(held_on))) or 0
+
+
 def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
-    """Open and paused cases due for review by the meeting date, stale, or flagged."""
-    stale_days = int(current_app.config["CASE_STALE_DAYS"])
-    quiet_before = clock.day_end(held_on - timedelta(days=stale_days))
+    """The cases for the agenda of a date with the reasons they are on it (no encrypted column
+    is read: the agenda page loads what it shows itself)."""
     rows = db.session.scalars(
-        select(SupportCase).where(
-            SupportCase.status != "closed",
-            SupportCase.anonymised_at.is_(None),
-            or_(SupportCase.next_review_on <= held_on, SupportCase.flagged_for_meeting.is_(True),
-                SupportCase.last_activity_at <= quiet_before),
-        )
+        select(SupportCase).options(load_only(SupportCase.id, SupportCase.next_review_on, SupportCase.last_activity_at,
+                                              SupportCase.flagged_for_meeting))
+        .where(agenda_condition(held_on))
     )
     found = []
     for case in rows:
         reasons = []
         if case.next_review_on <= held_on:
             reasons.append("review_due")
-        if case.last_activity_at <= quiet_before:
+        if cases.is_quiet(case, held_on):
             reasons.append("stale")
         if case.flagged_for_meeting:
             reasons.append("flagged")
@@ -52,37 +60,74 @@ def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
     return sorted(found, key=lambda pair: (min(REASON_ORDER[r] for r in pair[1]), pair[0].next_review_on, pair[0].id))
 
 
-def prepare(held_on: date) -> Meeting:
+def prepare(held_on: date, *, actor_id: int | None) -> Meeting:
     """The meeting on a date with its agenda; preparing again adds cases that became due."""
     meeting = db.session.scalar(select(Meeting).where(Meeting.held_on == held_on))
     if meeting is None:
-        meeting = Meeting(held_on=held_on, created_by_id=current_user.id if current_user and current_user.is_authenticated else None)
+        meeting = Meeting(held_on=held_on, created_by_id=actor_id)
         db.session.add(meeting)
         db.session.flush()
-        audit.record("meeting.created", "meeting", meeting.id)
-    present = {item.case_id for item in meeting.items}
-    position = len(meeting.items)
+        audit.record("meeting.created", "meeting", meeting.id, actor_id=actor_id)
+    present = set(db.session.scalars(select(MeetingItem.case_id).where(MeetingItem.meeting_id == meeting.id)))
+    position = db.session.scalar(select(func.coalesce(func.max(MeetingItem.position), 0))
+                                 .where(MeetingItem.meeting_id == meeting.id))
     added = 0
     for case, reasons in agenda_candidates(held_on):
         if case.id in present:
             continue
         position += 1
-        db.session.add(MeetingItem(meeting=meeting, case_id=case.id, position=position, reasons=reasons))
+        db.session.add(MeetingItem(meeting_id=meeting.id, case_id=case.id, position=position, reasons=reasons))
         added += 1
-    audit.record("meeting.agenda_prepared", "meeting", meeting.id, added=added)
-    db.session.commit()
+    audit.record("meeting.agenda_prepared", "meeting", meeting.id, actor_id=actor_id, added=added)
+    db.session.flush()
     return meeting
 
 
-def upcoming_and_past(limit: int = 30) -> list[Meeting]:
-    return list(db.session.scalars(select(Meeting).order_by(Meeting.held_on.desc()).limit(limit)))
+def upcoming_and_past(limit: int = 30) -> list[tuple[Meeting, int, int]]:
+    """The latest meetings with the number of cases on each agenda and of decisions (COUNTs)."""
+    items = (select(MeetingItem.meeting_id, func.count(MeetingItem.id).label("item_count"),
+                    func.count(MeetingItem.decided_at).label("decided_count"))
+             .group_by(MeetingItem.meeting_id).subquery())
+    rows = db.session.execute(
+        select(Meeting, func.coalesce(items.c.item_count, 0), func.coalesce(items.c.decided_count, 0))
+        .outerjoin(items, items.c.meeting_id == Meeting.id)
+        .order_by(Meeting.held_on.desc()).limit(limit)
+    )
+    return [tuple(row) for row in rows]
+
+
+AGENDA_PAGE_SIZE = 50
+
+
+def agenda_page(meeting: Meeting, page: int = 1, per_page: int = AGENDA_PAGE_SIZE):
+    """One page of a meeting's agenda, with each case's lead worker and agencies loaded in a
+    fixed number of queries (the agenda shows the plan goal and the agencies' roles)."""
+    from app.accounts.models import Employee
+
+    stmt = (
+        select(MeetingItem)
+        .options(
+            joinedload(MeetingItem.case).load_only(
+                SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.status, SupportCase.risk,
+                SupportCase.consent, SupportCase.lead_worker_id, SupportCase.next_review_on,
+                SupportCase.last_activity_at, SupportCase.plan_goal,
+            ).options(
+                joinedload(SupportCase.lead_worker).load_only(Employee.id, Employee.name),
+                selectinload(SupportCase.agencies),
+            ),
+        )
+        .where(MeetingItem.meeting_id == meeting.id)
+        .order_by(MeetingItem.position, MeetingItem.id)
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
 def needs_legal_basis(case: SupportCase) -> bool:
     return case.consent not in CONSENTED
 
 
-def record_decision(item: MeetingItem, decision: str, legal_basis: str | None, next_review_on: date | None) -> CaseEntry:
+def record_decision(item: MeetingItem, decision: str, legal_basis: str | None, next_review_on: date | None, *,
+                    actor_id: int | None) -> CaseEntry:
     """Write the decision into the case's timeline; it counts as the case's review."""
     case = item.case
     if item.decided_at is not None:
@@ -101,7 +146,7 @@ def record_decision(item: MeetingItem, decision: str, legal_basis: str | None, n
     item.decision = decision.strip()
     item.legal_basis = legal_basis
     item.decided_at = utcnow()
-    item.decided_by_id = current_user.id if current_user and current_user.is_authenticated else None
+    item.decided_by_id = actor_id
     entry = CaseEntry(case=case, kind="meeting_decision", body=item.decision, occurred_on=held_on,
                       author_id=item.decided_by_id, meeting_id=item.meeting_id, legal_basis=legal_basis)
     db.session.add(entry)
@@ -109,7 +154,6 @@ def record_decision(item: MeetingItem, decision: str, legal_basis: str | None, n
     case.flagged_for_meeting = False
     case.last_activity_at = utcnow()
     db.session.flush()
-    audit.record("meeting.decision_recorded", "support_case", case.id, meeting_id=item.meeting_id,
+    audit.record("meeting.decision_recorded", "support_case", case.id, actor_id=actor_id, meeting_id=item.meeting_id,
                  entry_id=entry.id, legal_basis=legal_basis)
-    db.session.commit()
     return entry

@@ -1,7 +1,8 @@
 """Referrals: the quick form, the referrer's closed loop, the inbox and triage.
 
-Every write goes through here and commits once; every view and change of a referral is
-audit-logged with ids and codes only.
+Every write goes through here, takes the acting employee explicitly and only flushes: the
+request commits once, after its page's data has been loaded. Every view and change of a
+referral is audit-logged with ids and codes only.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-from flask_login import current_user
+from flask import current_app, g
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, load_only
 
 from app.accounts.models import Employee, EmployeeRole
 from app.core import audit, clock
@@ -143,10 +144,11 @@ def submit_referral(referrer: Employee, data: ReferralInput, idempotency_key: st
         db.session.add(referral)
         db.session.flush()
         audit.record("referral.created", "referral", referral.id, actor_id=referrer.id, urgency=data.urgency, consent=data.consent, basis=data.legal_basis)
-        db.session.commit()
+        db.session.flush()
         return referral, True
     except IntegrityError:
-        # Two requests with the same key raced (a double click): the first one won.
+        # Two requests with the same key raced (a double click): the first one won. The
+        # referral is the request's only change, so nothing else is rolled back with it.
         db.session.rollback()
         existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == idempotency_key))
         if existing is None or existing.referrer_id != referrer.id:
@@ -169,10 +171,17 @@ def referrer_status(referral: Referral) -> str:
     return "received"
 
 
-def my_referrals(employee_id: int) -> list[Referral]:
+def my_referrals(employee_id: int, limit: int = 200) -> list[Referral]:
+    """The referrer's own referrals, newest first, with their case's status in the same query."""
     return list(
         db.session.scalars(
-            select(Referral).where(Referral.referrer_id == employee_id).order_by(Referral.created_at.desc(), Referral.id.desc())
+            select(Referral)
+            .options(load_only(Referral.id, Referral.reference, Referral.created_at, Referral.status, Referral.urgency,
+                               Referral.first_contact_at, Referral.case_id),
+                     joinedload(Referral.case).load_only(SupportCase.id, SupportCase.status))
+            .where(Referral.referrer_id == employee_id)
+            .order_by(Referral.created_at.desc(), Referral.id.desc())
+            .limit(limit)
         )
     )
 
@@ -185,25 +194,46 @@ def own_referral_by_reference(employee_id: int, reference: str) -> Referral | No
 
 # --- the 相談室 ---------------------------------------------------------------------------------
 
-def record_view(object_type: str, object_id: int, **detail) -> None:
-    """Every view of a referral, a case or a meeting agenda goes into the audit log."""
-    audit.record(f"{object_type}.viewed", object_type, object_id, **detail)
-    db.session.commit()
+def record_view(object_type: str, object_id: int | None, *, actor_id: int | None, **detail) -> None:
+    """Every view of a referral, a case or a meeting agenda goes into the audit log.
+
+    Only added to the request's unit of work: the view commits after rendering, so recording
+    a view never expires (and reloads) the rows the page shows.
+    """
+    audit.record(f"{object_type}.viewed", object_type, object_id, actor_id=actor_id, **detail)
 
 
-def inbox(recent_limit: int = 50) -> tuple[list[Referral], list[Referral]]:
-    """New referrals (risk to life or safety first, then the oldest), and the recently triaged."""
+PAGE_SIZE = 50
+
+
+def _inbox_options():
+    from app.accounts.models import Department
+
+    # Nothing encrypted is shown in the inbox: only codes, dates, the department and the area.
+    return (
+        load_only(Referral.id, Referral.reference, Referral.created_at, Referral.urgency, Referral.consent,
+                  Referral.area, Referral.status, Referral.triaged_at, Referral.case_id, Referral.source_department_id),
+        joinedload(Referral.source_department).load_only(Department.id, Department.name_ja, Department.name_en),
+        joinedload(Referral.case).load_only(SupportCase.id, SupportCase.reference),
+    )
+
+
+def inbox(page: int = 1, recent_limit: int = PAGE_SIZE, per_page: int = PAGE_SIZE):
+    """A page of new referrals (risk to life or safety first, then the oldest, with the total
+    as a COUNT) and the most recently triaged."""
     urgency_order = sql_case((Referral.urgency == "life_risk", 0), (Referral.urgency == "soon", 1), else_=2)
-    new = db.session.scalars(
-        select(Referral).where(Referral.status == "new").order_by(urgency_order, Referral.created_at, Referral.id)
+    new = db.paginate(
+        select(Referral).options(*_inbox_options()).where(Referral.status == "new")
+        .order_by(urgency_order, Referral.created_at, Referral.id),
+        page=page, per_page=per_page, error_out=False, count=True,
     )
     done = db.session.scalars(
-        select(Referral)
+        select(Referral).options(*_inbox_options())
         .where(Referral.status != "new", Referral.anonymised_at.is_(None))
         .order_by(Referral.triaged_at.desc(), Referral.id.desc())
         .limit(recent_limit)
     )
-    return list(new), list(done)
+    return new, list(done)
 
 
 def consultation_staff() -> list[Employee]:
@@ -257,7 +287,7 @@ class TriageError(ValueError):
     pass
 
 
-def triage(referral: Referral, action: str, reason: str, *, case_id: int | None = None,
+def triage(referral: Referral, action: str, reason: str, *, actor_id: int | None, case_id: int | None = None,
            redirected_to: str | None = None, lead_worker_id: int | None = None) -> SupportCase | None:
     """Decide what happens to a new referral; each decision needs a reason."""
     from app.referrals import cases
@@ -270,13 +300,13 @@ def triage(referral: Referral, action: str, reason: str, *, case_id: int | None 
     if action == "accept":
         if not is_consultation_staff(lead_worker_id):
             raise TriageError("lead worker must be consultation staff")
-        case = cases.open_from_referral(referral, lead_worker_id)
+        case = cases.open_from_referral(referral, lead_worker_id, actor_id=actor_id)
         referral.status = "accepted"
     elif action == "link":
         case = db.session.get(SupportCase, case_id) if case_id else None
         if case is None or case.anonymised_at is not None:
             raise TriageError("no such case")
-        cases.link_referral(case, referral)
+        cases.link_referral(case, referral, actor_id=actor_id)
         referral.status = "linked"
     elif action == "redirect":
         if not (redirected_to or "").strip():
@@ -289,24 +319,33 @@ def triage(referral: Referral, action: str, reason: str, *, case_id: int | None 
         raise TriageError("unknown action")
     referral.triage_reason = reason.strip()
     referral.triaged_at = utcnow()
-    referral.triaged_by_id = current_user.id if current_user and current_user.is_authenticated else None
-    audit.record("referral.triaged", "referral", referral.id, decision=action, case_id=case.id if case else None)
-    db.session.commit()
+    referral.triaged_by_id = actor_id
+    audit.record("referral.triaged", "referral", referral.id, actor_id=actor_id, decision=action,
+                 case_id=case.id if case else None)
+    db.session.flush()
     return case
 
 
-def panel_counts() -> dict[str, int]:
-    """Small numbers for the home page panels."""
+def panel_counts(employee=None) -> dict[str, int]:
+    """Small numbers for the home page panels: COUNT queries, computed once per request."""
+    if employee is None:
+        from flask_login import current_user
+
+        employee = current_user
     counts = {"mine": 0, "new": 0, "stale": 0, "open": 0}
-    if not current_user.is_authenticated:
+    if not employee.is_authenticated:
         return counts
-    counts["mine"] = db.session.scalar(select(func.count(Referral.id)).where(Referral.referrer_id == current_user.id)) or 0
-    if user_can(current_user, Permission.HANDLE_REFERRALS):
+    cached = g.get("referral_panel_counts")
+    if cached is not None and cached[0] == employee.id:
+        return cached[1]
+    if user_can(employee, Permission.HANDLE_REFERRALS):
         from app.referrals import cases
 
         counts["new"] = db.session.scalar(select(func.count(Referral.id)).where(Referral.status == "new")) or 0
-        counts["open"] = db.session.scalar(select(func.count(SupportCase.id)).where(SupportCase.status != "closed")) or 0
-        counts["stale"] = len(cases.stale_cases())
+        counts["open"] = db.session.scalar(select(func.count(SupportCase.id)).where(cases.active_condition())) or 0
+        counts["stale"] = cases.count_stale()
+    counts["mine"] = db.session.scalar(select(func.count(Referral.id)).where(Referral.referrer_id == employee.id)) or 0
+    g.referral_panel_counts = (employee.id, counts)
     return counts
 
 
@@ -332,6 +371,6 @@ def reencrypt_all(batch: int = 200) -> int:
                 count += 1
             last_id = rows[-1].id
             db.session.commit()
-    audit.record("referrals.keys_rotated", "referral_keys", None, records=count)
+    audit.record("referrals.keys_rotated", "referral_keys", None, actor_id=None, records=count)
     db.session.commit()
     return count

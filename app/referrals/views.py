@@ -1,5 +1,9 @@
 """Thin handlers: the quick form and the referrer's list for everyone; the inbox, cases,
-meetings, statistics and the audit log for the 相談室 only."""
+meetings, statistics and the audit log for the 相談室 only.
+
+One unit of work per request: services flush, and the handler commits once — after the page
+has been rendered, so that the audit row of a view never expires the rows the page shows.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from app.referrals import meetings as meetings_service
 from app.referrals.choices import CONSENTED
 from app.referrals.forms import (
     AgencyForm,
+    CaseLookupForm,
     CaseSearchForm,
     ClosureForm,
     ConfirmForm,
@@ -35,6 +40,16 @@ from app.referrals.forms import (
 from app.referrals.models import Meeting, MeetingItem, Referral, SupportCase
 
 HANDLE = Permission.HANDLE_REFERRALS
+
+
+def _done(response):
+    """Commit the request's unit of work (the page is already rendered) and answer."""
+    db.session.commit()
+    return response
+
+
+def _page() -> int:
+    return request.values.get("page", 1, type=bounded_int) or 1
 
 
 def _call_now() -> dict:
@@ -88,7 +103,7 @@ def new():
             flash(_("This form had already been sent as %(ref)s. The changed referral has not been sent yet: check it and send it again.",
                     ref=sent_before.referral.reference), "warning")
             return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now()), 409
-        return redirect(url_for("referrals.sent", reference=referral.reference), code=303)
+        return _done(redirect(url_for("referrals.sent", reference=referral.reference), code=303))
     return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now())
 
 
@@ -116,33 +131,62 @@ def mine():
 @bp.get("/consultation/inbox")
 @require(HANDLE)
 def inbox():
-    new_referrals, recent = service.inbox()
-    service.record_view("referral_inbox", None, count=len(new_referrals) + len(recent))
-    return render_template("referrals/inbox.html", new_referrals=new_referrals, recent=recent)
+    new_page, recent = service.inbox(page=_page())
+    html = render_template("referrals/inbox.html", new_page=new_page, new_referrals=new_page.items, recent=recent)
+    service.record_view("referral_inbox", None, actor_id=current_user.id, page=new_page.page,
+                        referral_ids=[r.id for r in new_page.items] + [r.id for r in recent])
+    return _done(html)
 
 
-def _triage_form(referral: Referral, form: TriageForm | None = None):
+def _case_choice(case) -> tuple[int, str]:
+    return case.id, f"{case.reference} {case.household_name or ''}".strip()
+
+
+def _triage_form(referral: Referral, form: TriageForm | None = None, found: list | None = None):
+    """The triage form. The case picker offers the suggested matches, what the office searched
+    for (by reference number or kana) or else the recent cases of the same 地区 — never every
+    case — and, when a form was sent, the case it named."""
     form = form or TriageForm()
     staff = service.consultation_staff()
     form.lead_worker_id.choices = opts([(0, _("Choose…"))] + [(e.id, e.name) for e in staff])
     matches = service.suggest_matches(referral)
-    from app.referrals.cases import list_cases
-
-    others = [c for c in list_cases(status="all") if c.id not in {m.id for m, _w in matches}]
-    form.case_id.choices = opts([(0, _("Choose…"))] + [
-        (c.id, f"{c.reference} {c.household_name or ''}") for c in [m for m, _w in matches] + others
-    ])
+    offered = [m for m, _w in matches] + (found if found is not None else cases.recent_in_area(referral.area))
+    chosen = cases.linkable(form.case_id.data) if form.is_submitted() and form.case_id.data else None
+    if chosen is not None:
+        offered.append(chosen)
+    seen, choices = set(), [(0, _("Choose…"))]
+    for case in offered:
+        if case.id not in seen:
+            seen.add(case.id)
+            choices.append(_case_choice(case))
+    form.case_id.choices = opts(choices)
     return form, matches
 
 
-@bp.get("/consultation/referrals/<int:referral_id>")
+def _render_referral(referral: Referral, form, matches, status: int = 200, **extra):
+    html = render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
+                           status=service.referrer_status(referral), lookup_form=extra.pop("lookup_form", None) or CaseLookupForm(),
+                           **extra)
+    service.record_view("referral", referral.id, actor_id=current_user.id)
+    return _done((html, status))
+
+
+@bp.route("/consultation/referrals/<int:referral_id>", methods=["GET", "POST"])
 @require(HANDLE)
 def referral_detail(referral_id: int):
+    """The referral; a POST searches for a case to link it to (sent by POST so that a
+    resident's kana never appears in a URL or a server log)."""
     referral = db.get_or_404(Referral, referral_id)
-    form, matches = _triage_form(referral)
-    service.record_view("referral", referral.id)
-    return render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
-                           status=service.referrer_status(referral))
+    lookup = CaseLookupForm()
+    found = None
+    if request.method == "POST":
+        if not lookup.validate_on_submit():
+            abort(400)
+        found = cases.find_for_link(lookup.case_query.data or "")
+    form, matches = _triage_form(referral, TriageForm(formdata=None), found)
+    if found is not None:
+        form.action.data = "link"
+    return _render_referral(referral, form, matches, lookup_form=lookup, found=found)
 
 
 @bp.post("/consultation/referrals/<int:referral_id>/triage")
@@ -156,19 +200,19 @@ def triage(referral_id: int):
     if form.validate_on_submit():
         try:
             case = service.triage(
-                referral, form.action.data, form.reason.data, case_id=form.case_id.data or None,
+                referral, form.action.data, form.reason.data, actor_id=current_user.id, case_id=form.case_id.data or None,
                 redirected_to=form.redirected_to.data, lead_worker_id=form.lead_worker_id.data or None,
             )
         except service.TriageError:
+            db.session.rollback()
             flash(_("The decision could not be saved. Check the choices and try again."), "error")
+            referral = db.get_or_404(Referral, referral_id)
         else:
             flash(_("Decision saved: %(ref)s.", ref=referral.reference), "success")
             if case is not None:
-                return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
-            return redirect(url_for("referrals.inbox"), code=303)
-    service.record_view("referral", referral.id)
-    return render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
-                           status=service.referrer_status(referral)), 400
+                return _done(redirect(url_for("referrals.case_detail", case_id=case.id), code=303))
+            return _done(redirect(url_for("referrals.inbox"), code=303))
+    return _render_referral(referral, form, matches, 400)
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -178,19 +222,28 @@ def triage(referral_id: int):
 def cases_list():
     form = CaseSearchForm()
     if not form.is_submitted():
-        form.status.data = "active"
+        form.status.data = request.args.get("status", "active")
+        if form.status.data not in ("active", "open", "paused", "closed", "all"):
+            form.status.data = "active"
+    elif not form.validate():
+        abort(400)
     status = form.status.data if form.status.data in ("open", "paused", "closed", "all") else None
-    rows = cases.list_cases(status=status, kana=(form.kana.data or "").strip() or None)
-    service.record_view("case_list", None, case_ids=[c.id for c in rows], searched=bool(form.kana.data))
-    return render_template("referrals/cases.html", form=form, rows=rows, stale_since=cases.stale_since)
+    kana = (form.kana.data or "").strip() or None
+    page = cases.case_page(status=status, kana=kana, page=_page())
+    html = render_template("referrals/cases.html", form=form, page=page, rows=page.items, searched=bool(kana))
+    service.record_view("case_list", None, actor_id=current_user.id, case_ids=[c.id for c in page.items],
+                        searched=bool(kana), page=page.page)
+    return _done(html)
 
 
 @bp.get("/consultation/cases/stale")
 @require(HANDLE)
 def stale():
-    rows = cases.stale_cases()
-    service.record_view("case_list", None, case_ids=[c.id for c, _since in rows], list="stale")
-    return render_template("referrals/stale.html", rows=rows, stale_days=current_app.config["CASE_STALE_DAYS"])
+    page, rows = cases.stale_page(page=_page())
+    html = render_template("referrals/stale.html", page=page, rows=rows, stale_days=current_app.config["CASE_STALE_DAYS"])
+    service.record_view("case_list", None, actor_id=current_user.id, case_ids=[c.id for c, _since in rows], list="stale",
+                        page=page.page)
+    return _done(html)
 
 
 def _staff_choices(case: SupportCase):
@@ -222,13 +275,14 @@ def _case_forms(case: SupportCase) -> dict:
 
 
 def _render_case(case: SupportCase, status: int = 200, **forms):
-    service.record_view("support_case", case.id)
     context = _case_forms(case)
     context.update(forms)
-    return render_template(
+    html = render_template(
         "referrals/case.html", case=case, stale_since=cases.stale_since(case),
         latest_review=cases.latest_allowed_review(case.risk), **context,
-    ), status
+    )
+    service.record_view("support_case", case.id, actor_id=current_user.id)
+    return _done((html, status))
 
 
 @bp.get("/consultation/cases/<int:case_id>")
@@ -262,14 +316,15 @@ def _case_action(case_id: int, form_name: str, form_class, action, success: str)
         try:
             action(case, form)
         except cases.CaseError as exc:
+            db.session.rollback()
             if exc.field:  # a date that cannot be: say so beside it, keep what was typed
                 form[exc.field].errors = [_case_error(str(exc), cases.case_began_on(case))]
                 return _render_case(case, 400, **{form_name: form})
             flash(_case_error(str(exc)), "error")
         else:
             flash(success, "success")
-            return redirect(url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303)
-        return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+            return _done(redirect(url_for("referrals.case_detail", case_id=case_id) + "#timeline", code=303))
+        return redirect(url_for("referrals.case_detail", case_id=case_id), code=303)
     flash(_("Please correct the marked fields."), "error")
     return _render_case(case, 400, **{form_name: form})
 
@@ -278,7 +333,8 @@ def _case_action(case_id: int, form_name: str, form_class, action, success: str)
 @require(HANDLE)
 def case_entry(case_id: int):
     return _case_action(case_id, "entry_form", EntryForm,
-                        lambda c, f: cases.record_entry(c, f.kind.data, f.body.data, f.occurred_on.data),
+                        lambda c, f: cases.record_entry(c, f.kind.data, f.body.data, f.occurred_on.data,
+                                                        actor_id=current_user.id),
                         _("Added to the timeline."))
 
 
@@ -288,7 +344,7 @@ def case_plan(case_id: int):
     def action(case, form):
         cases.update_plan(case, lead_worker_id=form.lead_worker_id.data, risk=form.risk.data,
                           plan_goal=form.plan_goal.data, next_review_on=form.next_review_on.data,
-                          flagged_for_meeting=bool(form.flagged_for_meeting.data))
+                          flagged_for_meeting=bool(form.flagged_for_meeting.data), actor_id=current_user.id)
 
     case = db.get_or_404(SupportCase, case_id)
     form = PlanForm()
@@ -297,13 +353,14 @@ def case_plan(case_id: int):
         try:
             action(case, form)
         except cases.CaseError as exc:
+            db.session.rollback()
             if exc.field:
                 form[exc.field].errors = [_case_error(str(exc))]
             else:
                 flash(_case_error(str(exc)), "error")
-            return _render_case(case, 400, plan_form=form)
+            return _render_case(db.get_or_404(SupportCase, case_id), 400, plan_form=form)
         flash(_("The plan has been saved."), "success")
-        return redirect(url_for("referrals.case_detail", case_id=case.id), code=303)
+        return _done(redirect(url_for("referrals.case_detail", case_id=case_id), code=303))
     flash(_("Please correct the marked fields."), "error")
     return _render_case(case, 400, plan_form=form)
 
@@ -312,7 +369,8 @@ def case_plan(case_id: int):
 @require(HANDLE)
 def case_member(case_id: int):
     return _case_action(case_id, "member_form", MemberForm,
-                        lambda c, f: cases.add_member(c, f.name.data, f.kana.data or "", f.relationship_note.data or ""),
+                        lambda c, f: cases.add_member(c, f.name.data, f.kana.data or "", f.relationship_note.data or "",
+                                                      actor_id=current_user.id),
                         _("Household member added."))
 
 
@@ -320,55 +378,57 @@ def case_member(case_id: int):
 @require(HANDLE)
 def case_agency(case_id: int):
     return _case_action(case_id, "agency_form", _agency_form,
-                        lambda c, f: cases.add_agency(c, f.name.data or "", f.role.data or "", f.agency_id.data or None),
+                        lambda c, f: cases.add_agency(c, f.name.data or "", f.role.data or "", f.agency_id.data or None,
+                                                      actor_id=current_user.id),
                         _("Agency added."))
 
 
 @bp.post("/consultation/cases/<int:case_id>/agencies/<int:agency_id>/end")
 @require(HANDLE)
 def case_agency_end(case_id: int, agency_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.end_agency(c, agency_id),
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.end_agency(c, agency_id, actor_id=current_user.id),
                         _("The agency's role has ended."))
 
 
 @bp.post("/consultation/cases/<int:case_id>/pause")
 @require(HANDLE)
 def case_pause(case_id: int):
-    return _case_action(case_id, "pause_form", PauseForm, lambda c, f: cases.pause(c, f.reason.data),
+    return _case_action(case_id, "pause_form", PauseForm, lambda c, f: cases.pause(c, f.reason.data, actor_id=current_user.id),
                         _("The case is paused. It stays on the books and is still reviewed."))
 
 
 @bp.post("/consultation/cases/<int:case_id>/resume")
 @require(HANDLE)
 def case_resume(case_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.resume(c), _("The case is open again."))
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.resume(c, actor_id=current_user.id), _("The case is open again."))
 
 
 @bp.post("/consultation/cases/<int:case_id>/closure")
 @require(HANDLE)
 def case_close_request(case_id: int):
     return _case_action(case_id, "closure_form", ClosureForm,
-                        lambda c, f: cases.request_closure(c, f.reason.data, f.summary.data, f.follow_up.data or ""),
+                        lambda c, f: cases.request_closure(c, f.reason.data, f.summary.data, f.follow_up.data or "",
+                                                           actor_id=current_user.id),
                         _("Closure requested. A colleague in the office must approve it."))
 
 
 @bp.post("/consultation/cases/<int:case_id>/closure/approve")
 @require(HANDLE)
 def case_close_approve(case_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.approve_closure(c), _("The case is closed."))
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.approve_closure(c, actor_id=current_user.id), _("The case is closed."))
 
 
 @bp.post("/consultation/cases/<int:case_id>/closure/withdraw")
 @require(HANDLE)
 def case_close_withdraw(case_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.withdraw_closure(c),
+    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.withdraw_closure(c, actor_id=current_user.id),
                         _("The closure request was withdrawn."))
 
 
 @bp.post("/consultation/cases/<int:case_id>/reopen")
 @require(HANDLE)
 def case_reopen(case_id: int):
-    return _case_action(case_id, "reopen_form", ReopenForm, lambda c, f: cases.reopen(c, f.reason.data),
+    return _case_action(case_id, "reopen_form", ReopenForm, lambda c, f: cases.reopen(c, f.reason.data, actor_id=current_user.id),
                         _("The case has been reopened."))
 
 
@@ -382,25 +442,26 @@ def meetings():
     if request.method == "GET" and form.held_on.data is None:
         form.held_on.data = service.today()
     if form.validate_on_submit():
-        meeting = meetings_service.prepare(form.held_on.data)
+        meeting = meetings_service.prepare(form.held_on.data, actor_id=current_user.id)
         flash(_("The agenda has been prepared."), "success")
-        return redirect(url_for("referrals.meeting", meeting_id=meeting.id), code=303)
-    preview = meetings_service.agenda_candidates(form.held_on.data or service.today())
+        return _done(redirect(url_for("referrals.meeting", meeting_id=meeting.id), code=303))
+    preview_count = meetings_service.count_candidates(form.held_on.data or service.today())
     return render_template("referrals/meetings.html", form=form, meetings=meetings_service.upcoming_and_past(),
-                           preview_count=len(preview))
+                           preview_count=preview_count)
 
 
 @bp.get("/consultation/meetings/<int:meeting_id>")
 @require(HANDLE)
 def meeting(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    service.record_view("meeting", meeting.id, case_ids=[i.case_id for i in meeting.items])
-    return _render_meeting(meeting)
+    return _render_meeting(db.get_or_404(Meeting, meeting_id))
 
 
-def _render_meeting(meeting: Meeting, status: int = 200, failed_item: int | None = None, failed_form=None):
+def _render_meeting(meeting: Meeting, status: int = 200, failed_item: int | None = None, failed_form=None,
+                    page: int | None = None):
+    """One page of the agenda; its view (with the cases shown) is audit-logged."""
+    items = meetings_service.agenda_page(meeting, page=page or _page())
     decision_forms = {}
-    for item in meeting.items:
+    for item in items.items:
         if failed_item == item.id:
             decision_forms[item.id] = failed_form
             continue
@@ -408,8 +469,11 @@ def _render_meeting(meeting: Meeting, status: int = 200, failed_item: int | None
         form.legal_basis.data = "support_meeting" if meetings_service.needs_legal_basis(item.case) else "consent"
         form.next_review_on.data = cases.latest_allowed_review(item.case.risk, meeting.held_on)
         decision_forms[item.id] = form
-    return render_template("referrals/meeting.html", meeting=meeting, decision_forms=decision_forms,
-                           needs_legal_basis=meetings_service.needs_legal_basis), status
+    html = render_template("referrals/meeting.html", meeting=meeting, items=items, decision_forms=decision_forms,
+                           needs_legal_basis=meetings_service.needs_legal_basis)
+    service.record_view("meeting", meeting.id, actor_id=current_user.id, case_ids=[i.case_id for i in items.items],
+                        page=items.page)
+    return _done((html, status))
 
 
 @bp.post("/consultation/meetings/<int:meeting_id>/items/<int:item_id>")
@@ -422,8 +486,10 @@ def meeting_decision(meeting_id: int, item_id: int):
     form = DecisionForm(prefix=f"item{item.id}")
     if form.validate_on_submit():
         try:
-            meetings_service.record_decision(item, form.decision.data, form.legal_basis.data, form.next_review_on.data)
+            meetings_service.record_decision(item, form.decision.data, form.legal_basis.data, form.next_review_on.data,
+                                             actor_id=current_user.id)
         except meetings_service.MeetingError as exc:
+            db.session.rollback()
             messages = {
                 "legal_basis": _("The resident has not consented: record the support meeting (社会福祉法第106条の6) as the legal basis."),
                 "review_date": _("The next review date is too far away for this risk level."),
@@ -433,9 +499,21 @@ def meeting_decision(meeting_id: int, item_id: int):
             form.decision.errors = [*form.decision.errors, messages[str(exc)]]
         else:
             flash(_("The decision is recorded in the case's timeline."), "success")
-            return redirect(url_for("referrals.meeting", meeting_id=meeting.id) + f"#item-{item.id}", code=303)
-    service.record_view("meeting", meeting.id, case_ids=[i.case_id for i in meeting.items])
-    return _render_meeting(meeting, 400, item.id, form)
+            page = _agenda_page_of(item)
+            return _done(redirect(url_for("referrals.meeting", meeting_id=meeting_id, page=page if page > 1 else None)
+                                  + f"#item-{item_id}", code=303))
+    return _render_meeting(meeting, 400, item.id, form, page=_agenda_page_of(item))
+
+
+def _agenda_page_of(item: MeetingItem) -> int:
+    """The page of the agenda an item is on, so that a decision brings the clerk back to it."""
+    from sqlalchemy import func, select
+
+    before = db.session.scalar(select(func.count(MeetingItem.id)).where(
+        MeetingItem.meeting_id == item.meeting_id,
+        (MeetingItem.position < item.position) | ((MeetingItem.position == item.position) & (MeetingItem.id < item.id)),
+    )) or 0
+    return before // meetings_service.AGENDA_PAGE_SIZE + 1
 
 
 # --- statistics and the audit log -----------------------------------------------------------------
@@ -452,7 +530,7 @@ def statistics():
     return render_template(
         "referrals/statistics.html", month_labels=month_labels, departments=departments, totals=totals, chart=chart,
         contact_rows=stats.time_to_first_contact(12), age_rows=stats.open_cases_by_age(),
-        closure_rows=stats.closures_by_reason(), stale_count=len(cases.stale_cases()),
+        closure_rows=stats.closures_by_reason(), stale_count=cases.count_stale(),
     )
 
 
@@ -469,9 +547,10 @@ def audit_log():
     except log.UnknownReference:
         page = None
     rows = log.describe(page.items if page else [])
-    service.record_view("audit_log", None, records=records)
-    return render_template("referrals/audit.html", page=page, rows=rows,
+    html = render_template("referrals/audit.html", page=page, rows=rows,
                            records=records, reference=reference, record_filters=log.RECORD_FILTERS)
+    service.record_view("audit_log", None, actor_id=current_user.id, records=records, page=page.page if page else None)
+    return _done(html)
 
 
 @bp.context_processor

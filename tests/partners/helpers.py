@@ -28,8 +28,9 @@ def shared_case(agency, consent="verbal", worker=None, role="見守り・訪問"
     worker = worker or office_staff()[0]
     referral = make_referral(make_employee(), consent=consent,
                              legal_basis="consent" if consent in ("verbal", "written") else "child_abuse")
-    case = service.triage(referral, "accept", "新規", lead_worker_id=worker.id)
-    cases.add_agency(case, "", role, agency.id)
+    case = service.triage(referral, "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    cases.add_agency(case, "", role, agency.id, actor_id=worker.id)
+    db.session.commit()  # the request's commit: services only flush
     return case, worker
 
 

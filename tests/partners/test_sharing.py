@@ -14,7 +14,9 @@ from tests.partners.helpers import make_agency, make_partner, shared_case
 
 
 def _entry(case, body, kind="note"):
-    return cases.record_entry(case, kind, body, service.today())
+    entry = cases.record_entry(case, kind, body, service.today(), actor_id=case.lead_worker_id)
+    db.session.commit()
+    return entry
 
 
 def test_a_partner_lists_only_the_cases_where_its_agency_has_an_active_role(client):
@@ -22,7 +24,8 @@ def test_a_partner_lists_only_the_cases_where_its_agency_has_an_active_role(clie
     case, _worker = shared_case(mine)
     elsewhere, _ = shared_case(other)
     ended, _ = shared_case(mine)
-    cases.end_agency(ended, ended.agencies[0].id)
+    cases.end_agency(ended, ended.agencies[0].id, actor_id=ended.lead_worker_id)
+    db.session.commit()
     login(client, make_partner(mine))
     page = client.get("/partners").get_data(as_text=True)
     assert case.reference in page

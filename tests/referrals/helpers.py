@@ -6,6 +6,7 @@ import itertools
 import secrets
 
 from app.core.permissions import Role
+from app.extensions import db
 from app.referrals import service
 from tests.factories import make_department, make_employee
 
@@ -43,6 +44,7 @@ def referral_input(**overrides) -> service.ReferralInput:
 def make_referral(referrer=None, **overrides):
     referrer = referrer or make_employee()
     referral, _ = service.submit_referral(referrer, referral_input(**overrides), secrets.token_urlsafe(24))
+    db.session.commit()  # the request's commit: services only flush
     return referral
 
 

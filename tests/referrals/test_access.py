@@ -3,7 +3,7 @@
 import pytest
 
 from app.core.permissions import Role
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.referrals import cases, meetings, service
 from tests.conftest import build_app, empty_all_tables
 from tests.factories import login, make_employee
@@ -14,6 +14,7 @@ from tests.referrals.helpers import make_referral, office_staff
 DETAIL_ROUTES = [
     ("GET", "/consultation/inbox"),
     ("GET", "/consultation/referrals/{referral_id}"),
+    ("POST", "/consultation/referrals/{referral_id}"),
     ("POST", "/consultation/referrals/{referral_id}/triage"),
     ("GET", "/consultation/cases"),
     ("POST", "/consultation/cases"),
@@ -74,10 +75,11 @@ def world(app):
     (worker,) = office_staff()
     referrer = people["referrer (learner)"]  # the learner is the referrer of these referrals
     referral = make_referral(referrer)
-    case = service.triage(make_referral(referrer), "accept", "新規", lead_worker_id=worker.id)
-    agency = cases.add_agency(case, "社会福祉協議会", "見守り")
+    case = service.triage(make_referral(referrer), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    agency = cases.add_agency(case, "社会福祉協議会", "見守り", actor_id=worker.id)
     case.flagged_for_meeting = True
-    meeting = meetings.prepare(service.today())
+    meeting = meetings.prepare(service.today(), actor_id=worker.id)
+    db.session.commit()
     ids = {"referral_id": referral.id, "case_id": case.id, "agency_id": agency.id, "meeting_id": meeting.id,
            "item_id": meeting.items[0].id}
     return people, ids

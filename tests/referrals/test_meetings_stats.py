@@ -12,7 +12,7 @@ from tests.referrals.helpers import make_referral, office_staff
 
 
 def _case(worker, **kw):
-    return service.triage(make_referral(**kw), "accept", "新規", lead_worker_id=worker.id)
+    return service.triage(make_referral(**kw), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
 
 
 def test_agenda_has_due_stale_and_flagged_cases_and_prints(client, db):
@@ -48,7 +48,8 @@ def test_decision_goes_into_the_timeline_with_legal_basis_without_consent(client
     for c in (consented, refused):
         c.flagged_for_meeting = True
     db.session.commit()
-    meeting = meetings.prepare(service.today())
+    meeting = meetings.prepare(service.today(), actor_id=worker.id)
+    db.session.commit()
     items = {item.case_id: item for item in meeting.items}
     login(client, worker)
     url = f"/consultation/meetings/{meeting.id}/items/{items[refused.id].id}"
@@ -81,7 +82,8 @@ def test_statistics_count_by_department_contact_age_and_reason(client, db):
     referral = db.session.scalar(select(Referral).where(Referral.case_id == a.id))
     referral.created_at = utcnow() - timedelta(days=2)
     db.session.commit()
-    cases.record_entry(a, "contact", "電話", service.today())
+    cases.record_entry(a, "contact", "電話", service.today(), actor_id=worker.id)
+    db.session.commit()
     span, rows, totals = statistics.referrals_by_department(12)
     assert {r.name: r.total for r in rows} == {"税務課": 2, "上下水道課": 1} and totals[-1] + totals[-2] == 3
     contact = [r for r in statistics.time_to_first_contact(12) if r.referrals]

@@ -33,8 +33,8 @@ def _raw(db, column, table="referral"):
 
 def test_case_records_are_encrypted_and_searchable_by_kana_hash(db):
     (worker,) = office_staff()
-    case = service.triage(make_referral(), "accept", "理由メモ", lead_worker_id=worker.id)
-    cases.record_entry(case, "visit", "自宅を訪問した", service.today())
+    case = service.triage(make_referral(), "accept", "理由メモ", lead_worker_id=worker.id, actor_id=worker.id)
+    cases.record_entry(case, "visit", "自宅を訪問した", service.today(), actor_id=worker.id)
     assert "粟田" not in _raw(db, "household_name", "support_case")
     assert "訪問" not in db.session.execute(text("SELECT body FROM case_entry WHERE kind='visit'")).scalar()
     assert "理由メモ" not in _raw(db, "triage_reason")
@@ -88,17 +88,17 @@ def test_keys_from_the_environment_setting(app, db, own_keys):
 
 def test_retention_anonymises_old_closed_records_only(app, db):
     worker, colleague = office_staff(2)
-    old_case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
-    cases.add_member(old_case, "粟田 太郎", "アワタ タロウ", "長男")
-    cases.record_entry(old_case, "contact", "本人と電話", service.today())
+    old_case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    cases.add_member(old_case, "粟田 太郎", "アワタ タロウ", "長男", actor_id=worker.id)
+    cases.record_entry(old_case, "contact", "本人と電話", service.today(), actor_id=worker.id)
     old_case.status, old_case.closure_reason = "closed", "goal_met"
     old_case.closed_at = utcnow() - timedelta(days=6 * 366)
-    recent = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    recent = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
     recent.status, recent.closed_at = "closed", utcnow() - timedelta(days=30)
-    still_open = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    still_open = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
     still_open.opened_at = utcnow() - timedelta(days=8 * 365)
     info = make_referral()
-    service.triage(info, "info_only", "情報のみ")
+    service.triage(info, "info_only", "情報のみ", actor_id=worker.id)
     info.triaged_at = utcnow() - timedelta(days=6 * 366)
     db.session.commit()
 

@@ -185,7 +185,7 @@ def test_stale_list_oldest_first(client, db, app):
     made = []
     for _ in range(3):
         referral = make_referral()
-        made.append(service.triage(referral, "accept", "新規", lead_worker_id=worker.id))
+        made.append(service.triage(referral, "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id))
     review_passed, quiet, fine = made
     review_passed.next_review_on = today - timedelta(days=5)
     quiet.last_activity_at = utcnow() - timedelta(days=app.config["CASE_STALE_DAYS"] + 20)
@@ -200,7 +200,8 @@ def test_stale_list_oldest_first(client, db, app):
 
 def test_closed_case_cannot_get_new_entries(client, db):
     worker, colleague = office_staff(2)
-    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    db.session.commit()
     login(client, worker)
     client.post(f"/consultation/cases/{case.id}/closure", data={"closure-reason": "moved", "closure-summary": "転出", "closure-follow_up": ""})
     other = client.application.test_client()
@@ -213,7 +214,8 @@ def test_closed_case_cannot_get_new_entries(client, db):
 
 def test_case_search_is_posted_not_in_the_url(client, db):
     (worker,) = office_staff()
-    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    db.session.commit()
     login(client, worker)
     page = client.post("/consultation/cases", data={"kana": "アワタ ハナコ", "status": "active"}).get_data(as_text=True)
     assert case.reference in page
@@ -224,9 +226,10 @@ def test_case_search_is_posted_not_in_the_url(client, db):
 
 def test_a_rejected_entry_keeps_the_page_and_the_plan(client, db):
     (worker,) = office_staff()
-    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
     cases.update_plan(case, lead_worker_id=worker.id, risk="medium", plan_goal="家計の立て直し",
-                      next_review_on=case.next_review_on, flagged_for_meeting=False)
+                      next_review_on=case.next_review_on, flagged_for_meeting=False, actor_id=worker.id)
+    db.session.commit()
     login(client, worker)
     response = client.post(f"/consultation/cases/{case.id}/entries", data={"kind": "note", "occurred_on": "", "body": ""})
     page = response.get_data(as_text=True)
