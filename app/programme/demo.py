@@ -262,16 +262,18 @@ def _referral(number, day, code, department, worker, colleague, rng, on) -> int 
     login_user(worker)
     triaged_at = created + timedelta(days=1)
     if data.legal_basis == "anonymous":
-        service.triage(referral, "info_only", "助言のみ。本人の同意が得られたら改めてつないでもらう。")
+        service.triage(referral, "info_only", "助言のみ。本人の同意が得られたら改めてつないでもらう。", actor_id=worker.id)
         referral.triaged_at = triaged_at
         db.session.commit()
         return 0
     if rng.random() < 0.15:
-        service.triage(referral, "redirect", "高齢者の見守りは地域包括支援センターが主担当のため。", redirected_to="地域包括支援センター")
+        service.triage(referral, "redirect", "高齢者の見守りは地域包括支援センターが主担当のため。", redirected_to="地域包括支援センター",
+                       actor_id=worker.id)
         referral.triaged_at = triaged_at
         db.session.commit()
         return 0
-    case = service.triage(referral, "accept", "複数の課題があり、多機関での調整が必要なため。", lead_worker_id=rng.choice([worker, colleague]).id)
+    case = service.triage(referral, "accept", "複数の課題があり、多機関での調整が必要なため。", lead_worker_id=rng.choice([worker, colleague]).id,
+                          actor_id=worker.id)
     referral.triaged_at = triaged_at
     case.opened_at = triaged_at
     for entry in case.entries:
@@ -279,10 +281,12 @@ def _referral(number, day, code, department, worker, colleague, rng, on) -> int 
     db.session.commit()
     if rng.random() < 0.85:
         contact_day = min(day + timedelta(days=rng.randint(2, 12)), on)
-        cases.record_entry(case, rng.choice(["contact", "contact", "visit"]), "本人と話し、困りごとを一緒に整理した。", contact_day)
+        cases.record_entry(case, rng.choice(["contact", "contact", "visit"]), "本人と話し、困りごとを一緒に整理した。", contact_day,
+                           actor_id=case.lead_worker_id)
     goal = "家計と暮らしを立て直し、世帯が地域とのつながりを取り戻すこと。"
     cases.update_plan(case, lead_worker_id=case.lead_worker_id, risk=case.risk, plan_goal=goal,
-                      next_review_on=cases.default_review_date(case.risk), flagged_for_meeting=False)
+                      next_review_on=cases.default_review_date(case.risk), flagged_for_meeting=False,
+                      actor_id=case.lead_worker_id)
     case.next_review_on = day + cases.review_interval(case.risk)
     case.last_activity_at = _moment(min(day + timedelta(days=12), on), rng)
     db.session.commit()
@@ -298,11 +302,8 @@ def _close(case_id: int, closed_on: date, worker, colleague, rng) -> None:
     if case is None or case.status != "open" or case.closure_requested_at is not None:
         return
     reason, summary, follow_up = rng.choice(CLOSURES)
-    login_user(worker)
-    cases.request_closure(case, reason, summary, follow_up)
-    login_user(colleague)
-    cases.approve_closure(case)
-    login_user(worker)
+    cases.request_closure(case, reason, summary, follow_up, actor_id=worker.id)
+    cases.approve_closure(case, actor_id=colleague.id)
     case.closure_requested_at = _moment(closed_on - timedelta(days=7), rng)
     case.closed_at = _moment(closed_on, rng)
     case.last_activity_at = case.closed_at
@@ -332,18 +333,20 @@ def _meeting(held_on: date, worker, colleague, rng) -> None:
         if case.id in discussed:
             continue
         reviewed_on = max(held_on - timedelta(days=rng.randint(1, 10)), cases.case_began_on(case))
-        cases.record_entry(case, "review", "面談の結果を確認し、支援プランを継続。", reviewed_on)
+        cases.record_entry(case, "review", "面談の結果を確認し、支援プランを継続。", reviewed_on,
+                           actor_id=case.lead_worker_id)
         case.next_review_on = reviewed_on + cases.review_interval(case.risk)
         case.last_activity_at = _moment(reviewed_on, rng)
         case.flagged_for_meeting = False
     db.session.commit()
-    meeting = meetings.prepare(held_on)
+    meeting = meetings.prepare(held_on, actor_id=worker.id)
     meeting.created_at = utc_start(held_on - timedelta(days=7))
     for item in list(meeting.items):
         if item.decided_at is not None or item.case.status == "closed":
             continue
         basis = "support_meeting" if meetings.needs_legal_basis(item.case) else None
-        meetings.record_decision(item, "役割分担を確認し、次回まで家計改善支援と見守りを続ける。", basis, None)
+        meetings.record_decision(item, "役割分担を確認し、次回まで家計改善支援と見守りを続ける。", basis, None,
+                                 actor_id=worker.id)
         item.decided_at = utc_start(held_on) + timedelta(hours=6)
         item.case.last_activity_at = item.decided_at
     db.session.commit()

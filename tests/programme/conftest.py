@@ -56,7 +56,7 @@ def refer(employee, when: datetime, basis="consent"):
 
 
 def accept(referral, worker, opened: datetime):
-    case = service.triage(referral, "accept", "複数の課題があるため。", lead_worker_id=worker.id)
+    case = service.triage(referral, "accept", "複数の課題があるため。", lead_worker_id=worker.id, actor_id=worker.id)
     case.opened_at = opened
     referral.triaged_at = opened
     _db.session.commit()
@@ -64,14 +64,8 @@ def accept(referral, worker, opened: datetime):
 
 
 def close(case, reason, closed: datetime, worker, colleague):
-    from flask import current_app
-    from flask_login import login_user
-
-    with current_app.test_request_context():
-        login_user(worker)
-        cases.request_closure(case, reason, "支援を終える。", "")
-        login_user(colleague)
-        cases.approve_closure(case)
+    cases.request_closure(case, reason, "支援を終える。", "", actor_id=worker.id)
+    cases.approve_closure(case, actor_id=colleague.id)
     case.closed_at = closed
     _db.session.commit()
 
@@ -114,16 +108,16 @@ def city(app):
     refer(water_staff[1], jst(2026, 7, 1), "anonymous")
 
     case_a = accept(r_a, worker, jst(2025, 5, 11))
-    cases.record_entry(case_a, "contact", "電話で話した。", date(2025, 5, 20))
+    cases.record_entry(case_a, "contact", "電話で話した。", date(2025, 5, 20), actor_id=worker.id)
     case_b = accept(r_b, worker, jst(2025, 8, 2))
-    service.triage(r_anon, "info_only", "助言のみ。")
-    service.triage(r_water, "redirect", "地域包括支援センターが主担当。", redirected_to="地域包括支援センター")
+    service.triage(r_anon, "info_only", "助言のみ。", actor_id=worker.id)
+    service.triage(r_water, "redirect", "地域包括支援センターが主担当。", redirected_to="地域包括支援センター", actor_id=worker.id)
     case_c = accept(r_c, worker, jst(2026, 4, 1))
-    cases.record_entry(case_c, "visit", "訪問した。", date(2026, 4, 10))
-    service.triage(r_link, "link", "同じ世帯。", case_id=case_a.id)
+    cases.record_entry(case_c, "visit", "訪問した。", date(2026, 4, 10), actor_id=worker.id)
+    service.triage(r_link, "link", "同じ世帯。", case_id=case_a.id, actor_id=worker.id)
     case_d = accept(r_d, colleague, jst(2026, 5, 2))
     case_e = accept(r_e, worker, jst(2026, 6, 2))
-    cases.record_entry(case_a, "review", "見直し。", date(2026, 7, 1))
+    cases.record_entry(case_a, "review", "見直し。", date(2026, 7, 1), actor_id=worker.id)
     case_a.plan_goal = "生活の安定"
     case_c.plan_goal = "家計の立て直し"
     _db.session.commit()
@@ -141,7 +135,7 @@ def city(app):
             _db.session.flush()
             if decided:
                 basis = "support_meeting" if meetings.needs_legal_basis(case) else None
-                meetings.record_decision(item, "役割分担を確認した。", basis, None)
+                meetings.record_decision(item, "役割分担を確認した。", basis, None, actor_id=worker.id)
     _db.session.commit()
     return {
         "worker": worker, "colleague": colleague, "hr": hr, "learner": learner, "tax": tax, "water": water,

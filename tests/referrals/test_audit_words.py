@@ -24,8 +24,9 @@ def _events_table(html: str) -> str:
 def _story(client):
     worker, other = office_staff(2)
     referral = make_referral()
-    case = service.triage(referral, "accept", "介護負担のため", lead_worker_id=worker.id)
-    cases.record_entry(case, "visit", "訪問した", service.today())
+    case = service.triage(referral, "accept", "介護負担のため", lead_worker_id=worker.id, actor_id=worker.id)
+    cases.record_entry(case, "visit", "訪問した", service.today(), actor_id=worker.id)
+    _db.session.commit()
     unrelated = make_referral()
     login(client, worker)
     client.get(f"/consultation/cases/{case.id}")

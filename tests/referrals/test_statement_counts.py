@@ -44,7 +44,7 @@ PINNED = {
     "referral (triage)": 12,
     "case": 12,
     "statistics": 8,
-    "audit log": 7,
+    "audit log": 9,
 }
 
 
