@@ -3,7 +3,7 @@
 import pytest
 
 from app.core.permissions import Role
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.referrals import service
 from tests.conftest import build_app, empty_all_tables
 from tests.factories import login, make_employee
@@ -43,7 +43,8 @@ def _fresh_rate_limit():
 def world(app):
     people = {name: make_employee(roles=roles) for name, roles in ROLES.items()}
     worker = people["consultation staff (the lead worker)"]
-    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    db.session.commit()
     return people, {"case_id": case.id, "worker_id": worker.id}
 
 

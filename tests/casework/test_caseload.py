@@ -16,13 +16,14 @@ from tests.referrals.helpers import make_referral, office_staff
 
 
 def _case(worker, days_open=10, status="open", review_in=30, contact_days_ago=None):
-    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id)
+    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
     case.opened_at = utcnow() - timedelta(days=days_open)
     case.next_review_on = clock.today() + timedelta(days=review_in)
     case.status = status
     db.session.commit()
     if contact_days_ago is not None:
-        cases.record_entry(case, "contact", "電話", clock.today() - timedelta(days=contact_days_ago))
+        cases.record_entry(case, "contact", "電話", clock.today() - timedelta(days=contact_days_ago), actor_id=worker.id)
+        db.session.commit()
     return case
 
 
