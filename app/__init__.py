@@ -41,9 +41,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _trust_proxies(app)
 
     from app import extensions
-    from app.core import converters, i18n, layout, permissions, queue, security
+    from app.core import converters, i18n, layout, permissions, queue, registries, security
     from app.core import errors as error_pages
 
+    registries.init_app(app)  # extension points held by this app (nav, panels, content kinds…)
     converters.init_app(app)
 
     extensions.db.init_app(app)
@@ -53,7 +54,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     i18n.init_app(app)
-    queue.init_app(app)
+    queue.init_app(app)  # built from this app's TASK_BACKEND / TASK_DB / REDIS_URL
 
     import importlib
 

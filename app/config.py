@@ -21,6 +21,22 @@ def _list(name: str, default: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in os.environ.get(name, default).split(",") if item.strip())
 
 
+def _str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, str(default)))
+
+
+def _optional(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
 def instance_secret_key(instance_path: Path) -> str:
     """Return the secret key kept in instance/, creating it on first run.
 
@@ -83,6 +99,7 @@ class Config:
     TASK_BACKEND = os.environ.get("TASK_BACKEND", "sqlite")
     TASKS_IMMEDIATE = _bool("TASKS_IMMEDIATE", False)
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    TASK_DB = Path(os.environ.get("TASK_DB", INSTANCE_PATH / "tasks.sqlite3"))  # the embedded queue's file
     # How long a queue server may take to answer before the admin is told it cannot be reached.
     QUEUE_TIMEOUT_SECONDS = float(os.environ.get("QUEUE_TIMEOUT_SECONDS", "3"))
     # A worker writes a heartbeat this often; /healthz counts a worker live for three beats.
@@ -128,6 +145,90 @@ class Config:
     SCORM_MAX_RATIO = int(os.environ.get("SCORM_MAX_RATIO", "100"))
     #: where unpacked packages are kept (default: MEDIA_ROOT/scorm, so the media backup holds them)
     SCORM_ROOT = Path(os.environ["SCORM_ROOT"]) if os.environ.get("SCORM_ROOT") else None
+
+    # --- videos ------------------------------------------------------------------------------
+    VIDEO_MAX_MB = _int("VIDEO_MAX_MB", 200)
+    VIDEO_MAX_MINUTES = _int("VIDEO_MAX_MINUTES", 60)
+    VIDEO_COMPLETION_THRESHOLD = _float("VIDEO_COMPLETION_THRESHOLD", 0.9)
+    # Playback up to this speed counts; a report claiming more is refused.
+    VIDEO_MAX_SPEED = _float("VIDEO_MAX_SPEED", 2.0)
+    VIDEO_REPORT_SLACK_SECONDS = _float("VIDEO_REPORT_SLACK_SECONDS", 3.0)
+    # "" (the portal sends the file), "x-accel" (nginx) or "x-sendfile" (Apache, lighttpd).
+    VIDEO_SENDFILE = _str("VIDEO_SENDFILE", "")
+    VIDEO_X_ACCEL_PREFIX = _str("VIDEO_X_ACCEL_PREFIX", "/protected-media/")
+    # Rendition name → shorter side in pixels: 「標準」 and 「軽量」.
+    VIDEO_RENDITIONS = {"720": 720, "360": 360}
+    VIDEO_X264_PRESET = _str("VIDEO_X264_PRESET", "veryfast")
+    # A source that already is what the top rendition would be (H.264/AAC MP4, no larger, at
+    # most this many kb/s) is published at ingest by stream copy; "0" always transcodes.
+    VIDEO_PUBLISH_AS_IS = _bool("VIDEO_PUBLISH_AS_IS", True)
+    VIDEO_COPY_MAX_KBPS = _int("VIDEO_COPY_MAX_KBPS", 5000)
+    FFMPEG_BIN = _str("FFMPEG_BIN", "ffmpeg")
+
+    # --- role-play video rendering (programs, dictionary, voices, fonts on this machine) -------
+    RENDER_OPEN_JTALK = _str("RENDER_OPEN_JTALK", "open_jtalk")
+    RENDER_FFMPEG = _str("RENDER_FFMPEG", "ffmpeg")
+    RENDER_FFPROBE = _str("RENDER_FFPROBE", "ffprobe")
+    RENDER_JTALK_DICT = _str("RENDER_JTALK_DICT", "/var/lib/mecab/dic/open-jtalk/naist-jdic")
+    RENDER_VOICE_DIRS = _str("RENDER_VOICE_DIRS", "")  # extra folders with .htsvoice files, separated by os.pathsep
+    RENDER_FONT = _str("RENDER_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+    RENDER_FONT_BOLD = _str("RENDER_FONT_BOLD", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
+    RENDER_WIDTH = _int("RENDER_WIDTH", 1280)
+    RENDER_HEIGHT = _int("RENDER_HEIGHT", 720)
+    RENDER_FPS = _int("RENDER_FPS", 25)
+
+    # --- training reminders ----------------------------------------------------------------
+    REMINDER_EMAIL = _bool("REMINDER_EMAIL", False)
+    REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 7)
+    PORTAL_URL = _optional("PORTAL_URL")  # e.g. https://tsunagu.city.awara.lg.jp, for links in e-mails
+    MAIL_FROM = _str("MAIL_FROM", "tsunagu@localhost")
+    SMTP_HOST = _optional("SMTP_HOST")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USER = _optional("SMTP_USER")
+    SMTP_PASSWORD = _optional("SMTP_PASSWORD")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+
+    # --- referrals and cases -----------------------------------------------------------------
+    # Encryption keys for residents' data (comma-separated Fernet keys, newest first) and the key
+    # for the kana look-up hashes; unset, they are kept in instance/ (see docs/settings.md).
+    REFERRAL_KEYS = _optional("REFERRAL_KEYS")
+    REFERRAL_HASH_KEY = _optional("REFERRAL_HASH_KEY")
+    # Defaults for wording the city confirms locally; each can be set in the environment.
+    # Shown in the call-now panel when a referral involves a risk to life or safety.
+    REFERRAL_OFFICE_EXTENSION = _str("REFERRAL_OFFICE_EXTENSION", "内線 281")
+    REFERRAL_EMERGENCY_NUMBERS = _str("REFERRAL_EMERGENCY_NUMBERS", "110 / 119")
+    # When the office answers, and where staff turn outside those hours.
+    REFERRAL_OFFICE_HOURS = _str("REFERRAL_OFFICE_HOURS", "平日 8:30～17:15")
+    REFERRAL_AFTER_HOURS = _str("REFERRAL_AFTER_HOURS", "夜間・休日は市役所の代表電話（宿日直）へ。命に関わるときは、まず110番・119番。")
+    # What the form says when the resident has not consented (docs/consent-model.md). The legal
+    # reading is the city's legal office's to confirm: set these to the wording it approves.
+    REFERRAL_NO_CONSENT_ROUTE_JA = _str(
+        "REFERRAL_NO_CONSENT_ROUTE_JA",
+        (
+            "ご本人の同意がないときは、担当業務で知ったこと（税・国保税の窓口で聞いた家族・仕事・健康・お金の事情を含みます）を"  # legal: no-consent, tax-secrecy
+            "相談室に伝えることはできません。ご本人に相談室のこと（チラシ・内線・開庁時間）を伝え、同意の状況を記録してください。"  # legal: no-consent
+            "相談室に対応の助言を求めるときは、「住民を特定しない相談」を選び、氏名や番号を書かずに送れます。"  # legal: no-consent
+            "子どもや高齢者・障がい者への虐待の疑い、配偶者からの暴力、命の危険があるときは、同意がなくても通告・通報します"  # legal: child-abuse, elder-abuse, dv, emergency
+            "（命の危険は、まず110番・119番）。支援会議で扱うかどうかは、相談室が判断します。"  # legal: emergency, support-meeting
+        ),
+    )
+    REFERRAL_NO_CONSENT_ROUTE_EN = _str(
+        "REFERRAL_NO_CONSENT_ROUTE_EN",
+        (
+            "Without the resident's consent, do not pass on anything you learned in your own work (at the tax and "  # legal: no-consent, tax-secrecy
+            "national health insurance tax desks this includes what the resident said about family, work, health "  # legal: tax-secrecy
+            "or money). Tell the resident about the office (leaflet, extension, hours) and record the consent state. "  # legal: no-consent
+            "To ask the office's advice, choose 'a consultation that does not identify the resident' and leave out "  # legal: no-consent
+            "names and numbers. Suspected abuse of a child, an older or disabled person, violence by a partner or a "  # legal: child-abuse, elder-abuse, dv
+            "danger to life are notified even without consent (danger to life: call 110 or 119 first). Whether a "  # legal: emergency
+            "support meeting (支援会議) takes the case up is the office's decision."  # legal: support-meeting
+        ),
+    )
+    REFERRAL_AREAS = _str("REFERRAL_AREAS", "金津地区,芦原地区,本荘地区,新郷地区,伊井地区,剱岳地区,吉崎地区,細呂木地区,北潟地区,波松地区")
+    CASE_REVIEW_DAYS = _int("CASE_REVIEW_DAYS", 91)  # default interval between reviews (three months)
+    CASE_REVIEW_DAYS_HIGH_RISK = _int("CASE_REVIEW_DAYS_HIGH_RISK", 30)
+    CASE_STALE_DAYS = _int("CASE_STALE_DAYS", 30)  # no timeline entry for this long → on the stale list
+    REFERRAL_RETENTION_YEARS = _int("REFERRAL_RETENTION_YEARS", 5)  # closed records are anonymised after this
 
 
 class TestConfig(Config):

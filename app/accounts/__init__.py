@@ -22,5 +22,5 @@ def init_app(app):
     sso.init_app(app)
     app.cli.add_command(cli.staff_cli)
     app.cli.add_command(cli.demo_cli)
-    add_nav("accounts.roster_upload", _l("Roster import"), Permission.IMPORT_ROSTER)
-    add_nav("accounts.employees", _l("Employees"), Permission.MANAGE_ACCOUNTS)
+    add_nav(app, "accounts.roster_upload", _l("Roster import"), Permission.IMPORT_ROSTER)
+    add_nav(app, "accounts.employees", _l("Employees"), Permission.MANAGE_ACCOUNTS)

@@ -84,11 +84,11 @@ def grant_command(login: str, role: str):
 def demo_load_command():
     """Load the demo organisation, demo accounts and every shipped demo content."""
     from app.accounts import demo
-    from app.core.demo import DEMO_LOADERS
+    from app.core.demo import demo_loaders
 
     counts = demo.load()
     click.echo(_("Demo organisation: %(d)d departments, %(e)d employees added.", d=counts["departments"], e=counts["employees"]))
-    for loader in DEMO_LOADERS:
+    for loader in demo_loaders():
         message = loader()
         if message:
             click.echo(message)

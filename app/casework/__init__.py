@@ -15,11 +15,9 @@ def init_app(app):
     from app.core.layout import add_nav
     from app.core.permissions import Permission
 
-    add_nav("casework.my_caseload", _l("My caseload"), Permission.HANDLE_REFERRALS)
-    add_nav("casework.caseloads", _l("Caseloads"), Permission.VIEW_ALL_CASELOADS)
+    add_nav(app, "casework.my_caseload", _l("My caseload"), Permission.HANDLE_REFERRALS)
+    add_nav(app, "casework.caseloads", _l("Caseloads"), Permission.VIEW_ALL_CASELOADS)
     app.jinja_env.globals["casework_panel_counts"] = service.panel_counts
-    from app.core.views import HOME_PANELS
+    from app.core.views import add_home_panel
 
-    panel = ("casework/_home_panel.html", Permission.HANDLE_REFERRALS)
-    if panel not in HOME_PANELS:
-        HOME_PANELS.append(panel)
+    add_home_panel(app, "casework/_home_panel.html", Permission.HANDLE_REFERRALS)

@@ -18,6 +18,6 @@ def init_app(app):
     items.init_app(app)
     app.jinja_env.globals["learning_item_kind"] = items.get
 
-    registry.CROSS_CHECKS["legal"] = legal.check
-    registry.CROSS_CHECKS["vocabulary"] = vocabulary.check
+    registry.register_cross_check(app, "legal", legal.check)
+    registry.register_cross_check(app, "vocabulary", vocabulary.check)
     app.cli.add_command(content_cli)

@@ -30,8 +30,12 @@ CITATION = re.compile(
     r"児童虐待防止法|高齢者虐待防止法|障害者虐待防止法|配偶者暴力防止法|社会福祉法|生活困窮者自立支援法|国民健康保険法"
 )
 QUOTED = re.compile(r'"((?:[^"\\]|\\.)+)"')
-# Other files whose wording is legal (defaults of settings shown to staff), added by the areas.
-EXTRA_SOURCES: list[Path] = []
+
+def register_source(app, path: Path) -> None:
+    """Add a file whose wording is legal (defaults of settings shown to staff)."""
+    from app.core import registries
+
+    registries.add(app, registries.LEGAL_SOURCES, Path(path))
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,12 @@ def content_files(root: Path, only: Path | None = None) -> list[Path]:
     prose = registry.prose_kinds()
     files = [p for kind, paths in registry.files_by_kind(root, only).items() if kind in prose for p in paths]
     if only is None:
-        files += [p for p in EXTRA_SOURCES if p.is_file()]
+        from flask import has_app_context
+
+        from app.core import registries
+
+        if has_app_context():
+            files += [p for p in registries.entries(registries.LEGAL_SOURCES) if p.is_file()]
     return sorted(set(files))
 
 

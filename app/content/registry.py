@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core import registries
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -52,18 +54,23 @@ class ContentKind:
     summarize: Callable[[list[Path], Path], list[str]] | None = None
 
 
-KINDS: dict[str, ContentKind] = {}
-# Checks that read across every kind's files (legal markers, the form's words): (root, only) → problems.
-CROSS_CHECKS: dict[str, Callable[[Path, Path | None], list[Problem]]] = {}
+def register(app, kind: ContentKind) -> ContentKind:
+    """Add a content kind to ``app`` (from the area's ``init_app``)."""
+    return registries.add(app, registries.CONTENT_KINDS, kind.name, kind)
 
 
-def register(kind: ContentKind) -> ContentKind:
-    KINDS[kind.name] = kind
-    return kind
+def register_cross_check(app, name: str, check: Callable[[Path, Path | None], list[Problem]]) -> None:
+    """Add a check that reads across every kind's files (legal markers, the form's words)."""
+    registries.add(app, registries.CONTENT_CROSS_CHECKS, name, check)
+
+
+def kind(name: str) -> ContentKind:
+    """The current app's content kind ``name`` (KeyError if no area registered it)."""
+    return registries.registry(registries.CONTENT_KINDS)[name]
 
 
 def kinds() -> list[ContentKind]:
-    return sorted(KINDS.values(), key=lambda k: (k.order, k.name))
+    return sorted(registries.entries(registries.CONTENT_KINDS), key=lambda k: (k.order, k.name))
 
 
 def prose_kinds() -> set[str]:
@@ -88,7 +95,7 @@ def check_all(root: Path, only: Path | None = None) -> list[Problem]:
         paths = files_by_kind(root, only)[kind.name]
         if paths:
             problems += kind.check(paths, root)
-    for cross_check in CROSS_CHECKS.values():
+    for cross_check in registries.entries(registries.CONTENT_CROSS_CHECKS):
         problems += cross_check(root, only)
     return problems
 

@@ -33,7 +33,11 @@ class FormVocabulary:
         return self.fields.get(self.aliases.get(label, label), [])
 
 
-PROVIDERS: list[Callable[[], FormVocabulary]] = []
+def register_provider(app, provider: Callable[[], FormVocabulary]) -> None:
+    """Add a form whose words content may quote (the area's ``init_app`` calls this)."""
+    from app.core import registries
+
+    registries.add(app, registries.FORM_VOCABULARIES, provider)
 
 QUOTED = re.compile(r"「([^「」]{1,30})」")
 FIELD = re.compile(r"「([^「」]{1,30})」\s*欄")
@@ -110,7 +114,9 @@ def check(root: Path, only: Path | None = None) -> list[Problem]:
 
     if not has_app_context():  # a form's words are read from the form, which needs the app
         return []
-    vocabularies = [provider() for provider in PROVIDERS]
+    from app.core import registries
+
+    vocabularies = [provider() for provider in registries.entries(registries.FORM_VOCABULARIES)]
     if not vocabularies:
         return []
     problems = []

@@ -12,7 +12,7 @@ def init_app(app):
     from app.core.permissions import Permission
     from app.core.worker import tasks_cli
 
-    add_nav("core.home", _l("Home"), Permission.LEARN)  # first, before every area's entries
+    add_nav(app, "core.home", _l("Home"), Permission.LEARN)  # first, before every area's entries
 
     app.cli.add_command(tasks_cli)
     from app.core.backup import backup_command, restore_command

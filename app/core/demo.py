@@ -2,10 +2,15 @@
 
 from collections.abc import Callable
 
-DEMO_LOADERS: list[Callable[[], str | None]] = []
+from flask import Flask
+
+from app.core import registries
 
 
-def register_demo_loader(fn: Callable[[], str | None]) -> Callable[[], str | None]:
-    if fn not in DEMO_LOADERS:
-        DEMO_LOADERS.append(fn)
-    return fn
+def register_demo_loader(app: Flask, fn: Callable[[], str | None]) -> Callable[[], str | None]:
+    """Add a demo loader to ``app`` (run in order by ``flask demo load``)."""
+    return registries.add(app, registries.DEMO_LOADERS, fn)
+
+
+def demo_loaders(app: Flask | None = None) -> list[Callable[[], str | None]]:
+    return registries.entries(registries.DEMO_LOADERS, app)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import Flask, current_app, url_for
 
+from app.core import registries
 from app.core.permissions import Permission, user_can
 
-# (endpoint, label, permission). An area appends its entries when it is registered.
-NAVIGATION: list[tuple[str, object, Permission]] = []
 
-
-def add_nav(endpoint: str, label, permission: Permission) -> None:
-    if endpoint not in [e for e, _, _ in NAVIGATION]:
-        NAVIGATION.append((endpoint, label, permission))
+def add_nav(app: Flask, endpoint: str, label, permission: Permission) -> None:
+    """Add a link to the site navigation of ``app`` (shown to those with ``permission``)."""
+    registries.add(app, registries.NAVIGATION, endpoint, (endpoint, label, permission))
 
 
 def nav_items() -> list[tuple[str, str, object]]:
@@ -20,7 +18,7 @@ def nav_items() -> list[tuple[str, str, object]]:
     from flask_login import current_user
 
     items = []
-    for endpoint, label, permission in NAVIGATION:
+    for endpoint, label, permission in registries.entries(registries.NAVIGATION):
         if endpoint in current_app.view_functions and user_can(current_user, permission):
             items.append((endpoint, url_for(endpoint), label))
     return items

@@ -12,14 +12,13 @@ for a task that was never stored.
 from __future__ import annotations
 
 import logging
-import os
 from functools import wraps
 from pathlib import Path
 
 from flask import has_app_context
-from huey import RedisHuey, SqliteHuey
+from huey import Huey
+from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
-from app.config import Config
 from app.core.files import private_file
 
 log = logging.getLogger(__name__)
@@ -29,38 +28,58 @@ class QueueUnavailable(Exception):
     """The task queue cannot be reached (Redis down, its storage unwritable)."""
 
 
-def _make_huey():
-    backend = os.environ.get("TASK_BACKEND", Config.TASK_BACKEND)
+#: Where tasks are declared (``@app_task``). Its storage is chosen in ``create_app`` from the
+#: app's settings (``configure``), so a TASK_BACKEND given to ``create_app`` is the one used;
+#: until then it holds tasks in memory only.
+huey = Huey("tsunagu", storage_class=MemoryStorage)
+_app = None
+_storage_key: tuple | None = None
+
+
+def _storage(app) -> tuple[type, dict]:
+    """The storage class and its arguments for the app's TASK_BACKEND."""
+    backend = app.config["TASK_BACKEND"]
     if backend == "redis":
-        timeout = Config.QUEUE_TIMEOUT_SECONDS
-        # Bounded waits: an unreachable Redis is an answer within seconds, not a hung request.
-        # The consumer blocks for read_timeout (1 s) at a time, so the socket allows more.
         from redis import ConnectionPool
 
-        pool = ConnectionPool.from_url(
-            os.environ.get("REDIS_URL", Config.REDIS_URL), socket_connect_timeout=timeout, socket_timeout=timeout + 5,
-        )
-        return RedisHuey("tsunagu", connection_pool=pool)
-    path = Path(os.environ.get("TASK_DB", Config.INSTANCE_PATH / "tasks.sqlite3"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    private_file(path)
-    return SqliteHuey("tsunagu", filename=str(path))
+        # Bounded waits: an unreachable Redis is an answer within seconds, not a hung request.
+        # The consumer blocks for read_timeout (1 s) at a time, so the socket allows more.
+        timeout = float(app.config["QUEUE_TIMEOUT_SECONDS"])
+        pool = ConnectionPool.from_url(app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout + 5)
+        return RedisStorage, {"connection_pool": pool}
+    if backend != "sqlite":
+        raise RuntimeError(f"TASK_BACKEND must be 'sqlite' or 'redis', not {backend!r}")
+    return SqliteStorage, {"filename": str(Path(app.config["TASK_DB"]))}
 
 
-huey = _make_huey()
-_app = None
+def configure(app) -> Huey:
+    """Point the queue at the app's backend (or run tasks at once with TASKS_IMMEDIATE)."""
+    global _storage_key
+    storage_class, kwargs = _storage(app)
+    immediate = bool(app.config.get("TASKS_IMMEDIATE"))
+    where = app.config["REDIS_URL"] if storage_class is RedisStorage else kwargs["filename"]
+    key = (storage_class, where, immediate)
+    if key != _storage_key:
+        if storage_class is SqliteStorage and not immediate:
+            path = Path(kwargs["filename"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
+        huey.storage_class, huey.storage_kwargs, huey._immediate = storage_class, kwargs, immediate  # noqa: SLF001
+        huey.storage = huey.create_storage()
+        _storage_key = key
+    return huey
 
 
 def init_app(app) -> None:
     global _app
     _app = app
-    huey.immediate = bool(app.config.get("TASKS_IMMEDIATE"))
+    app.extensions["huey"] = configure(app)
 
 
 def backend_name() -> str:
     if huey.immediate:
         return "immediate"
-    return "redis" if isinstance(huey, RedisHuey) else "sqlite"
+    return "redis" if huey.storage_class is RedisStorage else "sqlite"
 
 
 def ping() -> int:

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
-from app.core import bp
+from app.core import bp, registries
 from app.core.forms import LanguageForm
 from app.core.layout import nav_items as layout_nav_items
 from app.core.permissions import Permission, public, signed_in, user_can
 from app.extensions import db
 
-# Areas add panels to the home page: (template name, permission).
-HOME_PANELS: list[tuple[str, Permission]] = []
+
+def add_home_panel(app: Flask, template: str, permission: Permission, *, first: bool = False) -> None:
+    """Add a panel (a template) to the home page of ``app``, shown to those with ``permission``."""
+    registries.add(app, registries.HOME_PANELS, template, (template, permission), first=first)
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -35,7 +47,7 @@ def home():
         if first is None:
             abort(403)
         return redirect(first[1])
-    panels = [t for t, p in HOME_PANELS if user_can(current_user, p)]
+    panels = [t for t, p in registries.entries(registries.HOME_PANELS) if user_can(current_user, p)]
     return render_template("core/home.html", panels=panels)
 
 

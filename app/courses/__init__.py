@@ -11,19 +11,19 @@ from app.courses import views  # noqa: E402,F401
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
+    from app.content.registry import register
     from app.core.demo import register_demo_loader
     from app.core.layout import add_nav
     from app.core.permissions import Permission
-    from app.core.views import HOME_PANELS
-    from app.courses import cli, content, receivers  # noqa: F401 - content registers its kind
+    from app.core.views import add_home_panel
+    from app.courses import cli, content, receivers
     from app.courses.demo import load_demo
 
-    add_nav("courses.home", _l("My training"), Permission.LEARN)
-    add_nav("courses.assignments", _l("Assignments"), Permission.MANAGE_ASSIGNMENTS)
-    panel = ("courses/_home_panel.html", Permission.LEARN)
-    if panel not in HOME_PANELS:
-        HOME_PANELS.insert(0, panel)
-    register_demo_loader(load_demo)
+    register(app, content.KIND)
+    add_nav(app, "courses.home", _l("My training"), Permission.LEARN)
+    add_nav(app, "courses.assignments", _l("Assignments"), Permission.MANAGE_ASSIGNMENTS)
+    add_home_panel(app, "courses/_home_panel.html", Permission.LEARN, first=True)
+    register_demo_loader(app, load_demo)
     receivers.connect()
     app.cli.add_command(cli.courses_cli)
 

@@ -19,7 +19,7 @@ import markdown
 import nh3
 
 from app.content import items as item_kinds
-from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.registry import ContentKind, Problem, SyncResult
 from app.content.yamlfile import LineDict, LineList, YamlError, load_text
 from app.core.permissions import Role
 from app.courses import timing
@@ -474,4 +474,4 @@ def content_hash(raw: bytes) -> str:
 
 
 # Courses refer to videos, scenarios and quizzes, so they are synced after them.
-KIND = register(ContentKind(name="courses", find=find, check=check, sync=sync, order=200, summarize=summarize))
+KIND = ContentKind(name="courses", find=find, check=check, sync=sync, order=200, summarize=summarize)

@@ -6,7 +6,6 @@ Never sent to someone who has completed the course, and never twice for the same
 
 from __future__ import annotations
 
-import os
 import smtplib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,11 +24,9 @@ from app.extensions import db
 
 
 def setting(name: str, default=None):
-    """Reminder settings come from the app config, else the environment."""
+    """A reminder setting (app/config.py; ``default`` when it is unset)."""
     value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name, default)
-    return value
+    return default if value is None else value
 
 
 def email_enabled() -> bool:

@@ -12,14 +12,12 @@ def init_app(app):
 
     from app.core.layout import add_nav
     from app.core.permissions import Permission
-    from app.core.views import HOME_PANELS
+    from app.core.views import add_home_panel
     from app.partners import cli, service
 
-    add_nav("partners.home", _l("Shared cases"), Permission.VIEW_PARTNER_CASES)
-    add_nav("partners.updates", _l("Partner updates"), Permission.HANDLE_REFERRALS)
-    add_nav("partners.agencies", _l("Agencies"), Permission.MANAGE_ACCOUNTS)
-    panel = ("partners/_office_panel.html", Permission.HANDLE_REFERRALS)
-    if panel not in HOME_PANELS:
-        HOME_PANELS.append(panel)
+    add_nav(app, "partners.home", _l("Shared cases"), Permission.VIEW_PARTNER_CASES)
+    add_nav(app, "partners.updates", _l("Partner updates"), Permission.HANDLE_REFERRALS)
+    add_nav(app, "partners.agencies", _l("Agencies"), Permission.MANAGE_ACCOUNTS)
+    add_home_panel(app, "partners/_office_panel.html", Permission.HANDLE_REFERRALS)
     app.jinja_env.globals["partner_update_count"] = service.unread_update_count
     app.cli.add_command(cli.partners_cli)

@@ -10,13 +10,15 @@ from app.quizzes import views  # noqa: E402,F401
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
+    from app.content.registry import register
     from app.core.demo import register_demo_loader
     from app.core.layout import add_nav
     from app.core.permissions import Permission
-    from app.quizzes import content  # noqa: F401 - registers the content kind
+    from app.quizzes import content
     from app.quizzes.demo import load_quizzes
 
-    add_nav("quizzes.index", _l("Quizzes"), Permission.LEARN)
-    add_nav("quizzes.locked_out_overview", _l("Extra quiz attempts"), Permission.MANAGE_ASSIGNMENTS)
+    register(app, content.KIND)
+    add_nav(app, "quizzes.index", _l("Quizzes"), Permission.LEARN)
+    add_nav(app, "quizzes.locked_out_overview", _l("Extra quiz attempts"), Permission.MANAGE_ASSIGNMENTS)
 
-    register_demo_loader(load_quizzes)
+    register_demo_loader(app, load_quizzes)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.registry import ContentKind, Problem, SyncResult
 from app.content.schema import Checker, check_each, fingerprint, plain
 from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
@@ -149,4 +149,4 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
     )
 
 
-KIND = register(ContentKind(name="quizzes", find=find, check=check, sync=sync, order=30))
+KIND = ContentKind(name="quizzes", find=find, check=check, sync=sync, order=30)

@@ -45,7 +45,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def keys_from_environment(app) -> list[bytes] | None:
-    raw = app.config.get("REFERRAL_KEYS") or os.environ.get("REFERRAL_KEYS")
+    raw = app.config.get("REFERRAL_KEYS")
     if not raw:
         return None
     return [k.strip().encode() for k in raw.split(",") if k.strip()]
@@ -69,7 +69,7 @@ def encryption_keys(app) -> list[bytes]:
 
 
 def hash_key(app) -> bytes:
-    raw = app.config.get("REFERRAL_HASH_KEY") or os.environ.get("REFERRAL_HASH_KEY")
+    raw = app.config.get("REFERRAL_HASH_KEY")
     if raw:
         return raw.encode()
     key_file = _instance(app) / HASH_KEY_FILE

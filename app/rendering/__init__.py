@@ -16,9 +16,10 @@ def init_app(app):
     from flask.cli import AppGroup
     from flask_babel import lazy_gettext as _l
 
+    from app.content.registry import register
     from app.core.layout import add_nav
     from app.core.permissions import Permission
-    from app.rendering import content  # noqa: F401  (registers the "video-scripts" content kind)
+    from app.rendering import content
     from app.rendering.cli import readings_command, render_command
 
     # The video area owns the "videos" command group; join it, or stand in for it when absent.
@@ -32,4 +33,6 @@ def init_app(app):
         app.cli.add_command(group)
     group.add_command(render_command)
     group.add_command(readings_command)
-    add_nav("rendering.scripts", _l("Role-play scripts"), Permission.MANAGE_CONTENT)
+    for kind in content.ALL_KINDS:  # scripts, the pronunciation dictionary, captions
+        register(app, kind)
+    add_nav(app, "rendering.scripts", _l("Role-play scripts"), Permission.MANAGE_CONTENT)

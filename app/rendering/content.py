@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from app.content.registry import ContentKind, Problem, register
+from app.content.registry import ContentKind, Problem
 from app.rendering import captions, cards, engines, frontend, pronunciation, scenery, tools
 from app.rendering.render import CAPTIONS_NAME, SCRIPT_NAME, is_up_to_date, rendered_metadata
 from app.rendering.script import Script, parse, text_lines
@@ -177,6 +177,7 @@ def check_captions(paths: list[Path], root: Path) -> list[Problem]:
 
 # Rendering is an explicit step (a command or the admin button), not part of content sync:
 # the rendered folder is then a video like any other.
-KIND = register(ContentKind("video-scripts", find, check, sync=None, order=5))
-register(ContentKind("pronunciation", find_dictionary, check_dictionary, sync=None, order=4, prose=False))
-register(ContentKind("captions", find_captions, check_captions, sync=None, order=11))
+KIND = ContentKind("video-scripts", find, check, sync=None, order=5)
+DICTIONARY_KIND = ContentKind("pronunciation", find_dictionary, check_dictionary, sync=None, order=4, prose=False)
+CAPTIONS_KIND = ContentKind("captions", find_captions, check_captions, sync=None, order=11)
+ALL_KINDS = (DICTIONARY_KIND, KIND, CAPTIONS_KIND)

@@ -14,28 +14,20 @@ from pathlib import Path
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
-DEFAULTS = {
-    "RENDER_OPEN_JTALK": "open_jtalk",
-    "RENDER_FFMPEG": "ffmpeg",
-    "RENDER_FFPROBE": "ffprobe",
-    "RENDER_JTALK_DICT": "/var/lib/mecab/dic/open-jtalk/naist-jdic",
-    "RENDER_VOICE_DIRS": "",  # extra folders with .htsvoice files, separated by os.pathsep
-    "RENDER_FONT": "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "RENDER_FONT_BOLD": "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "RENDER_WIDTH": 1280,
-    "RENDER_HEIGHT": 720,
-    "RENDER_FPS": 25,
-}
+# The renderer's settings (app/config.py), with the values a run outside the app falls back on.
+SETTING_NAMES = (
+    "RENDER_OPEN_JTALK", "RENDER_FFMPEG", "RENDER_FFPROBE", "RENDER_JTALK_DICT", "RENDER_VOICE_DIRS",
+    "RENDER_FONT", "RENDER_FONT_BOLD", "RENDER_WIDTH", "RENDER_HEIGHT", "RENDER_FPS",
+)
 
 
 def setting(name: str):
-    """A renderer setting: app config, then the environment, then the default."""
+    """A renderer setting: the app's config, or app/config.py's value outside the app."""
     if has_app_context() and name in current_app.config:
         return current_app.config[name]
-    value = os.environ.get(name)
-    if value is None:
-        return DEFAULTS[name]
-    return type(DEFAULTS[name])(value)
+    from app.config import Config
+
+    return getattr(Config, name)
 
 
 class ToolMissing(RuntimeError):

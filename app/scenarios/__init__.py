@@ -10,15 +10,17 @@ from app.scenarios import views  # noqa: E402,F401
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
+    from app.content.registry import register
     from app.content.schema import localized
     from app.core.demo import register_demo_loader
     from app.core.layout import add_nav
     from app.core.permissions import Permission
-    from app.scenarios import content  # noqa: F401 - registers the content kind
+    from app.scenarios import content
     from app.scenarios.demo import load_scenarios
 
-    add_nav("scenarios.index", _l("Role-play"), Permission.LEARN)
-    register_demo_loader(load_scenarios)
+    register(app, content.KIND)
+    add_nav(app, "scenarios.index", _l("Role-play"), Permission.LEARN)
+    register_demo_loader(app, load_scenarios)
 
     # Templates link to other areas' pages only when those areas are installed.
     app.jinja_env.globals["endpoint_exists"] = lambda endpoint: endpoint in app.view_functions

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from flask_babel import gettext as _
 
-from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.registry import ContentKind, Problem, SyncResult
 from app.content.schema import Checker, check_each, fingerprint, plain
 from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
@@ -248,4 +248,4 @@ def _max_score(definition: dict) -> int | None:
         return engine.estimated_max_score(definition)
 
 
-KIND = register(ContentKind(name="scenarios", find=find, check=check, sync=sync, order=20))
+KIND = ContentKind(name="scenarios", find=find, check=check, sync=sync, order=20)

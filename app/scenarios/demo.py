@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.content.registry import KINDS
+from app.content.registry import kind as content_kind
 
 
 def sync_kinds(names: tuple[str, ...]) -> str:
@@ -15,7 +15,7 @@ def sync_kinds(names: tuple[str, ...]) -> str:
     root = Path(current_app.config["CONTENT_ROOT"])
     messages = []
     for name in names:
-        kind = KINDS[name]
+        kind = content_kind(name)
         paths = kind.find(root)
         problems = [p for p in kind.check(paths, root) if p.severity == "error"]
         if problems:

@@ -14,6 +14,6 @@ def init_app(app):
     from app.core.permissions import Permission
     from app.scorm import content
 
-    content.register_kind()
-    add_nav("scorm.index", _l("e-Learning"), Permission.LEARN)
-    add_nav("scorm.admin", _l("SCORM packages"), Permission.MANAGE_CONTENT)
+    content.register_kind(app)
+    add_nav(app, "scorm.index", _l("e-Learning"), Permission.LEARN)
+    add_nav(app, "scorm.admin", _l("SCORM packages"), Permission.MANAGE_CONTENT)

@@ -52,6 +52,6 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
     return result
 
 
-def register_kind() -> ContentKind:
+def register_kind(app) -> ContentKind:
     # Packages are not prose the portal wrote: the legal-marker and vocabulary checks skip them.
-    return register(ContentKind(name="scorm", find=find, check=check, sync=sync, order=40, prose=False))
+    return register(app, ContentKind(name="scorm", find=find, check=check, sync=sync, order=40, prose=False))

@@ -243,4 +243,4 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
     return result
 
 
-registry.register(registry.ContentKind("videos", find, check, sync, order=10))
+KIND = registry.ContentKind("videos", find, check, sync, order=10)

@@ -82,7 +82,7 @@ def sync(app, root: Path):
     from app.content import registry
     from app.core.signals import content_synced
 
-    kind = registry.KINDS["courses"]
+    kind = registry.kind("courses")
     paths = kind.find(root)
     problems = kind.check(paths, root)
     assert [p for p in problems if p.severity == "error"] == []

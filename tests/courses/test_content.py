@@ -35,9 +35,9 @@ def problems_of(path: Path, root: Path) -> list[str]:
     return [str(p) for p in content.check_file(path, root)]
 
 
-def test_the_shipped_courses_are_valid_against_their_items(tmp_path):
+def test_the_shipped_courses_are_valid_against_their_items(app, tmp_path):
     root = content_root(tmp_path)
-    problems = registry.KINDS["courses"].check(content.find(root), root)  # items are stand-ins
+    problems = registry.kind("courses").check(content.find(root), root)  # items are stand-ins
     assert [str(p) for p in problems] == []
     slugs = [p.stem for p in content.find(root)]
     assert {"all-staff-tsunagu", "desk-tax-insurance", "desk-water", "desk-resident", "manager-tsunagu"} <= set(slugs)
@@ -52,7 +52,7 @@ def test_the_shipped_starter_course_uses_the_agreed_items():
     assert course.meta["required_for"]["all_staff"] is True
 
 
-def test_the_shipped_courses_resolve_in_the_project():
+def test_the_shipped_courses_resolve_in_the_project(app):
     missing = [
         path for kind, slugs in STARTER_ITEMS.items() for slug in slugs
         for path in [content.reference_path(PROJECT, kind, slug)] if not any(p.exists() for p in path)
@@ -123,7 +123,7 @@ def test_content_check_command_reports_file_line(app, tmp_path):
 def test_sync_is_idempotent_and_versions_changes(app, db, tmp_path):
     root = content_root(tmp_path, shipped=False)
     path = write_course(root, "versioned", GOOD, BODY)
-    sync_ = registry.KINDS["courses"].sync
+    sync_ = registry.kind("courses").sync
     first = sync_(content.find(root), root)
     assert (first.created, first.updated) == (1, 0)
     again = sync_(content.find(root), root)
@@ -150,7 +150,7 @@ def test_sync_is_idempotent_and_versions_changes(app, db, tmp_path):
 def test_readings_are_sanitised(app, db, tmp_path):
     root = content_root(tmp_path, shipped=False)
     write_course(root, "unsafe", GOOD, "<!-- reading: intro -->\n## 危ない\n<script>alert(1)</script>\n<p style=\"color:red\" onclick=\"x()\">本文</p>\n")
-    registry.KINDS["courses"].sync(content.find(root), root)
+    registry.kind("courses").sync(content.find(root), root)
     html = db.session.scalar(select(Course).where(Course.slug == "unsafe")).items[1]["html"]
     assert "<script" not in html and "onclick" not in html and "style=" not in html
     assert "本文" in html

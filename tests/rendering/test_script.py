@@ -85,17 +85,17 @@ def test_content_check_command_reports_file_and_line(app, tmp_path):
     assert "video-scripts 2" in result.output
 
 
-def test_missing_glyph_is_a_validation_error_with_its_line(tmp_path):
+def test_missing_glyph_is_a_validation_error_with_its_line(app, tmp_path):
     path = write_script(tmp_path, TWO_LINES.replace("督促状が届いたんです。", "督促状が届いたんです🙂"))
-    problems = registry.KINDS["video-scripts"].check([path], tmp_path)
+    problems = registry.kind("video-scripts").check([path], tmp_path)
     errors = [p for p in problems if p.severity == "error"]
     assert len(errors) == 1 and errors[0].line == 18 and "U+1F642" in errors[0].message
 
 
-def test_every_shipped_script_is_valid_and_drawable():
-    paths = registry.KINDS["video-scripts"].find(ROOT)
+def test_every_shipped_script_is_valid_and_drawable(app):
+    paths = registry.kind("video-scripts").find(ROOT)
     assert {p.parent.name for p in paths} >= {"tax-desk-roleplay", "water-desk-roleplay", "after-referral"}
-    problems = registry.KINDS["video-scripts"].check(paths, ROOT)
+    problems = registry.kind("video-scripts").check(paths, ROOT)
     assert [str(p) for p in problems if p.severity == "error"] == []
     for path in paths:
         script, _ = parse(path)

@@ -65,17 +65,17 @@ def test_shipped_quizzes_load(app):
 
 
 def test_demo_loader_syncs_the_shipped_content(app, db):
-    from app.core.demo import DEMO_LOADERS
+    from app.core.demo import demo_loaders
     from app.quizzes import service as quiz_service
     from app.scenarios.models import ScenarioVersion
 
     app.config["CONTENT_ROOT"] = PROJECT_ROOT
-    messages = [loader() for loader in DEMO_LOADERS if loader.__module__.startswith(("app.scenarios", "app.quizzes"))]
+    messages = [loader() for loader in demo_loaders() if loader.__module__.startswith(("app.scenarios", "app.quizzes"))]
     assert len(messages) == 2
     assert len(service.active_scenarios()) == len(SHIPPED)
     assert len(quiz_service.active_quizzes()) == len(quiz_content.find(PROJECT_ROOT))
     versions = db.session.query(ScenarioVersion).count()
-    for loader in DEMO_LOADERS:
+    for loader in demo_loaders():
         if loader.__module__.startswith(("app.scenarios", "app.quizzes")):
             loader()
     assert db.session.query(ScenarioVersion).count() == versions  # idempotent

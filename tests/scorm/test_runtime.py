@@ -128,7 +128,7 @@ def test_completion_reaches_the_course_only_when_every_sco_is_done(app, db, clie
 
 def test_the_content_folder_loads_versions_and_retires_its_own_packages(app, db, tmp_path):
     root = tmp_path / "content"
-    kind = registry.KINDS["scorm"]
+    kind = registry.kind("scorm")
     single(root / "scorm" / "info-security.zip")
     (root / "scorm" / "Bad Name.zip").write_bytes(b"junk")
     problems = [str(p) for p in kind.check(kind.find(root), root)]

@@ -24,8 +24,8 @@ def test_messages_follow_the_language(app, clips):
         assert "1: title: the Japanese text (ja) is missing" in problems_for(folder)
 
 
-def test_the_kind_is_registered():
-    assert "videos" in registry.KINDS
+def test_the_kind_is_registered(app):
+    assert registry.kind("videos").name == "videos"
 
 
 def test_a_good_folder_has_no_problems(app, clips):

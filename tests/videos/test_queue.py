@@ -63,13 +63,18 @@ def test_transcode_job_runs_through_the_embedded_sqlite_queue(app, db, clips, mo
 
 
 @needs_redis
-def test_task_backend_redis_is_chosen_by_configuration(monkeypatch):
-    from huey import RedisHuey
+def test_task_backend_redis_is_chosen_by_configuration(database_url, instance_dir):
+    from huey.storage import RedisStorage
 
-    monkeypatch.setenv("TASK_BACKEND", "redis")
-    huey = queue._make_huey()  # noqa: SLF001
-    assert isinstance(huey, RedisHuey)
-    assert huey.storage.conn.ping()
+    from app import create_app
+    from tests.conftest import make_config
+
+    try:
+        create_app(make_config(database_url, instance_dir, TASK_BACKEND="redis", TASKS_IMMEDIATE=False))
+        assert isinstance(queue.huey.storage, RedisStorage)
+        assert queue.huey.storage.conn.ping()
+    finally:
+        create_app(make_config(database_url, instance_dir))
 
 
 @needs_redis
