@@ -6,8 +6,8 @@ is legal, learning-item kinds, meeting-agenda sources… Each registry lives in
 ``app.extensions["registries"]`` under its name, so two apps in one process (tests, a worker
 beside the web server) never see each other's entries, and nothing is registered at import.
 
-    registries.add(app, registries.NAVIGATION, "courses.home", NavItem(...))
-    for item in registries.entries(registries.NAVIGATION): ...   # current_app's
+    registries.add(app, registries.HOME_PANELS, "courses/_home_panel.html", (template, permission))
+    for template, permission in registries.entries(registries.HOME_PANELS): ...  # current_app's
 
 Entries are keyed: adding a key twice keeps one entry (the first position, the latest value),
 so ``init_app`` may safely run again.
@@ -32,6 +32,7 @@ FORM_VOCABULARIES = "form_vocabularies"  # key: provider → provider() -> FormV
 LEGAL_SOURCES = "legal_sources"  # key: path of a file whose wording is legal → path
 LEARNING_ITEM_KINDS = "learning_item_kinds"
 MEETING_AGENDA_SOURCES = "meeting_agenda_sources"
+JOB_RECOVERY = "job_recovery"  # key: fn → fn() -> jobs taken over (run by every worker)
 
 
 class Registry:

@@ -71,13 +71,17 @@ def process_alive(pid: int) -> bool:
 
 def register_recovery(app, fn) -> None:
     """Add ``fn()`` to what a worker runs to take over stuck jobs; it returns how many it took."""
-    app.extensions.setdefault("job_recovery", []).append(fn)
+    from app.core import registries
+
+    registries.add(app, registries.JOB_RECOVERY, fn)
 
 
 def recover_stuck_jobs() -> int:
     """Run every area's recovery once; failures are logged, never stop the worker."""
     taken = 0
-    for fn in current_app.extensions.get("job_recovery", []):
+    from app.core import registries
+
+    for fn in registries.entries(registries.JOB_RECOVERY):
         try:
             taken += fn() or 0
         except Exception:  # noqa: BLE001
