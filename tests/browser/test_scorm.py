@@ -106,6 +106,7 @@ def test_a_single_sco_package_runs_saves_resumes_and_completes(page, app, db, ci
 
     frame.locator("#next").click()
     assert frame.locator("#result").inner_text() == "commit:true"
+    assert page.locator("#scorm-status").inner_text() == "保存しました。"
     saved = runtime(db, "sco-1")
     assert (saved.lesson_location, saved.suspend_data) == ("page-3", "answers=1,0,2")
     frame.locator("#finish").click()
@@ -165,3 +166,18 @@ def test_a_multi_sco_package_completes_when_every_part_is_done(page, app, db, ci
     page.goto("/")
     assert page.locator("main .course-card", has_text="個人情報保護研修").count() == 0
     assert "個人情報保護研修" in page.locator("main .completed-list").inner_text()
+
+
+def test_a_save_that_does_not_reach_the_portal_returns_false_and_says_so(page, app, db, city):
+    sign_in(page, city["learner"], PASSWORD)
+    page.goto("/scorm/info-security")
+    frame = sco_frame(page)
+    page.context.clear_cookies()  # signed out in another tab, say
+    frame.locator("#next").click()
+    assert frame.locator("#result").inner_text() == "commit:false"
+    assert frame_of(page).evaluate("() => window.parent.API.LMSGetLastError()") == "101"
+    assert "保存できませんでした" in page.locator("#scorm-status").inner_text()
+    assert runtime(db, "sco-1").lesson_location == ""
+    # the refused request is the only thing the console reports
+    assert all("400" in message for message in page.recorder.console_errors)
+    page.recorder.console_errors.clear()

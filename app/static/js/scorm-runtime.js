@@ -101,10 +101,16 @@
       show(statusElement && statusElement.dataset.failed);
       return fail(answer && answer.error ? answer.error : 101);
     }
-    var saved = JSON.parse(request.responseText);
+    var saved = null;
+    try { saved = JSON.parse(request.responseText); } catch (error) { saved = null; }
+    if (!saved || saved.ok !== true) { // e.g. signed out meanwhile: the sign-in page came back
+      show(statusElement && statusElement.dataset.failed);
+      return fail(101);
+    }
     values["cmi.core.lesson_status"] = saved.lesson_status;
     dirty = {};
     lastError = "0";
+    if (event !== "initialize") show(statusElement && statusElement.dataset.saved);
     var marker = document.querySelector('.scorm-parts__state[data-sco="' + launch.sco + '"]');
     if (marker && (saved.lesson_status === "completed" || saved.lesson_status === "passed") && marker.dataset.done) {
       marker.textContent = marker.dataset.done;
