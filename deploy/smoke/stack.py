@@ -64,7 +64,7 @@ def nginx_config(work: Path, port: int, upstreams: list[int], media: Path) -> Pa
 
 class Stack:
     def __init__(self, *, web_instances: int = 2, gunicorn_workers: int = 2, learners: int = 3, video_seconds: int = 600,
-                 extra_env: dict | None = None, keep: bool = False):
+                 extra_env: dict | None = None, keep: bool = False, media_tmpfs_mb: int = 0):
         self.web_instances, self.gunicorn_workers = web_instances, gunicorn_workers
         self.learners, self.video_seconds = learners, video_seconds
         self.extra_env, self.keep = extra_env or {}, keep
@@ -75,6 +75,13 @@ class Stack:
         self.web_ports = [free_port() for _ in range(web_instances)]
         self.media = self.work / "media"
         self.seed: dict = {}
+        # A small filesystem of its own for MEDIA_ROOT (as root only), so a full disk is real.
+        self.media_tmpfs = False
+        self.media.mkdir(mode=0o700)
+        if media_tmpfs_mb and os.geteuid() == 0:
+            mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={media_tmpfs_mb}m,mode=0700", "tmpfs", str(self.media)],
+                                     capture_output=True)
+            self.media_tmpfs = mounted.returncode == 0
 
     # --- environment ---
     def env(self, instance: str = "a") -> dict:
@@ -189,6 +196,8 @@ class Stack:
         except Exception as exc:  # noqa: BLE001
             print(f"could not drop {self.database}: {exc}", file=sys.stderr)
         self._redis("FLUSHDB")
+        if self.media_tmpfs:
+            subprocess.run(["umount", "-l", str(self.media)], check=False)
         if not self.keep:
             shutil.rmtree(self.work, ignore_errors=True)
 
