@@ -1,7 +1,8 @@
 """Learning-item kinds: what a course may list, and everything the portal needs to know about each.
 
 A kind is declared once, by the area that plays it, in ``app/<area>/kind.py`` as ``KIND``. The
-app collects them into ``app.extensions["learning_items"]`` when it is created; courses, the
+app collects them into its ``learning_item_kinds`` registry (``app/core/registries.py``) when it
+is created; courses, the
 learner's home, the HR dashboard and ``content check``/``sync`` ask this registry and never
 name a kind themselves. A new kind of learning item is therefore a new area with a ``kind.py``
 (and its place in the app's list of areas), nothing more.
@@ -34,7 +35,7 @@ from typing import Any
 import yaml
 from flask import current_app, has_app_context
 
-EXTENSION = "learning_items"
+from app.core import registries
 
 #: How an item's expected time is worked out: (root, slug, context) → (seconds, basis).
 Seconds = Callable[[Path, str, "TimingContext"], tuple[float | None, str]]
@@ -117,21 +118,20 @@ def discover() -> list[LearningItemKind]:
 
 
 def init_app(app) -> None:
-    app.extensions[EXTENSION] = {}
     for kind in discover():
         register(app, kind)
 
 
 def register(app, kind: LearningItemKind) -> LearningItemKind:
     """Add a kind to an app (areas do it through ``kind.py``; tests may add their own)."""
-    app.extensions.setdefault(EXTENSION, {})[kind.name] = kind
-    return kind
+    return registries.add(app, registries.LEARNING_ITEM_KINDS, kind.name, kind)
 
 
 def kinds() -> dict[str, LearningItemKind]:
     """The app's kinds by name; outside an app (checking files) the installed areas' kinds."""
-    if has_app_context() and EXTENSION in current_app.extensions:
-        registered = current_app.extensions[EXTENSION]
+    held = current_app.extensions.get(registries.EXTENSION_KEY, {}) if has_app_context() else {}
+    if registries.LEARNING_ITEM_KINDS in held:
+        registered = dict(held[registries.LEARNING_ITEM_KINDS].items())
     else:
         registered = {kind.name: kind for kind in discover()}
     return dict(sorted(registered.items(), key=lambda pair: (pair[1].order, pair[0])))

@@ -56,7 +56,7 @@ def city(app, db, tmp_path):
     write_course(root, "privacy-course", COURSE.format(title="個人情報保護研修", slug="privacy"))
     from app.content import registry
 
-    kind = registry.KINDS["scorm"]
+    kind = registry.kind("scorm")
     assert kind.sync(kind.find(root), root).created == 2
     sync(app, root)
     return {"learner": learner, "admin": admin, "tax": tax}
