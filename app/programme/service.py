@@ -38,7 +38,7 @@ from app.core.wareki import (
 )
 from app.extensions import db
 from app.referrals.choices import CLOSURE_REASONS
-from app.referrals.models import CaseEntry, Meeting, MeetingItem, Referral, SupportCase
+from app.referrals.models import CaseAgency, CaseEntry, Meeting, MeetingItem, Referral, SupportCase
 
 # --- dates: the one place this area reads the clock -------------------------------------------
 
@@ -251,7 +251,19 @@ def _activity_counts(start: date, end: date) -> dict[str, int]:
                CaseEntry.kind.in_(("contact", "visit", "review", "meeting_decision")))
         .group_by(CaseEntry.kind)
     ).all()
-    return Counter({kind: int(n) for kind, n in rows})
+    counts = Counter({kind: int(n) for kind, n in rows})
+    # Contacts, visits and notes the partner agencies recorded themselves (app/partners).
+    counts["by_partners"] = int(db.session.scalar(
+        select(func.count(CaseEntry.id)).where(CaseEntry.occurred_on >= start, CaseEntry.occurred_on < end,
+                                               CaseEntry.agency_id.is_not(None))
+    ) or 0)
+    counts["agencies"] = int(db.session.scalar(
+        select(func.count(func.distinct(CaseAgency.name))).join(SupportCase, SupportCase.id == CaseAgency.case_id).where(
+            CaseAgency.added_at < utc_start(end),
+            or_(CaseAgency.ended_at.is_(None), CaseAgency.ended_at >= utc_start(start)),
+        )
+    ) or 0)
+    return counts
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -338,6 +350,8 @@ def _cases_table(cases, closures: Closures, activity, as_of: date) -> Table:
         [_("Cases with a support plan"), cases["with_plan"]],
         [_("Contacts with the resident"), activity["contact"]],
         [_("Home visits"), activity["visit"]],
+        [_("Entries recorded by partner agencies"), activity["by_partners"]],
+        [_("Agencies with a role in a case"), activity["agencies"]],
         [_("Reviews (by the lead worker or at a meeting)"), activity["review"] + activity["meeting_decision"]],
         [_("Cases closed"), closures.total],
         [_("of which long cases (open more than %(n)d months)", n=months), closures.long],

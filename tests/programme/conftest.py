@@ -14,6 +14,7 @@ tax (税務課, 10 staff, 8 trained in 2025-10 → 80% at the end of 2025Q3) ref
 water (上下水道課, 5 staff, 2 trained) referrals:
   2026-01-10 consent   → redirected
   2026-07-01 anonymous → not yet triaged
+the 社会福祉協議会 joins case A on 2026-05-01 and records a note on 2026-08-01
 meetings: 2025-09-18 (A decided), 2026-06-18 (C, and E under the support meeting), 2026-12-20 (not held yet)
 """
 
@@ -29,8 +30,9 @@ from app.accounts.models import DepartmentMembership
 from app.core.permissions import Role
 from app.courses.models import Course, CourseCompletion
 from app.extensions import db as _db
+from app.partners.models import Agency
 from app.referrals import cases, meetings, service
-from app.referrals.models import Meeting, MeetingItem
+from app.referrals.models import CaseEntry, Meeting, MeetingItem
 from tests.factories import make_department, make_employee
 from tests.referrals.helpers import referral_input
 
@@ -118,6 +120,12 @@ def city(app):
     case_d = accept(r_d, colleague, jst(2026, 5, 2))
     case_e = accept(r_e, worker, jst(2026, 6, 2))
     cases.record_entry(case_a, "review", "見直し。", date(2026, 7, 1), actor_id=worker.id)
+    agency = Agency(name="あわら市社会福祉協議会", kind="shakyo")
+    _db.session.add(agency)
+    _db.session.flush()
+    cases.add_agency(case_a, "あわら市社会福祉協議会", "見守り", actor_id=worker.id).added_at = jst(2026, 5, 1)
+    _db.session.add(CaseEntry(case_id=case_a.id, kind="note", occurred_on=date(2026, 8, 1), agency_id=agency.id,
+                              body="社協の見守り訪問で、変わりないことを確認。"))
     case_a.plan_goal = "生活の安定"
     case_c.plan_goal = "家計の立て直し"
     _db.session.commit()

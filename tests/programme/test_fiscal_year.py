@@ -65,6 +65,11 @@ def test_cases_new_continuing_closed_open_and_long(app, city):
     table = new.table("cases")
     assert table.value("うち住民につながったケース", "件数") == 1  # C's visit
     assert table.value("訪問", "件数") == 1
+    assert table.value("関係機関が記録した支援経過", "件数") == 1
+    assert table.value("ケースに役割のある関係機関", "件数") == 1
+    old_table = service.fiscal_year_report(2025, on=ON).table("cases")
+    assert old_table.value("関係機関が記録した支援経過", "件数") == 0
+    assert old_table.value("ケースに役割のある関係機関", "件数") == 0
     assert table.value("見直し（主担当または会議で）", "件数") == 3  # A's review + two meeting decisions
     assert not new.complete and new.as_of == ON
 
