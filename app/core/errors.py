@@ -18,7 +18,17 @@ def _page(status: int, message: str | None = None):
         429: _("Too many attempts. Please wait a few minutes and try again."),
         500: _("Something went wrong on the server. Please try again later."),
     }
-    return render_template("core/error.html", status=status, title=titles[status], message=message), status
+    # The browser tab says in words what happened, not the status code.
+    names = {
+        400: _("Request not understood"),
+        403: _("No permission"),
+        404: _("Page not found"),
+        413: _("File too large"),
+        429: _("Too many attempts"),
+        500: _("Server error"),
+    }
+    return render_template("core/error.html", status=status, name=names[status], title=titles[status],
+                           message=message), status
 
 
 def init_app(app) -> None:

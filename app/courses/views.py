@@ -120,4 +120,7 @@ def assignments():
         flash(_("Assignment rules applied: %(a)d newly assigned, %(n)d no longer required, %(r)d reopened for recertification.",
                 a=summary.assigned, n=summary.no_longer_required, r=summary.reopened), "success")
         return redirect(url_for("courses.assignments"))
-    return render_template("courses/assignments.html", courses=service.assignment_overview(), form=form)
+    from app.core.permissions import ROLE_LABELS
+
+    return render_template("courses/assignments.html", courses=service.assignment_overview(), form=form,
+                           role_labels=ROLE_LABELS)

@@ -102,7 +102,8 @@ CLOSURE_REASONS = {
 }
 
 AGENDA_REASONS = {
-    "review_due": _l("Review due"),
+    "review_due": _l("Review due by this meeting"),
+    "review_overdue": _l("Review overdue"),
     "flagged": _l("Flagged for the meeting"),
     "stale": _l("No recent activity"),
 }

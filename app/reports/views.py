@@ -8,11 +8,20 @@ from flask_login import current_user
 
 from app.core.converters import bounded_int
 from app.core.i18n import current_locale
-from app.core.permissions import Permission, require_any
+from app.core.permissions import Permission, require_any, user_can
 from app.reports import bp, chart, exports, service
 from app.reports.forms import DashboardFilterForm
 
 VIEWERS = (Permission.VIEW_ALL_PROGRESS, Permission.VIEW_OWN_DEPARTMENT_PROGRESS)
+
+
+@bp.context_processor
+def reports_home_name():
+    """One name for the page a viewer starts from: HR's dashboard covers the city; a department
+    head's covers their own department, named as in their menu."""
+    if current_user.is_authenticated and user_can(current_user, Permission.VIEW_ALL_PROGRESS):
+        return {"reports_home": _("Completion dashboard")}
+    return {"reports_home": _("My department's training")}
 
 
 def _int_arg(name: str) -> int | None:
