@@ -22,7 +22,7 @@ PAGES_PER_ROLE = 120
 SKIP = re.compile(r"^/(static|media|logout|login)\b|/(export|download|print\.csv|captions)|\.(csv|xlsx|vtt|mp4|webm|json|pdf)$")
 
 # Text a code editor would show, not a city-hall screen.
-FILE_OR_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|[\w./-]+\.(?:ya?ml|md|mp4|vtt|csv|xlsx|json|txt|png|svg|wav)\b")
+FILE_OR_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|[\w./-]+\.(?:ya?ml|md|mp4|vtt|csv|xlsx|json|txt|png|svg|wav|xml|zip|html?|js)\b")
 DEVELOPER_WORDS = {
     "snake_case identifier": re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])"),
     "action code": re.compile(r"(?<![\w/.@-])[a-z][a-z_]+\.[a-z][a-z_]+(?![\w/.-])"),
