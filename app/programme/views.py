@@ -28,7 +28,7 @@ def _chosen_year(years: list[int]) -> tuple[int, str | None]:
     current = years[0]
     if raw in (None, ""):
         return current, None
-    value = bounded_int(raw) if raw.isdigit() else None
+    value = request.args.get("fy", None, type=bounded_int)
     if value is None or value not in years:
         return current, _("There are no figures for that fiscal year; the current year is shown. Choose a year from the list.")
     return value, None

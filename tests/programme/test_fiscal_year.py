@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 
 from app.programme import service
@@ -161,3 +162,10 @@ def test_at_half_past_eleven_utc_on_march_31_the_city_is_in_the_new_year(app, ut
     new = service.fiscal_year_report(2026)
     assert new.table("routes").footer[1] == 1 and new.as_of == date(2026, 4, 1)
     assert service.fiscal_year_report(2025).table("routes").footer[1] == 0
+
+
+@pytest.mark.parametrize("fy", ["99999999999999999999999", "-1", "２０２５", "2025.0", ""])
+def test_odd_years_never_fail(client, city, fy):
+    login(client, city["worker"])
+    assert client.get(f"/programme/fiscal-year?fy={fy}").status_code == 200
+    assert client.get(f"/programme/training?fy={fy}&department=abc").status_code == 200
