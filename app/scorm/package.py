@@ -254,10 +254,15 @@ def _scos(root: Element, names: set[str]) -> tuple[str, list[Sco], list[PackageP
             problems.append(PackageProblem(_("the SCO %(title)s starts at %(path)s, which is not in the zip", title=item_title, path=path),
                                            _("Add the file to the package, or correct the resource's href.")))
             continue
+        identifier = _attr(item, "identifier") or reference
+        if any(s.identifier == identifier for s in scos):
+            problems.append(PackageProblem(_("two items have the identifier %(id)s", id=identifier),
+                                           _("Give every <item> its own identifier: the portal keeps each part's progress under it.")))
+            continue
         mastery, found = _mastery(item, item_title)
         problems += found
         query = urlsplit(href).query
-        scos.append(Sco(identifier=_attr(item, "identifier") or reference, title=item_title,
+        scos.append(Sco(identifier=identifier, title=item_title,
                         href=path + (f"?{query}" if query else ""), mastery_score=mastery,
                         launch_data=_text_of(item, "datafromlms")))
     if not scos and not problems:

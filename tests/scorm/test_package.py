@@ -74,6 +74,9 @@ def test_references_in_the_manifest_are_checked(app, tmp_path):
     text = manifest("t", [Part("sco-1", "第1章", "index.html", mastery="high")])
     path = write_package(tmp_path / "r.zip", "t", parts, manifest_text=text)
     assert any("mastery score of 第1章 is 'high'" in p for p in problems_of(path))
+    twice = [Part("sco-1", "第1章", "index.html"), Part("sco-1", "第2章", "index.html")]
+    path = write_package(tmp_path / "d.zip", "t", parts, manifest_text=manifest("t", twice))
+    assert any("two items have the identifier sco-1" in p for p in problems_of(path))
     text = manifest("t", parts).replace('adlcp:scormtype="sco"', 'adlcp:scormtype="asset"')
     path = write_package(tmp_path / "s.zip", "t", parts, manifest_text=text)
     assert any("has no SCO" in p for p in problems_of(path))

@@ -172,3 +172,17 @@ def test_the_package_list_reads_a_fixed_number_of_statements(app, db, client, tm
     after, html = count()
     assert after == before
     assert "受講中" in html
+
+
+def test_a_course_may_list_a_package_loaded_on_the_admin_page(app, db, tmp_path):
+    from app.courses import content
+
+    root = tmp_path / "content"
+    (root / "courses").mkdir(parents=True)
+    path = write_course(root, "info-security-course", COURSE)
+    assert any("scorm 'info-security' does not exist (no scorm/info-security.zip)" in str(p) for p in content.check_file(path, root))
+    load(tmp_path)  # uploaded, not in the content folder
+    assert [str(p) for p in content.check_file(path, root)] == []
+    sync(app, root)
+    course = db.session.scalar(select(Course).where(Course.slug == "info-security-course"))
+    assert course.items[0]["title_ja"] == "情報セキュリティ研修 2027"
