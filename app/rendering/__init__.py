@@ -19,8 +19,12 @@ def init_app(app):
     from app.content.registry import register
     from app.core.layout import add_nav
     from app.core.permissions import Permission
+    from app.core.worker import register_recovery
     from app.rendering import content
     from app.rendering.cli import readings_command, render_command
+    from app.rendering.service import recover_jobs
+
+    register_recovery(app, recover_jobs)
 
     # The video area owns the "videos" command group; join it, or stand in for it when absent.
     # Whichever area is registered first, both commands end up in one group.

@@ -31,6 +31,10 @@ class RenderJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # Who is rendering it (host:pid:token) and when it last reported: a render whose worker
+    # died is marked failed by the next worker, so the page never shows it running forever.
+    worker_id: Mapped[str | None] = mapped_column(db.String(120))
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
 
     @property
     def finished(self) -> bool:

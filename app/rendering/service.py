@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.core import audit
+from app.core import audit, queue, worker
 from app.core.models import utcnow
 from app.extensions import db
 from app.rendering import cards, content, engines, tools, tts
@@ -108,7 +110,14 @@ def start_render(script_id: str, actor_id: int | None, force: bool = False) -> R
     db.session.flush()
     audit.record("render_requested", "render_job", job.id, actor_id=actor_id, script=script_id)
     db.session.commit()
-    render_job_task(job.id)
+    try:
+        queue.submit(render_job_task, job.id)
+    except queue.QueueUnavailable as exc:
+        log.warning("render job %s could not be queued: %s", job.id, exc)
+        job = db.session.get(RenderJob, job.id)
+        job.status, job.finished_at = RenderJob.FAILED, utcnow()
+        job.message = _("The server's task queue does not answer, so the render could not be started. Try again in a few minutes, and tell the system administrator if this continues.")
+        db.session.commit()
     return job
 
 
@@ -118,13 +127,15 @@ def run_job(job_id: int) -> RenderJob | None:
     if job is None or job.finished:
         return job
     job.status, job.started_at, job.progress = RenderJob.RUNNING, utcnow(), 0.0
+    job.worker_id, job.heartbeat_at = worker.worker_identity(), utcnow()
     db.session.commit()
-    last = {"progress": 0.0, "phase": None}
+    last = {"progress": 0.0, "phase": None, "at": time.monotonic()}
 
     def report(fraction: float, phase: str) -> None:
-        if fraction - last["progress"] >= 0.02 or phase != last["phase"]:
-            last.update(progress=fraction, phase=phase)
-            job.progress, job.phase = fraction, phase
+        # The progress writes are also the render's heartbeat (at least every 10 s).
+        if fraction - last["progress"] >= 0.02 or phase != last["phase"] or time.monotonic() - last["at"] >= 10:
+            last.update(progress=fraction, phase=phase, at=time.monotonic())
+            job.progress, job.phase, job.heartbeat_at = fraction, phase, utcnow()
             db.session.commit()
 
     path = script_path(job.script_id)
@@ -147,6 +158,22 @@ def run_job(job_id: int) -> RenderJob | None:
     audit.record("render_finished", "render_job", job.id, actor_id=job.requested_by_id, script=job.script_id, status=job.status)
     db.session.commit()
     return job
+
+
+def recover_jobs() -> int:
+    """Mark failed the renders left "running" by a worker that died (on this host, or silent
+    for JOB_LEASE_SECONDS), so the admin sees it and can start the render again."""
+    limit = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
+    stopped = 0
+    for job in db.session.scalars(db.select(RenderJob).where(RenderJob.status == RenderJob.RUNNING)):
+        silent = job.heartbeat_at is None or job.heartbeat_at < utcnow() - limit
+        if silent or worker.holder_is_dead(job.worker_id):
+            job.status, job.finished_at = RenderJob.FAILED, utcnow()
+            job.message = _("The render stopped because the background worker was stopped or restarted. Start it again.")
+            audit.record("render_finished", "render_job", job.id, actor_id=job.requested_by_id, script=job.script_id, status="abandoned")
+            stopped += 1
+    db.session.commit()
+    return stopped
 
 
 def hand_off(result: RenderResult, actor_id: int | None) -> str:

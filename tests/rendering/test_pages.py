@@ -129,3 +129,38 @@ def test_scripts_page_shows_the_folder_pattern_and_an_empty_state(client, small_
     page = client.get("/content/scripts").get_data(as_text=True)
     assert "videos/（動画ID）/script.yaml の台本ごとに" in page
     assert "台本はまだありません。" in page
+
+
+def test_a_render_left_running_by_a_dead_worker_is_marked_failed_with_a_plain_message(app, db):
+    import subprocess
+    from datetime import timedelta
+
+    from app.core import worker
+    from app.core.models import utcnow
+    from app.rendering.models import RenderJob
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead = RenderJob(script_id="two-lines", status=RenderJob.RUNNING, worker_id=f"{worker.host_name()}:{gone.pid}:x", heartbeat_at=utcnow())
+    live = RenderJob(script_id="two-lines", status=RenderJob.RUNNING, worker_id=worker.worker_identity(), heartbeat_at=utcnow())
+    silent = RenderJob(script_id="two-lines", status=RenderJob.RUNNING, worker_id="elsewhere:1:x",
+                       heartbeat_at=utcnow() - timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 1))
+    db.session.add_all([dead, live, silent])
+    db.session.commit()
+    assert worker.recover_stuck_jobs() == 2
+    assert (dead.status, silent.status, live.status) == (RenderJob.FAILED, RenderJob.FAILED, RenderJob.RUNNING)
+    assert "もう一度作成してください" in dead.message
+
+
+def test_a_render_requested_while_the_queue_is_away_fails_plainly(app, db, monkeypatch):
+    from huey import RedisHuey
+    from redis import ConnectionPool
+
+    from app.core import queue
+    from app.rendering import service
+
+    away = RedisHuey("tsunagu-away", connection_pool=ConnectionPool.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
+    monkeypatch.setattr(queue, "huey", away)
+    monkeypatch.setattr("app.rendering.tasks.render_job_task", away.task()(lambda job_id: None))
+    job = service.start_render("two-lines", None)
+    assert job.status == "failed" and "タスクキュー" in job.message
