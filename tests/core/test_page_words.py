@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 
 from app.accounts import demo as accounts_demo
-from app.core.demo import DEMO_LOADERS
+from app.core.demo import demo_loaders
 from tests.factories import login
 
 # Loaders that transcode or render media take minutes and add no pages of their own kind.
@@ -126,7 +126,7 @@ def _crawl(client, start="/") -> tuple[dict[str, list[tuple[str, str]]], int]:
 @pytest.fixture
 def demo_world(app, db):
     accounts_demo.load()
-    for loader in DEMO_LOADERS:
+    for loader in demo_loaders(app):
         if not loader.__module__.startswith(SLOW_LOADERS):
             loader()
     return {number: db.session.query(accounts_demo.Employee).filter_by(staff_number=number).one()
