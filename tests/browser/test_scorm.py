@@ -86,6 +86,7 @@ def test_a_single_sco_package_runs_saves_resumes_and_completes(page, app, db, ci
     page.wait_for_url("**/scorm/info-security")
     frame = sco_frame(page)
     assert frame.locator("#result").inner_text() == "init:true"
+    assert frame.locator("#before").inner_text() == "|301|false|201"  # before LMSInitialize; an argument
     assert frame.locator("#name").inner_text() == "窓口, 花子"
     assert frame.locator("#student").inner_text() == learner.staff_number
     assert frame.locator("#entry").inner_text() == "ab-initio"

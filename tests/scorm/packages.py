@@ -23,12 +23,15 @@ SCO_PAGE = """<!DOCTYPE html>
 <p>受講者: <span id="name"></span>（<span id="student"></span>）</p>
 <p>開始: <span id="entry"></span> / 場所: <span id="location"></span> / 保存データ: <span id="suspend"></span></p>
 <p id="result"></p>
+<p>初期化前: <span id="before"></span></p>
 <button id="next" type="button">次のページへ</button>
 <button id="pass" type="button">確認テストに合格する</button>
 <button id="finish" type="button">終了する</button>
 <script>
 function findAPI(w) {{ var n = 0; while (!w.API && w.parent && w.parent !== w && n < 10) {{ w = w.parent; n++; }} return w.API; }}
 var api = findAPI(window);
+var before = [api.LMSGetValue("cmi.core.student_id"), api.LMSGetLastError(), api.LMSInitialize("now"), api.LMSGetLastError()];
+document.getElementById("before").textContent = before.join("|");
 document.getElementById("result").textContent = "init:" + api.LMSInitialize("");
 document.getElementById("name").textContent = api.LMSGetValue("cmi.core.student_name");
 document.getElementById("student").textContent = api.LMSGetValue("cmi.core.student_id");
