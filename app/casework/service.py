@@ -169,7 +169,7 @@ class Page:
 
 def panel_counts(worker_id: int) -> dict:
     load = loads(worker_id=worker_id)
-    return {"load": load[0] if load else None}
+    return {"load": load[0] if load else None, "follow_ups": follow_ups_due_count(worker_id)}
 
 
 # --- handover ------------------------------------------------------------------------------------
@@ -205,3 +205,213 @@ def handover(case: SupportCase, to_worker_id: int, note: str, *, actor, may_reas
     audit.record("case.handed_over", "support_case", case.id, actor_id=actor.id, from_id=old_id, to_id=to_worker_id,
                  entry_id=entry.id)
     return entry
+
+
+# --- reviews and closure readiness ------------------------------------------------------------------
+
+# The office's criteria for closing (the same codes as the closure reasons). Closing as refused
+# or unreachable needs the agreed number of attempts on the timeline; handing over to a lead
+# agency needs an agency with an active role that monitors.
+ATTEMPT_CRITERIA = frozenset({"refused", "unreachable"})
+
+
+def agreed_attempts() -> int:
+    return int(current_app.config["CASE_CLOSURE_ATTEMPTS"])
+
+
+def attempts(case_id: int) -> int:
+    """Contacts, visits and attempts to reach the resident on the timeline (the office's and partners')."""
+    from app.referrals.choices import ATTEMPT_KINDS
+
+    return db.session.scalar(select(func.count(CaseEntry.id)).where(
+        CaseEntry.case_id == case_id, CaseEntry.kind.in_(sorted(ATTEMPT_KINDS)))) or 0
+
+
+def pending_proposal(case_id: int):
+    from app.casework.models import CaseReview
+
+    return db.session.scalar(select(CaseReview).where(
+        CaseReview.case_id == case_id, CaseReview.readiness == "ready", CaseReview.outcome.is_(None)
+    ).order_by(CaseReview.id.desc()).limit(1))
+
+
+def latest_review(case_id: int):
+    from app.casework.models import CaseReview
+
+    return db.session.scalar(select(CaseReview).where(CaseReview.case_id == case_id)
+                             .order_by(CaseReview.reviewed_on.desc(), CaseReview.id.desc()).limit(1))
+
+
+@dataclass
+class ReviewInput:
+    summary: str
+    ready: bool
+    next_review_on: date | None = None
+    criterion: str | None = None
+    closure_summary: str = ""
+    follow_up: str = ""
+    follow_up_on: date | None = None
+
+
+def record_review(case: SupportCase, data: ReviewInput, *, actor):
+    """A review: where the support stands, and either the next review date or closure readiness
+    against the office's criteria. A ready case is proposed for closure to the next meeting."""
+    from app.casework.models import CaseReview
+    from app.referrals.cases import latest_allowed_review
+    from app.referrals.choices import CLOSURE_REASONS
+
+    on = clock.today()
+    if case.status == "closed":
+        raise CaseworkError("closed")
+    summary = (data.summary or "").strip()
+    if not summary:
+        raise CaseworkError("summary")
+    counted = attempts(case.id)
+    if data.ready:
+        if data.criterion not in CLOSURE_REASONS:
+            raise CaseworkError("criterion")
+        if data.criterion in ATTEMPT_CRITERIA and counted < agreed_attempts():
+            raise CaseworkError("attempts")
+        if data.criterion == "handed_over" and not any(a.ended_at is None for a in case.agencies):
+            raise CaseworkError("no_agency")
+        if not (data.closure_summary or "").strip():
+            raise CaseworkError("closure_summary")
+        if data.follow_up_on is not None and data.follow_up_on <= on:
+            raise CaseworkError("follow_up_on")
+    else:
+        if data.next_review_on is None or data.next_review_on < on or data.next_review_on > latest_allowed_review(case.risk):
+            raise CaseworkError("next_review_on")
+    earlier = pending_proposal(case.id)
+    if earlier is not None:  # a new review replaces a proposal the meeting has not decided yet
+        earlier.outcome = "superseded"
+    entry = CaseEntry(case=case, kind="review", code="closure_ready" if data.ready else None, body=summary,
+                      occurred_on=on, author_id=actor.id)
+    db.session.add(entry)
+    case.last_activity_at = utcnow()
+    if not data.ready:
+        case.next_review_on = data.next_review_on
+    db.session.flush()
+    review = CaseReview(
+        case_id=case.id, reviewed_on=on, reviewed_by_id=actor.id, summary=summary,
+        readiness="ready" if data.ready else "continue", entry_id=entry.id,
+        criterion=data.criterion if data.ready else None, attempts=counted,
+        closure_summary=(data.closure_summary or "").strip() or None if data.ready else None,
+        follow_up=(data.follow_up or "").strip() or None if data.ready else None,
+        follow_up_on=data.follow_up_on if data.ready else None,
+    )
+    db.session.add(review)
+    db.session.flush()
+    audit.record("case.reviewed", "support_case", case.id, actor_id=actor.id, review_id=review.id,
+                 readiness=review.readiness, criterion=review.criterion, attempts=counted)
+    if data.ready:
+        audit.record("case.closure_proposed", "support_case", case.id, actor_id=actor.id, review_id=review.id,
+                     criterion=review.criterion)
+    return review
+
+
+def proposed_case_ids(held_on: date) -> list[int]:
+    """The agenda source: cases with an undecided closure proposal reviewed by the meeting date."""
+    from app.casework.models import CaseReview
+
+    return list(db.session.scalars(
+        select(CaseReview.case_id).join(SupportCase, SupportCase.id == CaseReview.case_id).where(
+            CaseReview.readiness == "ready", CaseReview.outcome.is_(None), CaseReview.reviewed_on <= held_on,
+            _on_books())
+    ))
+
+
+def proposals_by_case(case_ids: list[int]) -> dict:
+    """Undecided proposals of these cases, in one query (the agenda page shows them)."""
+    from app.casework.models import CaseReview
+
+    if not case_ids:
+        return {}
+    rows = db.session.scalars(select(CaseReview).where(
+        CaseReview.case_id.in_(case_ids), CaseReview.readiness == "ready", CaseReview.outcome.is_(None)
+    ).order_by(CaseReview.id))
+    return {review.case_id: review for review in rows}
+
+
+def decide_closure(item, *, close: bool, decision: str, legal_basis: str | None, next_review_on: date | None, actor):
+    """The meeting's decision on a closure proposal.
+
+    Closing: the proposal is the request and the meeting's decision, recorded by a colleague of
+    the proposer, is the second approval (if the proposer records it, a colleague still approves
+    on the case page). Not closing: the decision sets the next review.
+    """
+    from app.referrals import meetings
+
+    case = item.case
+    proposal = pending_proposal(case.id)
+    if proposal is None:
+        raise CaseworkError("no_proposal")
+    if not close and next_review_on is None:
+        raise CaseworkError("next_review_on")
+    meetings.record_decision(item, decision, legal_basis, None if close else next_review_on, actor_id=actor.id)
+    proposal.decided_at = utcnow()
+    proposal.meeting_item_id = item.id
+    if not close:
+        proposal.outcome = "continued"
+        audit.record("meeting.closure_decided", "support_case", case.id, actor_id=actor.id, meeting_id=item.meeting_id,
+                     review_id=proposal.id, outcome="continued")
+        return proposal
+    proposal.outcome = "closed"
+    case.closure_reason = proposal.criterion
+    case.closure_summary = proposal.closure_summary
+    case.closure_follow_up = proposal.follow_up
+    case.closure_requested_by_id = proposal.reviewed_by_id
+    case.closure_requested_at = proposal.created_at
+    if actor.id != proposal.reviewed_by_id:
+        case.status = "closed"
+        case.closed_at = utcnow()
+        case.closure_approved_by_id = actor.id
+        case.flagged_for_meeting = False
+        db.session.add(CaseEntry(case=case, kind="status", code="closed", body=case.closure_summary,
+                                 occurred_on=item.meeting.held_on, author_id=actor.id, meeting_id=item.meeting_id))
+        audit.record("case.closed", "support_case", case.id, actor_id=actor.id, reason=case.closure_reason,
+                     requested_by=case.closure_requested_by_id, meeting_id=item.meeting_id)
+    if proposal.follow_up_on is not None:
+        from app.casework.models import FollowUpCheck
+
+        db.session.add(FollowUpCheck(case_id=case.id, worker_id=case.lead_worker_id, due_on=proposal.follow_up_on))
+    audit.record("meeting.closure_decided", "support_case", case.id, actor_id=actor.id, meeting_id=item.meeting_id,
+                 review_id=proposal.id, outcome="closed", approved=case.status == "closed")
+    return proposal
+
+
+# --- 見守り checks after closure ---------------------------------------------------------------------
+
+def follow_ups_due(worker_id: int, on: date | None = None) -> list:
+    """The worker's 見守り checks due by ``on`` and not done, for closed cases."""
+    from app.casework.models import FollowUpCheck
+
+    on = on or clock.today()
+    return list(db.session.scalars(
+        select(FollowUpCheck).join(SupportCase, SupportCase.id == FollowUpCheck.case_id).where(
+            FollowUpCheck.worker_id == worker_id, FollowUpCheck.done_at.is_(None), FollowUpCheck.due_on <= on,
+            SupportCase.status == "closed", SupportCase.anonymised_at.is_(None))
+        .order_by(FollowUpCheck.due_on, FollowUpCheck.id)
+    ))
+
+
+def follow_ups_due_count(worker_id: int, on: date | None = None) -> int:
+    from app.casework.models import FollowUpCheck
+
+    on = on or clock.today()
+    return db.session.scalar(
+        select(func.count(FollowUpCheck.id)).join(SupportCase, SupportCase.id == FollowUpCheck.case_id).where(
+            FollowUpCheck.worker_id == worker_id, FollowUpCheck.done_at.is_(None), FollowUpCheck.due_on <= on,
+            SupportCase.status == "closed")) or 0
+
+
+def complete_follow_up(check, note: str, *, actor) -> None:
+    """The 見守り check was made: how the household is doing, in a line. Reopen the case if needed."""
+    if check.done_at is not None:
+        raise CaseworkError("done")
+    note = (note or "").strip()
+    if not note:
+        raise CaseworkError("note")
+    check.done_at = utcnow()
+    check.done_by_id = actor.id
+    check.note = note
+    audit.record("case.follow_up_done", "support_case", check.case_id, actor_id=actor.id, check_id=check.id)

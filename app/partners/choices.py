@@ -29,6 +29,7 @@ IDENTIFYING_FIELDS = frozenset(k for k, (_label, identifying) in SHAREABLE_FIELD
 PARTNER_ENTRY_KINDS = {
     "contact": _l("Contact with the resident"),
     "visit": _l("Home visit"),
+    "attempt": _l("Attempt to reach the resident (no answer, not at home)"),
     "note": _l("Progress note"),
 }
 

@@ -80,6 +80,7 @@ RISK = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
 ENTRY_KINDS = {
     "contact": _l("Contact with the resident"),
     "visit": _l("Home visit"),
+    "attempt": _l("Attempt to reach the resident (no answer, not at home)"),
     "meeting_decision": _l("Meeting decision"),
     "role_change": _l("Role change"),
     "review": _l("Review"),
@@ -87,7 +88,9 @@ ENTRY_KINDS = {
     "status": _l("Status change"),
 }
 # Entry kinds a worker records by hand; the others are written by the portal.
-MANUAL_ENTRY_KINDS = ("contact", "visit", "review", "note")
+MANUAL_ENTRY_KINDS = ("contact", "visit", "attempt", "review", "note")
+# Kinds that count as an attempt to reach the resident, for closing as refused or unreachable.
+ATTEMPT_KINDS = frozenset({"contact", "visit", "attempt"})
 # Kinds that count as reaching the resident (つながりました).
 CONTACT_KINDS = frozenset({"contact", "visit"})
 
@@ -131,6 +134,8 @@ ENTRY_CODES = {
     "agency_added": _l("Agency joined"),
     "agency_ended": _l("Agency's role ended"),
     "handed_over": _l("Handed over to a new lead worker"),
+    "closure_ready": _l("Ready to close: proposed to the meeting"),
+    "closure_decided": _l("Closed by the meeting's decision"),
     "support_meeting_joined": _l("Agency joined the case's support meeting (支援会議)"),
     "support_meeting_left": _l("Agency left the case's support meeting (支援会議)"),
 }
@@ -162,6 +167,10 @@ AUDIT_ACTIONS = {
     "case.partner_entry_read": _l("Partner entry read"),
     "case.sharing_changed": _l("Sharing with an agency changed"),
     "case.handed_over": _l("Handed over to a new lead worker"),
+    "case.reviewed": _l("Review recorded"),
+    "case.closure_proposed": _l("Closure proposed to the meeting"),
+    "meeting.closure_decided": _l("Closure proposal decided by the meeting"),
+    "case.follow_up_done": _l("見守り check done"),
     "caseloads.viewed": _l("Caseloads viewed"),
     "case.support_meeting_joined": _l("Agency joined the case's support meeting"),
     "case.support_meeting_left": _l("Agency left the case's support meeting"),

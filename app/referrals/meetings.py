@@ -7,8 +7,11 @@ statutory duty of confidentiality.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
@@ -26,12 +29,51 @@ class MeetingError(ValueError):
     pass
 
 
-def agenda_condition(held_on: date):
+@dataclass(frozen=True)
+class AgendaSource:
+    """Another area's reason to put cases on the agenda (e.g. casework's closure proposals).
+
+    ``case_ids(held_on)`` names the open or paused cases it brings to the meeting of that date;
+    their items carry ``reason``. ``partial`` is a template shown in every agenda item (it
+    decides itself whether it has anything to say about the item's case).
+    """
+
+    reason: str
+    label: object
+    case_ids: Callable[[date], Iterable[int]]
+    order: int = 3
+    partial: str | None = None
+
+
+def register_agenda_source(app, source: AgendaSource) -> None:
+    """Add an agenda source to the app (``app.extensions["agenda_sources"]``)."""
+    app.extensions.setdefault("agenda_sources", {})[source.reason] = source
+
+
+def agenda_sources() -> dict[str, AgendaSource]:
+    return current_app.extensions.get("agenda_sources", {})
+
+
+def reason_order(reason: str) -> int:
+    if reason in REASON_ORDER:
+        return REASON_ORDER[reason]
+    source = agenda_sources().get(reason)
+    return source.order if source else len(REASON_ORDER)
+
+
+def _brought_by_sources(held_on: date) -> dict[str, set[int]]:
+    return {reason: set(source.case_ids(held_on)) for reason, source in agenda_sources().items()}
+
+
+def agenda_condition(held_on: date, brought: dict[str, set[int]] | None = None):
     """Open and paused cases due for review by the meeting date, stale on that date (the one
-    stale rule of ``cases.stale_condition``), or flagged for the meeting."""
+    stale rule of ``cases.stale_condition``), flagged for the meeting, or brought by a source."""
+    brought = _brought_by_sources(held_on) if brought is None else brought
+    ids = sorted(set().union(*brought.values())) if brought else []
     return or_(
         cases.stale_condition(held_on),
-        cases.active_condition() & or_(SupportCase.next_review_on <= held_on, SupportCase.flagged_for_meeting.is_(True)),
+        cases.active_condition() & or_(SupportCase.next_review_on <= held_on, SupportCase.flagged_for_meeting.is_(True),
+                                       SupportCase.id.in_(ids)),
     )
 
 
@@ -42,10 +84,11 @@ def count_candidates(held_on: date) -> int:
 def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
     """The cases for the agenda of a date with the reasons they are on it (no encrypted column
     is read: the agenda page loads what it shows itself)."""
+    extra = _brought_by_sources(held_on)
     rows = db.session.scalars(
         select(SupportCase).options(load_only(SupportCase.id, SupportCase.next_review_on, SupportCase.last_activity_at,
                                               SupportCase.flagged_for_meeting))
-        .where(agenda_condition(held_on))
+        .where(agenda_condition(held_on, extra))
     )
     found = []
     for case in rows:
@@ -56,8 +99,9 @@ def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
             reasons.append("stale")
         if case.flagged_for_meeting:
             reasons.append("flagged")
+        reasons += [reason for reason, ids in extra.items() if case.id in ids]
         found.append((case, reasons))
-    return sorted(found, key=lambda pair: (min(REASON_ORDER[r] for r in pair[1]), pair[0].next_review_on, pair[0].id))
+    return sorted(found, key=lambda pair: (min(reason_order(r) for r in pair[1]), pair[0].next_review_on, pair[0].id))
 
 
 def prepare(held_on: date, *, actor_id: int | None) -> Meeting:

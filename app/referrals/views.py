@@ -560,4 +560,10 @@ def inject_choices():
     names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "REFERRAL_BASIS", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
              "REFERRER_STATUS_HELP", "CASE_STATUS", "RISK", "ENTRY_KINDS", "ENTRY_CODES", "CLOSURE_REASONS",
              "AGENDA_REASONS", "LEGAL_BASIS", "AGE_LABELS", "AUDIT_OBJECT_LABELS", "AUDIT_ACTIONS")
-    return {name: getattr(choices, name) for name in names} | {"today": service.today()}
+    sources = meetings_service.agenda_sources().values()
+    return {name: getattr(choices, name) for name in names} | {
+        "today": service.today(),
+        # Other areas' agenda sources bring their reasons' labels and a part of each agenda item.
+        "AGENDA_REASONS": choices.AGENDA_REASONS | {s.reason: s.label for s in sources},
+        "agenda_partials": [s.partial for s in sources if s.partial],
+    }
