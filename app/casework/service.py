@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Employee
 from app.core import audit, clock
@@ -328,6 +329,18 @@ def proposals_by_case(case_ids: list[int]) -> dict:
         return {}
     rows = db.session.scalars(select(CaseReview).where(
         CaseReview.case_id.in_(case_ids), CaseReview.readiness == "ready", CaseReview.outcome.is_(None)
+    ).order_by(CaseReview.id))
+    return {review.case_id: review for review in rows}
+
+
+def proposals_on_agenda(meeting_id: int | None) -> dict:
+    """Undecided proposals of the cases on a meeting's agenda, by case, in one query."""
+    from app.casework.models import CaseReview
+    from app.referrals.models import MeetingItem
+
+    on_agenda = select(MeetingItem.case_id).where(MeetingItem.meeting_id == meeting_id)
+    rows = db.session.scalars(select(CaseReview).options(selectinload(CaseReview.reviewed_by)).where(
+        CaseReview.case_id.in_(on_agenda), CaseReview.readiness == "ready", CaseReview.outcome.is_(None)
     ).order_by(CaseReview.id))
     return {review.case_id: review for review in rows}
 

@@ -178,11 +178,8 @@ def closure_proposal(case_id: int):
 
     cache = g.get("_closure_proposals")
     if cache is None:
-        from app.referrals.models import MeetingItem
-
         meeting_id = (request.view_args or {}).get("meeting_id")
-        ids = list(db.session.scalars(db.select(MeetingItem.case_id).where(MeetingItem.meeting_id == meeting_id)))
-        cache = g._closure_proposals = service.proposals_by_case(ids)
+        cache = g._closure_proposals = service.proposals_on_agenda(meeting_id)
     return cache.get(case_id)
 
 

@@ -49,6 +49,7 @@ def test_refused_or_unreachable_needs_the_agreed_attempts_counted_on_the_timelin
     assert app.config["CASE_CLOSURE_ATTEMPTS"] == 3
     cases.record_entry(case, "attempt", "訪問したが不在。", clock.today(), actor_id=worker.id)
     cases.record_entry(case, "attempt", "電話に出ない。", clock.today(), actor_id=worker.id)
+    db.session.commit()
     assert casework.attempts(case.id) == 2
     with pytest.raises(casework.CaseworkError, match="attempts"):
         casework.record_review(case, _ready(criterion="unreachable"), actor=worker)
@@ -65,6 +66,7 @@ def test_handed_over_needs_an_agency_with_an_active_role(app):
         casework.record_review(case, _ready(criterion="handed_over"), actor=worker)
     db.session.rollback()
     cases.add_agency(case, "地域包括支援センター", "見守りの主担当", actor_id=worker.id)
+    db.session.commit()
     assert casework.record_review(case, _ready(criterion="handed_over"), actor=worker).criterion == "handed_over"
 
 

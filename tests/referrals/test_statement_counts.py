@@ -33,14 +33,14 @@ PAGES = {
 
 # Statements per page, at any size. Lower is welcome (then lower the pin); higher needs a reason.
 PINNED = {
-    "home panel": 11,
+    "home panel": 12,  # + the 見守り checks due (casework)
     "inbox": 6,
     "inbox page 2": 6,
     "case list": 6,
     "case search": 6,
     "stale list": 6,
-    "meetings": 4,
-    "agenda": 8,
+    "meetings": 5,  # + the cases the closure-proposal agenda source brings
+    "agenda": 9,  # + the closure proposals of the cases on the agenda
     "referral (triage)": 12,
     "case": 12,
     "statistics": 8,
