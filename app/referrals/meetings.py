@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from app.core import audit
+from app.core import audit, registries
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases
@@ -46,12 +45,12 @@ class AgendaSource:
 
 
 def register_agenda_source(app, source: AgendaSource) -> None:
-    """Add an agenda source to the app (``app.extensions["agenda_sources"]``)."""
-    app.extensions.setdefault("agenda_sources", {})[source.reason] = source
+    """Add an agenda source to the app's registry of meeting-agenda sources."""
+    registries.add(app, registries.MEETING_AGENDA_SOURCES, source.reason, source)
 
 
 def agenda_sources() -> dict[str, AgendaSource]:
-    return current_app.extensions.get("agenda_sources", {})
+    return {source.reason: source for source in registries.entries(registries.MEETING_AGENDA_SOURCES)}
 
 
 def reason_order(reason: str) -> int:
