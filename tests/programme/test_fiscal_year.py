@@ -169,3 +169,22 @@ def test_odd_years_never_fail(client, city, fy):
     login(client, city["worker"])
     assert client.get(f"/programme/fiscal-year?fy={fy}").status_code == 200
     assert client.get(f"/programme/training?fy={fy}&department=abc").status_code == 200
+
+
+def test_a_department_name_is_never_a_formula_in_the_xlsx(client, city, db):
+    city["water"].parent.name_ja = '=HYPERLINK("http://example.invalid","x")'
+    db.session.commit()
+    login(client, city["worker"])
+    workbook = load_workbook(io.BytesIO(client.get("/programme/fiscal-year.xlsx?fy=2025").data))
+    sheet = workbook[workbook.sheetnames[2]]
+    names = [row[0] for row in sheet.iter_rows(min_row=4, values_only=True)]
+    assert "'=HYPERLINK(\"http://example.invalid\",\"x\")" in names
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_pages_speak_english_to_an_english_reader(client, city, db):
+    city["hr"].locale = "en"
+    db.session.commit()
+    login(client, city["hr"])
+    html = client.get("/programme/training?fy=2026").get_data(as_text=True)
+    assert "Training and referrals" in html and "fewer than 5" in html and "5未満" not in html
