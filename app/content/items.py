@@ -17,7 +17,8 @@ What a kind declares:
 - ``player_endpoint`` and ``url_args``: the page that plays an item;
 - ``progress(employee_id, slugs)``: how far an employee is in each item (0..1);
 - ``completion``: what completes an item, in the learner's words; the area reports it through
-  the ``learning_item_completed`` signal;
+  the ``learning_item_completed`` signal, sent inside its transaction (``send_progress``);
+- ``completions()``: every completion the area holds, for ``flask courses reconcile``;
 - ``seconds``: the expected time of an item (see ``app/courses/timing.py``), and
   ``measured(slugs)``: figures the portal measured after loading (e.g. a video's duration);
 - ``assessment``: whether the item counts under a course's ``completion: quizzes``;
@@ -27,7 +28,7 @@ What a kind declares:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,9 @@ class LearningItemKind:
     files: Callable[[Path, str], list[Path]] = lambda root, slug: []
     seconds: Seconds | None = None
     progress: Callable[[int, list[str]], dict[str, float]] | None = None
+    #: every completion the area itself holds, as (employee_id, slug, version): what
+    #: ``flask courses reconcile`` compares with the courses' records
+    completions: Callable[[], Iterable[tuple[int, str, int | None]]] | None = None
     measured: Callable[[set[str]], dict[str, float]] | None = None
     url_args: Callable[[str, str], dict] = lambda course_slug, slug: {"slug": slug}
     assessment: bool = False

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from flask import render_template
+import logging
+
+from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+
+from app.core.signals import ProgressNotRecorded
+
+log = logging.getLogger(__name__)
 
 HANDLED_STATUSES = (400, 403, 404, 413, 429, 500)
 
@@ -17,6 +23,7 @@ def _page(status: int, message: str | None = None):
         413: _("The file is too large."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
         500: _("Something went wrong on the server. Please try again later."),
+        503: _("Your progress could not be recorded."),
     }
     # The browser tab says in words what happened, not the status code.
     names = {
@@ -38,3 +45,16 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return _page(400, _("The form had expired or was not sent from this portal. Please reload the page and try again."))
+
+    @app.errorhandler(ProgressNotRecorded)
+    def progress_not_recorded(exc):
+        # Nothing of this step is kept, in the area or in its courses: the learner tries again.
+        from app.extensions import db
+
+        db.session.rollback()
+        log.error("learning progress not recorded, request rolled back", exc_info=exc)
+        message = _("Nothing was saved, so your earlier progress is unchanged. Please try again in a moment; "
+                    "if it happens again, tell the training office.")
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            return jsonify(error="progress_not_recorded", message=f"{_('Your progress could not be recorded.')} {message}"), 503
+        return _page(503, message)

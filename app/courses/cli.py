@@ -19,6 +19,22 @@ def apply_command():
                  a=summary.assigned, n=summary.no_longer_required, r=summary.reopened))
 
 
+@courses_cli.command("reconcile")
+@click.option("--dry-run", is_flag=True, help="Count what is missing; record nothing.")
+def reconcile_command(dry_run: bool):
+    """Record in the courses every completed video, scenario or quiz they have not heard of."""
+    from app.courses import service
+
+    result = service.reconcile(dry_run=dry_run)
+    parts = ", ".join(f"{kind} {n}" for kind, n in sorted(result.repaired.items())) or "0"
+    if dry_run:
+        click.echo(_("Dry run: %(n)d of %(c)d completions are missing from the courses (%(parts)s).",
+                     n=result.total, c=result.checked, parts=parts))
+    else:
+        click.echo(_("Completions checked: %(c)d; recorded in the courses now: %(n)d (%(parts)s).",
+                     c=result.checked, n=result.total, parts=parts))
+
+
 @courses_cli.command("remind")
 @click.option("--dry-run", is_flag=True, help="Count who would be reminded; send nothing.")
 def remind_command(dry_run: bool):

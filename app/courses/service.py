@@ -423,7 +423,10 @@ def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = 
 
 def record_item_event(employee_id: int, kind: str, slug: str, version: int | None, *, completed: bool) -> list[str]:
     """Record that an employee started or completed a learning item, and move every course
-    holding that item forward. Returns the slugs of courses completed by this event."""
+    holding that item forward. Returns the slugs of courses completed by this event.
+
+    Runs inside the caller's transaction (it only flushes): the area that reports the event, or
+    the view, commits once, so the item and its courses are recorded together or not at all."""
     employee = db.session.get(Employee, employee_id)
     if employee is None:
         return []
@@ -445,7 +448,6 @@ def record_item_event(employee_id: int, kind: str, slug: str, version: int | Non
     courses = [c for c in active_courses() if any(
         i["kind"] == kind and _course_item_slug(c, i) == slug for i in c.items)]
     if not courses:
-        db.session.commit()
         return []
     mine = {(p.kind, p.slug): p for p in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id == employee_id))}
     rows = {r.course_id: r for r in db.session.scalars(select(Assignment).where(
@@ -462,8 +464,51 @@ def record_item_event(employee_id: int, kind: str, slug: str, version: int | Non
             db.session.add(row)
         if _update_row(row, course, mine, last=item_key(kind, slug)):
             done.append(course.slug)
-    db.session.commit()
+    db.session.flush()
     return done
+
+
+@dataclass
+class Reconciled:
+    """What ``reconcile`` found: completions an area holds that its courses had not recorded."""
+
+    checked: int = 0
+    repaired: dict[str, int] = field(default_factory=dict)  # kind → completions recorded now
+
+    @property
+    def total(self) -> int:
+        return sum(self.repaired.values())
+
+
+def reconcile(*, dry_run: bool = False) -> Reconciled:
+    """Record every completion an area holds (a watched video, a passed scenario or quiz…) that
+    its courses do not know of, and move those courses on. Idempotent; commits once.
+
+    Completions reach the courses inside the area's transaction, so a gap means data from
+    before that rule, a restore of one area's tables, or a manual change; this repairs it.
+    """
+    result = Reconciled()
+    known = {(p.employee_id, p.kind, p.slug): p.completed_version
+             for p in db.session.scalars(select(ItemProgress).where(ItemProgress.completed_at.is_not(None)))}
+    for kind in item_kinds.kinds().values():
+        if kind.completions is None:
+            continue
+        for employee_id, slug, version in list(kind.completions()):
+            result.checked += 1
+            key = (employee_id, kind.name, slug)
+            if key in known and (version is None or (known[key] or 0) >= version):
+                continue
+            result.repaired[kind.name] = result.repaired.get(kind.name, 0) + 1
+            if not dry_run:
+                record_item_event(employee_id, kind.name, slug, version, completed=True)
+                known[key] = version
+    if dry_run:
+        db.session.rollback()
+        return result
+    if result.total:
+        audit.record("courses.reconciled", "course", None, checked=result.checked, **result.repaired)
+    db.session.commit()
+    return result
 
 
 def mark_reading_done(employee: Employee, course: Course, reading: str) -> list[str]:

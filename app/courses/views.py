@@ -12,6 +12,7 @@ from app.core.permissions import Permission, require, user_can
 from app.courses import bp, service
 from app.courses.content import fill_settings
 from app.courses.forms import ApplyAssignmentsForm, ReadingDoneForm
+from app.extensions import db
 
 
 def home_panel_data():
@@ -75,6 +76,7 @@ def reading(slug: str, reading: str):
     if item is None:
         abort(404)
     service.mark_reading_opened(current_user, course, reading)
+    db.session.commit()
     view = service.my_course(current_user, course, current_locale())
     state = next(i.state for i in view.items if i.kind == "reading" and i.slug == reading)
     return render_template("courses/reading.html", course=course, item=item, view=view, done=state >= 1.0, form=ReadingDoneForm(),
@@ -90,6 +92,7 @@ def reading_done(slug: str, reading: str):
     if not ReadingDoneForm().validate_on_submit():
         abort(400)
     completed = service.mark_reading_done(current_user, course, reading)
+    db.session.commit()
     if course.slug in completed:
         flash(_("You have completed this course. You can print your certificate."), "success")
     else:

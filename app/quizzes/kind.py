@@ -29,7 +29,21 @@ def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
     return service.progress_for(employee_id, slugs)
 
 
+def completions():
+    """(employee_id, slug, latest version passed) of every quiz an employee passed."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.quizzes.models import Quiz, QuizAttempt, QuizVersion
+
+    return db.session.execute(
+        select(QuizAttempt.employee_id, Quiz.slug, func.max(QuizVersion.number))
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id).join(QuizVersion, QuizVersion.id == QuizAttempt.version_id)
+        .where(QuizAttempt.passed.is_(True)).group_by(QuizAttempt.employee_id, Quiz.slug)
+    ).all()
+
+
 KIND = LearningItemKind(
     name="quiz", label=_l("Quiz"), file_format="quizzes/<id>.yaml", player_endpoint="quizzes.take",
-    completion=_l("passed"), files=files, seconds=seconds, progress=progress, assessment=True, order=30,
+    completion=_l("passed"), files=files, seconds=seconds, progress=progress, completions=completions, assessment=True, order=30,
 )

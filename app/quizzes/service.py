@@ -10,13 +10,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.content.lookups import VersionedLookups
 from app.core import audit
 from app.core.models import utcnow
-from app.core.signals import learning_item_completed, learning_item_started
+from app.core.signals import learning_item_completed, learning_item_started, send_progress
 from app.extensions import db
 from app.quizzes.models import Quiz, QuizAttempt, QuizAttemptGrant, QuizVersion
 
@@ -115,7 +114,8 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
 # --- taking a quiz -------------------------------------------------------------------------------
 
 def _send(signal, employee_id: int, quiz: Quiz, version: QuizVersion) -> None:
-    signal.send(current_app._get_current_object(), employee_id=employee_id, kind=KIND, slug=quiz.slug, version=version.number)
+    """Tell the courses, inside this transaction (before the commit)."""
+    send_progress(signal, employee_id=employee_id, kind=KIND, slug=quiz.slug, version=version.number)
 
 
 def draw_questions(definition: dict, rng: random.Random) -> list[dict]:
@@ -161,9 +161,9 @@ def start(employee_id: int, quiz: Quiz, rng: random.Random | None = None) -> Qui
     db.session.add(attempt)
     db.session.flush()
     audit.record("quiz.started", "quiz_attempt", attempt.id, actor_id=employee_id, quiz=quiz.id, version=version.number)
-    db.session.commit()
     if first_on_version:
         _send(learning_item_started, employee_id, quiz, version)
+    db.session.commit()
     return attempt
 
 
@@ -212,9 +212,9 @@ def submit(attempt: QuizAttempt, selections: dict[int, list[int]]) -> QuizAttemp
         QuizAttempt.passed.is_(True), QuizAttempt.id != attempt.id)) > 0
     audit.record("quiz.submitted", "quiz_attempt", attempt.id, actor_id=attempt.employee_id,
                  correct=correct, total=attempt.question_count, passed=attempt.passed)
-    db.session.commit()
     if attempt.passed and not passed_before:
         _send(learning_item_completed, attempt.employee_id, attempt.quiz, version)
+    db.session.commit()
     return attempt
 
 

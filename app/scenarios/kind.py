@@ -29,7 +29,21 @@ def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
     return service.progress_for(employee_id, slugs)
 
 
+def completions():
+    """(employee_id, slug, latest version passed) of every scenario an employee passed."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.scenarios.models import Scenario, ScenarioAttempt, ScenarioVersion
+
+    return db.session.execute(
+        select(ScenarioAttempt.employee_id, Scenario.slug, func.max(ScenarioVersion.number))
+        .join(Scenario, Scenario.id == ScenarioAttempt.scenario_id).join(ScenarioVersion, ScenarioVersion.id == ScenarioAttempt.version_id)
+        .where(ScenarioAttempt.passed.is_(True)).group_by(ScenarioAttempt.employee_id, Scenario.slug)
+    ).all()
+
+
 KIND = LearningItemKind(
     name="scenario", label=_l("Role-play"), file_format="scenarios/<id>.yaml", player_endpoint="scenarios.play",
-    completion=_l("reached an ending that passes"), files=files, seconds=seconds, progress=progress, order=20,
+    completion=_l("reached an ending that passes"), files=files, seconds=seconds, progress=progress, completions=completions, order=20,
 )

@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.content.lookups import VersionedLookups
 from app.core import audit
 from app.core.models import utcnow
-from app.core.signals import learning_item_completed, learning_item_started
+from app.core.signals import learning_item_completed, learning_item_started, send_progress
 from app.extensions import db
 from app.scenarios import engine
 from app.scenarios.models import Scenario, ScenarioAttempt, ScenarioChoice, ScenarioVersion
@@ -88,7 +87,8 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
 # --- playing -----------------------------------------------------------------------------------
 
 def _send(signal, employee_id: int, scenario: Scenario, version: ScenarioVersion) -> None:
-    signal.send(current_app._get_current_object(), employee_id=employee_id, kind=KIND, slug=scenario.slug, version=version.number)
+    """Tell the courses, inside this transaction (before the commit)."""
+    send_progress(signal, employee_id=employee_id, kind=KIND, slug=scenario.slug, version=version.number)
 
 
 def start(employee_id: int, scenario: Scenario) -> ScenarioAttempt:
@@ -104,9 +104,9 @@ def start(employee_id: int, scenario: Scenario) -> ScenarioAttempt:
     db.session.add(attempt)
     db.session.flush()
     audit.record("scenario.started", "scenario_attempt", attempt.id, actor_id=employee_id, scenario=scenario.id, version=version.number)
-    db.session.commit()
     if first_on_version:
         _send(learning_item_started, employee_id, scenario, version)
+    db.session.commit()
     return attempt
 
 
@@ -150,9 +150,9 @@ def choose(attempt: ScenarioAttempt, node_id: str, step_number: int, choice_inde
         completed = attempt.passed and not _passed_before(attempt)
         audit.record("scenario.finished", "scenario_attempt", attempt.id, actor_id=attempt.employee_id,
                      verdict=attempt.verdict, score=attempt.score, passed=attempt.passed)
-    db.session.commit()
     if completed:
         _send(learning_item_completed, attempt.employee_id, attempt.scenario, attempt.version)
+    db.session.commit()
     return attempt
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.content.lookups import VersionedLookups
 from app.core import audit
 from app.core.models import utcnow
-from app.core.signals import learning_item_completed, learning_item_started
+from app.core.signals import learning_item_completed, learning_item_started, send_progress
 from app.extensions import db
 from app.scorm import package as packages
 from app.scorm.models import SOURCE_CONTENT, ScormPackage, ScormRuntime, ScormVersion
@@ -256,13 +256,12 @@ def commit(employee_id: int, package: ScormPackage, version: ScormVersion, sco: 
         row.completed_at = utcnow()
     row.updated_at = utcnow()
     db.session.flush()
-    sender = current_app._get_current_object()
-    if first_in_package:
-        learning_item_started.send(sender, employee_id=employee_id, kind=KIND, slug=package.slug, version=version.number)
+    if first_in_package:  # inside the view's transaction: the courses record it with the package
+        send_progress(learning_item_started, employee_id=employee_id, kind=KIND, slug=package.slug, version=version.number)
     if not was_done and package_done(employee_id, version):
         audit.record("scorm.completed", "scorm_package", package.id, actor_id=employee_id, version=version.number,
                      score=row.score_raw)
-        learning_item_completed.send(sender, employee_id=employee_id, kind=KIND, slug=package.slug, version=version.number)
+        send_progress(learning_item_completed, employee_id=employee_id, kind=KIND, slug=package.slug, version=version.number)
     return row
 
 

@@ -40,7 +40,20 @@ def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
     return service.progress_for(employee_id, slugs)
 
 
+def completions():
+    """(employee_id, slug, version) of every watched-to-the-end lesson."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.videos.models import Video, VideoProgress
+
+    return db.session.execute(
+        select(VideoProgress.employee_id, Video.slug, VideoProgress.completed_version)
+        .join(Video, Video.id == VideoProgress.video_id).where(VideoProgress.completed_version.is_not(None))
+    ).all()
+
+
 KIND = LearningItemKind(
     name="video", label=_l("Video"), file_format="videos/<id>/video.yaml", player_endpoint="videos.watch",
-    completion=_l("watched to the end"), files=files, seconds=seconds, progress=progress, measured=measured, order=10,
+    completion=_l("watched to the end"), files=files, seconds=seconds, progress=progress, measured=measured, completions=completions, order=10,
 )

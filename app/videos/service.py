@@ -23,7 +23,7 @@ from sqlalchemy import and_, bindparam, select
 
 from app.core import audit, queue, worker
 from app.core.models import utcnow
-from app.core.signals import learning_item_completed, learning_item_started
+from app.core.signals import learning_item_completed, learning_item_started, send_progress
 from app.extensions import db
 from app.videos import intervals, media
 from app.videos.content import RESERVED_SLUGS, VideoSpec, load_spec
@@ -1013,13 +1013,12 @@ def record_report(employee_id: int, token: str, raw_ranges, position: float | No
     else:
         db.session.execute(progress_t.update().where(progress_t.c.id == found.progress_id).values(**values))
     db.session.execute(statements["credit"], {"session_id": found.id, "added": added, "now": now})
-    db.session.commit()
-
-    sender = current_app._get_current_object()
+    # The courses hear of it in this same transaction: watched and course progress commit together.
     if not watched_before and added > 0:
-        learning_item_started.send(sender, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+        send_progress(learning_item_started, employee_id=employee_id, kind="video", slug=found.slug, version=version)
     if newly_completed:
-        learning_item_completed.send(sender, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+        send_progress(learning_item_completed, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+    db.session.commit()
     return ReportOutcome(watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added)
 
 

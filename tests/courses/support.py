@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from app.core.signals import learning_item_completed, learning_item_started
+from app.extensions import db as _db
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHIPPED = PROJECT / "courses"
@@ -92,11 +93,14 @@ def sync(app, root: Path):
 
 
 def complete(app, employee, kind: str, slug: str, version: int = 1) -> None:
+    """What an area does when an item is completed: the signal, then its own commit."""
     learning_item_completed.send(app, employee_id=employee.id, kind=kind, slug=slug, version=version)
+    _db.session.commit()
 
 
 def start(app, employee, kind: str, slug: str, version: int = 1) -> None:
     learning_item_started.send(app, employee_id=employee.id, kind=kind, slug=slug, version=version)
+    _db.session.commit()
 
 
 def complete_course(app, employee, course) -> None:
