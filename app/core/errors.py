@@ -33,6 +33,7 @@ def _page(status: int, message: str | None = None):
         413: _("File too large"),
         429: _("Too many attempts"),
         500: _("Server error"),
+        503: _("Progress not recorded"),
     }
     return render_template("core/error.html", status=status, name=names[status], title=titles[status],
                            message=message), status
