@@ -1,7 +1,7 @@
 """case reviews and follow-up checks
 
 Revision ID: 9f6e662e58c9
-Revises: dc6d46e782e0
+Revises: d52e8f1a3c67
 Create Date: 2026-12-04 10:56:15.326268
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9f6e662e58c9'
-down_revision = 'dc6d46e782e0'
+down_revision = 'd52e8f1a3c67'
 branch_labels = None
 depends_on = None
 
