@@ -182,3 +182,39 @@ def test_a_save_that_does_not_reach_the_portal_returns_false_and_says_so(page, a
     # the refused request is the only thing the console reports
     assert all("400" in message for message in page.recorder.console_errors)
     page.recorder.console_errors.clear()
+
+
+def test_the_demo_package_pages_resume_and_its_test_passes_on_all_correct(page, app, db, city):
+    from app.scorm.demo import load_demo
+
+    load_demo()
+    sign_in(page, city["learner"], PASSWORD)
+    page.goto("/scorm/info-security-basics")
+    part = page.frame_locator("#scorm-frame")
+    part.get_by_role("button", name="次へ").click()
+    assert part.locator("#page-no").inner_text() == "2 / 3"
+    page.reload()  # left part-way: back on the same page
+    part = page.frame_locator("#scorm-frame")
+    assert part.locator("#page-no").inner_text() == "2 / 3"
+    part.get_by_role("button", name="次へ").click()
+    part.get_by_role("button", name="この章を終える").click()
+    assert part.locator("#message").inner_text() == "この章は修了しました。"
+
+    page.get_by_role("link", name="次の章へ：第2章 不審なメールと添付ファイル").click()
+    part = page.frame_locator("#scorm-frame")
+    part.get_by_role("button", name="次へ").click()
+    part.get_by_role("button", name="次へ").click()
+    part.get_by_label("リンクを開かず、情報政策課に連絡する").check()
+    part.get_by_label("内容を見るために有効化する").check()
+    part.get_by_label("LAN ケーブルを抜き、電源は切らずに情報政策課へ電話する").check()
+    part.get_by_role("button", name="採点する").click()
+    assert "得点 67 点" in part.locator("#message").inner_text()
+    assert runtime(db, "suspicious-mail").lesson_status == "failed"  # the manifest's mastery score 80
+    part.get_by_label("押さずに閉じ、情報政策課に連絡する").check()
+    part.get_by_role("button", name="採点する").click()
+    assert part.locator("#message").inner_text() == "合格です。この章は修了しました。"
+    done = runtime(db, "suspicious-mail")
+    assert (done.lesson_status, done.score_raw) == ("passed", 100.0)
+    from app.scorm import service
+
+    assert service.progress_for(city["learner"].id, ["info-security-basics"]) == {"info-security-basics": 1.0}
