@@ -20,6 +20,12 @@ def seconds(root: Path, slug: str, context: TimingContext) -> tuple[float | None
     return None, "unknown"
 
 
+def completions():
+    from app.scorm import service
+
+    return service.completions()
+
+
 def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
     from app.scorm import service
 
@@ -59,6 +65,6 @@ class ScormKind(LearningItemKind):
 
 KIND = ScormKind(
     name="scorm", label=_l("e-Learning (SCORM)"), file_format="scorm/<id>.zip", player_endpoint="scorm.play",
-    completion=_l("the package reports it completed or passed"), files=files, seconds=seconds, progress=progress,
+    completion=_l("the package reports it completed or passed"), files=files, seconds=seconds, progress=progress, completions=completions,
     order=50,
 )

@@ -289,3 +289,18 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
         complete = bool(version.scos) and all(s["identifier"] in done for s in version.scos)
         progress[slug] = 1.0 if complete else (0.5 if mine else 0.0)
     return progress
+
+
+def completions() -> list[tuple[int, str, int]]:
+    """(employee_id, slug, version) of every package version whose SCOs an employee all
+    completed or passed: what ``flask courses reconcile`` compares with the courses' records."""
+    scos = {v.id: (slug, v.number, {s["identifier"] for s in v.scos}) for slug, v in db.session.execute(
+        select(ScormPackage.slug, ScormVersion).join(ScormVersion, ScormVersion.package_id == ScormPackage.id))}
+    done: dict[tuple[int, int], set[str]] = {}
+    for employee_id, version_id, sco in db.session.execute(
+            select(ScormRuntime.employee_id, ScormRuntime.version_id, ScormRuntime.sco)
+            .where(ScormRuntime.lesson_status.in_(DONE))):
+        done.setdefault((employee_id, version_id), set()).add(sco)
+    return [(employee_id, scos[version_id][0], scos[version_id][1])
+            for (employee_id, version_id), finished in sorted(done.items())
+            if version_id in scos and scos[version_id][2] and scos[version_id][2] <= finished]

@@ -186,3 +186,22 @@ def test_a_course_may_list_a_package_loaded_on_the_admin_page(app, db, tmp_path)
     sync(app, root)
     course = db.session.scalar(select(Course).where(Course.slug == "info-security-course"))
     assert course.items[0]["title_ja"] == "情報セキュリティ研修 2027"
+
+
+def test_reconcile_records_a_package_completion_the_courses_missed(app, db, client, tmp_path):
+    from app.courses import service as courses
+    from app.courses.models import ItemProgress
+
+    learner = make_employee()
+    loaded = load(tmp_path, maker=multi)
+    login(client, learner)
+    post(client, loaded, sco="part-1", **{"cmi.core.lesson_status": "completed"})
+    assert service.completions() == []  # one part of two
+    post(client, loaded, sco="part-2", **{"cmi.core.lesson_status": "passed"})
+    assert service.completions() == [(learner.id, "info-security", 1)]
+    db.session.execute(ItemProgress.__table__.delete())  # e.g. the courses' tables restored from an older backup
+    db.session.commit()
+    assert courses.reconcile().repaired == {"scorm": 1}
+    progress = db.session.scalar(select(ItemProgress).where(ItemProgress.kind == "scorm"))
+    assert (progress.slug, progress.completed_version) == ("info-security", 1)
+    assert courses.reconcile().repaired == {}
