@@ -48,6 +48,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     converters.init_app(app)
 
     extensions.db.init_app(app)
+    _sqlite_for_many_learners(app)
     extensions.migrate.init_app(
         app, extensions.db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True, compare_type=True
     )
@@ -69,7 +70,25 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     error_pages.init_app(app)
     permissions.init_app(app)
     _import_all_models()
+    _refuse_to_serve_without_keys(app)
     return app
+
+
+def _refuse_to_serve_without_keys(app: Flask) -> None:
+    """A database restored without its key files: the web server stops here with a message
+    naming the files, instead of starting and making new keys. Commands (``flask restore``
+    puts the keys back) are let through; they too refuse to make a key for such a database."""
+    import click
+    from sqlalchemy.exc import OperationalError
+
+    from app.referrals import crypto
+
+    if app.config.get("TESTING") or click.get_current_context(silent=True) is not None:
+        return
+    try:
+        crypto.check_keys(app)
+    except OperationalError:  # the database is not reachable yet: checked again at first use
+        pass
 
 
 def _private_database_file(app: Flask) -> None:
@@ -81,6 +100,33 @@ def _private_database_file(app: Flask) -> None:
         if not path.parent.exists():
             private_directory(path.parent)
         private_file(path)
+
+
+def _sqlite_for_many_learners(app: Flask) -> None:
+    """SQLite serves a city hall's learners: WAL (readers never block the one writer), a busy
+    timeout (a writer waits for the lock rather than failing with 「database is locked」), and
+    NORMAL sync, which WAL keeps safe against a crash of the portal."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from app.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    timeout_ms = int(float(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]) * 1000)
+
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "memory":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    with app.app_context():
+        engine: Engine = db.engine
+        event.listen(engine, "connect", on_connect)
+        engine.dispose()  # connections opened before the listener get the pragmas too
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -58,6 +58,9 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'tsunagu.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # The embedded SQLite database runs in WAL mode (readers never block the writer) and a
+    # writer waits this long for the lock instead of answering 「database is locked」.
+    SQLITE_BUSY_TIMEOUT_SECONDS = _float("SQLITE_BUSY_TIMEOUT_SECONDS", 30.0)
 
     # Sessions: the portal is used on shared desks, so sessions are short and cookies strict.
     SESSION_COOKIE_HTTPONLY = True

@@ -36,6 +36,44 @@ class UndecryptableRecord(RuntimeError):
     """The configured keys cannot decrypt a stored value."""
 
 
+class MissingKeys(RuntimeError):
+    """The database holds encrypted records but the keys that encrypted them are not here."""
+
+
+def holds_encrypted_records(app) -> bool:
+    """Whether the database already holds referrals or cases (so its keys exist somewhere)."""
+    from sqlalchemy import inspect, text
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            return any(conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None  # noqa: S608 - fixed names
+                       for table in ("referral", "support_case") if table in tables)
+
+
+def _refuse_new_key(app, key_file: Path, setting: str) -> None:
+    """Never make a new key for a database whose records were encrypted with another one."""
+    if holds_encrypted_records(app):
+        raise MissingKeys(
+            f"The database holds encrypted referrals or cases, but {key_file} is missing and {setting} is not set. "
+            f"Restore {key_file.name} (and {HASH_KEY_FILE if key_file.name == KEY_FILE else KEY_FILE}) from the backup "
+            f"taken with this database into {key_file.parent}, or set {setting}; no new key was made, because "
+            "records encrypted with the old one could no longer be read."
+        )
+
+
+def check_keys(app) -> None:
+    """Refuse to start when the database holds encrypted records but their keys are missing."""
+    instance = Path(app.instance_path)
+    if not keys_from_environment(app) and not (instance / KEY_FILE).exists():
+        _refuse_new_key(app, instance / KEY_FILE, "REFERRAL_KEYS")
+    if not app.config.get("REFERRAL_HASH_KEY") and not (instance / HASH_KEY_FILE).exists():
+        _refuse_new_key(app, instance / HASH_KEY_FILE, "REFERRAL_HASH_KEY")
+
+
 def _instance(app) -> Path:
     return private_directory(Path(app.instance_path))
 
@@ -56,6 +94,7 @@ def instance_keys(app, create: bool = True) -> list[bytes]:
     if not key_file.exists():
         if not create:
             return []
+        _refuse_new_key(app, key_file, "REFERRAL_KEYS")
         _write_private(key_file, Fernet.generate_key().decode() + "\n")
     return [line.strip().encode() for line in key_file.read_text().splitlines() if line.strip()]
 
@@ -74,6 +113,7 @@ def hash_key(app) -> bytes:
         return raw.encode()
     key_file = _instance(app) / HASH_KEY_FILE
     if not key_file.exists():
+        _refuse_new_key(app, key_file, "REFERRAL_HASH_KEY")
         _write_private(key_file, os.urandom(32).hex())
     return key_file.read_text().strip().encode()
 
