@@ -78,6 +78,8 @@ def _refuse_to_serve_without_keys(app: Flask) -> None:
     """A database restored without its key files: the web server stops here with a message
     naming the files, instead of starting and making new keys. Commands (``flask restore``
     puts the keys back) are let through; they too refuse to make a key for such a database."""
+    import contextlib
+
     import click
     from sqlalchemy.exc import OperationalError
 
@@ -85,10 +87,8 @@ def _refuse_to_serve_without_keys(app: Flask) -> None:
 
     if app.config.get("TESTING") or click.get_current_context(silent=True) is not None:
         return
-    try:
+    with contextlib.suppress(OperationalError):  # not reachable yet: checked again at first use
         crypto.check_keys(app)
-    except OperationalError:  # the database is not reachable yet: checked again at first use
-        pass
 
 
 def _private_database_file(app: Flask) -> None:
