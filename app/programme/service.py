@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, not_, or_, select
 
 from app.accounts.models import Department
+from app.casework.models import CaseReview, FollowUpCheck
 from app.core import audit, clock
 from app.core.wareki import (
     fiscal_year,
@@ -165,7 +166,7 @@ def fiscal_year_report(fy: int, locale: str = "ja", on: date | None = None) -> F
         _summary_table(referral_rows, cases, closures, meetings, activity, as_of),
         _routes_table(referral_rows),
         _departments_table(referral_rows, locale),
-        _cases_table(cases, closures, activity, as_of),
+        _cases_table(cases, closures, activity, meetings, as_of),
         _meetings_table(meetings),
         _closures_table(closures),
     ]
@@ -240,8 +241,18 @@ def _meeting_counts(start: date, end: date, as_of: date) -> dict[str, int]:
             func.count(MeetingItem.id).filter(MeetingItem.legal_basis == "support_meeting"),
         ).join(Meeting, Meeting.id == MeetingItem.meeting_id).where(in_year)
     ).one()
+    proposals = db.session.execute(
+        select(func.count(CaseReview.id), func.count(CaseReview.id).filter(CaseReview.outcome == "closed"))
+        .where(CaseReview.readiness == "ready", CaseReview.reviewed_on >= start, CaseReview.reviewed_on < end)
+    ).one()
+    checks = db.session.scalar(
+        select(func.count(FollowUpCheck.id)).where(FollowUpCheck.done_at >= utc_start(start),
+                                                  FollowUpCheck.done_at < utc_start(end))
+    )
     return {"held": int(held), "support_meetings": int(items[0] or 0), "decisions": int(items[1] or 0),
-            "cases_discussed": int(items[2] or 0), "support_meeting_decisions": int(items[3] or 0)}
+            "cases_discussed": int(items[2] or 0), "support_meeting_decisions": int(items[3] or 0),
+            "proposals": int(proposals[0] or 0), "proposals_closed": int(proposals[1] or 0),
+            "follow_up_checks": int(checks or 0)}
 
 
 def _activity_counts(start: date, end: date) -> dict[str, int]:
@@ -340,7 +351,7 @@ def _departments_table(referral_rows, locale: str) -> Table:
                  _("The department is the referring employee's department on the day of the referral."), 2)
 
 
-def _cases_table(cases, closures: Closures, activity, as_of: date) -> Table:
+def _cases_table(cases, closures: Closures, activity, meetings, as_of: date) -> Table:
     months = current_app.config["PROGRAMME_LONG_CASE_MONTHS"]
     rows = [
         [_("New cases"), cases["new"]],
@@ -355,6 +366,7 @@ def _cases_table(cases, closures: Closures, activity, as_of: date) -> Table:
         [_("Reviews (by the lead worker or at a meeting)"), activity["review"] + activity["meeting_decision"]],
         [_("Cases closed"), closures.total],
         [_("of which long cases (open more than %(n)d months)", n=months), closures.long],
+        [_("Checks on closed cases (見守り) carried out"), meetings["follow_up_checks"]],
         [_("Open or paused cases at %(day)s", day=wareki_date(as_of)), cases["open_at_end"]],
         [_("Long cases (open more than %(n)d months) at %(day)s", n=months, day=wareki_date(as_of)),
          cases["long_at_end"]],
@@ -370,6 +382,8 @@ def _meetings_table(meetings) -> Table:
         [_("Decisions recorded"), meetings["decisions"]],
         [_("of which under the support meeting's confidentiality duty"), meetings["support_meeting_decisions"]],
         [_("Cases discussed"), meetings["cases_discussed"]],
+        [_("Closure proposals (cases found ready to close at a review)"), meetings["proposals"]],
+        [_("of which closed by the meeting's decision"), meetings["proposals_closed"]],
     ]
     return Table("meetings", _("Meetings sheet"), _("Meetings held"), [_("Item"), _("Number")], rows, None,
                  _("A meeting counts as a support meeting (社会福祉法第106条の6) when a case without the "

@@ -15,6 +15,8 @@ water (上下水道課, 5 staff, 2 trained) referrals:
   2026-01-10 consent   → redirected
   2026-07-01 anonymous → not yet triaged
 the 社会福祉協議会 joins case A on 2026-05-01 and records a note on 2026-08-01
+reviews: C found ready to close (2026-10-01, pending), D ready (2026-09-20, closed); a 見守り check
+  on B done 2026-05-12, one on D due 2027-01-10
 meetings: 2025-09-18 (A decided), 2026-06-18 (C, and E under the support meeting), 2026-12-20 (not held yet)
 """
 
@@ -27,6 +29,7 @@ import pytest
 from sqlalchemy import update
 
 from app.accounts.models import DepartmentMembership
+from app.casework.models import CaseReview, FollowUpCheck
 from app.core.permissions import Role
 from app.courses.models import Course, CourseCompletion
 from app.extensions import db as _db
@@ -133,6 +136,13 @@ def city(app):
     close(case_b, "goal_met", jst(2026, 2, 10), worker, colleague)
     close(case_d, "moved", jst(2026, 9, 30), colleague, worker)
 
+    _db.session.add_all([
+        CaseReview(case_id=case_c.id, reviewed_on=date(2026, 10, 1), readiness="ready", criterion="goal_met"),
+        CaseReview(case_id=case_d.id, reviewed_on=date(2026, 9, 20), readiness="ready", criterion="moved", outcome="closed"),
+        CaseReview(case_id=case_a.id, reviewed_on=date(2026, 7, 1), readiness="continue"),
+        FollowUpCheck(case_id=case_b.id, due_on=date(2026, 5, 10), done_at=jst(2026, 5, 12)),
+        FollowUpCheck(case_id=case_d.id, due_on=date(2027, 1, 10)),
+    ])
     for held_on, decided in ((date(2025, 9, 18), [case_a]), (date(2026, 6, 18), [case_c, case_e]), (date(2026, 12, 20), [])):
         meeting = Meeting(held_on=held_on)
         _db.session.add(meeting)

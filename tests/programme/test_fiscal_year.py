@@ -77,10 +77,20 @@ def test_cases_new_continuing_closed_open_and_long(app, city):
 
 def test_meetings_and_the_support_meeting(app, city):
     old = service.fiscal_year_report(2025, on=ON).table("meetings")
-    assert [row[1] for row in old.rows] == [1, 0, 1, 0, 1]
+    assert [row[1] for row in old.rows] == [1, 0, 1, 0, 1, 0, 0]
     new = service.fiscal_year_report(2026, on=ON).table("meetings")
     # The meeting of 2026-12-20 has not been held on 12月4日.
-    assert [row[1] for row in new.rows] == [1, 1, 2, 1, 2]
+    assert [row[1] for row in new.rows] == [1, 1, 2, 1, 2, 2, 1]  # two closure proposals, one closed
+
+
+def test_closure_proposals_and_checks_after_closure(app, city):
+    old = service.fiscal_year_report(2025, on=ON)
+    assert old.table("meetings").value("終結の提案（見直しで終結可と判断）", "件数") == 0
+    assert old.table("cases").value("終結後の見守り確認の実施", "件数") == 0
+    new = service.fiscal_year_report(2026, on=ON)
+    assert new.table("meetings").value("終結の提案（見直しで終結可と判断）", "件数") == 2
+    assert new.table("meetings").value("うち会議の決定で終結", "件数") == 1
+    assert new.table("cases").value("終結後の見守り確認の実施", "件数") == 1
 
 
 def test_closures_by_reason(app, city):
