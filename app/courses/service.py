@@ -12,8 +12,26 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, url_for
-from sqlalchemy import insert, select, update
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union,
+    update,
+)
+from sqlalchemy.orm import contains_eager
 
 from app.accounts.models import Department, Employee, EmployeeRole
 from app.content import items as item_kinds
@@ -178,33 +196,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _staff_facts(employee_ids: list[int] | None) -> list[StaffFacts]:
-    parent = aliased(Department)
-    stmt = (
-        select(Employee.id, Employee.position, Employee.department_id, Department.code, parent.code)
-        .outerjoin(Department, Employee.department_id == Department.id)
-        .outerjoin(parent, Department.parent_id == parent.id)
-        .where(Employee.active.is_(True))
-    )
-    role_stmt = select(EmployeeRole.employee_id, EmployeeRole.role)
-    if employee_ids is not None:
-        stmt = stmt.where(Employee.id.in_(employee_ids))
-        role_stmt = role_stmt.where(EmployeeRole.employee_id.in_(employee_ids))
-    roles: dict[int, set[str]] = {}
-    for employee_id, role in db.session.execute(role_stmt):
-        roles.setdefault(employee_id, set()).add(role)
-    facts = []
-    for employee_id, position, department_id, code, parent_code in db.session.execute(stmt):
-        facts.append(StaffFacts(
-            employee_id=employee_id,
-            department_id=department_id,
-            department_codes=frozenset(c for c in (code, parent_code) if c),
-            position=position or "",
-            roles=frozenset(roles.get(employee_id, set()) | {"learner"}),
-        ))
-    return facts
-
-
 @dataclass
 class ApplySummary:
     assigned: int = 0
@@ -227,69 +218,30 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
     transfer) keeps its row and completion but leaves the to-do list; a recertification whose
     completion has lapsed is reopened. Items done before the assignment count at once.
 
-    Existing rows are read as plain tuples and written back in bulk, so that applying the
-    rules to tens of thousands of staff stays a matter of seconds.
+    Set-based: the rules become a small table of (course, kind, value) atoms, the pairs they
+    require are computed by one INSERT … SELECT into a temporary table, and the assignment rows
+    are then inserted and updated by a handful of statements, whatever the number of staff
+    (see ``benchmarks/bench_assignment.py``).
     """
     on = on or today()
     summary = ApplySummary()
     courses = active_courses()
-    facts = _staff_facts(employee_ids)
-    summary.employees = len(facts)
-    if not courses or not facts:
-        return summary
-    existing: dict[tuple[int, int], tuple] = {}
-    columns = (Assignment.id, Assignment.employee_id, Assignment.course_id, Assignment.department_id,
-               Assignment.required, Assignment.status, Assignment.expires_on)
-    for chunk in _chunks([f.employee_id for f in facts]) if employee_ids is not None else [None]:
-        stmt = select(*columns)
-        if chunk is not None:
-            stmt = stmt.where(Assignment.employee_id.in_(chunk))
-        for row in db.session.execute(stmt):
-            existing[(row.employee_id, row.course_id)] = row
-
-    now = utcnow()
-    inserts: list[dict] = []
-    moves: list[dict] = []  # department or required changed
-    redated: list[dict] = []  # newly required again: a new assignment date and due date
-    reopen: list[int] = []
-    newly_required: list[tuple[int, int]] = []
-    rules = [(course, course.id, Rule.of(course.required_for)) for course in courses]
-    for person in facts:
-        for course, course_id, rule in rules:
-            key = (person.employee_id, course_id)
-            required = rule.matches(person)
-            row = existing.get(key)
-            if row is None:
-                if required:
-                    inserts.append({
-                        "employee_id": person.employee_id, "course_id": course_id, "department_id": person.department_id,
-                        "required": True, "status": NOT_STARTED, "progress": 0.0, "assigned_on": on,
-                        "due_on": due_for(course, on), "updated_at": now,
-                    })
-                    newly_required.append(key)
-                    summary.assigned += 1
-                continue
-            now_required = row.required
-            if required and not row.required:
-                now_required = True
-                summary.assigned += 1
-                if row.status != COMPLETED:
-                    redated.append({"id": row.id, "assigned_on": on, "due_on": due_for(course, on)})
-                    newly_required.append(key)
-            elif not required and row.required:
-                now_required = False
-                summary.no_longer_required += 1
-            if now_required != row.required or row.department_id != person.department_id:
-                # A transfer: the row follows the person to the new department.
-                moves.append({"id": row.id, "department_id": person.department_id, "required": now_required, "updated_at": now})
-            if row.status == COMPLETED and row.expires_on is not None and row.expires_on <= on:
-                reopen.append(row.id)
-    if inserts:
-        db.session.execute(insert(Assignment), inserts)
-    if moves:
-        db.session.execute(update(Assignment), moves)
-    if redated:
-        db.session.execute(update(Assignment), redated)
+    work = _AssignmentWork(db.session.connection())
+    try:
+        summary.employees = work.scope(employee_ids)
+        if not courses or not summary.employees:
+            return summary
+        work.required(courses, on)
+        now = utcnow()
+        newly_required = work.newly_required_with_progress()
+        inserted = work.insert_new(on, now)
+        required_again = work.require_again(on, now)
+        summary.assigned = inserted + required_again
+        summary.no_longer_required = work.release(courses, now)
+        work.follow_department(courses, now)
+        reopen = work.lapsed(courses, on)
+    finally:
+        work.drop()
     courses_by_id = {c.id: c for c in courses}
     for chunk in _chunks(reopen):
         for row in db.session.scalars(select(Assignment).where(Assignment.id.in_(chunk))):
@@ -306,6 +258,147 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
         )
     db.session.commit()
     return summary
+
+
+_meta = MetaData()
+#: The staff a run looks at (active employees, all or the ones given).
+_scope = Table("tmp_assignment_scope", _meta, Column("employee_id", Integer, primary_key=True), prefixes=["TEMPORARY"])
+#: The rules, one row per thing a course is required for: all / department / position / role.
+_atoms = Table(
+    "tmp_assignment_rule", _meta,
+    Column("course_id", Integer), Column("kind", String(12)), Column("value", String(100)), Column("due_on", Date),
+    prefixes=["TEMPORARY"],
+)
+#: Every (employee, course) pair the rules require, with the employee's department and the due date.
+_required = Table(
+    "tmp_assignment_required", _meta,
+    Column("employee_id", Integer, primary_key=True), Column("course_id", Integer, primary_key=True),
+    Column("department_id", Integer), Column("due_on", Date),
+    prefixes=["TEMPORARY"],
+)
+
+
+class _AssignmentWork:
+    """The statements of one assignment run, on the session's connection (one transaction)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.drop()
+        for table in (_scope, _atoms, _required):
+            table.create(connection)
+
+    def drop(self) -> None:
+        for table in (_required, _atoms, _scope):
+            self.connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+    def scope(self, employee_ids: list[int] | None) -> int:
+        active = select(Employee.id).where(Employee.active.is_(True))
+        if employee_ids is None:
+            self.connection.execute(insert(_scope).from_select(["employee_id"], active))
+        else:
+            for chunk in _chunks(sorted(set(employee_ids))):
+                self.connection.execute(insert(_scope).from_select(["employee_id"], active.where(Employee.id.in_(chunk))))
+        # (an INSERT … SELECT's row count is not reported by every driver: count instead)
+        return self.connection.execute(select(func.count()).select_from(_scope)).scalar_one()
+
+    def required(self, courses: list[Course], on: date) -> None:
+        atoms = []
+        for course in courses:
+            rule, due_on = Rule.of(course.required_for), due_for(course, on)
+            if rule.all_staff or "learner" in rule.roles:  # every employee has the learner role
+                atoms.append({"course_id": course.id, "kind": "all", "value": "", "due_on": due_on})
+                continue
+            atoms += [{"course_id": course.id, "kind": "department", "value": v, "due_on": due_on} for v in rule.departments]
+            atoms += [{"course_id": course.id, "kind": "position", "value": v, "due_on": due_on} for v in rule.positions if v]
+            atoms += [{"course_id": course.id, "kind": "role", "value": v, "due_on": due_on} for v in rule.roles]
+        if not atoms:
+            return
+        self.connection.execute(insert(_atoms), atoms)
+        e, a, r = Employee.__table__, _atoms, EmployeeRole.__table__
+        department, parent = Department.__table__.alias("department_of"), Department.__table__.alias("parent_of")
+        staff = e.join(_scope, _scope.c.employee_id == e.c.id)
+        columns = (e.c.id, a.c.course_id, e.c.department_id, a.c.due_on)
+        by_department = (staff.outerjoin(department, department.c.id == e.c.department_id)
+                         .outerjoin(parent, parent.c.id == department.c.parent_id))
+        pairs = union(
+            select(*columns).select_from(staff.join(a, a.c.kind == "all")),
+            select(*columns).select_from(by_department.join(
+                a, and_(a.c.kind == "department", or_(a.c.value == department.c.code, a.c.value == parent.c.code)))),
+            select(*columns).select_from(staff.join(a, and_(a.c.kind == "position", a.c.value == e.c.position))),
+            select(*columns).select_from(staff.join(r, r.c.employee_id == e.c.id)
+                                         .join(a, and_(a.c.kind == "role", a.c.value == r.c.role))),
+        ).subquery()
+        self.connection.execute(insert(_required).from_select(
+            ["employee_id", "course_id", "department_id", "due_on"], select(pairs)))
+
+    def _row_for(self, table=None):
+        table = table if table is not None else Assignment.__table__
+        return and_(table.c.employee_id == _required.c.employee_id, table.c.course_id == _required.c.course_id)
+
+    def newly_required_with_progress(self) -> list[tuple[int, int]]:
+        """Pairs about to be (re)assigned to staff who have done any item: the only ones whose
+        earlier work can count at once."""
+        a = Assignment.__table__
+        done_something = select(ItemProgress.employee_id).distinct()
+        stmt = (select(_required.c.employee_id, _required.c.course_id)
+                .select_from(_required.outerjoin(a, self._row_for(a)))
+                .where(_required.c.employee_id.in_(done_something),
+                       or_(a.c.id.is_(None), and_(a.c.required.is_(False), a.c.status != COMPLETED))))
+        return [tuple(row) for row in self.connection.execute(stmt)]
+
+    def insert_new(self, on: date, now: datetime) -> int:
+        a = Assignment.__table__
+        new = ~exists().where(self._row_for(a))
+        count = self.connection.execute(select(func.count()).select_from(_required).where(new)).scalar_one()
+        if count:
+            missing = select(_required.c.employee_id, _required.c.course_id, _required.c.department_id, literal(True),
+                             literal(NOT_STARTED), literal(0.0), literal(on), _required.c.due_on, literal(now)).where(new)
+            self.connection.execute(insert(a).from_select(
+                ["employee_id", "course_id", "department_id", "required", "status", "progress", "assigned_on", "due_on",
+                 "updated_at"], missing))
+        return count
+
+    def require_again(self, on: date, now: datetime) -> int:
+        """Rows no longer required that the rules require again (a transfer back, a new rule):
+        an unfinished one gets a new assignment date and due date; a completion stays."""
+        a = Assignment.__table__
+        again = exists().where(self._row_for(a))
+        due = select(_required.c.due_on).where(self._row_for(a)).scalar_subquery()
+        unfinished = a.c.status != COMPLETED
+        return self.connection.execute(
+            update(a).where(a.c.required.is_(False), again).values(
+                required=True, updated_at=now,
+                assigned_on=case((unfinished, literal(on)), else_=a.c.assigned_on),
+                due_on=case((unfinished, due), else_=a.c.due_on),
+            )
+        ).rowcount
+
+    def release(self, courses: list[Course], now: datetime) -> int:
+        """Rows the rules no longer require: they leave the to-do list, the completion stays."""
+        a = Assignment.__table__
+        return self.connection.execute(
+            update(a).where(a.c.required.is_(True), a.c.course_id.in_([c.id for c in courses]),
+                            a.c.employee_id.in_(select(_scope.c.employee_id)), ~exists().where(self._row_for(a)))
+            .values(required=False, updated_at=now)
+        ).rowcount
+
+    def follow_department(self, courses: list[Course], now: datetime) -> int:
+        """A transfer: every row of the person follows them to the new department."""
+        a, e = Assignment.__table__, Employee.__table__
+        current = select(e.c.department_id).where(e.c.id == a.c.employee_id).scalar_subquery()
+        return self.connection.execute(
+            update(a).where(a.c.course_id.in_([c.id for c in courses]), a.c.employee_id.in_(select(_scope.c.employee_id)),
+                            a.c.department_id.is_distinct_from(current))
+            .values(department_id=current, updated_at=now)
+        ).rowcount
+
+    def lapsed(self, courses: list[Course], on: date) -> list[int]:
+        a = Assignment.__table__
+        return list(self.connection.execute(
+            select(a.c.id).where(a.c.status == COMPLETED, a.c.expires_on.is_not(None), a.c.expires_on <= on,
+                                 a.c.course_id.in_([c.id for c in courses]),
+                                 a.c.employee_id.in_(select(_scope.c.employee_id)))
+        ).scalars())
 
 
 def _reopen(row: Assignment, course: Course, on: date) -> None:

@@ -221,3 +221,55 @@ def test_unknown_employee_or_item_is_ignored(app, db, tmp_path):
     assert service.record_item_event(999999, "video", "tax-desk-roleplay", 1, completed=True) == []
     learner = make_employee()
     assert service.record_item_event(learner.id, "video", "not-in-any-course", 1, completed=True) == []
+
+
+def test_set_based_rules_agree_with_the_rule_of_each_course(app, db, tmp_path):
+    """Every employee × course is required exactly when the course's rule matches the person
+    (the 課 or its 部, the position, a role — every employee is a learner)."""
+    general, tax, hr, welfare, office = org()
+    staff = [
+        make_employee(department=tax), make_employee(department=tax, position="課長"),
+        make_employee(department=office, position="係長"), make_employee(department=office, roles=[Role.DEPARTMENT_HEAD]),
+        make_employee(department=welfare, position=""), make_employee(department=hr, roles=[Role.TRAINING_ADMIN]),
+    ]
+    root = content_root(tmp_path, shipped=False)
+    rules = {"for-division": 'departments: ["1000"]', "for-chiefs": "positions: [課長]", "for-heads": "roles: [department_head]",
+             "for-learners": "roles: [learner]", "mixed": 'departments: ["3050"]\n  positions: [課長]'}
+    for slug, rule in rules.items():
+        write_course(root, slug, f'title: {{ja: "{slug}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for:\n  {rule}\n')
+    sync(app, root)
+    for person in staff:
+        codes = {c for c in (person.department.code, person.department.parent.code if person.department.parent else None) if c}
+        facts = service.StaffFacts(person.id, person.department_id, frozenset(codes), person.position or "",
+                                   frozenset({r.role for r in person.role_rows} | {"learner"}))
+        for slug in rules:
+            assignment = row(db, person, slug)
+            expected = service.Rule.of(course(db, slug).required_for).matches(facts)
+            assert (assignment is not None and assignment.required) == expected, (person.position, person.department.code, slug)
+
+
+def test_required_again_gets_a_new_date_unless_completed(app, db, tmp_path):
+    _general, tax, hr, *_ = org()
+    clerk = make_employee(department=tax)
+    root = content_root(tmp_path, shipped=False)
+    write_course(root, "for-tax", 'title: {ja: "税"}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{ja: "目標"}]\nrequired_for:\n  departments: ["1040"]\ndue_within_days: 30\n')
+    sync(app, root)
+    first = row(db, clerk, "for-tax")
+    assert first.required and first.department_id == tax.id
+    clerk.department_id = hr.id
+    db.session.commit()
+    summary = service.apply_assignments([clerk.id])
+    assert summary.no_longer_required == 1 and summary.assigned == 0
+    db.session.expire_all()
+    assert row(db, clerk, "for-tax").required is False and row(db, clerk, "for-tax").department_id == hr.id
+    clerk = db.session.get(type(clerk), clerk.id)
+    clerk.department_id = tax.id
+    db.session.commit()
+    later = clock.today() + timedelta(days=10)
+    summary = service.apply_assignments([clerk.id], on=later)
+    assert summary.assigned == 1 and summary.employees == 1
+    db.session.expire_all()
+    again = row(db, clerk, "for-tax")
+    assert again.required and again.assigned_on == later and again.due_on == later + timedelta(days=30)
+    assert again.department_id == tax.id
+    assert service.apply_assignments([clerk.id], on=later).assigned == 0  # nothing left to do
