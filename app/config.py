@@ -88,6 +88,28 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
 
+    # Sign-in against the city's directory (LDAP / Active Directory); off while LDAP_URL is empty.
+    LDAP_URL = _str("LDAP_URL", "")
+    LDAP_START_TLS = _bool("LDAP_START_TLS", False)
+    LDAP_TIMEOUT_SECONDS = _float("LDAP_TIMEOUT_SECONDS", 5.0)
+    # Bind as the employee with this DN ({login} is filled in), or leave it empty to find the
+    # entry first with the service account below and bind as what was found.
+    LDAP_BIND_DN_TEMPLATE = _str("LDAP_BIND_DN_TEMPLATE", "")
+    LDAP_SERVICE_DN = _optional("LDAP_SERVICE_DN")
+    LDAP_SERVICE_PASSWORD = _optional("LDAP_SERVICE_PASSWORD")
+    LDAP_USER_BASE = _str("LDAP_USER_BASE", "")
+    LDAP_USER_FILTER = _str("LDAP_USER_FILTER", "(|(sAMAccountName={login})(uid={login})(employeeNumber={login}))")
+    LDAP_STAFF_NUMBER_ATTRIBUTE = _str("LDAP_STAFF_NUMBER_ATTRIBUTE", "employeeNumber")
+    LDAP_NAME_ATTRIBUTE = _str("LDAP_NAME_ATTRIBUTE", "displayName")
+    LDAP_KANA_ATTRIBUTE = _str("LDAP_KANA_ATTRIBUTE", "")
+    LDAP_EMAIL_ATTRIBUTE = _str("LDAP_EMAIL_ATTRIBUTE", "mail")
+    LDAP_DEPARTMENT_ATTRIBUTE = _str("LDAP_DEPARTMENT_ATTRIBUTE", "departmentNumber")
+    # Groups: Active Directory's memberOf is read; with LDAP_GROUP_BASE the groups are searched.
+    LDAP_GROUP_BASE = _str("LDAP_GROUP_BASE", "")
+    LDAP_GROUP_FILTER = _str("LDAP_GROUP_FILTER", "(&(objectClass=groupOfNames)(member={dn}))")
+    # Group → role, "DN=role;DN=role" (roles: training_admin, department_head, consultation, …).
+    LDAP_GROUP_ROLES = _str("LDAP_GROUP_ROLES", "")
+
     # Trusted-header single sign-on from an intranet reverse proxy: off unless asked for.
     TRUSTED_HEADER_SSO = _bool("TRUSTED_HEADER_SSO", False)
     TRUSTED_HEADER_NAME = os.environ.get("TRUSTED_HEADER_NAME", "REMOTE_USER")

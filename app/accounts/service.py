@@ -65,9 +65,28 @@ def _dummy_password_hash() -> str:
 def authenticate(identifier: str, password: str) -> Employee | None:
     """The employee whose login and password match, or None (and a ``sign_in.failed`` event).
 
+    With the city's directory configured (``LDAP_URL``) the directory decides first; an account
+    kept with a local password (a break-glass administrator) still signs in when the directory
+    does not know it or cannot be reached. Raises ``directory.DirectoryUnavailable`` when the
+    directory cannot be asked and no local password matches.
+
     An unknown, inactive or password-less account costs one password hash too, so that the
     answer's timing does not tell which account names exist.
     """
+    from app.accounts import directory
+
+    if directory.enabled():
+        try:
+            entry = directory.authenticate(identifier, password)
+        except directory.DirectoryUnavailable:
+            local = find_by_login(identifier)
+            if local is not None and local.active and local.check_password(password or ""):
+                return local
+            raise
+        if entry is not None:
+            employee = employee_from_directory(entry)
+            if employee is not None and employee.active:
+                return employee
     employee = find_by_login(identifier)
     if employee is None or not employee.active or not employee.password_hash:
         check_password_hash(_dummy_password_hash(), password or "")
@@ -78,6 +97,47 @@ def authenticate(identifier: str, password: str) -> Employee | None:
         audit.record("sign_in.failed", "employee", employee.id if employee else None)
         db.session.commit()
         return None
+    return employee
+
+
+def employee_from_directory(entry) -> Employee | None:
+    """Create or update the employee a directory entry describes; roles follow its groups.
+
+    Returns None for an employee the city deactivated (the roster decides who works here).
+    """
+    from app.accounts import directory
+
+    employee = db.session.scalar(select(Employee).where(Employee.staff_number == entry.staff_number))
+    department = None
+    if entry.department_code:
+        department = db.session.scalar(select(Department).where(Department.code == entry.department_code))
+    if employee is None:
+        employee = Employee(staff_number=entry.staff_number, name=entry.name, name_kana=entry.name_kana,
+                            department=department, active=True)
+        db.session.add(employee)
+        db.session.flush()
+        if department is not None:
+            db.session.add(DepartmentMembership(employee=employee, department=department, started_on=clock.today()))
+        audit.record("employee.created_from_directory", "employee", employee.id, actor_id=employee.id)
+    elif not employee.active:
+        return None
+    else:
+        employee.name = entry.name or employee.name
+        employee.name_kana = entry.name_kana or employee.name_kana
+        if department is not None and employee.department_id != department.id:
+            move_to_department(employee, department, clock.today())
+    if entry.email and db.session.scalar(select(func.count(Employee.id)).where(
+            func.lower(Employee.email) == entry.email.lower(), Employee.id != employee.id)) == 0:
+        employee.email = entry.email
+    managed = directory.group_roles()
+    wanted = {Role(role) for dn, role in managed.items() if dn in entry.groups}
+    current = {Role(r.role) for r in employee.role_rows}
+    roles = (current - {Role(r) for r in managed.values()}) | wanted
+    db.session.flush()
+    if roles != current:
+        set_roles(employee, roles, actor=None, via="directory")  # commits
+    else:
+        db.session.commit()
     return employee
 
 

@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from app.accounts import bp, roster, service, sso
+from app.accounts import bp, directory, roster, service, sso
 from app.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -55,7 +55,12 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        employee = service.authenticate(form.login.data, form.password.data)
+        try:
+            employee = service.authenticate(form.login.data, form.password.data)
+        except directory.DirectoryUnavailable:
+            flash(_("The city's sign-in server (Active Directory) cannot be reached. Please try again in a few minutes; "
+                    "if it continues, contact the IT section."), "error")
+            return render_template("accounts/login.html", form=form, signed_out=False), 503
         if employee is None:
             g.sign_in_failed = True
             flash(_("The staff number, e-mail or password is not correct."), "error")
