@@ -261,22 +261,27 @@ def suggest_matches(referral: Referral, limit: int = 5) -> list[tuple[SupportCas
     family name in the same area is a likely one.
     """
     found: dict[int, tuple[SupportCase, str]] = {}
+    # Each query is ordered and bounded as the result is, and reads only what the page shows:
+    # a common family name in a large 地区 never loads (or decrypts) every such case.
+    shown = load_only(SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.area,
+                      SupportCase.status)
+    order = (SupportCase.status == "closed", SupportCase.id.desc())
     if referral.resident_kana_hash:
         member_cases = select(CaseMember.case_id).where(CaseMember.kana_hash == referral.resident_kana_hash)
         for case in db.session.scalars(
-            select(SupportCase).where(
+            select(SupportCase).options(shown).where(
                 SupportCase.anonymised_at.is_(None),
                 or_(SupportCase.household_kana_hash == referral.resident_kana_hash, SupportCase.id.in_(member_cases)),
-            )
+            ).order_by(*order).limit(limit)
         ):
             found[case.id] = (case, "same_name")
-    if referral.family_kana_hash and referral.area:
+    if referral.family_kana_hash and referral.area and len(found) < limit:
         for case in db.session.scalars(
-            select(SupportCase).where(
+            select(SupportCase).options(shown).where(
                 SupportCase.anonymised_at.is_(None),
                 SupportCase.family_kana_hash == referral.family_kana_hash,
                 SupportCase.area == referral.area,
-            )
+            ).order_by(*order).limit(limit)
         ):
             found.setdefault(case.id, (case, "same_family_and_area"))
     ordered = sorted(found.values(), key=lambda pair: (pair[1] != "same_name", pair[0].status == "closed", -pair[0].id))

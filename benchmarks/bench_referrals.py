@@ -1,0 +1,198 @@
+"""The 相談室's pages at city scale: statements and time at two sizes, on SQLite and PostgreSQL.
+
+Loads referrals through the real services (encryption, reference numbers, triage, cases,
+agencies, contacts, closures, the meeting agenda — ``app/referrals/scale.py``), measures each
+相談室 page and the home page's panel, then grows the office tenfold and measures again. Prints
+per page the SQL statements at both sizes (must be equal) and the median time ratio
+(goal: ≤ 2× for ten times the cases). PostgreSQL is used when ``--url`` (or
+``TEST_DATABASE_URL``) answers; a schema is created for the run and dropped after.
+
+    .venv/bin/python benchmarks/bench_referrals.py           # 250 → 2,500 referrals (about a minute per database)
+    .venv/bin/python benchmarks/bench_referrals.py --full    # 500 → 5,000 referrals
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="bench-referrals-"))
+os.environ.setdefault("INSTANCE_PATH", str(WORK / "instance"))
+os.environ.setdefault("TASK_DB", str(WORK / "tasks.sqlite3"))
+
+from sqlalchemy import create_engine, event, text  # noqa: E402
+from werkzeug.security import generate_password_hash  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.accounts.models import Department, Employee, EmployeeRole  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.referrals import scale  # noqa: E402
+
+GOAL = 2.0
+REPEATS = 5
+PASSWORD = "benchmark-password"
+PAGES = {
+    "home (panels)": ("GET", "/", None),
+    "inbox": ("GET", "/consultation/inbox", None),
+    "case list": ("GET", "/consultation/cases", None),
+    "case search (kana)": ("POST", "/consultation/cases", {"kana": "アワタ", "status": "all"}),
+    "stale list": ("GET", "/consultation/cases/stale", None),
+    "meetings": ("GET", "/consultation/meetings", None),
+    "agenda": ("GET", "/consultation/meetings/{meeting}", None),
+    "referral (triage)": ("GET", "/consultation/referrals/{new_referral}", None),
+    "triage picker search": ("POST", "/consultation/referrals/{new_referral}", {"lookup-case_query": "アワタ ハナコ"}),
+    "case": ("GET", "/consultation/cases/{case}", None),
+    "statistics": ("GET", "/consultation/statistics", None),
+    "audit log": ("GET", "/consultation/audit", None),
+}
+
+
+def make_app(url: str | None):
+    if url:
+        schema = f"bench_referrals_{os.getpid()}"
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        config = {"SQLALCHEMY_DATABASE_URI": url,
+                  "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
+    else:
+        schema, config = None, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'referrals.sqlite3'}"}
+    app = create_app({**config, "SECRET_KEY": "bench", "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "TASKS_IMMEDIATE": True, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+        if not url:
+            # Loading thousands of referrals need not wait for the disk; the pages are measured the same.
+            event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF"))
+            db.engine.dispose()
+    return app, schema
+
+
+def people():
+    password = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    office = Department(code="3050", name_ja="福祉まるごと相談室")
+    desks = [Department(code=f"10{n}0", name_ja=name) for n, name in enumerate(("税務課", "上下水道課", "市民課", "保険年金課"))]
+    db.session.add_all([office, *desks])
+    db.session.flush()
+    staff = []
+    for n in range(2):
+        worker = Employee(staff_number=f"20000{n}", name=f"相談 {n}", name_kana="ソウダン", department_id=office.id,
+                          active=True, password_hash=password)
+        worker.role_rows = [EmployeeRole(role="consultation")]
+        staff.append(worker)
+    referrers = [Employee(staff_number=f"30000{n}", name=f"窓口 {n}", name_kana="マドグチ", department_id=d.id, active=True)
+                 for n, d in enumerate(desks)]
+    db.session.add_all(staff + referrers)
+    db.session.commit()
+    return staff, referrers
+
+
+def measure(app, ids: dict) -> dict[str, tuple[int, float]]:
+    client = app.test_client()
+    assert client.post("/login", data={"login": "200000", "password": PASSWORD}).status_code == 302
+    with app.app_context():
+        engine = db.engine
+    results = {}
+    for name, (method, url, data) in PAGES.items():
+        url = url.format(**ids)
+        client.open(url, method=method, data=data)  # warm-up
+        counts, times = [], []
+        for _ in range(REPEATS):
+            statements = []
+
+            def count(*args, statements=statements):
+                statements.append(1)
+
+            event.listen(engine, "before_cursor_execute", count)
+            started = time.perf_counter()
+            response = client.open(url, method=method, data=data)
+            times.append(time.perf_counter() - started)
+            event.remove(engine, "before_cursor_execute", count)
+            assert response.status_code == 200, (name, response.status_code)
+            counts.append(len(statements))
+        results[name] = (max(counts), statistics.median(times))
+    return results
+
+
+def run(label: str, url: str | None, small: int, large: int) -> bool:
+    app, schema = make_app(url)
+    try:
+        with app.app_context():
+            (worker, colleague), referrers = people()
+            started = time.perf_counter()
+            ids = scale.build(small, referrers, worker, colleague)
+            print(f"[{label}] {small:,} referrals loaded through the services in {time.perf_counter() - started:.0f} s")
+        at_small = measure(app, ids)
+        with app.app_context():
+            (worker, colleague) = db.session.scalars(db.select(Employee).where(Employee.staff_number.like("20000%"))
+                                                     .order_by(Employee.staff_number)).all()
+            referrers = db.session.scalars(db.select(Employee).where(Employee.staff_number.like("30000%"))).all()
+            started = time.perf_counter()
+            scale.build(large - small, referrers, worker, colleague, start=small)
+            print(f"[{label}] grown to {large:,} referrals in {time.perf_counter() - started:.0f} s")
+        at_large = measure(app, ids)
+    finally:
+        if schema:
+            with app.app_context():
+                db.session.remove()
+                with db.engine.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                db.engine.dispose()
+    print(f"\n[{label}] {'page':24} {'stmts':>6} {'stmts':>6} {'ms':>8} {'ms':>8} {'ratio':>6}")
+    print(f"[{label}] {'':24} {small:>6,} {large:>6,} {small:>8,} {large:>8,}")
+    ok = True
+    for name in PAGES:
+        (q1, t1), (q2, t2) = at_small[name], at_large[name]
+        ratio = t2 / t1 if t1 else float("inf")
+        good = q1 == q2 and ratio <= GOAL
+        ok = ok and good
+        print(f"[{label}] {name:24} {q1:>6} {q2:>6} {t1 * 1000:>8.1f} {t2 * 1000:>8.1f} {ratio:>5.2f}×"
+              + ("" if good else "  <-- over the goal"))
+    print()
+    return ok
+
+
+def postgres_url(url: str | None) -> str | None:
+    url = url or os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    try:
+        engine = create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return url
+    except Exception as exc:  # noqa: BLE001 - an unreachable server only skips that half
+        print(f"PostgreSQL not reachable ({type(exc).__name__}): SQLite only")
+        return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="500 → 5,000 referrals (the issue's sizes)")
+    parser.add_argument("--small", type=int)
+    parser.add_argument("--large", type=int)
+    parser.add_argument("--url", help="PostgreSQL URL (default: TEST_DATABASE_URL)")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    small = args.small or (500 if args.full else 250)
+    large = args.large or (5000 if args.full else 2500)
+    ok = run("sqlite", None, small, large)
+    url = None if args.sqlite_only else postgres_url(args.url)
+    if url:
+        ok = run("postgresql", url, small, large) and ok
+    print(f"goal: equal statements and time ≤ {GOAL:.0f}× for {large / small:.0f}× the referrals — " + ("met" if ok else "NOT met"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
