@@ -141,6 +141,10 @@ class Config:
     CONTENT_ROOT = Path(os.environ.get("CONTENT_ROOT", PROJECT_ROOT))
 
     CITY_NAME = os.environ.get("CITY_NAME", "あわら市")
+    # Dates on official printouts (certificates, the meeting agenda, the print header of
+    # spreadsheet exports): "wareki" 令和8年12月3日 or "seireki" 2026年12月3日. Data cells of
+    # exports stay 西暦 (ISO dates) whatever this says, for the programs that read them.
+    OFFICIAL_DATE_STYLE = os.environ.get("OFFICIAL_DATE_STYLE", "wareki")
 
     # The programme's figures (/programme). Training → referrals: a department counts as trained
     # from the quarter whose end first saw this share (%) of its staff through the courses below.

@@ -52,11 +52,27 @@ def jdatetime(value: datetime | None) -> str:
     return format_datetime(value, "d MMM y HH:mm")
 
 
+def official_date(value: date | datetime | None) -> str:
+    """A date as the city writes it on official documents: 和暦 (令和8年12月3日) unless
+    OFFICIAL_DATE_STYLE is "seireki"; English pages keep the English date."""
+    if value is None:
+        return ""
+    from app.core import clock
+    from app.core.wareki import wareki_date
+
+    if current_locale() != "ja" or current_app.config.get("OFFICIAL_DATE_STYLE", "wareki") == "seireki":
+        return jdate(value)
+    return wareki_date(clock.local_date(value) if isinstance(value, datetime) else value)
+
+
 def init_app(app) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["jdate"] = jdate
     app.jinja_env.filters["jdatetime"] = jdatetime
+    app.jinja_env.filters["official_date"] = official_date
+    if app.config.get("OFFICIAL_DATE_STYLE", "wareki") not in ("wareki", "seireki"):
+        raise ValueError(f"OFFICIAL_DATE_STYLE must be wareki or seireki, not {app.config['OFFICIAL_DATE_STYLE']!r}")
     app.jinja_env.globals["current_locale"] = current_locale
 
     from app.core.wareki import register_filters

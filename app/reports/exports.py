@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.core import clock
+from app.core.i18n import official_date
 from app.core.spreadsheet import safe_row
 from app.reports.service import Matrix
 
@@ -83,6 +85,10 @@ def to_xlsx(sheet_title: str, header: list[str], rows: list[list]) -> bytes:
                 for cell in cells:
                     cell.number_format = "yyyy/mm/dd"
     sheet.freeze_panes = "A2"
+    # The printed page says what it is and when it was made, as the city dates its documents;
+    # the cells keep 西暦 dates for whatever reads them.
+    sheet.oddHeader.center.text = sheet_title
+    sheet.oddHeader.right.text = _("Made on %(day)s", day=official_date(clock.today()))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
