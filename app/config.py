@@ -71,6 +71,10 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "9")))
     # However active, a session ends this many hours after signing in.
     SESSION_MAX_HOURS = float(os.environ.get("SESSION_MAX_HOURS", "10"))
+    # The session cookie is signed again (its idle lifetime renewed) at most this often, not
+    # on every response: a video's progress reports every few seconds need not re-sign it.
+    SESSION_REFRESH_EACH_REQUEST = False
+    SESSION_REFRESH_SECONDS = int(os.environ.get("SESSION_REFRESH_SECONDS", "300"))
 
     WTF_CSRF_TIME_LIMIT = None  # a clerk may leave a form open over lunch
 

@@ -11,6 +11,7 @@ from flask_login import current_user, login_user
 from app.extensions import db
 
 SIGNED_IN_AT = "signed_in_at"
+REFRESHED_AT = "refreshed_at"
 
 
 def load_user(user_id: str):
@@ -74,7 +75,23 @@ def from_trusted_proxy(app) -> bool:
     return any(address in ipaddress.ip_network(entry, strict=False) for entry in app.config["TRUSTED_PROXY_ADDRESSES"])
 
 
+def renew_session(response):
+    """Renew a signed-in session's idle lifetime at most every SESSION_REFRESH_SECONDS.
+
+    Flask would otherwise sign and send the cookie again on every response (a progress report
+    every few seconds); changing the session here is what makes Flask send it.
+    """
+    if session.permanent and isinstance(session.get(SIGNED_IN_AT), int):
+        now = int(time.time())
+        last = session.get(REFRESHED_AT)
+        if not isinstance(last, int) or now - last >= current_app.config["SESSION_REFRESH_SECONDS"]:
+            session[REFRESHED_AT] = now
+    return response
+
+
 def init_app(app) -> None:
+    app.after_request(renew_session)
+
     @app.before_request
     def trusted_header_sign_in():
         # Only when the intranet reverse proxy authenticates users and says so in a header.
