@@ -218,3 +218,19 @@ def test_the_demo_package_pages_resume_and_its_test_passes_on_all_correct(page, 
     from app.scorm import service
 
     assert service.progress_for(city["learner"].id, ["info-security-basics"]) == {"info-security-basics": 1.0}
+
+
+def test_a_package_finds_the_api_even_when_the_runtime_arrives_late(page, app, db, city):
+    """On a busy network the package's page can load before the portal's run-time script."""
+    import time as _time
+
+    def late(route):
+        _time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/static/js/scorm-runtime.js*", late)
+    sign_in(page, city["learner"], PASSWORD)
+    page.goto("/scorm/privacy")
+    frame = sco_frame(page)
+    frame.locator("#pass").click()
+    assert frame.locator("#result").inner_text() == "commit:true"

@@ -187,6 +187,10 @@
 
   window.API = API;
 
+  // The package is loaded only now, so its first call always finds the API in place.
+  var frame = document.getElementById("scorm-frame");
+  if (frame && frame.dataset.src && !frame.getAttribute("src")) frame.src = frame.dataset.src;
+
   // A learner who closes the page without the package calling LMSFinish keeps what was set.
   window.addEventListener("pagehide", function () {
     if (state === "running" && Object.keys(dirty).length) {
