@@ -38,6 +38,8 @@ if [ "$profile" != run ]; then
 fi
 if [ "$profile" = ci ]; then
   check nginx test -x /usr/sbin/nginx                # the deployed-stack smoke test
+  check default-jre-headless has java                # runs the Nu HTML checker (scripts/vnu.sh)
+  check npm has npm                                  # installs it from the npm registry
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -7,6 +7,7 @@ portal's host, and fails on console errors (a Content-Security-Policy violation 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,21 +44,48 @@ def browser():
         browser.close()
 
 
+# Every HTML page the live server sends during this run, for the Nu HTML check
+# (test_zz_valid_html.py): up to three different pages per kind of address and status.
+SERVED_PAGES: dict[tuple[str, str, int], tuple[str, bytes]] = {}
+_PAGES_PER_KIND = 3
+
+
+def _keep_page(environ, status: str, content_type: str, body: bytes) -> None:
+    if not content_type.startswith("text/html") or not body:
+        return
+    path = environ.get("PATH_INFO", "")
+    kind = re.sub(r"\d+", "N", path), status.split()[0]
+    variants = [key for key in SERVED_PAGES if key[:2] == kind]
+    key = (*kind, hash(body))
+    if key not in SERVED_PAGES and len(variants) < _PAGES_PER_KIND:
+        query = environ.get("QUERY_STRING")
+        SERVED_PAGES[key] = (path + (f"?{query}" if query else ""), body)
+
+
 def buffered(app):
     """Read each response body fully, and close it, before the server writes it.
 
     Werkzeug's development server skips ``close()`` on the response when the browser drops
     the connection mid-body (Chromium does that with video ranges), which leaks an open
-    media file. Test bodies are small, so buffering them is cheap.
+    media file. Test bodies are small, so buffering them is cheap. HTML pages are kept for
+    the Nu HTML check.
     """
 
     def wsgi(environ, start_response):
-        iterable = app(environ, start_response)
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["type"] = status, dict(headers).get("Content-Type", "")
+            return start_response(status, headers, exc_info)
+
+        iterable = app(environ, capture)
         try:
-            return [b"".join(iterable)]
+            body = b"".join(iterable)
         finally:
             if hasattr(iterable, "close"):
                 iterable.close()
+        _keep_page(environ, seen.get("status", ""), seen.get("type", ""), body)
+        return [body]
 
     return wsgi
 
