@@ -96,3 +96,7 @@ def demo_load_command():
     click.echo(_("Demo accounts (password: %(p)s):", p=demo.DEMO_PASSWORD))
     for number, name, *_rest in demo.DEMO_ACCOUNTS:
         click.echo(f"  {number}  {name}  — {demo.DEMO_ROLE_LABELS[number]}")
+    from app.partners.demo import DEMO_AGENCIES, DEMO_PARTNER_LABELS
+
+    for _agency, _kind, number, name, _kana in DEMO_AGENCIES:
+        click.echo(f"  {number}  {name}  — {DEMO_PARTNER_LABELS[number]}")

@@ -75,6 +75,7 @@ DEMO_ACCOUNTS = [
     ("100004", "三浦 恵子", "ミウラ ケイコ", "3050", "社会福祉士", [Role.CONSULTATION], "soudan@demo.example.jp"),
     ("100005", "岡田 智史", "オカダ サトシ", "3050", "主任相談支援員", [Role.CONSULTATION, Role.CONTENT_ADMIN], "content@demo.example.jp"),
     ("100006", "杉山 航", "スギヤマ ワタル", "1030", "主任", [Role.SYSTEM_ADMIN], "sysadmin@demo.example.jp"),
+    ("100007", "松田 由紀子", "マツダ ユキコ", "3050", "室長補佐", [Role.CONSULTATION, Role.CONSULTATION_LEAD], "lead@demo.example.jp"),
 ]
 DEMO_ROLE_LABELS = {
     "100001": "learner",
@@ -83,6 +84,7 @@ DEMO_ROLE_LABELS = {
     "100004": "consultation staff (相談室)",
     "100005": "consultation staff + content admin",
     "100006": "system admin",
+    "100007": "office lead (相談室): consultation staff + every caseload",
 }
 
 POSITIONS = ["主事", "主事", "主事", "主任", "主任", "主査", "係長", "課長補佐"]

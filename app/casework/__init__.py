@@ -28,3 +28,7 @@ def init_app(app):
     app.jinja_env.globals["closure_proposal"] = views.closure_proposal
     app.jinja_env.globals["closure_decision_form"] = views.closure_decision_form
     add_home_panel(app, "casework/_home_panel.html", Permission.HANDLE_REFERRALS)
+    from app.casework import demo
+    from app.core.demo import register_demo_loader
+
+    register_demo_loader(app, demo.load)

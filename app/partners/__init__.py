@@ -19,5 +19,9 @@ def init_app(app):
     add_nav(app, "partners.updates", _l("Partner updates"), Permission.HANDLE_REFERRALS)
     add_nav(app, "partners.agencies", _l("Agencies"), Permission.MANAGE_ACCOUNTS)
     add_home_panel(app, "partners/_office_panel.html", Permission.HANDLE_REFERRALS)
+    from app.core.demo import register_demo_loader
+    from app.partners import demo
+
+    register_demo_loader(app, demo.load)
     app.jinja_env.globals["partner_update_count"] = service.unread_update_count
     app.cli.add_command(cli.partners_cli)
