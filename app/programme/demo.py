@@ -211,6 +211,7 @@ def _history(departments, quarters, worker, colleague, rng, on: date) -> int:
                 if case_id and rng.random() < 0.5 and closed_on < on:
                     heapq.heappush(agenda, (closed_on, 2, "close", case_id))
     _settle(on)
+    _propose_closures(worker)
     return made
 
 
@@ -349,6 +350,24 @@ def _meeting(held_on: date, worker, colleague, rng) -> None:
                                  actor_id=worker.id)
         item.decided_at = utc_start(held_on) + timedelta(hours=6)
         item.case.last_activity_at = item.decided_at
+    db.session.commit()
+
+
+def _propose_closures(worker) -> None:
+    """Two long-running cases whose goal was met are proposed for closure at today's review:
+    they wait for the next 支援調整会議."""
+    from app.casework import service as casework
+    from app.referrals.models import SupportCase
+
+    candidates = db.session.scalars(
+        select(SupportCase).where(SupportCase.status == "open", SupportCase.lead_worker_id == worker.id)
+        .order_by(SupportCase.opened_at, SupportCase.id).limit(2)
+    ).all()
+    for case in candidates:
+        casework.record_review(case, casework.ReviewInput(
+            summary="家計が安定し、就労も続いている。本人も支援の終了に同意。", ready=True, criterion="goal_met",
+            closure_summary="就労と家計が安定し、支援目標を達成した。", follow_up="地区の民生委員",
+        ), actor=worker)
     db.session.commit()
 
 

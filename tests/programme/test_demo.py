@@ -35,6 +35,8 @@ def test_demo_history_fills_both_pages(app, db, client):
         assert summary["支援調整会議の開催回数"] >= 3
         assert summary["新規ケース"] >= 5
     assert db.session.scalar(select(func.count(Meeting.id))) >= 12
+    proposals = service.fiscal_year_report(current).table("meetings")
+    assert proposals.value("終結の提案（見直しで終結可と判断）", "件数") == 2
     assert db.session.scalar(select(func.count(Referral.id)).where(Referral.source_department_id.is_(None))) == 0
 
     report = training.report(current)
