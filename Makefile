@@ -53,6 +53,7 @@ test: system-packages-test translations
 
 lint: install
 	$(BIN)/ruff check app tests scripts benchmarks
+	$(BIN)/ruff format --check app tests scripts benchmarks
 
 bench: translations
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

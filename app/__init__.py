@@ -34,7 +34,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIME_ZONE"]  # one clock for dates and their display
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config[
+        "TIME_ZONE"
+    ]  # one clock for dates and their display
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     _private_database_file(app)
@@ -50,7 +52,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     extensions.db.init_app(app)
     _sqlite_for_many_learners(app)
     extensions.migrate.init_app(
-        app, extensions.db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True, compare_type=True
+        app,
+        extensions.db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
     )
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)

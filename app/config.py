@@ -102,7 +102,9 @@ class Config:
     LDAP_SERVICE_DN = _optional("LDAP_SERVICE_DN")
     LDAP_SERVICE_PASSWORD = _optional("LDAP_SERVICE_PASSWORD")
     LDAP_USER_BASE = _str("LDAP_USER_BASE", "")
-    LDAP_USER_FILTER = _str("LDAP_USER_FILTER", "(|(sAMAccountName={login})(uid={login})(employeeNumber={login}))")
+    LDAP_USER_FILTER = _str(
+        "LDAP_USER_FILTER", "(|(sAMAccountName={login})(uid={login})(employeeNumber={login}))"
+    )
     LDAP_STAFF_NUMBER_ATTRIBUTE = _str("LDAP_STAFF_NUMBER_ATTRIBUTE", "employeeNumber")
     LDAP_NAME_ATTRIBUTE = _str("LDAP_NAME_ATTRIBUTE", "displayName")
     LDAP_KANA_ATTRIBUTE = _str("LDAP_KANA_ATTRIBUTE", "")
@@ -128,7 +130,9 @@ class Config:
     TASK_BACKEND = os.environ.get("TASK_BACKEND", "sqlite")
     TASKS_IMMEDIATE = _bool("TASKS_IMMEDIATE", False)
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    TASK_DB = Path(os.environ.get("TASK_DB", INSTANCE_PATH / "tasks.sqlite3"))  # the embedded queue's file
+    TASK_DB = Path(
+        os.environ.get("TASK_DB", INSTANCE_PATH / "tasks.sqlite3")
+    )  # the embedded queue's file
     # How long a queue server may take to answer before the admin is told it cannot be reached.
     QUEUE_TIMEOUT_SECONDS = float(os.environ.get("QUEUE_TIMEOUT_SECONDS", "3"))
     # A worker writes a heartbeat this often; /healthz counts a worker live for three beats.
@@ -203,9 +207,13 @@ class Config:
     RENDER_FFMPEG = _str("RENDER_FFMPEG", "ffmpeg")
     RENDER_FFPROBE = _str("RENDER_FFPROBE", "ffprobe")
     RENDER_JTALK_DICT = _str("RENDER_JTALK_DICT", "/var/lib/mecab/dic/open-jtalk/naist-jdic")
-    RENDER_VOICE_DIRS = _str("RENDER_VOICE_DIRS", "")  # extra folders with .htsvoice files, separated by os.pathsep
+    RENDER_VOICE_DIRS = _str(
+        "RENDER_VOICE_DIRS", ""
+    )  # extra folders with .htsvoice files, separated by os.pathsep
     RENDER_FONT = _str("RENDER_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-    RENDER_FONT_BOLD = _str("RENDER_FONT_BOLD", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
+    RENDER_FONT_BOLD = _str(
+        "RENDER_FONT_BOLD", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
+    )
     RENDER_WIDTH = _int("RENDER_WIDTH", 1280)
     RENDER_HEIGHT = _int("RENDER_HEIGHT", 720)
     RENDER_FPS = _int("RENDER_FPS", 25)
@@ -213,7 +221,9 @@ class Config:
     # --- training reminders ----------------------------------------------------------------
     REMINDER_EMAIL = _bool("REMINDER_EMAIL", False)
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 7)
-    PORTAL_URL = _optional("PORTAL_URL")  # e.g. https://tsunagu.city.awara.lg.jp, for links in e-mails
+    PORTAL_URL = _optional(
+        "PORTAL_URL"
+    )  # e.g. https://tsunagu.city.awara.lg.jp, for links in e-mails
     MAIL_FROM = _str("MAIL_FROM", "tsunagu@localhost")
     SMTP_HOST = _optional("SMTP_HOST")
     SMTP_PORT = _int("SMTP_PORT", 25)
@@ -232,7 +242,10 @@ class Config:
     REFERRAL_EMERGENCY_NUMBERS = _str("REFERRAL_EMERGENCY_NUMBERS", "110 / 119")
     # When the office answers, and where staff turn outside those hours.
     REFERRAL_OFFICE_HOURS = _str("REFERRAL_OFFICE_HOURS", "平日 8:30～17:15")
-    REFERRAL_AFTER_HOURS = _str("REFERRAL_AFTER_HOURS", "夜間・休日は市役所の代表電話（宿日直）へ。命に関わるときは、まず110番・119番。")
+    REFERRAL_AFTER_HOURS = _str(
+        "REFERRAL_AFTER_HOURS",
+        "夜間・休日は市役所の代表電話（宿日直）へ。命に関わるときは、まず110番・119番。",
+    )
     # What the form says when the resident has not consented (docs/consent-model.md). The legal
     # reading is the city's legal office's to confirm: set these to the wording it approves.
     REFERRAL_NO_CONSENT_ROUTE_JA = _str(
@@ -257,11 +270,20 @@ class Config:
             "support meeting (支援会議) takes the case up is the office's decision."  # legal: support-meeting
         ),
     )
-    REFERRAL_AREAS = _str("REFERRAL_AREAS", "金津地区,芦原地区,本荘地区,新郷地区,伊井地区,剱岳地区,吉崎地区,細呂木地区,北潟地区,波松地区")
-    CASE_REVIEW_DAYS = _int("CASE_REVIEW_DAYS", 91)  # default interval between reviews (three months)
+    REFERRAL_AREAS = _str(
+        "REFERRAL_AREAS",
+        "金津地区,芦原地区,本荘地区,新郷地区,伊井地区,剱岳地区,吉崎地区,細呂木地区,北潟地区,波松地区",
+    )
+    CASE_REVIEW_DAYS = _int(
+        "CASE_REVIEW_DAYS", 91
+    )  # default interval between reviews (three months)
     CASE_REVIEW_DAYS_HIGH_RISK = _int("CASE_REVIEW_DAYS_HIGH_RISK", 30)
-    CASE_STALE_DAYS = _int("CASE_STALE_DAYS", 30)  # no timeline entry for this long → on the stale list
-    REFERRAL_RETENTION_YEARS = _int("REFERRAL_RETENTION_YEARS", 5)  # closed records are anonymised after this
+    CASE_STALE_DAYS = _int(
+        "CASE_STALE_DAYS", 30
+    )  # no timeline entry for this long → on the stale list
+    REFERRAL_RETENTION_YEARS = _int(
+        "REFERRAL_RETENTION_YEARS", 5
+    )  # closed records are anonymised after this
 
 
 class TestConfig(Config):

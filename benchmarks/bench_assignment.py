@@ -40,8 +40,17 @@ from app.extensions import db  # noqa: E402
 GOAL = 3.0
 DIVISIONS, SECTIONS = 5, 8
 POSITIONS = ["主事", "主事", "主事", "主査", "係長", "課長補佐", "課長"]
-COLUMNS = ("employee_id", "course_id", "department_id", "required", "status", "progress", "assigned_on", "due_on",
-           "updated_at")
+COLUMNS = (
+    "employee_id",
+    "course_id",
+    "department_id",
+    "required",
+    "status",
+    "progress",
+    "assigned_on",
+    "due_on",
+    "updated_at",
+)
 
 
 def rule_for(c: int, division_codes: list[str], section_codes: list[str]) -> dict:
@@ -49,7 +58,7 @@ def rule_for(c: int, division_codes: list[str], section_codes: list[str]) -> dic
     if kind == 5:
         return {"departments": [division_codes[c % len(division_codes)]]}
     if kind == 6:
-        return {"departments": section_codes[c % 7::9][:3], "positions": ["課長"]}
+        return {"departments": section_codes[c % 7 :: 9][:3], "positions": ["課長"]}
     if kind == 7:
         return {"roles": ["department_head"], "positions": ["係長", "課長補佐"]}
     return {"all_staff": True}
@@ -63,8 +72,10 @@ def build(size: int, courses: int, url: str | None):
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         engine.dispose()
-        config = {"SQLALCHEMY_DATABASE_URI": url,
-                  "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
+        config = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+        }
     else:
         config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / f'assign-{size}.sqlite3'}"}
     app = create_app({**config, "SECRET_KEY": "bench", "TESTING": True, "TASKS_IMMEDIATE": True})
@@ -78,24 +89,49 @@ def build(size: int, courses: int, url: str | None):
             division_codes.append(division.code)
             department_ids.append(division.id)  # the 部's own office
             for s in range(SECTIONS):
-                section = Department(code=f"{d + 1}0{s + 1}0", name_ja=f"第{d + 1}部 第{s + 1}課", parent_id=division.id)
+                section = Department(
+                    code=f"{d + 1}0{s + 1}0",
+                    name_ja=f"第{d + 1}部 第{s + 1}課",
+                    parent_id=division.id,
+                )
                 db.session.add(section)
                 db.session.flush()
                 section_codes.append(section.code)
                 department_ids.append(section.id)
         for c in range(courses):
-            db.session.add(Course(
-                slug=f"course-{c:02d}", title_ja=f"研修{c + 1:02d}", items=[], completion="all",
-                required_for=rule_for(c, division_codes, section_codes), due_within_days=90 if c % 2 else None,
-                due_on=None, version=1, content_hash="0" * 64, source_path=f"courses/course-{c:02d}.md", sort_order=c,
-            ))
-        db.session.execute(insert(Employee), [
-            {"staff_number": f"{n + 100000}", "name": f"職員 {n}", "name_kana": "ショクイン", "active": n % 50 != 0,
-             "department_id": department_ids[n % len(department_ids)], "position": POSITIONS[n % len(POSITIONS)]}
-            for n in range(size)
-        ])
+            db.session.add(
+                Course(
+                    slug=f"course-{c:02d}",
+                    title_ja=f"研修{c + 1:02d}",
+                    items=[],
+                    completion="all",
+                    required_for=rule_for(c, division_codes, section_codes),
+                    due_within_days=90 if c % 2 else None,
+                    due_on=None,
+                    version=1,
+                    content_hash="0" * 64,
+                    source_path=f"courses/course-{c:02d}.md",
+                    sort_order=c,
+                )
+            )
+        db.session.execute(
+            insert(Employee),
+            [
+                {
+                    "staff_number": f"{n + 100000}",
+                    "name": f"職員 {n}",
+                    "name_kana": "ショクイン",
+                    "active": n % 50 != 0,
+                    "department_id": department_ids[n % len(department_ids)],
+                    "position": POSITIONS[n % len(POSITIONS)],
+                }
+                for n in range(size)
+            ],
+        )
         heads = db.session.scalars(db.select(Employee.id).where(Employee.position == "課長")).all()
-        db.session.execute(insert(EmployeeRole), [{"employee_id": i, "role": "department_head"} for i in heads])
+        db.session.execute(
+            insert(EmployeeRole), [{"employee_id": i, "role": "department_head"} for i in heads]
+        )
         db.session.commit()
     return app
 
@@ -121,7 +157,9 @@ def measure(app) -> dict:
             db.session.commit()
 
             def insert_select():
-                db.session.execute(text(f"INSERT INTO course_assignment ({cols}) SELECT {cols} FROM bench_rows"))
+                db.session.execute(
+                    text(f"INSERT INTO course_assignment ({cols}) SELECT {cols} FROM bench_rows")
+                )
                 db.session.commit()
 
             bare.append(timed(insert_select))
@@ -136,17 +174,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000])
     parser.add_argument("--courses", type=int, default=40)
-    parser.add_argument("--url", help="a PostgreSQL URL (a schema per size is created in it); SQLite by default")
+    parser.add_argument(
+        "--url", help="a PostgreSQL URL (a schema per size is created in it); SQLite by default"
+    )
     args = parser.parse_args()
-    print(f"{'staff':>8} {'rows':>10} {'first run s':>12} {'bare s':>8} {'ratio':>7} {'2nd run s':>10}")
+    print(
+        f"{'staff':>8} {'rows':>10} {'first run s':>12} {'bare s':>8} {'ratio':>7} {'2nd run s':>10}"
+    )
     ok = True
     for size in args.sizes:
         result = measure(build(size, args.courses, args.url))
         ratio = result["first"] / result["bare"] if result["bare"] else float("inf")
         ok = ok and ratio <= GOAL
-        print(f"{size:>8,} {result['rows']:>10,} {result['first']:>12.2f} {result['bare']:>8.2f} {ratio:>6.1f}× "
-              f"{result['again']:>10.2f}" + ("" if ratio <= GOAL else "  <-- over the goal"))
-    print(f"\ngoal: first run ≤ {GOAL:.0f}× a bare INSERT … SELECT of the same rows — " + ("met" if ok else "NOT met"))
+        print(
+            f"{size:>8,} {result['rows']:>10,} {result['first']:>12.2f} {result['bare']:>8.2f} {ratio:>6.1f}× "
+            f"{result['again']:>10.2f}" + ("" if ratio <= GOAL else "  <-- over the goal")
+        )
+    print(
+        f"\ngoal: first run ≤ {GOAL:.0f}× a bare INSERT … SELECT of the same rows — "
+        + ("met" if ok else "NOT met")
+    )
     return 0 if ok else 1
 
 

@@ -45,10 +45,15 @@ REPEATS = 5
 
 
 def build(employees: int, courses: int, path: Path):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench", "TESTING": True,
-        "WTF_CSRF_ENABLED": False, "TASKS_IMMEDIATE": True,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "TASKS_IMMEDIATE": True,
+        }
+    )
     rng = random.Random(employees)
     today = date.today()
     with app.app_context():
@@ -59,34 +64,77 @@ def build(employees: int, courses: int, path: Path):
             db.session.add(division)
             db.session.flush()
             for s in range(SECTIONS_PER_DIVISION):
-                section = Department(code=f"{d + 1}0{s + 1}0", name_ja=f"第{d + 1}部 第{s + 1}課", parent_id=division.id,
-                                     sort_order=d * 100 + s + 1)
+                section = Department(
+                    code=f"{d + 1}0{s + 1}0",
+                    name_ja=f"第{d + 1}部 第{s + 1}課",
+                    parent_id=division.id,
+                    sort_order=d * 100 + s + 1,
+                )
                 db.session.add(section)
                 sections.append(section)
         for c in range(courses):
-            db.session.add(Course(
-                slug=f"course-{c:02d}", title_ja=f"研修{c + 1:02d}", items=[{"kind": "quiz", "slug": f"quiz-{c}", "optional": False, "title_ja": "確認"}],
-                completion="all", required_for={"all_staff": True}, due_within_days=90, version=1,
-                content_hash="0" * 64, source_path=f"courses/course-{c:02d}.md", sort_order=c,
-            ))
+            db.session.add(
+                Course(
+                    slug=f"course-{c:02d}",
+                    title_ja=f"研修{c + 1:02d}",
+                    items=[
+                        {"kind": "quiz", "slug": f"quiz-{c}", "optional": False, "title_ja": "確認"}
+                    ],
+                    completion="all",
+                    required_for={"all_staff": True},
+                    due_within_days=90,
+                    version=1,
+                    content_hash="0" * 64,
+                    source_path=f"courses/course-{c:02d}.md",
+                    sort_order=c,
+                )
+            )
         db.session.flush()
         section_ids = [s.id for s in sections]
         course_ids = list(db.session.scalars(db.select(Course.id).order_by(Course.id)))
-        admin = Employee(staff_number="000001", name="人事 研修", name_kana="ジンジ ケンシュウ", department_id=section_ids[0],
-                         active=True, password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+        admin = Employee(
+            staff_number="000001",
+            name="人事 研修",
+            name_kana="ジンジ ケンシュウ",
+            department_id=section_ids[0],
+            active=True,
+            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+        )
         admin.role_rows = [EmployeeRole(role="training_admin")]
         db.session.add(admin)
         db.session.commit()
 
-        rows = [{"staff_number": f"{n + 100000}", "name": f"職員 {n}", "name_kana": "ショクイン", "department_id": section_ids[n % len(section_ids)],
-                 "active": True, "position": "主事"} for n in range(employees - 1)]
+        rows = [
+            {
+                "staff_number": f"{n + 100000}",
+                "name": f"職員 {n}",
+                "name_kana": "ショクイン",
+                "department_id": section_ids[n % len(section_ids)],
+                "active": True,
+                "position": "主事",
+            }
+            for n in range(employees - 1)
+        ]
         db.session.execute(insert(Employee), rows)
         db.session.commit()
-        employees_by_department = db.session.execute(db.select(Employee.id, Employee.department_id)).all()
+        employees_by_department = db.session.execute(
+            db.select(Employee.id, Employee.department_id)
+        ).all()
         assigned_on = today - timedelta(days=120)
         # Plain DB-API executemany: the ORM's per-row work would dominate the set-up time.
-        columns = ("employee_id", "course_id", "department_id", "required", "status", "progress", "assigned_on",
-                   "due_on", "completed_at", "completed_version", "updated_at")
+        columns = (
+            "employee_id",
+            "course_id",
+            "department_id",
+            "required",
+            "status",
+            "progress",
+            "assigned_on",
+            "due_on",
+            "completed_at",
+            "completed_version",
+            "updated_at",
+        )
         sql = f"INSERT INTO course_assignment ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         now = datetime.now().isoformat(sep=" ")
         batch = []
@@ -97,14 +145,29 @@ def build(employees: int, courses: int, path: Path):
                 completed_at = None
                 if draw < 0.55:
                     status, progress = "completed", 1.0
-                    completed_at = f"{assigned_on + timedelta(days=rng.randint(1, 119))} 09:00:00.000000"
+                    completed_at = (
+                        f"{assigned_on + timedelta(days=rng.randint(1, 119))} 09:00:00.000000"
+                    )
                 elif draw < 0.7:
                     status, progress = "in_progress", 0.5
                 else:
                     status, progress = "not_started", 0.0
                 due_on = assigned_on + timedelta(days=rng.choice((60, 90, 150)))
-                batch.append((employee_id, course_id, department_id, 1, status, progress, assigned_on.isoformat(),
-                              due_on.isoformat(), completed_at, 1 if completed_at else None, now))
+                batch.append(
+                    (
+                        employee_id,
+                        course_id,
+                        department_id,
+                        1,
+                        status,
+                        progress,
+                        assigned_on.isoformat(),
+                        due_on.isoformat(),
+                        completed_at,
+                        1 if completed_at else None,
+                        now,
+                    )
+                )
                 if len(batch) >= 100_000:
                     connection.executemany(sql, batch)
                     batch = []
@@ -135,7 +198,9 @@ def measure(app, section_id: int, course_id: int) -> dict[str, tuple[int, float]
         for _ in range(REPEATS):
             statements = []
 
-            def count(conn, cursor, statement, parameters, context, executemany, statements=statements):
+            def count(
+                conn, cursor, statement, parameters, context, executemany, statements=statements
+            ):
                 statements.append(statement)
 
             event.listen(engine, "before_cursor_execute", count)
@@ -161,7 +226,9 @@ def main() -> int:
     for size in (args.small, args.large):
         started = time.perf_counter()
         app, section_id, course_id = build(size, args.courses, WORK / f"bench-{size}.sqlite3")
-        print(f"built {size:,} employees × {args.courses} courses ({size * args.courses:,} assignment rows) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"built {size:,} employees × {args.courses} courses ({size * args.courses:,} assignment rows) in {time.perf_counter() - started:.1f} s"
+        )
         measured[size] = measure(app, section_id, course_id)
 
     print()
@@ -174,10 +241,14 @@ def main() -> int:
         ratio = t_large / t_small if t_small else float("inf")
         flag = "" if q_small == q_large and ratio <= GOAL_RATIO else "  <-- over the goal"
         ok = ok and not flag
-        print(f"{name:28} {q_small:>9} {q_large:>9} {t_small * 1000:>9.1f} {t_large * 1000:>9.1f} {ratio:>6.1f}×{flag}")
+        print(
+            f"{name:28} {q_small:>9} {q_large:>9} {t_small * 1000:>9.1f} {t_large * 1000:>9.1f} {ratio:>6.1f}×{flag}"
+        )
     print()
-    print(f"goal: equal query counts and render time growth ≤ {GOAL_RATIO:.0f}× for {args.large / args.small:.0f}× the staff — "
-          + ("met" if ok else "NOT met"))
+    print(
+        f"goal: equal query counts and render time growth ≤ {GOAL_RATIO:.0f}× for {args.large / args.small:.0f}× the staff — "
+        + ("met" if ok else "NOT met")
+    )
     return 0 if ok else 1
 
 

@@ -50,10 +50,15 @@ BASES = ["consent"] * 8 + ["anonymous", "child_abuse"]
 
 
 def build(staff: int, path: Path):
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench", "TESTING": True,
-        "WTF_CSRF_ENABLED": False, "TASKS_IMMEDIATE": True,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "TASKS_IMMEDIATE": True,
+        }
+    )
     rng = random.Random(staff)
     yearly = staff // 4  # referrals (and cases) a year
     with app.app_context():
@@ -67,57 +72,143 @@ def build(staff: int, path: Path):
             db.session.add(division)
             db.session.flush()
             for s in range(SECTIONS_PER_DIVISION):
-                section = Department(code=f"{d + 1}0{s + 1}0", name_ja=f"第{d + 1}部 第{s + 1}課", parent_id=division.id,
-                                     sort_order=d * 100 + s + 1)
+                section = Department(
+                    code=f"{d + 1}0{s + 1}0",
+                    name_ja=f"第{d + 1}部 第{s + 1}課",
+                    parent_id=division.id,
+                    sort_order=d * 100 + s + 1,
+                )
                 db.session.add(section)
                 sections.append(section)
-        course = Course(slug="all-staff-tsunagu", title_ja="全職員研修", content_hash="0" * 64, source_path="courses/x.md")
+        course = Course(
+            slug="all-staff-tsunagu",
+            title_ja="全職員研修",
+            content_hash="0" * 64,
+            source_path="courses/x.md",
+        )
         db.session.add(course)
         db.session.flush()
         section_ids = [s.id for s in sections]
-        worker = Employee(staff_number="000001", name="相談 室員", name_kana="ソウダン シツイン", department_id=section_ids[0],
-                          active=True, password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+        worker = Employee(
+            staff_number="000001",
+            name="相談 室員",
+            name_kana="ソウダン シツイン",
+            department_id=section_ids[0],
+            active=True,
+            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+        )
         worker.role_rows = [EmployeeRole(role="consultation")]
         db.session.add(worker)
         db.session.commit()
 
-        db.session.execute(insert(Employee), [
-            {"staff_number": f"{n + 100000}", "name": f"職員 {n}", "name_kana": "ショクイン",
-             "department_id": section_ids[n % len(section_ids)], "active": True} for n in range(staff - 1)])
+        db.session.execute(
+            insert(Employee),
+            [
+                {
+                    "staff_number": f"{n + 100000}",
+                    "name": f"職員 {n}",
+                    "name_kana": "ショクイン",
+                    "department_id": section_ids[n % len(section_ids)],
+                    "active": True,
+                }
+                for n in range(staff - 1)
+            ],
+        )
         people = db.session.execute(db.select(Employee.id, Employee.department_id)).all()
-        db.session.execute(insert(DepartmentMembership), [
-            {"employee_id": e, "department_id": d, "started_on": start} for e, d in people])
-        db.session.execute(insert(CourseCompletion), [
-            {"employee_id": e, "course_id": course.id, "course_version": 1, "department_id": d,
-             "completed_at": datetime.combine(start + timedelta(days=rng.randint(0, span)), datetime.min.time())}
-            for e, d in people if rng.random() < 0.6])
+        db.session.execute(
+            insert(DepartmentMembership),
+            [{"employee_id": e, "department_id": d, "started_on": start} for e, d in people],
+        )
+        db.session.execute(
+            insert(CourseCompletion),
+            [
+                {
+                    "employee_id": e,
+                    "course_id": course.id,
+                    "course_version": 1,
+                    "department_id": d,
+                    "completed_at": datetime.combine(
+                        start + timedelta(days=rng.randint(0, span)), datetime.min.time()
+                    ),
+                }
+                for e, d in people
+                if rng.random() < 0.6
+            ],
+        )
         total = yearly * 2
-        db.session.execute(insert(SupportCase), [
-            {"reference": f"C-{n:06d}", "status": rng.choice(["open", "open", "paused", "closed"]),
-             "next_review_on": today + timedelta(days=rng.randint(-20, 90)),
-             "opened_at": datetime.combine(start + timedelta(days=rng.randint(0, span)), datetime.min.time()),
-             "closure_reason": rng.choice(["goal_met", "handed_over", "moved"]), "plan_goal": None,
-             "closed_at": datetime.combine(today - timedelta(days=rng.randint(1, 200)), datetime.min.time())}
-            for n in range(total)])
-        db.session.execute(insert(Referral), [
-            {"reference": f"R-{n:06d}", "idempotency_key": f"k{n}", "referrer_id": people[n % len(people)][0],
-             "source_department_id": people[n % len(people)][1], "urgency": "routine", "consent": "verbal",
-             "legal_basis": rng.choice(BASES), "preferred_contact": "phone", "status": rng.choice(STATUSES),
-             "created_at": datetime.combine(start + timedelta(days=rng.randint(0, span)), datetime.min.time()),
-             "first_contact_at": None if rng.random() < 0.3 else datetime.combine(today, datetime.min.time())}
-            for n in range(total)])
+        db.session.execute(
+            insert(SupportCase),
+            [
+                {
+                    "reference": f"C-{n:06d}",
+                    "status": rng.choice(["open", "open", "paused", "closed"]),
+                    "next_review_on": today + timedelta(days=rng.randint(-20, 90)),
+                    "opened_at": datetime.combine(
+                        start + timedelta(days=rng.randint(0, span)), datetime.min.time()
+                    ),
+                    "closure_reason": rng.choice(["goal_met", "handed_over", "moved"]),
+                    "plan_goal": None,
+                    "closed_at": datetime.combine(
+                        today - timedelta(days=rng.randint(1, 200)), datetime.min.time()
+                    ),
+                }
+                for n in range(total)
+            ],
+        )
+        db.session.execute(
+            insert(Referral),
+            [
+                {
+                    "reference": f"R-{n:06d}",
+                    "idempotency_key": f"k{n}",
+                    "referrer_id": people[n % len(people)][0],
+                    "source_department_id": people[n % len(people)][1],
+                    "urgency": "routine",
+                    "consent": "verbal",
+                    "legal_basis": rng.choice(BASES),
+                    "preferred_contact": "phone",
+                    "status": rng.choice(STATUSES),
+                    "created_at": datetime.combine(
+                        start + timedelta(days=rng.randint(0, span)), datetime.min.time()
+                    ),
+                    "first_contact_at": None
+                    if rng.random() < 0.3
+                    else datetime.combine(today, datetime.min.time()),
+                }
+                for n in range(total)
+            ],
+        )
         case_ids = list(db.session.scalars(db.select(SupportCase.id)))
-        db.session.execute(insert(CaseEntry), [
-            {"case_id": rng.choice(case_ids), "kind": rng.choice(["contact", "visit", "review", "note"]),
-             "occurred_on": start + timedelta(days=rng.randint(0, span))} for _n in range(total * 3)])
+        db.session.execute(
+            insert(CaseEntry),
+            [
+                {
+                    "case_id": rng.choice(case_ids),
+                    "kind": rng.choice(["contact", "visit", "review", "note"]),
+                    "occurred_on": start + timedelta(days=rng.randint(0, span)),
+                }
+                for _n in range(total * 3)
+            ],
+        )
         for month in range(span // 30):
             meeting = Meeting(held_on=start + timedelta(days=30 * month + 15))
             db.session.add(meeting)
             db.session.flush()
-            db.session.execute(insert(MeetingItem), [
-                {"meeting_id": meeting.id, "case_id": case_id, "position": i,
-                 "legal_basis": rng.choice(["consent", "consent", "support_meeting"]), "decided_at": datetime.now()}
-                for i, case_id in enumerate(rng.sample(case_ids, min(len(case_ids), max(5, total // 100))))])
+            db.session.execute(
+                insert(MeetingItem),
+                [
+                    {
+                        "meeting_id": meeting.id,
+                        "case_id": case_id,
+                        "position": i,
+                        "legal_basis": rng.choice(["consent", "consent", "support_meeting"]),
+                        "decided_at": datetime.now(),
+                    }
+                    for i, case_id in enumerate(
+                        rng.sample(case_ids, min(len(case_ids), max(5, total // 100)))
+                    )
+                ],
+            )
         db.session.commit()
         db.session.execute(db.text("ANALYZE"))
         db.session.commit()
@@ -164,17 +255,27 @@ def main() -> int:
     for size in (args.small, args.large):
         began = time.perf_counter()
         app, fy = build(size, WORK / f"programme-{size}.sqlite3")
-        print(f"built {size:,} staff, {size // 2:,} referrals and cases in {time.perf_counter() - began:.1f} s")
+        print(
+            f"built {size:,} staff, {size // 2:,} referrals and cases in {time.perf_counter() - began:.1f} s"
+        )
         measured[size] = measure(app, fy)
     failed = False
     print(f"{'page':<18}{'statements':>12}{'small ms':>10}{'large ms':>10}{'ratio':>8}")
     for name in measured[args.small]:
-        (n_small, t_small), (n_large, t_large) = measured[args.small][name], measured[args.large][name]
+        (n_small, t_small), (n_large, t_large) = (
+            measured[args.small][name],
+            measured[args.large][name],
+        )
         ratio = t_large / t_small
-        print(f"{name:<18}{f'{n_small}/{n_large}':>12}{t_small * 1000:>10.1f}{t_large * 1000:>10.1f}{ratio:>7.1f}×")
+        print(
+            f"{name:<18}{f'{n_small}/{n_large}':>12}{t_small * 1000:>10.1f}{t_large * 1000:>10.1f}{ratio:>7.1f}×"
+        )
         if n_small != n_large or ratio > GOAL_RATIO:
             failed = True
-    print("goal: the same statements at both sizes, growth at most " f"{GOAL_RATIO:.0f}× — " + ("FAILED" if failed else "met"))
+    print(
+        "goal: the same statements at both sizes, growth at most "
+        f"{GOAL_RATIO:.0f}× — " + ("FAILED" if failed else "met")
+    )
     return 1 if failed else 0
 
 

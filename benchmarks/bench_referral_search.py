@@ -36,8 +36,15 @@ def main(n: int = 2000) -> None:
             db.create_all()
             kana = [f"カクウ タロウ{i}" for i in range(n)]
             for i, k in enumerate(kana):
-                db.session.add(SupportCase(reference=f"C-2026-{i:05d}", household_name=f"架空 太郎{i}", household_kana=k,
-                                           household_kana_hash=crypto.kana_hash(k), next_review_on=date(2027, 1, 1)))
+                db.session.add(
+                    SupportCase(
+                        reference=f"C-2026-{i:05d}",
+                        household_name=f"架空 太郎{i}",
+                        household_kana=k,
+                        household_kana_hash=crypto.kana_hash(k),
+                        next_review_on=date(2027, 1, 1),
+                    )
+                )
             db.session.commit()
             wanted = kana[n // 2]
             rounds = 20
@@ -46,7 +53,11 @@ def main(n: int = 2000) -> None:
             for _ in range(rounds):
                 db.session.expunge_all()
                 digest = crypto.kana_hash(wanted)
-                hits = list(db.session.scalars(select(SupportCase.id).where(SupportCase.household_kana_hash == digest)))
+                hits = list(
+                    db.session.scalars(
+                        select(SupportCase.id).where(SupportCase.household_kana_hash == digest)
+                    )
+                )
             hashed = (time.perf_counter() - start) / rounds
             assert len(hits) == 1
 
@@ -54,7 +65,11 @@ def main(n: int = 2000) -> None:
             for _ in range(max(1, rounds // 10)):
                 db.session.expunge_all()
                 target = crypto.normalise_kana(wanted)
-                hits = [c.id for c in db.session.scalars(select(SupportCase)) if crypto.normalise_kana(c.household_kana or "") == target]
+                hits = [
+                    c.id
+                    for c in db.session.scalars(select(SupportCase))
+                    if crypto.normalise_kana(c.household_kana or "") == target
+                ]
             scanned = (time.perf_counter() - start) / max(1, rounds // 10)
             assert len(hits) == 1
 

@@ -48,7 +48,11 @@ PAGES = {
     "meetings": ("GET", "/consultation/meetings", None),
     "agenda": ("GET", "/consultation/meetings/{meeting}", None),
     "referral (triage)": ("GET", "/consultation/referrals/{new_referral}", None),
-    "triage picker search": ("POST", "/consultation/referrals/{new_referral}", {"lookup-case_query": "アワタ ハナコ"}),
+    "triage picker search": (
+        "POST",
+        "/consultation/referrals/{new_referral}",
+        {"lookup-case_query": "アワタ ハナコ"},
+    ),
     "case": ("GET", "/consultation/cases/{case}", None),
     "statistics": ("GET", "/consultation/statistics", None),
     "audit log": ("GET", "/consultation/audit", None),
@@ -63,17 +67,32 @@ def make_app(url: str | None):
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         engine.dispose()
-        config = {"SQLALCHEMY_DATABASE_URI": url,
-                  "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}}}
+        config = {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+        }
     else:
-        schema, config = None, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'referrals.sqlite3'}"}
-    app = create_app({**config, "SECRET_KEY": "bench", "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "TASKS_IMMEDIATE": True, "RATELIMIT_ENABLED": False})
+        schema, config = (
+            None,
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / 'referrals.sqlite3'}"},
+        )
+    app = create_app(
+        {
+            **config,
+            "SECRET_KEY": "bench",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "TASKS_IMMEDIATE": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
         if not url:
             # Loading thousands of referrals need not wait for the disk; the pages are measured the same.
-            event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF"))
+            event.listen(
+                db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF")
+            )
             db.engine.dispose()
     return app, schema
 
@@ -81,17 +100,34 @@ def make_app(url: str | None):
 def people():
     password = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     office = Department(code="3050", name_ja="福祉まるごと相談室")
-    desks = [Department(code=f"10{n}0", name_ja=name) for n, name in enumerate(("税務課", "上下水道課", "市民課", "保険年金課"))]
+    desks = [
+        Department(code=f"10{n}0", name_ja=name)
+        for n, name in enumerate(("税務課", "上下水道課", "市民課", "保険年金課"))
+    ]
     db.session.add_all([office, *desks])
     db.session.flush()
     staff = []
     for n in range(2):
-        worker = Employee(staff_number=f"20000{n}", name=f"相談 {n}", name_kana="ソウダン", department_id=office.id,
-                          active=True, password_hash=password)
+        worker = Employee(
+            staff_number=f"20000{n}",
+            name=f"相談 {n}",
+            name_kana="ソウダン",
+            department_id=office.id,
+            active=True,
+            password_hash=password,
+        )
         worker.role_rows = [EmployeeRole(role="consultation")]
         staff.append(worker)
-    referrers = [Employee(staff_number=f"30000{n}", name=f"窓口 {n}", name_kana="マドグチ", department_id=d.id, active=True)
-                 for n, d in enumerate(desks)]
+    referrers = [
+        Employee(
+            staff_number=f"30000{n}",
+            name=f"窓口 {n}",
+            name_kana="マドグチ",
+            department_id=d.id,
+            active=True,
+        )
+        for n, d in enumerate(desks)
+    ]
     db.session.add_all(staff + referrers)
     db.session.commit()
     return staff, referrers
@@ -138,16 +174,25 @@ def run(label: str, url: str | None, small: int, large: int) -> bool:
             (worker, colleague), referrers = people()
             started = time.perf_counter()
             ids = scale.build(small, referrers, worker, colleague)
-            print(f"[{label}] {small:,} referrals loaded through the services in {time.perf_counter() - started:.0f} s")
+            print(
+                f"[{label}] {small:,} referrals loaded through the services in {time.perf_counter() - started:.0f} s"
+            )
             analyze()
         at_small = measure(app, ids)
         with app.app_context():
-            (worker, colleague) = db.session.scalars(db.select(Employee).where(Employee.staff_number.like("20000%"))
-                                                     .order_by(Employee.staff_number)).all()
-            referrers = db.session.scalars(db.select(Employee).where(Employee.staff_number.like("30000%"))).all()
+            (worker, colleague) = db.session.scalars(
+                db.select(Employee)
+                .where(Employee.staff_number.like("20000%"))
+                .order_by(Employee.staff_number)
+            ).all()
+            referrers = db.session.scalars(
+                db.select(Employee).where(Employee.staff_number.like("30000%"))
+            ).all()
             started = time.perf_counter()
             scale.build(large - small, referrers, worker, colleague, start=small)
-            print(f"[{label}] grown to {large:,} referrals in {time.perf_counter() - started:.0f} s")
+            print(
+                f"[{label}] grown to {large:,} referrals in {time.perf_counter() - started:.0f} s"
+            )
             analyze()
         at_large = measure(app, ids)
     finally:
@@ -165,8 +210,10 @@ def run(label: str, url: str | None, small: int, large: int) -> bool:
         ratio = t2 / t1 if t1 else float("inf")
         good = q1 == q2 and ratio <= GOAL
         ok = ok and good
-        print(f"[{label}] {name:24} {q1:>6} {q2:>6} {t1 * 1000:>8.1f} {t2 * 1000:>8.1f} {ratio:>5.2f}×"
-              + ("" if good else "  <-- over the goal"))
+        print(
+            f"[{label}] {name:24} {q1:>6} {q2:>6} {t1 * 1000:>8.1f} {t2 * 1000:>8.1f} {ratio:>5.2f}×"
+            + ("" if good else "  <-- over the goal")
+        )
     print()
     return ok
 
@@ -188,7 +235,9 @@ def postgres_url(url: str | None) -> str | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="500 → 5,000 referrals (the issue's sizes)")
+    parser.add_argument(
+        "--full", action="store_true", help="500 → 5,000 referrals (the issue's sizes)"
+    )
     parser.add_argument("--small", type=int)
     parser.add_argument("--large", type=int)
     parser.add_argument("--url", help="PostgreSQL URL (default: TEST_DATABASE_URL)")
@@ -200,7 +249,10 @@ def main() -> int:
     url = postgres_url(args.url) if (args.postgres or args.full) else None
     if url:
         ok = run("postgresql", url, small, large) and ok
-    print(f"goal: equal statements and time ≤ {GOAL:.0f}× for {large / small:.0f}× the referrals — " + ("met" if ok else "NOT met"))
+    print(
+        f"goal: equal statements and time ≤ {GOAL:.0f}× for {large / small:.0f}× the referrals — "
+        + ("met" if ok else "NOT met")
+    )
     return 0 if ok else 1
 
 

@@ -56,7 +56,9 @@ def main() -> None:
         def kept_directory(prefix=""):
             yield str(work)  # keep the renderer's stills, audio and concat list for the baseline
 
-        renderer.tempfile = types.SimpleNamespace(TemporaryDirectory=kept_directory, TemporaryFile=tempfile.TemporaryFile)
+        renderer.tempfile = types.SimpleNamespace(
+            TemporaryDirectory=kept_directory, TemporaryFile=tempfile.TemporaryFile
+        )
         started = time.perf_counter()
         result = renderer.render(folder / "script.yaml", width=640, height=360, fps=25, force=True)
         rendered = time.perf_counter() - started
@@ -64,16 +66,31 @@ def main() -> None:
 
         # The bare tools on the same inputs: the same speech, then the same encode command.
         concat = work / "cards.ffconcat"
-        frames = round(sum(float(line.split()[1]) for line in concat.read_text().splitlines() if line.startswith("duration")) * 25)
+        frames = round(
+            sum(
+                float(line.split()[1])
+                for line in concat.read_text().splitlines()
+                if line.startswith("duration")
+            )
+            * 25
+        )
         started = time.perf_counter()
         for n, line in enumerate(script.scenes[0].lines):
             text = work / f"bare{n}.txt"
             text.write_text(line.spoken + "\n", encoding="utf-8")
-            subprocess.run(tts.command(script.cast[line.speaker].voice, work / f"bare{n}.wav", text), check=True, capture_output=True)
-        command = renderer.encode_command(concat, work / "audio.wav", work / "bare.mp4", 25, frames, result.duration)
+            subprocess.run(
+                tts.command(script.cast[line.speaker].voice, work / f"bare{n}.wav", text),
+                check=True,
+                capture_output=True,
+            )
+        command = renderer.encode_command(
+            concat, work / "audio.wav", work / "bare.mp4", 25, frames, result.duration
+        )
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
         bare = time.perf_counter() - started
-    print(f"render {rendered:.2f} s, bare tools {bare:.2f} s, ratio {rendered / bare:.2f} (video {result.duration:.1f} s)")
+    print(
+        f"render {rendered:.2f} s, bare tools {bare:.2f} s, ratio {rendered / bare:.2f} (video {result.duration:.1f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -51,9 +51,13 @@ def main() -> None:
         return
     texts = [p.read_text(encoding="utf-8") for p in files]
     baseline = best_of(lambda: [yaml.load(t, Loader=Loader) for t in texts], 20)  # noqa: S506
-    checked = best_of(lambda: (content.check(scenario_files, ROOT), quiz_content.check(quiz_files, ROOT)), 20)
-    print(f"validate {len(files)} shipped files: {checked * 1000:.1f} ms "
-          f"= {checked / baseline:.1f}× plain YAML parsing ({baseline * 1000:.1f} ms)")
+    checked = best_of(
+        lambda: (content.check(scenario_files, ROOT), quiz_content.check(quiz_files, ROOT)), 20
+    )
+    print(
+        f"validate {len(files)} shipped files: {checked * 1000:.1f} ms "
+        f"= {checked / baseline:.1f}× plain YAML parsing ({baseline * 1000:.1f} ms)"
+    )
 
     for layers, width in ((6, 3), (8, 3), (6, 4)):
         graph = layered_scenario(layers, width)
@@ -62,10 +66,14 @@ def main() -> None:
             search = best_of(lambda g=graph: engine.max_score(g), 3)
         except engine.SearchTooLarge:
             estimate = best_of(lambda g=graph: engine.estimated_max_score(g), 20)
-            print(f"max-score search, {layers}×{width} dense graph: too many paths; the estimate takes {estimate * 1000:.2f} ms = {estimate / walk:.0f}× a reachability walk")
+            print(
+                f"max-score search, {layers}×{width} dense graph: too many paths; the estimate takes {estimate * 1000:.2f} ms = {estimate / walk:.0f}× a reachability walk"
+            )
             continue
-        print(f"max-score search, {layers}×{width} dense graph ({len(graph['nodes'])} nodes): "
-              f"{search * 1000:.1f} ms = {search / walk:.0f}× a reachability walk")
+        print(
+            f"max-score search, {layers}×{width} dense graph ({len(graph['nodes'])} nodes): "
+            f"{search * 1000:.1f} ms = {search / walk:.0f}× a reachability walk"
+        )
 
 
 if __name__ == "__main__":

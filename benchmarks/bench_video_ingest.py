@@ -31,9 +31,33 @@ os.environ["TASKS_IMMEDIATE"] = "1"
 
 def make_source(path: Path, seconds: int, size: str) -> Path:
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=30:duration={seconds}",
-         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-nostdin",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={size}:rate=30:duration={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:sample_rate=48000:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "18",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -65,8 +89,16 @@ def main() -> None:
     from app.videos.models import IngestJob, Video
 
     media_root = TMP / "media"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}"),
-                      "SECRET_KEY": "bench", "MEDIA_ROOT": media_root, "TASKS_IMMEDIATE": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": os.environ.get(
+                "DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}"
+            ),
+            "SECRET_KEY": "bench",
+            "MEDIA_ROOT": media_root,
+            "TASKS_IMMEDIATE": True,
+        }
+    )
     source = make_source(TMP / "source.mp4", args.seconds, args.size)
     direct_dir = TMP / "direct"
 
@@ -75,7 +107,8 @@ def main() -> None:
         info = media.probe(source)
         command = media.build_command(
             media.plan(source, direct_dir, info, service.renditions()),
-            preset=app.config["VIDEO_X264_PRESET"], ffmpeg_bin=app.config["FFMPEG_BIN"],
+            preset=app.config["VIDEO_X264_PRESET"],
+            ffmpeg_bin=app.config["FFMPEG_BIN"],
         )
 
         def direct() -> float:
@@ -83,7 +116,9 @@ def main() -> None:
             direct_dir.mkdir(parents=True)
             cpu = children_cpu()
             began = time.perf_counter()
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             elapsed = time.perf_counter() - began
             direct_cpu.append(children_cpu() - cpu)
             return elapsed
@@ -113,16 +148,26 @@ def main() -> None:
 
     portal, baseline = statistics.median(ingest_times), statistics.median(direct_times)
     pair_ratios = [i / d for i, d in zip(ingest_times, direct_times, strict=True)]
-    print(f"source: {args.seconds} s at {args.size}, renditions {', '.join(service_renditions(app))}, rounds: {args.rounds}")
-    print(f"ffmpeg run directly: {baseline:6.2f} s (median of {', '.join(f'{t:.2f}' for t in direct_times)})")
-    print(f"portal ingest:       {portal:6.2f} s (median of {', '.join(f'{t:.2f}' for t in ingest_times)})")
-    print(f"CPU time (ffmpeg, plus the portal's own for the ingest): direct {statistics.median(direct_cpu):.2f} s, "
-          f"ingest {statistics.median(ingest_cpu):.2f} s, ratio {statistics.median(ingest_cpu) / statistics.median(direct_cpu):.3f}")
+    print(
+        f"source: {args.seconds} s at {args.size}, renditions {', '.join(service_renditions(app))}, rounds: {args.rounds}"
+    )
+    print(
+        f"ffmpeg run directly: {baseline:6.2f} s (median of {', '.join(f'{t:.2f}' for t in direct_times)})"
+    )
+    print(
+        f"portal ingest:       {portal:6.2f} s (median of {', '.join(f'{t:.2f}' for t in ingest_times)})"
+    )
+    print(
+        f"CPU time (ffmpeg, plus the portal's own for the ingest): direct {statistics.median(direct_cpu):.2f} s, "
+        f"ingest {statistics.median(ingest_cpu):.2f} s, ratio {statistics.median(ingest_cpu) / statistics.median(direct_cpu):.3f}"
+    )
     print(f"ratio per round: {', '.join(f'{r:.3f}' for r in pair_ratios)}")
     # On a shared machine other work slows some runs a lot and none much less: the best time of
     # each side is its least disturbed measurement.
     print(f"ratio of the best times: {min(ingest_times) / min(direct_times):.3f}")
-    print(f"ratio (ingest / direct, median of rounds): {statistics.median(pair_ratios):.3f}  (goal <= 1.05)")
+    print(
+        f"ratio (ingest / direct, median of rounds): {statistics.median(pair_ratios):.3f}  (goal <= 1.05)"
+    )
     shutil.rmtree(TMP, ignore_errors=True)
 
 

@@ -35,10 +35,15 @@ def build_portal(url: str):
     from app import create_app
     from app.extensions import db
 
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MEDIA_ROOT": TMP / "media",
-        "TASKS_IMMEDIATE": True, "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "MEDIA_ROOT": TMP / "media",
+            "TASKS_IMMEDIATE": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         db.create_all()
     return app
@@ -55,11 +60,30 @@ def seed(app):
 
     with app.app_context():
         department = Department(code="B001", name_ja="ベンチ課")
-        employee = Employee(staff_number="900001", name="計測 太郎", name_kana="ケイソク タロウ", department=department,
-                            password_hash=generate_password_hash("bench-password", method="pbkdf2:sha256:1000"))
-        video = Video(slug="bench-video", title_ja="計測用", version=1, duration=3600.0, width=1280, height=720,
-                      published_at=utcnow(), caption_languages=[])
-        other = Video(slug="bench-baseline", title_ja="基準用", version=1, duration=3600.0, published_at=utcnow())
+        employee = Employee(
+            staff_number="900001",
+            name="計測 太郎",
+            name_kana="ケイソク タロウ",
+            department=department,
+            password_hash=generate_password_hash("bench-password", method="pbkdf2:sha256:1000"),
+        )
+        video = Video(
+            slug="bench-video",
+            title_ja="計測用",
+            version=1,
+            duration=3600.0,
+            width=1280,
+            height=720,
+            published_at=utcnow(),
+            caption_languages=[],
+        )
+        other = Video(
+            slug="bench-baseline",
+            title_ja="基準用",
+            version=1,
+            duration=3600.0,
+            published_at=utcnow(),
+        )
         db.session.add_all([department, employee, video, other])
         db.session.commit()
         return employee.id, video.id, other.id
@@ -68,8 +92,12 @@ def seed(app):
 def portal_client(app):
     client = app.test_client()
     login_page = client.get("/login").get_data(as_text=True)
-    login_csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login_page).group(1)
-    response = client.post("/login", data={"login": "900001", "password": "bench-password", "csrf_token": login_csrf})
+    login_csrf = re.search(
+        r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login_page
+    ).group(1)
+    response = client.post(
+        "/login", data={"login": "900001", "password": "bench-password", "csrf_token": login_csrf}
+    )
     assert response.status_code == 302, response.status_code
     html = client.get("/videos/bench-video").get_data(as_text=True)
     token = re.search(r'data-session="([^"]+)"', html).group(1)
@@ -98,8 +126,15 @@ def build_bare(url: str, engine_options: dict):
         watched = sum(end - start for start, end in ranges)
         with engine.begin() as conn:
             conn.execute(
-                text("UPDATE video_progress SET intervals = :i, watched_seconds = :w, position = :p WHERE id = :id"),
-                {"i": json.dumps(ranges), "w": watched, "p": float(request.form["position"]), "id": row_id},
+                text(
+                    "UPDATE video_progress SET intervals = :i, watched_seconds = :w, position = :p WHERE id = :id"
+                ),
+                {
+                    "i": json.dumps(ranges),
+                    "w": watched,
+                    "p": float(request.form["position"]),
+                    "id": row_id,
+                },
             )
         return {"percent": int(watched / 36)}
 
@@ -110,9 +145,15 @@ def run_portal(client, token, csrf, start: int, reports: int) -> float:
     began = time.perf_counter()
     for i in range(start, start + reports):
         end = 0.5 * (i + 1)
-        response = client.post("/videos/bench-video/progress", data={
-            "csrf_token": csrf, "session": token, "ranges": json.dumps([[0, end]]), "position": str(end),
-        })
+        response = client.post(
+            "/videos/bench-video/progress",
+            data={
+                "csrf_token": csrf,
+                "session": token,
+                "ranges": json.dumps([[0, end]]),
+                "position": str(end),
+            },
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
     return reports / (time.perf_counter() - began)
 
@@ -121,7 +162,10 @@ def run_bare(client, row_id: int, start: int, reports: int) -> float:
     began = time.perf_counter()
     for i in range(start, start + reports):
         end = 0.5 * (i + 1)
-        response = client.post(f"/bare/{row_id}", data={"session": "x", "ranges": json.dumps([[0, end]]), "position": str(end)})
+        response = client.post(
+            f"/bare/{row_id}",
+            data={"session": "x", "ranges": json.dumps([[0, end]]), "position": str(end)},
+        )
         assert response.status_code == 200
     return reports / (time.perf_counter() - began)
 
@@ -143,7 +187,14 @@ def main() -> None:
 
     with app.app_context():  # the bare endpoint writes a row of its own in the same table
         portal_row = db.session.scalar(db.select(VideoProgress))
-        bare_row = VideoProgress(employee_id=portal_row.employee_id, video_id=other_video_id, version=1, intervals=[], watched_seconds=0.0, position=0.0)
+        bare_row = VideoProgress(
+            employee_id=portal_row.employee_id,
+            video_id=other_video_id,
+            version=1,
+            intervals=[],
+            watched_seconds=0.0,
+            position=0.0,
+        )
         db.session.add(bare_row)
         db.session.commit()
         row_id = bare_row.id
@@ -159,7 +210,9 @@ def main() -> None:
         offset += args.reports
     portal, baseline = statistics.median(portal_rates), statistics.median(bare_rates)
     engine.dispose()
-    print(f"database: {url.split(':', 1)[0]}  reports per round: {args.reports}  rounds: {args.rounds}")
+    print(
+        f"database: {url.split(':', 1)[0]}  reports per round: {args.reports}  rounds: {args.rounds}"
+    )
     print(f"bare Flask single-row write: {baseline:8.1f} requests/s (median)")
     print(f"portal progress report:      {portal:8.1f} requests/s (median)")
     print(f"ratio (portal / bare): {portal / baseline:.2f}  (goal >= 0.8)")

@@ -64,7 +64,11 @@ def bare_open_jtalk(script, work: Path) -> float:
     for n, line in enumerate(script.scenes[0].lines):
         text = work / f"bare{n}.txt"
         text.write_text(line.spoken + "\n", encoding="utf-8")
-        subprocess.run(tts.command(script.cast[line.speaker].voice, work / f"bare{n}.wav", text), check=True, capture_output=True)
+        subprocess.run(
+            tts.command(script.cast[line.speaker].voice, work / f"bare{n}.wav", text),
+            check=True,
+            capture_output=True,
+        )
         with wave.open(str(work / f"bare{n}.wav")) as clip:
             seconds += clip.getnframes() / clip.getframerate()
     return seconds
@@ -98,7 +102,9 @@ def main() -> None:
                 continue
             folder = Path(tmp) / "videos" / f"bench-{engine}"
             folder.mkdir(parents=True)
-            (folder / "script.yaml").write_text(SCRIPT.format(engine=engine, staff=staff, resident=resident), encoding="utf-8")
+            (folder / "script.yaml").write_text(
+                SCRIPT.format(engine=engine, staff=staff, resident=resident), encoding="utf-8"
+            )
             script, _ = parse(folder / "script.yaml")
             work = Path(tmp) / f"work-{engine}"
             work.mkdir()
@@ -109,7 +115,9 @@ def main() -> None:
             rendered = bare = cpu = float("inf")
             for _round in range(ROUNDS):  # alternate, keep the best of each: the machine is shared
                 started = time.perf_counter()
-                result = renderer.render(folder / "script.yaml", width=640, height=360, fps=25, force=True)
+                result = renderer.render(
+                    folder / "script.yaml", width=640, height=360, fps=25, force=True
+                )
                 rendered = min(rendered, time.perf_counter() - started)
                 started, cpu_started = time.perf_counter(), cpu_seconds()
                 speech = bare_runs[engine](script, work)
@@ -123,7 +131,9 @@ def main() -> None:
                 f"(video {result.duration:.1f} s); first call (model load) {warm_up / bare:.2f}x a warm one"
             )
     if len(synthesis) == 2:
-        print(f"kokoro / open_jtalk bare synthesis time: {synthesis['kokoro'] / synthesis['open_jtalk']:.1f}")
+        print(
+            f"kokoro / open_jtalk bare synthesis time: {synthesis['kokoro'] / synthesis['open_jtalk']:.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -83,9 +83,17 @@ def timed(stats: Stats, name: str, call, expect: tuple[int, ...]):
 
 
 class Learner(threading.Thread):
-    def __init__(self, number: str, stack: Stack, stats: Stats, stop: threading.Event, delay: float):
+    def __init__(
+        self, number: str, stack: Stack, stats: Stats, stop: threading.Event, delay: float
+    ):
         super().__init__(daemon=True)
-        self.number, self.stack, self.stats, self.stop, self.delay = number, stack, stats, stop, delay
+        self.number, self.stack, self.stats, self.stop, self.delay = (
+            number,
+            stack,
+            stats,
+            stop,
+            delay,
+        )
         self.token: str | None = None
         self.accepted = 0
         self.unknown = 0
@@ -97,7 +105,12 @@ class Learner(threading.Thread):
         client = Client(self.stack.port, timeout=20)
         seed = self.stack.seed
         for _attempt in range(5):
-            response = timed(self.stats, "POST /login", lambda: client.sign_in(self.number, seed["password"]), (302,))
+            response = timed(
+                self.stats,
+                "POST /login",
+                lambda: client.sign_in(self.number, seed["password"]),
+                (302,),
+            )
             if response is not None:
                 break
             if self.stop.wait(2):
@@ -106,7 +119,12 @@ class Learner(threading.Thread):
             return
         page = None
         while page is None and not self.stop.is_set():
-            page = timed(self.stats, "GET /videos/<slug>", lambda: client.get(f"/videos/{seed['video']}"), (200,))
+            page = timed(
+                self.stats,
+                "GET /videos/<slug>",
+                lambda: client.get(f"/videos/{seed['video']}"),
+                (200,),
+            )
             if page is None and self.stop.wait(2):
                 return
         if page is None:
@@ -116,7 +134,12 @@ class Learner(threading.Thread):
         opened = time.monotonic()
         while not self.stop.wait(REPORT_EVERY + random.uniform(-0.5, 0.5)):
             played = round(time.monotonic() - opened - 0.5, 1)  # watching at normal speed
-            form = {"csrf_token": csrf, "session": self.token, "ranges": json.dumps([[0, played]]), "position": str(played)}
+            form = {
+                "csrf_token": csrf,
+                "session": self.token,
+                "ranges": json.dumps([[0, played]]),
+                "position": str(played),
+            }
             try:
                 response = client.post(f"/videos/{seed['video']}/progress", form)
             except Exception as exc:  # noqa: BLE001
@@ -135,15 +158,38 @@ class Learner(threading.Thread):
 
 
 class Referrer(threading.Thread):
-    def __init__(self, number: str, stack: Stack, stats: Stats, stop: threading.Event, every: float, index: int):
+    def __init__(
+        self,
+        number: str,
+        stack: Stack,
+        stats: Stats,
+        stop: threading.Event,
+        every: float,
+        index: int,
+    ):
         super().__init__(daemon=True)
-        self.number, self.stack, self.stats, self.stop, self.every, self.index = number, stack, stats, stop, every, index
+        self.number, self.stack, self.stats, self.stop, self.every, self.index = (
+            number,
+            stack,
+            stats,
+            stop,
+            every,
+            index,
+        )
         self.accepted: dict[str, str] = {}  # idempotency key → reference
         self.unconfirmed: list[str] = []
 
     def run(self) -> None:
         client = Client(self.stack.port, timeout=20)
-        if timed(self.stats, "POST /login", lambda: client.sign_in(self.number, self.stack.seed["password"]), (302,)) is None:
+        if (
+            timed(
+                self.stats,
+                "POST /login",
+                lambda: client.sign_in(self.number, self.stack.seed["password"]),
+                (302,),
+            )
+            is None
+        ):
             return
         n = 0
         while not self.stop.wait(random.uniform(0.6, 1.4) * self.every):
@@ -154,7 +200,9 @@ class Referrer(threading.Thread):
             form = referral_form(page.csrf(), self.index * 100000 + n)
             key = form["idempotency_key"]
             for _attempt in range(4):  # an unanswered send is sent again with the same key
-                response = timed(self.stats, "POST /refer", lambda f=form: client.post("/refer", f), (303,))
+                response = timed(
+                    self.stats, "POST /refer", lambda f=form: client.post("/refer", f), (303,)
+                )
                 if response is not None:
                     self.accepted[key] = response.headers["Location"].rsplit("/", 1)[-1]
                     break
@@ -168,13 +216,29 @@ class Referrer(threading.Thread):
 
 
 class HR(threading.Thread):
-    def __init__(self, number: str, stack: Stack, stats: Stats, stop: threading.Event, every: float):
+    def __init__(
+        self, number: str, stack: Stack, stats: Stats, stop: threading.Event, every: float
+    ):
         super().__init__(daemon=True)
-        self.number, self.stack, self.stats, self.stop, self.every = number, stack, stats, stop, every
+        self.number, self.stack, self.stats, self.stop, self.every = (
+            number,
+            stack,
+            stats,
+            stop,
+            every,
+        )
 
     def run(self) -> None:
         client = Client(self.stack.port, timeout=30)
-        if timed(self.stats, "POST /login", lambda: client.sign_in(self.number, self.stack.seed["password"]), (302,)) is None:
+        if (
+            timed(
+                self.stats,
+                "POST /login",
+                lambda: client.sign_in(self.number, self.stack.seed["password"]),
+                (302,),
+            )
+            is None
+        ):
             return
         while not self.stop.wait(random.uniform(0.7, 1.3) * self.every):
             timed(self.stats, "GET /reports/", lambda: client.get("/reports/"), (200,))
@@ -182,6 +246,7 @@ class HR(threading.Thread):
 
 
 # --- fault drills ---------------------------------------------------------------------------
+
 
 def wait_serving(stack: Stack, timeout: float) -> float | None:
     started = time.monotonic()
@@ -194,14 +259,21 @@ def wait_serving(stack: Stack, timeout: float) -> float | None:
 
 def drill_web(stack: Stack) -> str:
     master = stack.processes["web1"].pid
-    children = [int(p) for p in subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()]
+    children = [
+        int(p)
+        for p in subprocess.run(
+            ["pgrep", "-P", str(master)], capture_output=True, text=True
+        ).stdout.split()
+    ]
     assert children, "no gunicorn worker found"
     os.kill(children[0], signal.SIGKILL)
     recovered = wait_serving(stack, 30)
     assert recovered is not None, "the portal did not serve again"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # gunicorn replaces the worker
-        now = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout.split()
+        now = subprocess.run(
+            ["pgrep", "-P", str(master)], capture_output=True, text=True
+        ).stdout.split()
         if len(now) == len(children) and str(children[0]) not in now:
             break
         time.sleep(0.25)
@@ -214,8 +286,10 @@ def drill_db(stack: Stack) -> str:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        cut = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                           (stack.database,)).fetchone()[0]
+        cut = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (stack.database,),
+        ).fetchone()[0]
     recovered = wait_serving(stack, 30)
     assert recovered is not None, "the portal did not serve again"
     return f"{cut} connections cut; serving after {recovered:.1f} s"
@@ -245,17 +319,45 @@ def _upload(stack: Stack, admin: Client, clip: Path, title: str):
 
     token = admin.get("/videos/admin").csrf()
     boundary = uuid.uuid4().hex
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="title_ja"\r\n\r\n{title}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{clip.name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n").encode() + clip.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
-    return admin.request("POST", "/videos/admin", body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + clip.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return admin.request(
+        "POST",
+        "/videos/admin",
+        body=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
 
 
 def _clip(stack: Stack, name: str, seconds: int, size: str = "640x360") -> Path:
     path = stack.work / name
-    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}",
-                    "-c:v", "mpeg4", "-q:v", "5", "-y", str(path)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=size={size}:rate=25:duration={seconds}",
+            "-c:v",
+            "mpeg4",
+            "-q:v",
+            "5",
+            "-y",
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
@@ -273,7 +375,9 @@ def drill_transcode(stack: Stack, seconds: int) -> str:
         status = _job_state(admin, job_path)
         if status["state"] == "running" and status["progress"] >= 4 and _ffmpeg_in(stack.media):
             break
-        assert status["state"] != "done", "the conversion finished before it could be interrupted: use a longer clip"
+        assert status["state"] != "done", (
+            "the conversion finished before it could be interrupted: use a longer clip"
+        )
         time.sleep(0.2)
     else:
         raise AssertionError(f"the conversion never got going: {status}")
@@ -296,8 +400,10 @@ def drill_transcode(stack: Stack, seconds: int) -> str:
     temporary = [p for p in stack.media.rglob(".tmp-job*")]
     assert not temporary, f"temporary folders left: {temporary}"
     assert wait_serving(stack, 30) is not None
-    return (f"worker killed at {at:.0f}% with {len(still)} ffmpeg orphaned; the restarted worker took the job over, "
-            "stopped the orphan, removed its temporary folder and published the video")
+    return (
+        f"worker killed at {at:.0f}% with {len(still)} ffmpeg orphaned; the restarted worker took the job over, "
+        "stopped the orphan, removed its temporary folder and published the video"
+    )
 
 
 def drill_disk(stack: Stack) -> str:
@@ -319,7 +425,10 @@ def drill_disk(stack: Stack) -> str:
     assert accepted.status == 302, accepted.status
     job_path = accepted.headers["Location"]
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (status := _job_state(admin, job_path))["state"] not in ("done", "failed"):
+    while time.monotonic() < deadline and (status := _job_state(admin, job_path))["state"] not in (
+        "done",
+        "failed",
+    ):
         time.sleep(0.5)
     assert status["state"] == "done", status
     return "upload refused with the plain message while full (learners kept reporting); accepted and converted once space was freed"
@@ -327,23 +436,35 @@ def drill_disk(stack: Stack) -> str:
 
 # --- verification ---------------------------------------------------------------------------
 
+
 def verify(stack: Stack, learners: list[Learner], referrers: list[Referrer]) -> list[str]:
     import psycopg
 
     problems = []
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{stack.database}") as conn:
         stored = dict(conn.execute("SELECT token, reports FROM video_viewing_session").fetchall())
-        watched = dict(conn.execute(
-            "SELECT s.token, p.watched_seconds FROM video_viewing_session s JOIN video_progress p "
-            "ON p.employee_id = s.employee_id AND p.video_id = s.video_id").fetchall())
+        watched = dict(
+            conn.execute(
+                "SELECT s.token, p.watched_seconds FROM video_viewing_session s JOIN video_progress p "
+                "ON p.employee_id = s.employee_id AND p.video_id = s.video_id"
+            ).fetchall()
+        )
         for learner in learners:
             if learner.token is None:
                 continue
             count = stored.get(learner.token, 0)
             if not learner.accepted <= count <= learner.accepted + learner.unknown:
-                problems.append(f"learner {learner.number}: {learner.accepted} reports accepted, {count} stored")
-            if learner.accepted and abs(watched.get(learner.token, 0) - learner.last_watched) > 0.01 and not learner.unknown:
-                problems.append(f"learner {learner.number}: {learner.last_watched} s acknowledged, {watched.get(learner.token)} stored")
+                problems.append(
+                    f"learner {learner.number}: {learner.accepted} reports accepted, {count} stored"
+                )
+            if (
+                learner.accepted
+                and abs(watched.get(learner.token, 0) - learner.last_watched) > 0.01
+                and not learner.unknown
+            ):
+                problems.append(
+                    f"learner {learner.number}: {learner.last_watched} s acknowledged, {watched.get(learner.token)} stored"
+                )
         accepted = {k: v for r in referrers for k, v in r.accepted.items()}
         rows = conn.execute("SELECT idempotency_key, reference FROM referral").fetchall()
         by_key = defaultdict(list)
@@ -368,14 +489,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--referrers", type=int, default=4)
-    parser.add_argument("--referral-every", type=float, default=8.0, help="seconds between one referrer's referrals")
+    parser.add_argument(
+        "--referral-every", type=float, default=8.0, help="seconds between one referrer's referrals"
+    )
     parser.add_argument("--hr", type=int, default=2)
-    parser.add_argument("--duration", type=float, default=180, help="seconds of load after everyone has started")
+    parser.add_argument(
+        "--duration", type=float, default=180, help="seconds of load after everyone has started"
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--drills", default="web,db,transcode,disk")
-    parser.add_argument("--transcode-seconds", type=int, default=120, help="length of the clip converted in the transcode drill")
+    parser.add_argument(
+        "--transcode-seconds",
+        type=int,
+        default=120,
+        help="length of the clip converted in the transcode drill",
+    )
     parser.add_argument("--max-error-rate", type=float, default=0.02)
-    parser.add_argument("--ci", action="store_true", help="short and tolerant: 40 learners, 60 s, 5%% errors allowed")
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="short and tolerant: 40 learners, 60 s, 5%% errors allowed",
+    )
     args = parser.parse_args()
     if args.ci:
         args.learners, args.referrers, args.hr, args.duration = 40, 3, 1, 60
@@ -384,20 +518,32 @@ def main() -> int:
     args.duration = min(args.duration, 1800)
     drills = [d for d in args.drills.split(",") if d]
 
-    print(f"== load: {args.learners} learners reporting every {REPORT_EVERY:.0f} s, {args.referrers} referrers "
-          f"(one referral each ~{args.referral_every:.0f} s), {args.hr} HR views; {args.duration:.0f} s; drills: {', '.join(drills) or 'none'}",
-          flush=True)
+    print(
+        f"== load: {args.learners} learners reporting every {REPORT_EVERY:.0f} s, {args.referrers} referrers "
+        f"(one referral each ~{args.referral_every:.0f} s), {args.hr} HR views; {args.duration:.0f} s; drills: {', '.join(drills) or 'none'}",
+        flush=True,
+    )
     stats = Stats()
     stop = threading.Event()
     outcome: dict[str, str] = {}
     failed = False
-    with Stack(learners=args.learners + args.referrers + args.hr, gunicorn_workers=args.gunicorn_workers,
-               video_seconds=int(args.duration) + 120, media_tmpfs_mb=300,
-               extra_env={"LOGIN_ADDRESS_FAILURE_LIMIT": "10000 per 5 minutes"}) as stack:
+    with Stack(
+        learners=args.learners + args.referrers + args.hr,
+        gunicorn_workers=args.gunicorn_workers,
+        video_seconds=int(args.duration) + 120,
+        media_tmpfs_mb=300,
+        extra_env={"LOGIN_ADDRESS_FAILURE_LIMIT": "10000 per 5 minutes"},
+    ) as stack:
         numbers = stack.seed["learners"]
         ramp = min(REPORT_EVERY, args.duration / 4)
-        learners = [Learner(n, stack, stats, stop, ramp * i / max(1, args.learners)) for i, n in enumerate(numbers[:args.learners])]
-        referrers = [Referrer(n, stack, stats, stop, args.referral_every, i) for i, n in enumerate(numbers[args.learners:args.learners + args.referrers])]
+        learners = [
+            Learner(n, stack, stats, stop, ramp * i / max(1, args.learners))
+            for i, n in enumerate(numbers[: args.learners])
+        ]
+        referrers = [
+            Referrer(n, stack, stats, stop, args.referral_every, i)
+            for i, n in enumerate(numbers[args.learners : args.learners + args.referrers])
+        ]
         hrs = [HR(stack.seed["hr"], stack, stats, stop, 3.0) for _ in range(args.hr)]
         threads = [*learners, *referrers, *hrs]
         started = time.monotonic()
@@ -407,8 +553,12 @@ def main() -> int:
         for drill in drills:
             drill_started = time.monotonic()
             try:
-                result = {"web": drill_web, "db": drill_db, "disk": drill_disk,
-                          "transcode": lambda s: drill_transcode(s, args.transcode_seconds)}[drill](stack)
+                result = {
+                    "web": drill_web,
+                    "db": drill_db,
+                    "disk": drill_disk,
+                    "transcode": lambda s: drill_transcode(s, args.transcode_seconds),
+                }[drill](stack)
                 outcome[drill] = f"ok    {result} ({time.monotonic() - drill_started:.0f} s)"
             except Exception as exc:  # noqa: BLE001
                 failed = True
@@ -433,14 +583,18 @@ def main() -> int:
         p50 = f"{statistics.median(values) * 1000:7.0f}" if values else "      -"
         p95 = f"{percentile(values, 0.95) * 1000:7.0f}" if values else "      -"
         print(f"{name:34} {len(values):7d} {stats.errors.get(name, 0):6d} {p50} {p95}")
-    print(f"\nthroughput {ok_count / elapsed:.1f} requests/s over {elapsed:.0f} s; errors {error_count} ({rate:.2%})")
+    print(
+        f"\nthroughput {ok_count / elapsed:.1f} requests/s over {elapsed:.0f} s; errors {error_count} ({rate:.2%})"
+    )
     for kind, count in sorted(stats.error_kinds.items(), key=lambda item: -item[1])[:8]:
         print(f"  {count:5d}  {kind}")
     reports = sum(learner.accepted for learner in learners)
     unknown = sum(learner.unknown for learner in learners)
     referrals = sum(len(r.accepted) for r in referrers)
-    print(f"verified: {reports} progress reports accepted ({unknown} unanswered), {referrals} referrals accepted — "
-          + ("each stored exactly once" if not problems else f"{len(problems)} PROBLEMS"))
+    print(
+        f"verified: {reports} progress reports accepted ({unknown} unanswered), {referrals} referrals accepted — "
+        + ("each stored exactly once" if not problems else f"{len(problems)} PROBLEMS")
+    )
     for problem in problems[:20]:
         print(f"  {problem}")
     if not healthy:

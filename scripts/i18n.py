@@ -41,22 +41,52 @@ def update(only: str | None = None) -> None:
             continue
         with tempfile.TemporaryDirectory() as tmp:
             pot = Path(tmp) / "messages.pot"
-            pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "--no-wrap",
-                    "-o", str(pot), *[str(p.relative_to(ROOT)) for p in sources(area)])
-            if "msgid \"\"\nmsgstr \"\"" in pot.read_text() and pot.read_text().count("msgid ") <= 1:
+            pybabel(
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "_l",
+                "--no-location",
+                "--sort-output",
+                "--no-wrap",
+                "-o",
+                str(pot),
+                *[str(p.relative_to(ROOT)) for p in sources(area)],
+            )
+            if 'msgid ""\nmsgstr ""' in pot.read_text() and pot.read_text().count("msgid ") <= 1:
                 continue  # no strings in this area
             target = area / "translations"
             for locale in LOCALES:
                 po = target / locale / "LC_MESSAGES" / "messages.po"
                 if po.exists():
-                    pybabel("update", "-i", str(pot), "-d", str(target), "-l", locale, "--no-fuzzy-matching", "--ignore-obsolete", "--no-wrap")
+                    pybabel(
+                        "update",
+                        "-i",
+                        str(pot),
+                        "-d",
+                        str(target),
+                        "-l",
+                        locale,
+                        "--no-fuzzy-matching",
+                        "--ignore-obsolete",
+                        "--no-wrap",
+                    )
                 else:
                     pybabel("init", "-i", str(pot), "-d", str(target), "-l", locale)
 
 
 def compile_all() -> None:
     for po in APP.glob("**/translations/*/LC_MESSAGES/messages.po"):
-        pybabel("compile", "-i", str(po), "-o", str(po.with_suffix(".mo")), "--use-fuzzy", "--statistics")
+        pybabel(
+            "compile",
+            "-i",
+            str(po),
+            "-o",
+            str(po.with_suffix(".mo")),
+            "--use-fuzzy",
+            "--statistics",
+        )
 
 
 if __name__ == "__main__":

@@ -44,9 +44,7 @@ def instance_dir(tmp_path_factory):
 
 def make_config(database_url, instance_dir, **overrides) -> dict:
     url, engine_options = database_url
-    config = {
-        key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()
-    }
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     config.update(
         SQLALCHEMY_DATABASE_URI=url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, **engine_options},
@@ -167,7 +165,11 @@ def pytest_collectreport(report):
 
 
 def full_suite_required() -> bool:
-    return os.environ.get("TSUNAGU_FULL_SUITE") == "1" and os.environ.get("ALLOW_SKIP", "") not in ("1", "true", "yes")
+    return os.environ.get("TSUNAGU_FULL_SUITE") == "1" and os.environ.get("ALLOW_SKIP", "") not in (
+        "1",
+        "true",
+        "yes",
+    )
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -175,7 +177,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("browser or media tests were skipped", sep="=", red=True)
         for line in _system_skips[:20]:
             terminalreporter.write_line(line)
-        terminalreporter.write_line("Install the missing packages (scripts/system-packages.sh test) or run with ALLOW_SKIP=1.")
+        terminalreporter.write_line(
+            "Install the missing packages (scripts/system-packages.sh test) or run with ALLOW_SKIP=1."
+        )
 
 
 @pytest.hookimpl(trylast=True)

@@ -20,13 +20,25 @@ _seq = itertools.count(1)
 
 def make_department(code=None, name_ja=None, parent=None, name_en=None) -> Department:
     n = next(_seq)
-    department = Department(code=code or f"D{n:04d}", name_ja=name_ja or f"テスト課{n}", name_en=name_en, parent=parent)
+    department = Department(
+        code=code or f"D{n:04d}", name_ja=name_ja or f"テスト課{n}", name_en=name_en, parent=parent
+    )
     _db.session.add(department)
     _db.session.commit()
     return department
 
 
-def make_employee(department=None, roles=(), staff_number=None, name=None, name_kana=None, email=None, active=True, position="主事", password=True) -> Employee:
+def make_employee(
+    department=None,
+    roles=(),
+    staff_number=None,
+    name=None,
+    name_kana=None,
+    email=None,
+    active=True,
+    position="主事",
+    password=True,
+) -> Employee:
     n = next(_seq)
     department = department or make_department()
     employee = Employee(
@@ -41,7 +53,9 @@ def make_employee(department=None, roles=(), staff_number=None, name=None, name_
     )
     employee.role_rows = [EmployeeRole(role=str(r)) for r in roles]
     _db.session.add(employee)
-    _db.session.add(DepartmentMembership(employee=employee, department=department, started_on=date(2026, 4, 1)))
+    _db.session.add(
+        DepartmentMembership(employee=employee, department=department, started_on=date(2026, 4, 1))
+    )
     _db.session.commit()
     return employee
 

@@ -15,15 +15,25 @@ demo_cli = AppGroup("demo", help="The demo organisation and accounts.")
 @staff_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and count, change nothing.")
-@click.option("--deactivate-missing", is_flag=True, help="The file is the full roster: deactivate staff not in it.")
-@click.option("--effective-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of transfers (default today).")
+@click.option(
+    "--deactivate-missing",
+    is_flag=True,
+    help="The file is the full roster: deactivate staff not in it.",
+)
+@click.option(
+    "--effective-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of transfers (default today).",
+)
 def import_command(file: Path, dry_run: bool, deactivate_missing: bool, effective_date):
     """Import the personnel roster CSV (UTF-8 or Shift_JIS/CP932)."""
     from app.accounts import roster, service
 
     parsed = roster.parse(file.read_bytes())
     summary = service.import_roster(
-        parsed, dry_run=dry_run, deactivate_missing=deactivate_missing,
+        parsed,
+        dry_run=dry_run,
+        deactivate_missing=deactivate_missing,
         effective_on=effective_date.date() if effective_date else None,
     )
     if summary.errors:
@@ -34,9 +44,15 @@ def import_command(file: Path, dry_run: bool, deactivate_missing: bool, effectiv
     label = _("Dry run (nothing changed)") if dry_run else _("Imported")
     click.echo(
         f"{label}: "
-        + _("added %(a)d, updated %(u)d, transferred %(t)d, deactivated %(d)d, reactivated %(r)d, unchanged %(n)d",
-            a=summary.added, u=summary.updated, t=summary.transferred, d=summary.deactivated,
-            r=summary.reactivated, n=summary.unchanged)
+        + _(
+            "added %(a)d, updated %(u)d, transferred %(t)d, deactivated %(d)d, reactivated %(r)d, unchanged %(n)d",
+            a=summary.added,
+            u=summary.updated,
+            t=summary.transferred,
+            d=summary.deactivated,
+            r=summary.reactivated,
+            n=summary.unchanged,
+        )
     )
     for department in summary.new_departments:
         click.echo(_("New department: %(d)s", d=department))
@@ -87,7 +103,13 @@ def demo_load_command():
     from app.core.demo import demo_loaders
 
     counts = demo.load()
-    click.echo(_("Demo organisation: %(d)d departments, %(e)d employees added.", d=counts["departments"], e=counts["employees"]))
+    click.echo(
+        _(
+            "Demo organisation: %(d)d departments, %(e)d employees added.",
+            d=counts["departments"],
+            e=counts["employees"],
+        )
+    )
     for loader in demo_loaders():
         message = loader()
         if message:

@@ -56,8 +56,14 @@ def _server() -> Server:
 
 
 def _connection(user: str | None, password: str | None) -> Connection:
-    conn = Connection(_server(), user=user, password=password, receive_timeout=max(1, round(float(current_app.config["LDAP_TIMEOUT_SECONDS"]))),
-                      raise_exceptions=True, read_only=True)
+    conn = Connection(
+        _server(),
+        user=user,
+        password=password,
+        receive_timeout=max(1, round(float(current_app.config["LDAP_TIMEOUT_SECONDS"]))),
+        raise_exceptions=True,
+        read_only=True,
+    )
     if current_app.config["LDAP_START_TLS"]:
         conn.open()
         conn.start_tls()
@@ -80,7 +86,9 @@ def _find(conn: Connection, login: str):
 
 def _groups(conn: Connection, entry) -> set[str]:
     config = current_app.config
-    groups = {g.lower() for g in (entry.entry_attributes_as_dict.get("memberOf") or [])}  # Active Directory
+    groups = {
+        g.lower() for g in (entry.entry_attributes_as_dict.get("memberOf") or [])
+    }  # Active Directory
     if config.get("LDAP_GROUP_BASE"):
         query = config["LDAP_GROUP_FILTER"].format(dn=escape_filter_chars(entry.entry_dn))
         conn.search(config["LDAP_GROUP_BASE"], query, SUBTREE, attributes=[])
@@ -106,7 +114,9 @@ def authenticate(login: str, password: str) -> DirectoryEntry | None:
 
     try:
         if config.get("LDAP_BIND_DN_TEMPLATE"):
-            conn = connect(config["LDAP_BIND_DN_TEMPLATE"].format(login=escape_rdn(login)), password)
+            conn = connect(
+                config["LDAP_BIND_DN_TEMPLATE"].format(login=escape_rdn(login)), password
+            )
             conn.bind()
             entry = _find(conn, login)
         else:
@@ -134,11 +144,14 @@ def authenticate(login: str, password: str) -> DirectoryEntry | None:
         for conn in opened:
             with contextlib.suppress(LDAPException, OSError):
                 conn.unbind()
-            if conn.socket is not None:  # ldap3 keeps the socket of a connection that failed to open
+            if (
+                conn.socket is not None
+            ):  # ldap3 keeps the socket of a connection that failed to open
                 conn.socket.close()
     staff_number = _first(entry, config["LDAP_STAFF_NUMBER_ATTRIBUTE"]) or login
     return DirectoryEntry(
-        dn=entry.entry_dn, staff_number=staff_number,
+        dn=entry.entry_dn,
+        staff_number=staff_number,
         name=_first(entry, config["LDAP_NAME_ATTRIBUTE"]) or _first(entry, "cn") or staff_number,
         name_kana=_first(entry, config["LDAP_KANA_ATTRIBUTE"]) or "",
         email=(_first(entry, config["LDAP_EMAIL_ATTRIBUTE"]) or None),

@@ -36,7 +36,9 @@ class ConfirmForm(FlaskForm):
 
 class RosterUploadForm(FlaskForm):
     file = FileField(_l("Roster CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
-    deactivate_missing = BooleanField(_l("This is the full roster: deactivate employees who are not in it"))
+    deactivate_missing = BooleanField(
+        _l("This is the full roster: deactivate employees who are not in it")
+    )
 
 
 class RosterApplyForm(FlaskForm):

@@ -97,7 +97,13 @@ def parse(data: bytes) -> ParsedRoster:
         text, result.encoding = decode(data)
     except UnicodeDecodeError:
         result.errors.append(
-            RosterError(None, None, _("The file is neither UTF-8 nor Shift_JIS (CP932). Save it from Excel as “CSV (comma delimited)” and try again."))
+            RosterError(
+                None,
+                None,
+                _(
+                    "The file is neither UTF-8 nor Shift_JIS (CP932). Save it from Excel as “CSV (comma delimited)” and try again."
+                ),
+            )
         )
         return result
     if "\x00" in text:
@@ -114,12 +120,24 @@ def parse(data: bytes) -> ParsedRoster:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         result.errors.append(
-            RosterError(1, None, _("Required columns are missing: %(columns)s. The header row must contain %(expected)s.", columns="、".join(missing), expected="、".join(COLUMNS)))
+            RosterError(
+                1,
+                None,
+                _(
+                    "Required columns are missing: %(columns)s. The header row must contain %(expected)s.",
+                    columns="、".join(missing),
+                    expected="、".join(COLUMNS),
+                ),
+            )
         )
         return result
     duplicates = sorted({h for h in header if h and header.count(h) > 1})
     if duplicates:
-        result.errors.append(RosterError(1, None, _("Columns appear twice: %(columns)s.", columns="、".join(duplicates))))
+        result.errors.append(
+            RosterError(
+                1, None, _("Columns appear twice: %(columns)s.", columns="、".join(duplicates))
+            )
+        )
         return result
     index = {COLUMNS[h]: i for i, h in enumerate(header) if h in COLUMNS}
 
@@ -132,7 +150,9 @@ def parse(data: bytes) -> ParsedRoster:
             if not any(c.strip() for c in cells):
                 continue  # Excel leaves blank lines at the end
             if row_number > MAX_ROWS:
-                result.errors.append(RosterError(row_number, None, _("The file has too many rows.")))
+                result.errors.append(
+                    RosterError(row_number, None, _("The file has too many rows."))
+                )
                 break
             values = {key: (cells[i] if i < len(cells) else "") for key, i in index.items()}
             row = RosterRow(
@@ -150,7 +170,11 @@ def parse(data: bytes) -> ParsedRoster:
             if not errors:
                 result.rows.append(row)
     except csv.Error as exc:
-        result.errors.append(RosterError(row_number, None, _("The CSV could not be read here (%(reason)s).", reason=str(exc))))
+        result.errors.append(
+            RosterError(
+                row_number, None, _("The CSV could not be read here (%(reason)s).", reason=str(exc))
+            )
+        )
     if not result.rows and not result.errors:
         result.errors.append(RosterError(None, None, _("The file has no employee rows.")))
     return result
@@ -161,9 +185,23 @@ def _validate(row: RosterRow, seen_numbers: dict, seen_emails: dict) -> list[Ros
     if not row.staff_number:
         errors.append(RosterError(row.row, "職員番号", _("is empty.")))
     elif not STAFF_NUMBER_RE.match(row.staff_number):
-        errors.append(RosterError(row.row, "職員番号", _("may contain only letters, digits, “-” and “_” (up to 32).")))
+        errors.append(
+            RosterError(
+                row.row, "職員番号", _("may contain only letters, digits, “-” and “_” (up to 32).")
+            )
+        )
     elif row.staff_number in seen_numbers:
-        errors.append(RosterError(row.row, "職員番号", _("%(number)s already appears in row %(other)d.", number=row.staff_number, other=seen_numbers[row.staff_number])))
+        errors.append(
+            RosterError(
+                row.row,
+                "職員番号",
+                _(
+                    "%(number)s already appears in row %(other)d.",
+                    number=row.staff_number,
+                    other=seen_numbers[row.staff_number],
+                ),
+            )
+        )
     else:
         seen_numbers[row.staff_number] = row.row
     if not row.name:
@@ -182,7 +220,17 @@ def _validate(row: RosterRow, seen_numbers: dict, seen_emails: dict) -> list[Ros
         if not EMAIL_RE.match(row.email) or len(row.email) > 254:
             errors.append(RosterError(row.row, "メール", _("is not an e-mail address.")))
         elif row.email in seen_emails:
-            errors.append(RosterError(row.row, "メール", _("%(email)s already appears in row %(other)d.", email=row.email, other=seen_emails[row.email])))
+            errors.append(
+                RosterError(
+                    row.row,
+                    "メール",
+                    _(
+                        "%(email)s already appears in row %(other)d.",
+                        email=row.email,
+                        other=seen_emails[row.email],
+                    ),
+                )
+            )
         else:
             seen_emails[row.email] = row.row
     return errors

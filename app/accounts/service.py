@@ -25,6 +25,7 @@ MIN_PASSWORD_LENGTH = 10
 
 # --- look-ups -------------------------------------------------------------------------------
 
+
 def find_by_login(identifier: str) -> Employee | None:
     """Find an employee by 職員番号 or e-mail (case-insensitive for e-mail)."""
     identifier = (identifier or "").strip()
@@ -32,12 +33,17 @@ def find_by_login(identifier: str) -> Employee | None:
         return None
     return db.session.scalar(
         select(Employee).where(
-            or_(Employee.staff_number == identifier, func.lower(Employee.email) == identifier.lower())
+            or_(
+                Employee.staff_number == identifier,
+                func.lower(Employee.email) == identifier.lower(),
+            )
         )
     )
 
 
-def search_employees(query: str = "", include_inactive: bool = True, page: int = 1, per_page: int = 50):
+def search_employees(
+    query: str = "", include_inactive: bool = True, page: int = 1, per_page: int = 50
+):
     stmt = select(Employee).order_by(Employee.staff_number)
     query = (query or "").strip()
     if query:
@@ -56,6 +62,7 @@ def search_employees(query: str = "", include_inactive: bool = True, page: int =
 
 
 # --- signing in -----------------------------------------------------------------------------
+
 
 @functools.cache
 def _dummy_password_hash() -> str:
@@ -107,18 +114,33 @@ def employee_from_directory(entry) -> Employee | None:
     """
     from app.accounts import directory
 
-    employee = db.session.scalar(select(Employee).where(Employee.staff_number == entry.staff_number))
+    employee = db.session.scalar(
+        select(Employee).where(Employee.staff_number == entry.staff_number)
+    )
     department = None
     if entry.department_code:
-        department = db.session.scalar(select(Department).where(Department.code == entry.department_code))
+        department = db.session.scalar(
+            select(Department).where(Department.code == entry.department_code)
+        )
     if employee is None:
-        employee = Employee(staff_number=entry.staff_number, name=entry.name, name_kana=entry.name_kana,
-                            department=department, active=True)
+        employee = Employee(
+            staff_number=entry.staff_number,
+            name=entry.name,
+            name_kana=entry.name_kana,
+            department=department,
+            active=True,
+        )
         db.session.add(employee)
         db.session.flush()
         if department is not None:
-            db.session.add(DepartmentMembership(employee=employee, department=department, started_on=clock.today()))
-        audit.record("employee.created_from_directory", "employee", employee.id, actor_id=employee.id)
+            db.session.add(
+                DepartmentMembership(
+                    employee=employee, department=department, started_on=clock.today()
+                )
+            )
+        audit.record(
+            "employee.created_from_directory", "employee", employee.id, actor_id=employee.id
+        )
     elif not employee.active:
         return None
     else:
@@ -126,8 +148,15 @@ def employee_from_directory(entry) -> Employee | None:
         employee.name_kana = entry.name_kana or employee.name_kana
         if department is not None and employee.department_id != department.id:
             move_to_department(employee, department, clock.today())
-    if entry.email and db.session.scalar(select(func.count(Employee.id)).where(
-            func.lower(Employee.email) == entry.email.lower(), Employee.id != employee.id)) == 0:
+    if (
+        entry.email
+        and db.session.scalar(
+            select(func.count(Employee.id)).where(
+                func.lower(Employee.email) == entry.email.lower(), Employee.id != employee.id
+            )
+        )
+        == 0
+    ):
         employee.email = entry.email
     managed = directory.group_roles()
     wanted = {Role(role) for dn, role in managed.items() if dn in entry.groups}
@@ -196,11 +225,14 @@ def reset_password(employee: Employee) -> str:
 
 # --- administration -------------------------------------------------------------------------
 
+
 class RoleGrantRefused(Exception):
     """The acting employee may not give these roles to this employee (see ``may_grant_roles``)."""
 
 
-def set_roles(employee: Employee, roles: set[Role], actor: Employee | None = None, via: str = "admin_page") -> None:
+def set_roles(
+    employee: Employee, roles: set[Role], actor: Employee | None = None, via: str = "admin_page"
+) -> None:
     """Replace the employee's roles. ``actor`` is the signed-in system admin (None from the
     command line). Granting an overseen role (the 相談室's) is its own audit event, which the
     相談室's audit page shows by default."""
@@ -216,11 +248,21 @@ def set_roles(employee: Employee, roles: set[Role], actor: Employee | None = Non
     if removed:
         end_sessions(employee)  # a role taken away takes its open pages with it
     audit.record(
-        "roles.changed", "employee", employee.id, actor_id=actor.id if actor else None,
-        added=sorted(map(str, added)), removed=sorted(map(str, removed)),
+        "roles.changed",
+        "employee",
+        employee.id,
+        actor_id=actor.id if actor else None,
+        added=sorted(map(str, added)),
+        removed=sorted(map(str, removed)),
     )
     for role in sorted(added & OVERSEEN_ROLES):
-        audit.record(f"role.{role}_granted", "employee", employee.id, actor_id=actor.id if actor else None, via=via)
+        audit.record(
+            f"role.{role}_granted",
+            "employee",
+            employee.id,
+            actor_id=actor.id if actor else None,
+            via=via,
+        )
     db.session.commit()
 
 
@@ -229,7 +271,9 @@ def set_active(employee: Employee, active: bool) -> None:
     employee.active = active
     if not active:
         end_sessions(employee)
-    audit.record("employee.activated" if active else "employee.deactivated", "employee", employee.id)
+    audit.record(
+        "employee.activated" if active else "employee.deactivated", "employee", employee.id
+    )
     db.session.commit()
 
 
@@ -240,7 +284,9 @@ def current_membership(employee: Employee) -> DepartmentMembership | None:
     return None
 
 
-def move_to_department(employee: Employee, department: Department, on: date, position: str | None = None) -> bool:
+def move_to_department(
+    employee: Employee, department: Department, on: date, position: str | None = None
+) -> bool:
     """Record a transfer on ``on``. Returns True when the department changed."""
     current = current_membership(employee)
     if current is not None and current.department_id == department.id:
@@ -250,12 +296,17 @@ def move_to_department(employee: Employee, department: Department, on: date, pos
     if current is not None:
         # A membership that started today and ends today (a same-day correction) keeps one day.
         current.ended_on = max(current.started_on, on - timedelta(days=1))
-    db.session.add(DepartmentMembership(employee=employee, department=department, position=position, started_on=on))
+    db.session.add(
+        DepartmentMembership(
+            employee=employee, department=department, position=position, started_on=on
+        )
+    )
     employee.department = department
     return current is not None
 
 
 # --- roster import --------------------------------------------------------------------------
+
 
 @dataclass
 class ImportSummary:
@@ -298,9 +349,24 @@ def import_roster(
     for row in parsed.rows:
         owner = email_owner.get(row.email) if row.email else None
         if owner and owner != row.staff_number:
-            summary.errors.append(RosterError(row.row, "メール", _("%(email)s belongs to employee %(number)s.", email=row.email, number=owner)))
+            summary.errors.append(
+                RosterError(
+                    row.row,
+                    "メール",
+                    _("%(email)s belongs to employee %(number)s.", email=row.email, number=owner),
+                )
+            )
         if row.department_code not in departments and not row.department_name:
-            summary.errors.append(RosterError(row.row, "所属名", _("所属コード %(code)s is new, so 所属名 is needed to register it.", code=row.department_code)))
+            summary.errors.append(
+                RosterError(
+                    row.row,
+                    "所属名",
+                    _(
+                        "所属コード %(code)s is new, so 所属名 is needed to register it.",
+                        code=row.department_code,
+                    ),
+                )
+            )
     if summary.errors:
         return summary
 
@@ -310,7 +376,9 @@ def import_roster(
         for row in parsed.rows:
             department = departments.get(row.department_code)
             if department is None:
-                department = Department(code=row.department_code, name_ja=row.department_name, sort_order=9999)
+                department = Department(
+                    code=row.department_code, name_ja=row.department_name, sort_order=9999
+                )
                 db.session.add(department)
                 departments[row.department_code] = department
                 summary.new_departments.append(f"{row.department_code} {row.department_name}")
@@ -351,9 +419,14 @@ def import_roster(
             db.session.rollback()
             return summary
         audit.record(
-            "roster.imported", "roster", None,
-            added=summary.added, updated=summary.updated, transferred=summary.transferred,
-            deactivated=summary.deactivated, reactivated=summary.reactivated,
+            "roster.imported",
+            "roster",
+            None,
+            added=summary.added,
+            updated=summary.updated,
+            transferred=summary.transferred,
+            deactivated=summary.deactivated,
+            reactivated=summary.reactivated,
         )
         db.session.commit()
     except Exception:
@@ -362,7 +435,9 @@ def import_roster(
     summary.applied = True
     app = current_app._get_current_object()
     for employee, before, after in transfers:
-        employee_transferred.send(app, employee_id=employee.id, from_department_id=before, to_department_id=after.id)
+        employee_transferred.send(
+            app, employee_id=employee.id, from_department_id=before, to_department_id=after.id
+        )
     roster_imported.send(app, employee_ids=[e.id for e in touched])
     return summary
 
@@ -378,7 +453,11 @@ def _new_employee(row: RosterRow, department: Department, on: date) -> Employee:
         active=True,
     )
     db.session.add(employee)
-    db.session.add(DepartmentMembership(employee=employee, department=department, position=row.position or None, started_on=on))
+    db.session.add(
+        DepartmentMembership(
+            employee=employee, department=department, position=row.position or None, started_on=on
+        )
+    )
     return employee
 
 

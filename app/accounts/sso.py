@@ -30,13 +30,19 @@ def load_user(user_id: str):
     employee_id, _sep, generation = user_id.partition(":")
     if not (employee_id.isdigit() and generation.isdigit()) or not _within_lifetime():
         return None
-    return db.session.scalars(
-        select(Employee).options(joinedload(Employee.role_rows)).where(
-            Employee.id == int(employee_id),
-            Employee.session_generation == int(generation),
-            Employee.active.is_(True),
+    return (
+        db.session.scalars(
+            select(Employee)
+            .options(joinedload(Employee.role_rows))
+            .where(
+                Employee.id == int(employee_id),
+                Employee.session_generation == int(generation),
+                Employee.active.is_(True),
+            )
         )
-    ).unique().one_or_none()
+        .unique()
+        .one_or_none()
+    )
 
 
 def _within_lifetime() -> bool:
@@ -72,7 +78,10 @@ def from_trusted_proxy(app) -> bool:
         address = ipaddress.ip_address(peer or "")
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(entry, strict=False) for entry in app.config["TRUSTED_PROXY_ADDRESSES"])
+    return any(
+        address in ipaddress.ip_network(entry, strict=False)
+        for entry in app.config["TRUSTED_PROXY_ADDRESSES"]
+    )
 
 
 def renew_session(response):

@@ -58,8 +58,13 @@ def login():
         try:
             employee = service.authenticate(form.login.data, form.password.data)
         except directory.DirectoryUnavailable:
-            flash(_("The city's sign-in server (Active Directory) cannot be reached. Please try again in a few minutes; "
-                    "if it continues, contact the IT section."), "error")
+            flash(
+                _(
+                    "The city's sign-in server (Active Directory) cannot be reached. Please try again in a few minutes; "
+                    "if it continues, contact the IT section."
+                ),
+                "error",
+            )
             return render_template("accounts/login.html", form=form, signed_out=False), 503
         if employee is None:
             g.sign_in_failed = True
@@ -111,6 +116,7 @@ def change_password():
 
 # --- system admin: employees -------------------------------------------------------------
 
+
 @bp.get("/admin/employees")
 @require(Permission.MANAGE_ACCOUNTS)
 def employees():
@@ -127,14 +133,21 @@ def employee(employee_id: int):
 
 
 def _roles_form(person: Employee | None = None) -> RolesForm:
-    form = RolesForm(roles=[str(r) for r in person.roles if r != Role.LEARNER]) if person else RolesForm()
+    form = (
+        RolesForm(roles=[str(r) for r in person.roles if r != Role.LEARNER])
+        if person
+        else RolesForm()
+    )
     form.roles.choices = [(str(r), r.label) for r in Role if r not in (Role.LEARNER, Role.PARTNER)]
     return form
 
 
 def _employee_page(person: Employee, temporary_password: str | None = None):
     return render_template(
-        "accounts/employee.html", person=person, roles_form=_roles_form(person), confirm=ConfirmForm(),
+        "accounts/employee.html",
+        person=person,
+        roles_form=_roles_form(person),
+        confirm=ConfirmForm(),
         temporary_password=temporary_password,
     )
 
@@ -151,7 +164,9 @@ def employee_roles(employee_id: int):
             flash(_("You cannot remove your own system admin role."), "error")
         else:
             try:
-                service.set_roles(person, set(form.roles.data or []), actor=current_user._get_current_object())
+                service.set_roles(
+                    person, set(form.roles.data or []), actor=current_user._get_current_object()
+                )
             except service.RoleGrantRefused:
                 flash(_("You cannot give yourself a role. Ask another system admin."), "error")
             else:
@@ -172,7 +187,12 @@ def employee_active(employee_id: int):
             flash(_("You cannot deactivate yourself."), "error")
         else:
             service.set_active(person, not person.active)
-            flash(_("Reactivated.") if person.active else _("Deactivated. The training history is kept."), "success")
+            flash(
+                _("Reactivated.")
+                if person.active
+                else _("Deactivated. The training history is kept."),
+                "success",
+            )
     return redirect(url_for("accounts.employee", employee_id=person.id))
 
 
@@ -211,13 +231,19 @@ def roster_upload():
     if form.validate_on_submit():
         data = form.file.data.read()
         parsed = roster.parse(data)
-        summary = service.import_roster(parsed, dry_run=True, deactivate_missing=form.deactivate_missing.data)
+        summary = service.import_roster(
+            parsed, dry_run=True, deactivate_missing=form.deactivate_missing.data
+        )
         token = None
         if summary.ok:
             token = secrets.token_urlsafe(24)
             write_private(_upload_dir() / f"{token}.csv", data)
-        apply_form = RosterApplyForm(token=token, deactivate_missing="1" if form.deactivate_missing.data else "")
-        return render_template("accounts/roster.html", form=form, summary=summary, apply_form=apply_form)
+        apply_form = RosterApplyForm(
+            token=token, deactivate_missing="1" if form.deactivate_missing.data else ""
+        )
+        return render_template(
+            "accounts/roster.html", form=form, summary=summary, apply_form=apply_form
+        )
     return render_template("accounts/roster.html", form=form, summary=None, apply_form=None)
 
 
@@ -231,7 +257,10 @@ def roster_apply():
     if not path.exists():
         flash(_("The previewed file has expired. Please upload it again."), "error")
         return redirect(url_for("accounts.roster_upload"))
-    summary = service.import_roster(roster.parse(path.read_bytes()), deactivate_missing=bool(form.deactivate_missing.data))
+    summary = service.import_roster(
+        roster.parse(path.read_bytes()), deactivate_missing=bool(form.deactivate_missing.data)
+    )
     path.unlink(missing_ok=True)
-    return render_template("accounts/roster.html", form=RosterUploadForm(), summary=summary, apply_form=None)
-
+    return render_template(
+        "accounts/roster.html", form=RosterUploadForm(), summary=summary, apply_form=None
+    )

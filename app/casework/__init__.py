@@ -21,10 +21,16 @@ def init_app(app):
     from app.core.views import add_home_panel
     from app.referrals.meetings import AgendaSource, register_agenda_source
 
-    register_agenda_source(app, AgendaSource(
-        reason="closure_proposed", label=_l("Closure proposed"), case_ids=service.proposed_case_ids,
-        order=0, partial="casework/_closure_proposal.html",
-    ))
+    register_agenda_source(
+        app,
+        AgendaSource(
+            reason="closure_proposed",
+            label=_l("Closure proposed"),
+            case_ids=service.proposed_case_ids,
+            order=0,
+            partial="casework/_closure_proposal.html",
+        ),
+    )
     app.jinja_env.globals["closure_proposal"] = views.closure_proposal
     app.jinja_env.globals["closure_decision_form"] = views.closure_decision_form
     add_home_panel(app, "casework/_home_panel.html", Permission.HANDLE_REFERRALS)

@@ -18,7 +18,9 @@ from app.referrals.models import SupportCase
 
 
 def _case(kana: str) -> SupportCase | None:
-    return db.session.scalar(select(SupportCase).where(SupportCase.household_kana_hash == crypto.kana_hash(kana)))
+    return db.session.scalar(
+        select(SupportCase).where(SupportCase.household_kana_hash == crypto.kana_hash(kana))
+    )
 
 
 def load() -> str | None:
@@ -29,13 +31,27 @@ def load() -> str | None:
     ready = _case("レイジ カズコ")
     if worker is None or colleague is None or ready is None or ready.status == "closed":
         return None
-    service.record_review(ready, service.ReviewInput(
-        summary="債務整理の相談を終え、返済計画ができた。家計改善支援は社会福祉協議会が続ける。", ready=True,
-        criterion="handed_over", closure_summary="社会福祉協議会の家計改善支援に引き継ぎ、見守りを続ける。",
-        follow_up="あわら市社会福祉協議会", follow_up_on=clock.today() + timedelta(days=90)), actor=worker)
+    service.record_review(
+        ready,
+        service.ReviewInput(
+            summary="債務整理の相談を終え、返済計画ができた。家計改善支援は社会福祉協議会が続ける。",
+            ready=True,
+            criterion="handed_over",
+            closure_summary="社会福祉協議会の家計改善支援に引き継ぎ、見守りを続ける。",
+            follow_up="あわら市社会福祉協議会",
+            follow_up_on=clock.today() + timedelta(days=90),
+        ),
+        actor=worker,
+    )
     paused = _case("カメイ マサオ")
     if paused is not None and paused.lead_worker_id == worker.id:
-        service.handover(paused, colleague.id, "入院中で休止。退院の見込みが立ったら、地域包括支援センターと退院後の生活を相談する。"
-                         "本人の携帯は日中つながりにくく、夕方なら出やすい。", actor=worker, may_reassign_any=False)
+        service.handover(
+            paused,
+            colleague.id,
+            "入院中で休止。退院の見込みが立ったら、地域包括支援センターと退院後の生活を相談する。"
+            "本人の携帯は日中つながりにくく、夕方なら出やすい。",
+            actor=worker,
+            may_reassign_any=False,
+        )
     db.session.commit()
     return _("Demo casework: a closure proposal for the next meeting and a handover.")

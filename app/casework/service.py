@@ -45,8 +45,12 @@ def no_contact_days() -> int:
 
 def _last_contact():
     """Per case, the last day someone (the office or a partner) reached the resident."""
-    return (select(CaseEntry.case_id, func.max(CaseEntry.occurred_on).label("last_contact_on"))
-            .where(CaseEntry.kind.in_(sorted(CONTACT_KINDS))).group_by(CaseEntry.case_id).subquery())
+    return (
+        select(CaseEntry.case_id, func.max(CaseEntry.occurred_on).label("last_contact_on"))
+        .where(CaseEntry.kind.in_(sorted(CONTACT_KINDS)))
+        .group_by(CaseEntry.case_id)
+        .subquery()
+    )
 
 
 def _on_books():
@@ -85,17 +89,24 @@ def loads(on: date | None = None, worker_id: int | None = None) -> list[Load]:
     on = on or clock.today()
     last_contact = _last_contact()
     conditions = _conditions(on, last_contact)
-    columns = [func.sum(sql_case((cond, 1), else_=0)).label(name) for name, cond in conditions.items()]
-    stmt = (select(SupportCase.lead_worker_id, *columns)
-            .outerjoin(last_contact, last_contact.c.case_id == SupportCase.id)
-            .where(_on_books()).group_by(SupportCase.lead_worker_id))
+    columns = [
+        func.sum(sql_case((cond, 1), else_=0)).label(name) for name, cond in conditions.items()
+    ]
+    stmt = (
+        select(SupportCase.lead_worker_id, *columns)
+        .outerjoin(last_contact, last_contact.c.case_id == SupportCase.id)
+        .where(_on_books())
+        .group_by(SupportCase.lead_worker_id)
+    )
     if worker_id is not None:
         stmt = stmt.where(SupportCase.lead_worker_id == worker_id)
     counts = {row.lead_worker_id: row for row in db.session.execute(stmt)}
     workers = {e.id: e for e in consultation_staff()}
     missing = [i for i in counts if i is not None and i not in workers]
     if missing:  # a lead worker who has left the office still carries cases: show them
-        workers.update({e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(missing)))})
+        workers.update(
+            {e.id: e for e in db.session.scalars(select(Employee).where(Employee.id.in_(missing)))}
+        )
     if worker_id is not None:
         workers = {i: e for i, e in workers.items() if i == worker_id}
     result = []
@@ -121,20 +132,32 @@ def caseload(worker_id: int, on: date | None = None, page: int = 1, per_page: in
     on = on or clock.today()
     last_contact = _last_contact()
     conditions = _conditions(on, last_contact)
-    base = (select(SupportCase, last_contact.c.last_contact_on)
-            .outerjoin(last_contact, last_contact.c.case_id == SupportCase.id)
-            .where(_on_books(), SupportCase.lead_worker_id == worker_id))
+    base = (
+        select(SupportCase, last_contact.c.last_contact_on)
+        .outerjoin(last_contact, last_contact.c.case_id == SupportCase.id)
+        .where(_on_books(), SupportCase.lead_worker_id == worker_id)
+    )
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     contact_key = func.coalesce(last_contact.c.last_contact_on, func.date(SupportCase.opened_at))
-    stmt = (base.order_by(sql_case((conditions["overdue"], 0), else_=1), contact_key, SupportCase.id)
-            .limit(per_page).offset((max(page, 1) - 1) * per_page))
+    stmt = (
+        base.order_by(sql_case((conditions["overdue"], 0), else_=1), contact_key, SupportCase.id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
     long_from = long_before(on)
     rows = []
     for case, last_on in db.session.execute(stmt):
         since = last_on or clock.local_date(case.opened_at)
-        rows.append(CaseloadRow(case=case, last_contact_on=last_on, days_since_contact=(on - since).days,
-                                is_long=case.opened_at < long_from, overdue=case.next_review_on < on,
-                                days_open=(on - clock.local_date(case.opened_at)).days))
+        rows.append(
+            CaseloadRow(
+                case=case,
+                last_contact_on=last_on,
+                days_since_contact=(on - since).days,
+                is_long=case.opened_at < long_from,
+                overdue=case.next_review_on < on,
+                days_open=(on - clock.local_date(case.opened_at)).days,
+            )
+        )
     return Page(rows, total, max(page, 1), per_page)
 
 
@@ -175,12 +198,15 @@ def panel_counts(worker_id: int) -> dict:
 
 # --- handover ------------------------------------------------------------------------------------
 
+
 def may_hand_over(case: SupportCase, actor, may_reassign_any: bool) -> bool:
     """The lead worker hands over their own case; the office lead may reassign any."""
     return may_reassign_any or case.lead_worker_id == actor.id
 
 
-def handover(case: SupportCase, to_worker_id: int, note: str, *, actor, may_reassign_any: bool) -> CaseEntry:
+def handover(
+    case: SupportCase, to_worker_id: int, note: str, *, actor, may_reassign_any: bool
+) -> CaseEntry:
     """Give the case a new lead worker, with a handover note on the timeline."""
     if case.status == "closed":
         raise CaseworkError("closed")
@@ -198,13 +224,26 @@ def handover(case: SupportCase, to_worker_id: int, note: str, *, actor, may_reas
     old_id = case.lead_worker_id
     case.lead_worker_id = to_worker_id
     body = f"{before.name if before else '—'} → {after.name}\n{note}"
-    entry = CaseEntry(case=case, kind="role_change", code="handed_over", body=body, occurred_on=clock.today(),
-                      author_id=actor.id)
+    entry = CaseEntry(
+        case=case,
+        kind="role_change",
+        code="handed_over",
+        body=body,
+        occurred_on=clock.today(),
+        author_id=actor.id,
+    )
     db.session.add(entry)
     case.last_activity_at = utcnow()
     db.session.flush()
-    audit.record("case.handed_over", "support_case", case.id, actor_id=actor.id, from_id=old_id, to_id=to_worker_id,
-                 entry_id=entry.id)
+    audit.record(
+        "case.handed_over",
+        "support_case",
+        case.id,
+        actor_id=actor.id,
+        from_id=old_id,
+        to_id=to_worker_id,
+        entry_id=entry.id,
+    )
     return entry
 
 
@@ -224,23 +263,40 @@ def attempts(case_id: int) -> int:
     """Contacts, visits and attempts to reach the resident on the timeline (the office's and partners')."""
     from app.referrals.choices import ATTEMPT_KINDS
 
-    return db.session.scalar(select(func.count(CaseEntry.id)).where(
-        CaseEntry.case_id == case_id, CaseEntry.kind.in_(sorted(ATTEMPT_KINDS)))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(CaseEntry.id)).where(
+                CaseEntry.case_id == case_id, CaseEntry.kind.in_(sorted(ATTEMPT_KINDS))
+            )
+        )
+        or 0
+    )
 
 
 def pending_proposal(case_id: int):
     from app.casework.models import CaseReview
 
-    return db.session.scalar(select(CaseReview).where(
-        CaseReview.case_id == case_id, CaseReview.readiness == "ready", CaseReview.outcome.is_(None)
-    ).order_by(CaseReview.id.desc()).limit(1))
+    return db.session.scalar(
+        select(CaseReview)
+        .where(
+            CaseReview.case_id == case_id,
+            CaseReview.readiness == "ready",
+            CaseReview.outcome.is_(None),
+        )
+        .order_by(CaseReview.id.desc())
+        .limit(1)
+    )
 
 
 def latest_review(case_id: int):
     from app.casework.models import CaseReview
 
-    return db.session.scalar(select(CaseReview).where(CaseReview.case_id == case_id)
-                             .order_by(CaseReview.reviewed_on.desc(), CaseReview.id.desc()).limit(1))
+    return db.session.scalar(
+        select(CaseReview)
+        .where(CaseReview.case_id == case_id)
+        .order_by(CaseReview.reviewed_on.desc(), CaseReview.id.desc())
+        .limit(1)
+    )
 
 
 @dataclass
@@ -280,33 +336,62 @@ def record_review(case: SupportCase, data: ReviewInput, *, actor):
         if data.follow_up_on is not None and data.follow_up_on <= on:
             raise CaseworkError("follow_up_on")
     else:
-        if data.next_review_on is None or data.next_review_on < on or data.next_review_on > latest_allowed_review(case.risk):
+        if (
+            data.next_review_on is None
+            or data.next_review_on < on
+            or data.next_review_on > latest_allowed_review(case.risk)
+        ):
             raise CaseworkError("next_review_on")
     earlier = pending_proposal(case.id)
     if earlier is not None:  # a new review replaces a proposal the meeting has not decided yet
         earlier.outcome = "superseded"
-    entry = CaseEntry(case=case, kind="review", code="closure_ready" if data.ready else None, body=summary,
-                      occurred_on=on, author_id=actor.id)
+    entry = CaseEntry(
+        case=case,
+        kind="review",
+        code="closure_ready" if data.ready else None,
+        body=summary,
+        occurred_on=on,
+        author_id=actor.id,
+    )
     db.session.add(entry)
     case.last_activity_at = utcnow()
     if not data.ready:
         case.next_review_on = data.next_review_on
     db.session.flush()
     review = CaseReview(
-        case_id=case.id, reviewed_on=on, reviewed_by_id=actor.id, summary=summary,
-        readiness="ready" if data.ready else "continue", entry_id=entry.id,
-        criterion=data.criterion if data.ready else None, attempts=counted,
+        case_id=case.id,
+        reviewed_on=on,
+        reviewed_by_id=actor.id,
+        summary=summary,
+        readiness="ready" if data.ready else "continue",
+        entry_id=entry.id,
+        criterion=data.criterion if data.ready else None,
+        attempts=counted,
         closure_summary=(data.closure_summary or "").strip() or None if data.ready else None,
         follow_up=(data.follow_up or "").strip() or None if data.ready else None,
         follow_up_on=data.follow_up_on if data.ready else None,
     )
     db.session.add(review)
     db.session.flush()
-    audit.record("case.reviewed", "support_case", case.id, actor_id=actor.id, review_id=review.id,
-                 readiness=review.readiness, criterion=review.criterion, attempts=counted)
+    audit.record(
+        "case.reviewed",
+        "support_case",
+        case.id,
+        actor_id=actor.id,
+        review_id=review.id,
+        readiness=review.readiness,
+        criterion=review.criterion,
+        attempts=counted,
+    )
     if data.ready:
-        audit.record("case.closure_proposed", "support_case", case.id, actor_id=actor.id, review_id=review.id,
-                     criterion=review.criterion)
+        audit.record(
+            "case.closure_proposed",
+            "support_case",
+            case.id,
+            actor_id=actor.id,
+            review_id=review.id,
+            criterion=review.criterion,
+        )
     return review
 
 
@@ -314,11 +399,18 @@ def proposed_case_ids(held_on: date) -> list[int]:
     """The agenda source: cases with an undecided closure proposal reviewed by the meeting date."""
     from app.casework.models import CaseReview
 
-    return list(db.session.scalars(
-        select(CaseReview.case_id).join(SupportCase, SupportCase.id == CaseReview.case_id).where(
-            CaseReview.readiness == "ready", CaseReview.outcome.is_(None), CaseReview.reviewed_on <= held_on,
-            _on_books())
-    ))
+    return list(
+        db.session.scalars(
+            select(CaseReview.case_id)
+            .join(SupportCase, SupportCase.id == CaseReview.case_id)
+            .where(
+                CaseReview.readiness == "ready",
+                CaseReview.outcome.is_(None),
+                CaseReview.reviewed_on <= held_on,
+                _on_books(),
+            )
+        )
+    )
 
 
 def proposals_by_case(case_ids: list[int]) -> dict:
@@ -327,9 +419,15 @@ def proposals_by_case(case_ids: list[int]) -> dict:
 
     if not case_ids:
         return {}
-    rows = db.session.scalars(select(CaseReview).where(
-        CaseReview.case_id.in_(case_ids), CaseReview.readiness == "ready", CaseReview.outcome.is_(None)
-    ).order_by(CaseReview.id))
+    rows = db.session.scalars(
+        select(CaseReview)
+        .where(
+            CaseReview.case_id.in_(case_ids),
+            CaseReview.readiness == "ready",
+            CaseReview.outcome.is_(None),
+        )
+        .order_by(CaseReview.id)
+    )
     return {review.case_id: review for review in rows}
 
 
@@ -339,13 +437,22 @@ def proposals_on_agenda(meeting_id: int | None) -> dict:
     from app.referrals.models import MeetingItem
 
     on_agenda = select(MeetingItem.case_id).where(MeetingItem.meeting_id == meeting_id)
-    rows = db.session.scalars(select(CaseReview).options(selectinload(CaseReview.reviewed_by)).where(
-        CaseReview.case_id.in_(on_agenda), CaseReview.readiness == "ready", CaseReview.outcome.is_(None)
-    ).order_by(CaseReview.id))
+    rows = db.session.scalars(
+        select(CaseReview)
+        .options(selectinload(CaseReview.reviewed_by))
+        .where(
+            CaseReview.case_id.in_(on_agenda),
+            CaseReview.readiness == "ready",
+            CaseReview.outcome.is_(None),
+        )
+        .order_by(CaseReview.id)
+    )
     return {review.case_id: review for review in rows}
 
 
-def decide_closure(item, *, close: bool, decision: str, legal_basis: str | None, next_review_on: date | None, actor):
+def decide_closure(
+    item, *, close: bool, decision: str, legal_basis: str | None, next_review_on: date | None, actor
+):
     """The meeting's decision on a closure proposal.
 
     Closing: the proposal is the request and the meeting's decision, recorded by a colleague of
@@ -360,13 +467,22 @@ def decide_closure(item, *, close: bool, decision: str, legal_basis: str | None,
         raise CaseworkError("no_proposal")
     if not close and next_review_on is None:
         raise CaseworkError("next_review_on")
-    meetings.record_decision(item, decision, legal_basis, None if close else next_review_on, actor_id=actor.id)
+    meetings.record_decision(
+        item, decision, legal_basis, None if close else next_review_on, actor_id=actor.id
+    )
     proposal.decided_at = utcnow()
     proposal.meeting_item_id = item.id
     if not close:
         proposal.outcome = "continued"
-        audit.record("meeting.closure_decided", "support_case", case.id, actor_id=actor.id, meeting_id=item.meeting_id,
-                     review_id=proposal.id, outcome="continued")
+        audit.record(
+            "meeting.closure_decided",
+            "support_case",
+            case.id,
+            actor_id=actor.id,
+            meeting_id=item.meeting_id,
+            review_id=proposal.id,
+            outcome="continued",
+        )
         return proposal
     proposal.outcome = "closed"
     case.closure_reason = proposal.criterion
@@ -379,42 +495,88 @@ def decide_closure(item, *, close: bool, decision: str, legal_basis: str | None,
         case.closed_at = utcnow()
         case.closure_approved_by_id = actor.id
         case.flagged_for_meeting = False
-        db.session.add(CaseEntry(case=case, kind="status", code="closed", body=case.closure_summary,
-                                 occurred_on=item.meeting.held_on, author_id=actor.id, meeting_id=item.meeting_id))
-        audit.record("case.closed", "support_case", case.id, actor_id=actor.id, reason=case.closure_reason,
-                     requested_by=case.closure_requested_by_id, meeting_id=item.meeting_id)
+        db.session.add(
+            CaseEntry(
+                case=case,
+                kind="status",
+                code="closed",
+                body=case.closure_summary,
+                occurred_on=item.meeting.held_on,
+                author_id=actor.id,
+                meeting_id=item.meeting_id,
+            )
+        )
+        audit.record(
+            "case.closed",
+            "support_case",
+            case.id,
+            actor_id=actor.id,
+            reason=case.closure_reason,
+            requested_by=case.closure_requested_by_id,
+            meeting_id=item.meeting_id,
+        )
     if proposal.follow_up_on is not None:
         from app.casework.models import FollowUpCheck
 
-        db.session.add(FollowUpCheck(case_id=case.id, worker_id=case.lead_worker_id, due_on=proposal.follow_up_on))
-    audit.record("meeting.closure_decided", "support_case", case.id, actor_id=actor.id, meeting_id=item.meeting_id,
-                 review_id=proposal.id, outcome="closed", approved=case.status == "closed")
+        db.session.add(
+            FollowUpCheck(
+                case_id=case.id, worker_id=case.lead_worker_id, due_on=proposal.follow_up_on
+            )
+        )
+    audit.record(
+        "meeting.closure_decided",
+        "support_case",
+        case.id,
+        actor_id=actor.id,
+        meeting_id=item.meeting_id,
+        review_id=proposal.id,
+        outcome="closed",
+        approved=case.status == "closed",
+    )
     return proposal
 
 
 # --- 見守り checks after closure ---------------------------------------------------------------------
+
 
 def follow_ups_due(worker_id: int, on: date | None = None) -> list:
     """The worker's 見守り checks due by ``on`` and not done, for closed cases."""
     from app.casework.models import FollowUpCheck
 
     on = on or clock.today()
-    return list(db.session.scalars(
-        select(FollowUpCheck).join(SupportCase, SupportCase.id == FollowUpCheck.case_id).where(
-            FollowUpCheck.worker_id == worker_id, FollowUpCheck.done_at.is_(None), FollowUpCheck.due_on <= on,
-            SupportCase.status == "closed", SupportCase.anonymised_at.is_(None))
-        .order_by(FollowUpCheck.due_on, FollowUpCheck.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(FollowUpCheck)
+            .join(SupportCase, SupportCase.id == FollowUpCheck.case_id)
+            .where(
+                FollowUpCheck.worker_id == worker_id,
+                FollowUpCheck.done_at.is_(None),
+                FollowUpCheck.due_on <= on,
+                SupportCase.status == "closed",
+                SupportCase.anonymised_at.is_(None),
+            )
+            .order_by(FollowUpCheck.due_on, FollowUpCheck.id)
+        )
+    )
 
 
 def follow_ups_due_count(worker_id: int, on: date | None = None) -> int:
     from app.casework.models import FollowUpCheck
 
     on = on or clock.today()
-    return db.session.scalar(
-        select(func.count(FollowUpCheck.id)).join(SupportCase, SupportCase.id == FollowUpCheck.case_id).where(
-            FollowUpCheck.worker_id == worker_id, FollowUpCheck.done_at.is_(None), FollowUpCheck.due_on <= on,
-            SupportCase.status == "closed")) or 0
+    return (
+        db.session.scalar(
+            select(func.count(FollowUpCheck.id))
+            .join(SupportCase, SupportCase.id == FollowUpCheck.case_id)
+            .where(
+                FollowUpCheck.worker_id == worker_id,
+                FollowUpCheck.done_at.is_(None),
+                FollowUpCheck.due_on <= on,
+                SupportCase.status == "closed",
+            )
+        )
+        or 0
+    )
 
 
 def complete_follow_up(check, note: str, *, actor) -> None:
@@ -427,4 +589,6 @@ def complete_follow_up(check, note: str, *, actor) -> None:
     check.done_at = utcnow()
     check.done_by_id = actor.id
     check.note = note
-    audit.record("case.follow_up_done", "support_case", check.case_id, actor_id=actor.id, check_id=check.id)
+    audit.record(
+        "case.follow_up_done", "support_case", check.case_id, actor_id=actor.id, check_id=check.id
+    )

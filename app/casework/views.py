@@ -27,13 +27,27 @@ def _is_lead() -> bool:
 def _render_caseload(worker: Employee):
     page = service.caseload(worker.id, page=request.args.get("page", 1, type=bounded_int))
     loads = service.loads(worker_id=worker.id)
-    audit.record("case_list.viewed", "case_list", None, actor_id=current_user.id, list="caseload", worker_id=worker.id,
-                 case_ids=[row.case.id for row in page.items])
+    audit.record(
+        "case_list.viewed",
+        "case_list",
+        None,
+        actor_id=current_user.id,
+        list="caseload",
+        worker_id=worker.id,
+        case_ids=[row.case.id for row in page.items],
+    )
     follow_ups = service.follow_ups_due(worker.id)
-    html = render_template("casework/caseload.html", worker=worker, page=page, load=loads[0] if loads else None,
-                           follow_ups=follow_ups, follow_up_form=FollowUpForm(formdata=None),
-                           own=worker.id == current_user.id, long_months=service.long_months(),
-                           no_contact_days=service.no_contact_days())
+    html = render_template(
+        "casework/caseload.html",
+        worker=worker,
+        page=page,
+        load=loads[0] if loads else None,
+        follow_ups=follow_ups,
+        follow_up_form=FollowUpForm(formdata=None),
+        own=worker.id == current_user.id,
+        long_months=service.long_months(),
+        no_contact_days=service.no_contact_days(),
+    )
     db.session.commit()
     return html
 
@@ -49,8 +63,13 @@ def my_caseload():
 def caseloads():
     loads = service.loads()
     audit.record("caseloads.viewed", "case_list", None, actor_id=current_user.id)
-    html = render_template("casework/caseloads.html", loads=loads, biggest=max([x.total for x in loads] or [0]),
-                           long_months=service.long_months(), no_contact_days=service.no_contact_days())
+    html = render_template(
+        "casework/caseloads.html",
+        loads=loads,
+        biggest=max([x.total for x in loads] or [0]),
+        long_months=service.long_months(),
+        no_contact_days=service.no_contact_days(),
+    )
     db.session.commit()
     return html
 
@@ -63,8 +82,10 @@ def worker_caseload(worker_id: int):
 
 def _handover_form(case: SupportCase) -> HandoverForm:
     form = HandoverForm()
-    form.to_worker_id.choices = opts([(0, _("Choose…"))] + [(e.id, e.name) for e in service.consultation_staff()
-                                                            if e.id != case.lead_worker_id])
+    form.to_worker_id.choices = opts(
+        [(0, _("Choose…"))]
+        + [(e.id, e.name) for e in service.consultation_staff() if e.id != case.lead_worker_id]
+    )
     return form
 
 
@@ -78,7 +99,13 @@ def handover(case_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            service.handover(case, form.to_worker_id.data, form.note.data, actor=current_user, may_reassign_any=_is_lead())
+            service.handover(
+                case,
+                form.to_worker_id.data,
+                form.note.data,
+                actor=current_user,
+                may_reassign_any=_is_lead(),
+            )
         except service.CaseworkError as exc:
             db.session.rollback()
             messages = {
@@ -87,15 +114,22 @@ def handover(case_id: int):
                 "same": _("Choose the new lead worker from the consultation office."),
                 "note": _("Write the handover note."),
             }
-            form.to_worker_id.errors = [*form.to_worker_id.errors, messages.get(str(exc), messages["lead"])]
+            form.to_worker_id.errors = [
+                *form.to_worker_id.errors,
+                messages.get(str(exc), messages["lead"]),
+            ]
         else:
             db.session.commit()
             flash(_("Handed over. The note is on the case's timeline."), "success")
-            return redirect(url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303)
+            return redirect(
+                url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303
+            )
         status = 400
     elif form.is_submitted():
         status = 400
-    audit.record("support_case.viewed", "support_case", case.id, actor_id=current_user.id, page="handover")
+    audit.record(
+        "support_case.viewed", "support_case", case.id, actor_id=current_user.id, page="handover"
+    )
     html = render_template("casework/handover.html", case=case, form=form, today=clock.today())
     db.session.commit()
     return html, status
@@ -111,12 +145,17 @@ def inject_choices():
 
 # --- reviews, closure proposals at the meeting, 見守り checks ---------------------------------------------
 
+
 def _review_form(case: SupportCase, formdata=True) -> ReviewForm:
     from app.referrals.choices import CLOSURE_REASONS
 
     form = ReviewForm() if formdata else ReviewForm(formdata=None)
-    form.readiness.choices = opts([("continue", _("Support continues: set the next review")),
-                                   ("ready", _("Ready to close: propose closure to the meeting"))])
+    form.readiness.choices = opts(
+        [
+            ("continue", _("Support continues: set the next review")),
+            ("ready", _("Ready to close: propose closure to the meeting")),
+        ]
+    )
     form.criterion.choices = opts([("", _("Choose…"))] + list(CLOSURE_REASONS.items()))
     if not formdata:
         from app.referrals.cases import latest_allowed_review
@@ -129,12 +168,18 @@ REVIEW_ERRORS = {
     "closed": lambda: _("A closed case cannot be changed. Reopen it first."),
     "summary": lambda: _("Write where the support stands."),
     "criterion": lambda: _("Choose the criterion the case meets."),
-    "attempts": lambda: _("Closing as refused or unreachable needs %(n)d attempts to reach the resident on the timeline.",
-                          n=service.agreed_attempts()),
-    "no_agency": lambda: _("Handing over to a lead agency needs an agency with an active role in the case."),
+    "attempts": lambda: _(
+        "Closing as refused or unreachable needs %(n)d attempts to reach the resident on the timeline.",
+        n=service.agreed_attempts(),
+    ),
+    "no_agency": lambda: _(
+        "Handing over to a lead agency needs an agency with an active role in the case."
+    ),
     "closure_summary": lambda: _("Write the closing summary."),
     "follow_up_on": lambda: _("The 見守り check must be after today."),
-    "next_review_on": lambda: _("Give a next review date from today, within the interval for the risk level."),
+    "next_review_on": lambda: _(
+        "Give a next review date from today, within the interval for the risk level."
+    ),
 }
 
 
@@ -147,27 +192,49 @@ def review(case_id: int):
         form = _review_form(case)
         if form.validate_on_submit():
             data = service.ReviewInput(
-                summary=form.summary.data, ready=form.readiness.data == "ready", next_review_on=form.next_review_on.data,
-                criterion=form.criterion.data or None, closure_summary=form.closure_summary.data or "",
-                follow_up=form.follow_up.data or "", follow_up_on=form.follow_up_on.data)
+                summary=form.summary.data,
+                ready=form.readiness.data == "ready",
+                next_review_on=form.next_review_on.data,
+                criterion=form.criterion.data or None,
+                closure_summary=form.closure_summary.data or "",
+                follow_up=form.follow_up.data or "",
+                follow_up_on=form.follow_up_on.data,
+            )
             try:
                 result = service.record_review(case, data, actor=current_user)
             except service.CaseworkError as exc:
                 db.session.rollback()
                 field = {"attempts": "criterion", "no_agency": "criterion"}.get(str(exc), str(exc))
                 target = getattr(form, field, form.summary)
-                target.errors = [*target.errors, REVIEW_ERRORS.get(str(exc), REVIEW_ERRORS["summary"])()]
+                target.errors = [
+                    *target.errors,
+                    REVIEW_ERRORS.get(str(exc), REVIEW_ERRORS["summary"])(),
+                ]
             else:
                 db.session.commit()
-                flash(_("Review recorded. The case is proposed for closure at the next meeting.") if result.readiness == "ready"
-                      else _("Review recorded."), "success")
-                return redirect(url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303)
+                flash(
+                    _("Review recorded. The case is proposed for closure at the next meeting.")
+                    if result.readiness == "ready"
+                    else _("Review recorded."),
+                    "success",
+                )
+                return redirect(
+                    url_for("referrals.case_detail", case_id=case.id) + "#timeline", code=303
+                )
         status = 400
     else:
         form = _review_form(case, formdata=False)
-    audit.record("support_case.viewed", "support_case", case.id, actor_id=current_user.id, page="review")
-    html = render_template("casework/review.html", case=case, form=form, attempts=service.attempts(case.id),
-                           agreed=service.agreed_attempts(), proposal=service.pending_proposal(case.id))
+    audit.record(
+        "support_case.viewed", "support_case", case.id, actor_id=current_user.id, page="review"
+    )
+    html = render_template(
+        "casework/review.html",
+        case=case,
+        form=form,
+        attempts=service.attempts(case.id),
+        agreed=service.agreed_attempts(),
+        proposal=service.pending_proposal(case.id),
+    )
     db.session.commit()
     return html, status
 
@@ -191,10 +258,16 @@ def closure_decision_form(item, form=None) -> ClosureDecisionForm:
     if form is None:
         form = ClosureDecisionForm(formdata=None, prefix=f"closure{item.id}")
         form.next_review_on.data = latest_allowed_review(item.case.risk, item.meeting.held_on)
-    form.outcome.choices = opts([("close", _("Close the case as proposed")),
-                                 ("continue", _("Keep the case open: set the next review"))])
+    form.outcome.choices = opts(
+        [
+            ("close", _("Close the case as proposed")),
+            ("continue", _("Keep the case open: set the next review")),
+        ]
+    )
     form.legal_basis.choices = opts(LEGAL_BASIS)
-    form.legal_basis.data = form.legal_basis.data or ("support_meeting" if meetings.needs_legal_basis(item.case) else "consent")
+    form.legal_basis.data = form.legal_basis.data or (
+        "support_meeting" if meetings.needs_legal_basis(item.case) else "consent"
+    )
     return form
 
 
@@ -213,15 +286,24 @@ def closure_decision(meeting_id: int, item_id: int):
         flash(_("Write the decision."), "error")
         return redirect(anchor, code=303)
     try:
-        proposal = service.decide_closure(item, close=form.outcome.data == "close", decision=form.decision.data,
-                                          legal_basis=form.legal_basis.data, next_review_on=form.next_review_on.data,
-                                          actor=current_user)
+        proposal = service.decide_closure(
+            item,
+            close=form.outcome.data == "close",
+            decision=form.decision.data,
+            legal_basis=form.legal_basis.data,
+            next_review_on=form.next_review_on.data,
+            actor=current_user,
+        )
     except (service.CaseworkError, MeetingError) as exc:
         db.session.rollback()
         messages = {
-            "legal_basis": _("The resident has not consented: record the support meeting (社会福祉法第106条の6) as the legal basis."),
+            "legal_basis": _(
+                "The resident has not consented: record the support meeting (社会福祉法第106条の6) as the legal basis."
+            ),
             "review_date": _("The next review date is too far away for this risk level."),
-            "next_review_on": _("Give a next review date from today, within the interval for the risk level."),
+            "next_review_on": _(
+                "Give a next review date from today, within the interval for the risk level."
+            ),
             "decided": _("A decision has already been recorded for this case at this meeting."),
             "no_proposal": _("That is not possible any more."),
         }
@@ -231,7 +313,10 @@ def closure_decision(meeting_id: int, item_id: int):
     if proposal.outcome == "closed" and item.case.status == "closed":
         flash(_("The meeting closed the case."), "success")
     elif proposal.outcome == "closed":
-        flash(_("Closure decided. As you proposed it, a colleague approves it on the case page."), "success")
+        flash(
+            _("Closure decided. As you proposed it, a colleague approves it on the case page."),
+            "success",
+        )
     else:
         flash(_("The case stays open; the next review is set."), "success")
     return redirect(anchor, code=303)

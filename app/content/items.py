@@ -99,7 +99,10 @@ class LearningItemKind:
         if any(p.exists() for p in paths):
             return None
         expected = self.file_format.replace("<id>", slug)
-        return f"{self.name} {slug!r} does not exist (no {expected})", f"add {expected} or fix the id"
+        return (
+            f"{self.name} {slug!r} does not exist (no {expected})",
+            f"add {expected} or fix the id",
+        )
 
     def title(self, root: Path, slug: str) -> tuple[str | None, str | None]:
         return yaml_title(self.files(root, slug))

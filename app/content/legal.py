@@ -31,6 +31,7 @@ CITATION = re.compile(
 )
 QUOTED = re.compile(r'"((?:[^"\\]|\\.)+)"')
 
+
 def register_source(app, path: Path) -> None:
     """Add a file whose wording is legal (defaults of settings shown to staff)."""
     from app.core import registries
@@ -97,7 +98,12 @@ def content_files(root: Path, only: Path | None = None) -> list[Path]:
     from app.content import registry
 
     prose = registry.prose_kinds()
-    files = [p for kind, paths in registry.files_by_kind(root, only).items() if kind in prose for p in paths]
+    files = [
+        p
+        for kind, paths in registry.files_by_kind(root, only).items()
+        if kind in prose
+        for p in paths
+    ]
     if only is None:
         from flask import has_app_context
 
@@ -116,15 +122,28 @@ def check(root: Path, only: Path | None = None) -> list[Problem]:
     known = clauses(root)
     marked, unmarked = scan(content_files(root, only))
     problems = [
-        Problem(path, number, _("a legal statement without a `legal:` marker: %(text)s", text=text[:60]),
-                _("Check the sentence against docs/consent-model.md and end the line with `# legal: <clause id>` (Markdown: `<!-- legal: <clause id> -->`)."))
+        Problem(
+            path,
+            number,
+            _("a legal statement without a `legal:` marker: %(text)s", text=text[:60]),
+            _(
+                "Check the sentence against docs/consent-model.md and end the line with `# legal: <clause id>` (Markdown: `<!-- legal: <clause id> -->`)."
+            ),
+        )
         for path, number, text in unmarked
     ]
     for statement in marked:
         for clause in statement.clauses:
             if clause not in known:
-                problems.append(Problem(
-                    statement.path, statement.line, _("unknown clause `%(id)s` in the `legal:` marker", id=clause),
-                    _("Use the id of a clause of docs/consent-model.md: %(ids)s.", ids=", ".join(sorted(known))),
-                ))
+                problems.append(
+                    Problem(
+                        statement.path,
+                        statement.line,
+                        _("unknown clause `%(id)s` in the `legal:` marker", id=clause),
+                        _(
+                            "Use the id of a clause of docs/consent-model.md: %(ids)s.",
+                            ids=", ".join(sorted(known)),
+                        ),
+                    )
+                )
     return problems

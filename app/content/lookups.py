@@ -20,7 +20,9 @@ class VersionedLookups:
 
     def active(self) -> list:
         model = self.item_model
-        return list(db.session.scalars(select(model).where(model.active.is_(True)).order_by(model.slug)))
+        return list(
+            db.session.scalars(select(model).where(model.active.is_(True)).order_by(model.slug))
+        )
 
     def get_active(self, slug: str):
         model = self.item_model
@@ -31,7 +33,11 @@ class VersionedLookups:
 
     def get_version(self, item, number: int):
         version = self.version_model
-        return db.session.scalar(select(version).where(getattr(version, self.item_key) == item.id, version.number == number))
+        return db.session.scalar(
+            select(version).where(
+                getattr(version, self.item_key) == item.id, version.number == number
+            )
+        )
 
     def current_version(self, item):
         return self.get_version(item, item.current_number)
@@ -43,9 +49,15 @@ class VersionedLookups:
         version, key = self.version_model, getattr(self.version_model, self.item_key)
         wanted = {(item.id, item.current_number) for item in items}
         rows = db.session.scalars(select(version).where(key.in_([item.id for item in items])))
-        return {getattr(v, self.item_key): v for v in rows if (getattr(v, self.item_key), v.number) in wanted}
+        return {
+            getattr(v, self.item_key): v
+            for v in rows
+            if (getattr(v, self.item_key), v.number) in wanted
+        }
 
-    def index(self, employee_id: int, progress_for: Callable[[int, list[str]], dict[str, float]]) -> dict:
+    def index(
+        self, employee_id: int, progress_for: Callable[[int, list[str]], dict[str, float]]
+    ) -> dict:
         """What an area's list page shows: the active items, their newest versions and the
         employee's progress in each."""
         items = self.active()

@@ -48,8 +48,12 @@ class ContentKind:
     find: Callable[[Path], list[Path]]
     check: Callable[[list[Path], Path], list[Problem]]
     sync: Callable[[list[Path], Path], SyncResult] | None = None
-    order: int = 100  # sync order: things referred to first (videos, scenarios, quizzes) then courses
-    prose: bool = True  # words staff read (checked for legal markers and the forms' words); False for data
+    order: int = (
+        100  # sync order: things referred to first (videos, scenarios, quizzes) then courses
+    )
+    prose: bool = (
+        True  # words staff read (checked for legal markers and the forms' words); False for data
+    )
     #: optional: lines ``content check`` prints about the checked files (e.g. a course's expected time)
     summarize: Callable[[list[Path], Path], list[str]] | None = None
 
@@ -59,7 +63,9 @@ def register(app, kind: ContentKind) -> ContentKind:
     return registries.add(app, registries.CONTENT_KINDS, kind.name, kind)
 
 
-def register_cross_check(app, name: str, check: Callable[[Path, Path | None], list[Problem]]) -> None:
+def register_cross_check(
+    app, name: str, check: Callable[[Path, Path | None], list[Problem]]
+) -> None:
     """Add a check that reads across every kind's files (legal markers, the form's words)."""
     registries.add(app, registries.CONTENT_CROSS_CHECKS, name, check)
 

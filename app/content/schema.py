@@ -46,13 +46,19 @@ class Checker:
             data = load_file(self.path)
         except YamlError as exc:
             if "duplicate key" in str(exc):
-                hint = _("Each key may appear only once in a mapping: ids (node, question, option) must be unique.")
+                hint = _(
+                    "Each key may appear only once in a mapping: ids (node, question, option) must be unique."
+                )
             else:
                 hint = _("Fix the YAML syntax (indentation, quotes, colons).")
             self.error(exc.line, _("YAML: %(problem)s", problem=exc), hint)
             return None
         if not isinstance(data, LineDict):
-            self.error(1, _("the file must be a YAML mapping (key: value lines)"), _("Start the file with `id: <file name without .yaml>`."))
+            self.error(
+                1,
+                _("the file must be a YAML mapping (key: value lines)"),
+                _("Start the file with `id: <file name without .yaml>`."),
+            )
             return None
         return data
 
@@ -62,47 +68,115 @@ class Checker:
         for key in mapping:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-                hint = _("Did you mean `%(name)s`?", name=close[0]) if close else _("Allowed keys: %(keys)s.", keys=", ".join(sorted(allowed)))
-                self.error(mapping.line_of(key), _("%(where)s: unknown key `%(key)s`", where=where, key=key), hint)
+                hint = (
+                    _("Did you mean `%(name)s`?", name=close[0])
+                    if close
+                    else _("Allowed keys: %(keys)s.", keys=", ".join(sorted(allowed)))
+                )
+                self.error(
+                    mapping.line_of(key),
+                    _("%(where)s: unknown key `%(key)s`", where=where, key=key),
+                    hint,
+                )
 
     def mapping(self, parent, key, where: str, required: bool = True) -> LineDict | None:
         value = parent.get(key)
         if value is None:
             if required:
-                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` with its entries.", key=key))
+                self.error(
+                    parent.line,
+                    _("%(where)s: `%(key)s` is missing", where=where, key=key),
+                    _("Add `%(key)s:` with its entries.", key=key),
+                )
             return None
         if not isinstance(value, LineDict):
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be a mapping", where=where, key=key), _("Indent the entries of `%(key)s` under it as `name: value` lines.", key=key))
+            self.error(
+                parent.line_of(key),
+                _("%(where)s: `%(key)s` must be a mapping", where=where, key=key),
+                _("Indent the entries of `%(key)s` under it as `name: value` lines.", key=key),
+            )
             return None
         return value
 
-    def sequence(self, parent, key, where: str, required: bool = True, min_items: int = 1) -> LineList | None:
+    def sequence(
+        self, parent, key, where: str, required: bool = True, min_items: int = 1
+    ) -> LineList | None:
         value = parent.get(key)
         if value is None:
             if required:
-                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` with at least %(n)d item(s), each starting with `- `.", key=key, n=min_items))
+                self.error(
+                    parent.line,
+                    _("%(where)s: `%(key)s` is missing", where=where, key=key),
+                    _(
+                        "Add `%(key)s:` with at least %(n)d item(s), each starting with `- `.",
+                        key=key,
+                        n=min_items,
+                    ),
+                )
             return None
         if not isinstance(value, LineList):
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be a list", where=where, key=key), _("Write each item on its own line starting with `- `."))
+            self.error(
+                parent.line_of(key),
+                _("%(where)s: `%(key)s` must be a list", where=where, key=key),
+                _("Write each item on its own line starting with `- `."),
+            )
             return None
         if len(value) < min_items:
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` needs at least %(n)d item(s)", where=where, key=key, n=min_items), _("Add the missing items."))
+            self.error(
+                parent.line_of(key),
+                _(
+                    "%(where)s: `%(key)s` needs at least %(n)d item(s)",
+                    where=where,
+                    key=key,
+                    n=min_items,
+                ),
+                _("Add the missing items."),
+            )
         return value
 
-    def integer(self, parent, key, where: str, required: bool = True, minimum: int | None = None, maximum: int | None = None) -> int | None:
+    def integer(
+        self,
+        parent,
+        key,
+        where: str,
+        required: bool = True,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
         if key not in parent:
             if required:
-                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s: <whole number>`.", key=key))
+                self.error(
+                    parent.line,
+                    _("%(where)s: `%(key)s` is missing", where=where, key=key),
+                    _("Add `%(key)s: <whole number>`.", key=key),
+                )
             return None
         value = parent[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be a whole number, not %(value)r", where=where, key=key, value=value), _("Write `%(key)s: 3` (digits only).", key=key))
+            self.error(
+                parent.line_of(key),
+                _(
+                    "%(where)s: `%(key)s` must be a whole number, not %(value)r",
+                    where=where,
+                    key=key,
+                    value=value,
+                ),
+                _("Write `%(key)s: 3` (digits only).", key=key),
+            )
             return None
         if minimum is not None and value < minimum:
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be at least %(n)d", where=where, key=key, n=minimum), _("Use a number from %(n)d.", n=minimum))
+            self.error(
+                parent.line_of(key),
+                _("%(where)s: `%(key)s` must be at least %(n)d", where=where, key=key, n=minimum),
+                _("Use a number from %(n)d.", n=minimum),
+            )
             return None
         if maximum is not None and value > maximum:
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be at most %(n)d", where=where, key=key, n=maximum), _("Use a number up to %(n)d.", n=maximum))
+            self.error(
+                parent.line_of(key),
+                _("%(where)s: `%(key)s` must be at most %(n)d", where=where, key=key, n=maximum),
+                _("Use a number up to %(n)d.", n=maximum),
+            )
             return None
         return value
 
@@ -111,28 +185,64 @@ class Checker:
             return default
         value = parent[key]
         if not isinstance(value, bool):
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` must be true or false, not %(value)r", where=where, key=key, value=value), _("Write `%(key)s: true` or `%(key)s: false`.", key=key))
+            self.error(
+                parent.line_of(key),
+                _(
+                    "%(where)s: `%(key)s` must be true or false, not %(value)r",
+                    where=where,
+                    key=key,
+                    value=value,
+                ),
+                _("Write `%(key)s: true` or `%(key)s: false`.", key=key),
+            )
             return default
         return value
 
-    def choice(self, parent, key, where: str, allowed: tuple[str, ...], required: bool = True) -> str | None:
+    def choice(
+        self, parent, key, where: str, allowed: tuple[str, ...], required: bool = True
+    ) -> str | None:
         if key not in parent:
             if required:
-                self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` with one of: %(values)s.", key=key, values=", ".join(allowed)))
+                self.error(
+                    parent.line,
+                    _("%(where)s: `%(key)s` is missing", where=where, key=key),
+                    _(
+                        "Add `%(key)s:` with one of: %(values)s.",
+                        key=key,
+                        values=", ".join(allowed),
+                    ),
+                )
             return None
         value = parent[key]
         if value not in allowed:
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` is %(value)r", where=where, key=key, value=value), _("Use one of: %(values)s.", values=", ".join(allowed)))
+            self.error(
+                parent.line_of(key),
+                _("%(where)s: `%(key)s` is %(value)r", where=where, key=key, value=value),
+                _("Use one of: %(values)s.", values=", ".join(allowed)),
+            )
             return None
         return value
 
     def slug(self, parent, key, where: str) -> str | None:
         value = parent.get(key)
         if value is None:
-            self.error(parent.line, _("%(where)s: `%(key)s` is missing", where=where, key=key), _("Add `%(key)s:` (lower-case letters, digits and hyphens).", key=key))
+            self.error(
+                parent.line,
+                _("%(where)s: `%(key)s` is missing", where=where, key=key),
+                _("Add `%(key)s:` (lower-case letters, digits and hyphens).", key=key),
+            )
             return None
         if not isinstance(value, str) or not SLUG.match(value):
-            self.error(parent.line_of(key), _("%(where)s: `%(key)s` %(value)r is not a valid id", where=where, key=key, value=value), _("Use lower-case letters, digits and hyphens only, e.g. `ask-background`."))
+            self.error(
+                parent.line_of(key),
+                _(
+                    "%(where)s: `%(key)s` %(value)r is not a valid id",
+                    where=where,
+                    key=key,
+                    value=value,
+                ),
+                _("Use lower-case letters, digits and hyphens only, e.g. `ask-background`."),
+            )
             return None
         return value
 
@@ -140,7 +250,15 @@ class Checker:
         """A translated text: ``{ja: "…", en: "…"}`` with Japanese required."""
         if key not in parent or parent[key] is None:
             if required:
-                self.error(parent.line, _("%(where)s: `%(key)s` is missing (Japanese text is required)", where=where, key=key), _('Add `%(key)s: {ja: "…"}`.', key=key))
+                self.error(
+                    parent.line,
+                    _(
+                        "%(where)s: `%(key)s` is missing (Japanese text is required)",
+                        where=where,
+                        key=key,
+                    ),
+                    _('Add `%(key)s: {ja: "…"}`.', key=key),
+                )
             return None
         value = parent[key]
         line = parent.line_of(key)
@@ -148,21 +266,41 @@ class Checker:
 
     def text_value(self, value, line: int, where: str) -> dict | None:
         if isinstance(value, str):
-            self.error(line, _("%(where)s must give the language: {ja: …}", where=where), _('Write {ja: "%(text)s…"} (add `en:` for English if you like).', text=value[:20]))
+            self.error(
+                line,
+                _("%(where)s must give the language: {ja: …}", where=where),
+                _('Write {ja: "%(text)s…"} (add `en:` for English if you like).', text=value[:20]),
+            )
             return None
         if not isinstance(value, LineDict):
-            self.error(line, _('%(where)s must be a mapping of languages like {ja: "…"}', where=where), _('Write {ja: "…"}.'))
+            self.error(
+                line,
+                _('%(where)s must be a mapping of languages like {ja: "…"}', where=where),
+                _('Write {ja: "…"}.'),
+            )
             return None
         for locale in value:
             if locale not in LOCALES:
-                self.error(value.line_of(locale), _("%(where)s: unknown language `%(locale)s`", where=where, locale=locale), _("Use `ja` (required) and `en` (optional)."))
+                self.error(
+                    value.line_of(locale),
+                    _("%(where)s: unknown language `%(locale)s`", where=where, locale=locale),
+                    _("Use `ja` (required) and `en` (optional)."),
+                )
         japanese = value.get("ja")
         if not isinstance(japanese, str) or not japanese.strip():
-            self.error(value.line, _("%(where)s: the Japanese text (`ja`) is missing or empty", where=where), _('Add `ja: "…"` with the Japanese text.'))
+            self.error(
+                value.line,
+                _("%(where)s: the Japanese text (`ja`) is missing or empty", where=where),
+                _('Add `ja: "…"` with the Japanese text.'),
+            )
             return None
         english = value.get("en")
         if english is not None and (not isinstance(english, str) or not english.strip()):
-            self.error(value.line_of("en"), _("%(where)s: `en` must be a non-empty text", where=where), _("Write the English text or remove `en`."))
+            self.error(
+                value.line_of("en"),
+                _("%(where)s: `en` must be a non-empty text", where=where),
+                _("Write the English text or remove `en`."),
+            )
         return {k: v for k, v in value.items() if k in LOCALES and isinstance(v, str)}
 
 
@@ -175,7 +313,14 @@ def duplicate_file_ids(checks: list[tuple[Path, LineDict | None]], kind: str) ->
             continue
         file_id = data["id"]
         if file_id in seen:
-            problems.append(Problem(path, data.line_of("id"), _("id `%(id)s` is already used by %(other)s", id=file_id, other=seen[file_id]), _("Give each file its own id (the file name without .yaml).")))
+            problems.append(
+                Problem(
+                    path,
+                    data.line_of("id"),
+                    _("id `%(id)s` is already used by %(other)s", id=file_id, other=seen[file_id]),
+                    _("Give each file its own id (the file name without .yaml)."),
+                )
+            )
         else:
             seen[file_id] = path
     return problems

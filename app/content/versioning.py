@@ -50,13 +50,19 @@ def sync_versioned(
         title = definition["title"]
         item = db.session.scalar(select(item_model).where(item_model.slug == slug))
         if item is None:
-            item = item_model(slug=slug, title_ja=title["ja"], title_en=title.get("en"), current_number=0)
+            item = item_model(
+                slug=slug, title_ja=title["ja"], title_en=title.get("en"), current_number=0
+            )
             db.session.add(item)
             db.session.flush()
             result.created += 1
         else:
-            current = db.session.scalar(select(version_model).where(
-                getattr(version_model, item_key) == item.id, version_model.number == item.current_number))
+            current = db.session.scalar(
+                select(version_model).where(
+                    getattr(version_model, item_key) == item.id,
+                    version_model.number == item.current_number,
+                )
+            )
             if current is not None and current.checksum == checksum:
                 if not item.active:
                     item.active = True
@@ -65,10 +71,15 @@ def sync_versioned(
                 continue
             result.updated += 1
         number = item.current_number + 1
-        db.session.add(version_model(
-            **{item_key: item.id}, number=number, checksum=checksum, definition=definition,
-            **version_fields(definition),
-        ))
+        db.session.add(
+            version_model(
+                **{item_key: item.id},
+                number=number,
+                checksum=checksum,
+                definition=definition,
+                **version_fields(definition),
+            )
+        )
         item.current_number = number
         item.title_ja, item.title_en = title["ja"], title.get("en")
         item.active = True

@@ -39,6 +39,7 @@ def register_provider(app, provider: Callable[[], FormVocabulary]) -> None:
 
     registries.add(app, registries.FORM_VOCABULARIES, provider)
 
+
 QUOTED = re.compile(r"「([^「」]{1,30})」")
 FIELD = re.compile(r"「([^「」]{1,30})」\s*欄")
 LINES = re.compile(r"([0-9０-９一二三四五])\s*[～〜~\-－ー]\s*([0-9０-９一二三四五六七八九])\s*行")
@@ -72,38 +73,97 @@ def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
     for name in FIELD.findall(text):
         if name not in labels:
             close = difflib.get_close_matches(name, sorted(labels), n=1, cutoff=0.5)
-            found.append((_("the %(form)s has no field 「%(name)s」", form=vocabulary.form, name=name),
-                          _("Use the field's own name: 「%(label)s」.", label=close[0]) if close else
-                          _("Name a field the form has: %(labels)s.", labels="、".join(sorted(vocabulary.fields)))))
+            found.append(
+                (
+                    _("the %(form)s has no field 「%(name)s」", form=vocabulary.form, name=name),
+                    _("Use the field's own name: 「%(label)s」.", label=close[0])
+                    if close
+                    else _(
+                        "Name a field the form has: %(labels)s.",
+                        labels="、".join(sorted(vocabulary.fields)),
+                    ),
+                )
+            )
     for label in labels:
         if not vocabulary.choices_of(label):
             continue
-        for match in re.finditer(re.escape(label) + r"」?\s*(?:は|を|に|が|で|：|:)?\s*「([^「」]{1,30})」", text):
+        for match in re.finditer(
+            re.escape(label) + r"」?\s*(?:は|を|に|が|で|：|:)?\s*「([^「」]{1,30})」", text
+        ):
             if not _choice_known(vocabulary, label, match.group(1)):
-                found.append((_("「%(label)s」 has no choice 「%(name)s」", label=label, name=match.group(1)),
-                              _("Its choices are: %(choices)s.", choices="／".join(vocabulary.choices_of(label)))))
+                found.append(
+                    (
+                        _(
+                            "「%(label)s」 has no choice 「%(name)s」",
+                            label=label,
+                            name=match.group(1),
+                        ),
+                        _(
+                            "Its choices are: %(choices)s.",
+                            choices="／".join(vocabulary.choices_of(label)),
+                        ),
+                    )
+                )
     for quoted in QUOTED.findall(text):
-        if quoted in labels or any(_choice_known(vocabulary, lb, quoted) for lb in vocabulary.fields):
+        if quoted in labels or any(
+            _choice_known(vocabulary, lb, quoted) for lb in vocabulary.fields
+        ):
             continue
         for label in vocabulary.fields:
-            if len(label) >= 4 and quoted[:2] == label[:2] and len(quoted) == len(label) and difflib.SequenceMatcher(None, quoted, label).ratio() >= 0.75:
-                found.append((_("「%(name)s」 is not what the %(form)s calls it", name=quoted, form=vocabulary.form),
-                              _("Use the form's words: 「%(label)s」.", label=label)))
+            if (
+                len(label) >= 4
+                and quoted[:2] == label[:2]
+                and len(quoted) == len(label)
+                and difflib.SequenceMatcher(None, quoted, label).ratio() >= 0.75
+            ):
+                found.append(
+                    (
+                        _(
+                            "「%(name)s」 is not what the %(form)s calls it",
+                            name=quoted,
+                            form=vocabulary.form,
+                        ),
+                        _("Use the form's words: 「%(label)s」.", label=label),
+                    )
+                )
     for label in vocabulary.fields:
         if len(label) < 5:
             continue
         for start in range(len(text) - len(label) + 1):
-            window = text[start:start + len(label)]
-            if window[:3] == label[:3] and window != label and sum(a != b for a, b in zip(window, label, strict=True)) == 1 \
-                    and window not in vocabulary.labels():
-                found.append((_("「%(name)s」 is not what the %(form)s calls it", name=window, form=vocabulary.form),
-                              _("Use the form's words: 「%(label)s」.", label=label)))
+            window = text[start : start + len(label)]
+            if (
+                window[:3] == label[:3]
+                and window != label
+                and sum(a != b for a, b in zip(window, label, strict=True)) == 1
+                and window not in vocabulary.labels()
+            ):
+                found.append(
+                    (
+                        _(
+                            "「%(name)s」 is not what the %(form)s calls it",
+                            name=window,
+                            form=vocabulary.form,
+                        ),
+                        _("Use the form's words: 「%(label)s」.", label=label),
+                    )
+                )
     if vocabulary.line_range:
         low, high = vocabulary.line_range
         for a, b in LINES.findall(text):
             if (_number(a), _number(b)) != (low, high):
-                found.append((_("the %(form)s asks for %(low)d～%(high)d lines, not %(a)s～%(b)s", form=vocabulary.form, low=low, high=high, a=a, b=b),
-                              _("Write 「%(low)d～%(high)d行」.", low=low, high=high)))
+                found.append(
+                    (
+                        _(
+                            "the %(form)s asks for %(low)d～%(high)d lines, not %(a)s～%(b)s",
+                            form=vocabulary.form,
+                            low=low,
+                            high=high,
+                            a=a,
+                            b=b,
+                        ),
+                        _("Write 「%(low)d～%(high)d行」.", low=low, high=high),
+                    )
+                )
     return found
 
 
@@ -127,5 +187,8 @@ def check(root: Path, only: Path | None = None) -> list[Problem]:
             if _is_comment(line):
                 continue
             for vocabulary in vocabularies:
-                problems += [Problem(path, number, message, hint) for message, hint in check_line(vocabulary, line)]
+                problems += [
+                    Problem(path, number, message, hint)
+                    for message, hint in check_line(vocabulary, line)
+                ]
     return problems

@@ -44,6 +44,7 @@ class RestoreRefused(click.ClickException):
 
 # --- values ---------------------------------------------------------------------------------
 
+
 def _encode(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -77,13 +78,18 @@ def _revision(connection) -> str | None:
 
 # --- backup ---------------------------------------------------------------------------------
 
+
 def media_manifest(root: Path) -> list[dict]:
     if not root.is_dir():
         return []
     files = []
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
-        if path.is_file() and not relative.startswith(SKIPPED_MEDIA) and "/.tmp-" not in f"/{relative}":
+        if (
+            path.is_file()
+            and not relative.startswith(SKIPPED_MEDIA)
+            and "/.tmp-" not in f"/{relative}"
+        ):
             files.append({"path": relative, "size": path.stat().st_size})
     return files
 
@@ -98,13 +104,23 @@ def create_backup(target: Path) -> dict:
     """Write a backup to ``target`` (a file, or a folder to put a dated file in); return its summary."""
     if target.is_dir() or not target.suffix:
         private_directory(target)
-        target = target / f"tsunagu-{clock.local(clock.system_now()).strftime('%Y%m%d-%H%M%S')}.tar.gz"
+        target = (
+            target / f"tsunagu-{clock.local(clock.system_now()).strftime('%Y%m%d-%H%M%S')}.tar.gz"
+        )
     instance = Path(current_app.instance_path)
-    summary = {"format": FORMAT, "created_at": clock.system_now().isoformat(), "tables": {}, "keys": [], "media_files": 0}
+    summary = {
+        "format": FORMAT,
+        "created_at": clock.system_now().isoformat(),
+        "tables": {},
+        "keys": [],
+        "media_files": 0,
+    }
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         engine = db.engine
-        options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+        options = (
+            {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+        )
         # One read transaction: every table as of the same moment.
         with engine.connect().execution_options(**options) as connection, connection.begin():
             summary["revision"] = _revision(connection)
@@ -113,9 +129,15 @@ def create_backup(target: Path) -> dict:
                 lines, count = [], 0
                 order = list(table.primary_key.columns) or list(table.columns)
                 for row in connection.execute(sa.select(table).order_by(*order)).mappings():
-                    lines.append(json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
+                    lines.append(
+                        json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False)
+                    )
                     count += 1
-                _add(archive, f"tables/{table.name}.jsonl", ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
+                _add(
+                    archive,
+                    f"tables/{table.name}.jsonl",
+                    ("\n".join(lines) + "\n" if lines else "").encode("utf-8"),
+                )
                 summary["tables"][table.name] = count
         for name in KEY_FILES:
             path = instance / name
@@ -124,8 +146,16 @@ def create_backup(target: Path) -> dict:
                 summary["keys"].append(name)
         media = media_manifest(Path(current_app.config["MEDIA_ROOT"]))
         summary["media_files"] = len(media)
-        _add(archive, "media.jsonl", "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in media).encode("utf-8"))
-        _add(archive, "backup.json", json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"))
+        _add(
+            archive,
+            "media.jsonl",
+            "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in media).encode("utf-8"),
+        )
+        _add(
+            archive,
+            "backup.json",
+            json.dumps(summary, ensure_ascii=False, indent=1).encode("utf-8"),
+        )
     write_private(target, buffer.getvalue())
     summary["path"] = str(target)
     summary["sha256"] = hashlib.sha256(buffer.getvalue()).hexdigest()
@@ -133,6 +163,7 @@ def create_backup(target: Path) -> dict:
 
 
 # --- restore --------------------------------------------------------------------------------
+
 
 @dataclass
 class RestoreReport:
@@ -151,7 +182,10 @@ def _read(archive: tarfile.TarFile, name: str) -> bytes:
 
 
 def _database_has_rows(connection) -> bool:
-    return any(connection.execute(sa.select(sa.func.count()).select_from(t)).scalar() for t in _reflect(connection))
+    return any(
+        connection.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+        for t in _reflect(connection)
+    )
 
 
 def restore_backup(source: Path, *, force: bool = False) -> RestoreReport:
@@ -171,7 +205,9 @@ def restore_backup(source: Path, *, force: bool = False) -> RestoreReport:
         with db.engine.connect() as connection:
             current = _revision(connection)
             if current is not None and _database_has_rows(connection):
-                raise RestoreRefused("the database is not empty: restore into a new, empty database")
+                raise RestoreRefused(
+                    "the database is not empty: restore into a new, empty database"
+                )
         if current not in (None, summary["revision"]):
             raise RestoreRefused(
                 f"the database schema is at {current}, the backup at {summary['revision']}: restore into a new, empty database"
@@ -199,9 +235,11 @@ def _load_table(connection, table: sa.Table, archive: tarfile.TarFile, summary: 
             raw = json.loads(line)
             rows.append({k: decoders[k](v) for k, v in raw.items() if k in decoders})
     for start in range(0, len(rows), 500):
-        connection.execute(table.insert(), rows[start:start + 500])
+        connection.execute(table.insert(), rows[start : start + 500])
     if len(rows) != summary["tables"][table.name]:
-        raise RestoreRefused(f"{table.name}: {len(rows)} rows read, {summary['tables'][table.name]} expected")
+        raise RestoreRefused(
+            f"{table.name}: {len(rows)} rows read, {summary['tables'][table.name]} expected"
+        )
     return len(rows)
 
 
@@ -212,18 +250,28 @@ def _reset_sequences(connection) -> None:
     for table in _reflect(connection):
         for column in table.primary_key.columns:
             if isinstance(column.type, sa.Integer):
-                sequence = connection.execute(sa.text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}).scalar()
+                sequence = connection.execute(
+                    sa.text("SELECT pg_get_serial_sequence(:t, :c)"),
+                    {"t": table.name, "c": column.name},
+                ).scalar()
                 if sequence:
-                    connection.execute(sa.text(
-                        f'SELECT setval(:s, COALESCE((SELECT MAX("{column.name}") FROM "{table.name}"), 0) + 1, false)'
-                    ), {"s": sequence})
+                    connection.execute(
+                        sa.text(
+                            f'SELECT setval(:s, COALESCE((SELECT MAX("{column.name}") FROM "{table.name}"), 0) + 1, false)'
+                        ),
+                        {"s": sequence},
+                    )
 
 
 def _check_keys(archive: tarfile.TarFile, summary: dict, force: bool) -> None:
     instance = Path(current_app.instance_path)
     for name in summary.get("keys", []):
         existing = instance / name
-        if existing.is_file() and existing.read_bytes() != _read(archive, f"keys/{name}") and not force:
+        if (
+            existing.is_file()
+            and existing.read_bytes() != _read(archive, f"keys/{name}")
+            and not force
+        ):
             raise RestoreRefused(
                 f"{existing} exists and differs from the backup's; move it away (or use --force) to restore the backup's keys"
             )
@@ -253,6 +301,7 @@ def _check_media(archive: tarfile.TarFile, report: RestoreReport) -> None:
 
 # --- commands -------------------------------------------------------------------------------
 
+
 @click.command("backup")
 @click.argument("target", type=click.Path(path_type=Path), required=False)
 @with_appcontext
@@ -264,8 +313,10 @@ def backup_command(target: Path | None):
     """
     summary = create_backup(target or Path(current_app.instance_path) / "backups")
     rows = sum(summary["tables"].values())
-    click.echo(f"{summary['path']}: {len(summary['tables'])} tables, {rows} rows, keys {', '.join(summary['keys']) or '(none)'}, "
-               f"{summary['media_files']} media files listed; sha256 {summary['sha256']}")
+    click.echo(
+        f"{summary['path']}: {len(summary['tables'])} tables, {rows} rows, keys {', '.join(summary['keys']) or '(none)'}, "
+        f"{summary['media_files']} media files listed; sha256 {summary['sha256']}"
+    )
 
 
 @click.command("restore")
@@ -275,10 +326,17 @@ def backup_command(target: Path | None):
 def restore_command(source: Path, force: bool):
     """Restore a backup into an empty database and this instance folder, then upgrade the schema."""
     report = restore_backup(source, force=force)
-    click.echo(f"restored {sum(report.tables.values())} rows in {len(report.tables)} tables; keys: {', '.join(report.keys) or '(none)'}")
-    click.echo(f"media: {report.media_ok} files as listed, {len(report.media_missing)} missing, {len(report.media_different)} of another size")
+    click.echo(
+        f"restored {sum(report.tables.values())} rows in {len(report.tables)} tables; keys: {', '.join(report.keys) or '(none)'}"
+    )
+    click.echo(
+        f"media: {report.media_ok} files as listed, {len(report.media_missing)} missing, {len(report.media_different)} of another size"
+    )
     for path in (report.media_missing + report.media_different)[:20]:
         click.echo(f"  {path}")
     if report.media_missing or report.media_different:
-        click.echo("The database is restored; copy MEDIA_ROOT back from the file backup (the files above are missing).", err=True)
+        click.echo(
+            "The database is restored; copy MEDIA_ROOT back from the file backup (the files above are missing).",
+            err=True,
+        )
         raise SystemExit(3)

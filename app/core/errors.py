@@ -35,8 +35,9 @@ def _page(status: int, message: str | None = None):
         500: _("Server error"),
         503: _("Progress not recorded"),
     }
-    return render_template("core/error.html", status=status, name=names[status], title=titles[status],
-                           message=message), status
+    return render_template(
+        "core/error.html", status=status, name=names[status], title=titles[status], message=message
+    ), status
 
 
 def init_app(app) -> None:
@@ -45,7 +46,12 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return _page(400, _("The form had expired or was not sent from this portal. Please reload the page and try again."))
+        return _page(
+            400,
+            _(
+                "The form had expired or was not sent from this portal. Please reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(ProgressNotRecorded)
     def progress_not_recorded(exc):
@@ -54,8 +60,13 @@ def init_app(app) -> None:
 
         db.session.rollback()
         log.error("learning progress not recorded, request rolled back", exc_info=exc)
-        message = _("Nothing was saved, so your earlier progress is unchanged. Please try again in a moment; "
-                    "if it happens again, tell the training office.")
+        message = _(
+            "Nothing was saved, so your earlier progress is unchanged. Please try again in a moment; "
+            "if it happens again, tell the training office."
+        )
         if request.is_json or request.accept_mimetypes.best == "application/json":
-            return jsonify(error="progress_not_recorded", message=f"{_('Your progress could not be recorded.')} {message}"), 503
+            return jsonify(
+                error="progress_not_recorded",
+                message=f"{_('Your progress could not be recorded.')} {message}",
+            ), 503
         return _page(503, message)

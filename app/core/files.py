@@ -49,5 +49,5 @@ def sqlite_path(uri: str) -> Path | None:
     prefix = "sqlite:///"
     if not uri.startswith(prefix):
         return None
-    name = uri[len(prefix):].split("?", 1)[0]
+    name = uri[len(prefix) :].split("?", 1)[0]
     return Path(name) if name and name != ":memory:" else None

@@ -60,7 +60,10 @@ def official_date(value: date | datetime | None) -> str:
     from app.core import clock
     from app.core.wareki import wareki_date
 
-    if current_locale() != "ja" or current_app.config.get("OFFICIAL_DATE_STYLE", "wareki") == "seireki":
+    if (
+        current_locale() != "ja"
+        or current_app.config.get("OFFICIAL_DATE_STYLE", "wareki") == "seireki"
+    ):
         return jdate(value)
     return wareki_date(clock.local_date(value) if isinstance(value, datetime) else value)
 
@@ -72,7 +75,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["jdatetime"] = jdatetime
     app.jinja_env.filters["official_date"] = official_date
     if app.config.get("OFFICIAL_DATE_STYLE", "wareki") not in ("wareki", "seireki"):
-        raise ValueError(f"OFFICIAL_DATE_STYLE must be wareki or seireki, not {app.config['OFFICIAL_DATE_STYLE']!r}")
+        raise ValueError(
+            f"OFFICIAL_DATE_STYLE must be wareki or seireki, not {app.config['OFFICIAL_DATE_STYLE']!r}"
+        )
     app.jinja_env.globals["current_locale"] = current_locale
 
     from app.core.wareki import register_filters

@@ -30,6 +30,12 @@ def init_app(app) -> None:
         from flask_login import current_user
 
         refer_url = None
-        if "referrals.new" in current_app.view_functions and user_can(current_user, Permission.REFER):
+        if "referrals.new" in current_app.view_functions and user_can(
+            current_user, Permission.REFER
+        ):
             refer_url = url_for("referrals.new")
-        return {"nav_items": nav_items, "refer_url": refer_url, "city_name": current_app.config["CITY_NAME"]}
+        return {
+            "nav_items": nav_items,
+            "refer_url": refer_url,
+            "city_name": current_app.config["CITY_NAME"],
+        }

@@ -70,19 +70,32 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.DEPARTMENT_HEAD: frozenset({Permission.VIEW_OWN_DEPARTMENT_PROGRESS}),
     # HR sees every department's completion but never a referral.
     Role.TRAINING_ADMIN: frozenset(
-        {Permission.VIEW_ALL_PROGRESS, Permission.MANAGE_ASSIGNMENTS, Permission.IMPORT_ROSTER,
-         Permission.VIEW_TRAINING_OUTCOMES}
+        {
+            Permission.VIEW_ALL_PROGRESS,
+            Permission.MANAGE_ASSIGNMENTS,
+            Permission.IMPORT_ROSTER,
+            Permission.VIEW_TRAINING_OUTCOMES,
+        }
     ),
     Role.CONSULTATION: frozenset(
-        {Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG, Permission.VIEW_PROGRAMME_FIGURES,
-         Permission.VIEW_TRAINING_OUTCOMES}
+        {
+            Permission.HANDLE_REFERRALS,
+            Permission.READ_AUDIT_LOG,
+            Permission.VIEW_PROGRAMME_FIGURES,
+            Permission.VIEW_TRAINING_OUTCOMES,
+        }
     ),
     Role.CONTENT_ADMIN: frozenset({Permission.MANAGE_CONTENT}),
     Role.SYSTEM_ADMIN: frozenset({Permission.MANAGE_ACCOUNTS}),
     # The office lead is consultation staff who also sees every worker's caseload.
     Role.CONSULTATION_LEAD: frozenset(
-        {Permission.HANDLE_REFERRALS, Permission.READ_AUDIT_LOG, Permission.VIEW_ALL_CASELOADS,
-         Permission.VIEW_PROGRAMME_FIGURES, Permission.VIEW_TRAINING_OUTCOMES}
+        {
+            Permission.HANDLE_REFERRALS,
+            Permission.READ_AUDIT_LOG,
+            Permission.VIEW_ALL_CASELOADS,
+            Permission.VIEW_PROGRAMME_FIGURES,
+            Permission.VIEW_TRAINING_OUTCOMES,
+        }
     ),
     Role.PARTNER: frozenset({Permission.VIEW_PARTNER_CASES}),
 }
@@ -147,7 +160,9 @@ def signed_in(view: Callable) -> Callable:
     return _mark(wrapper, "signed_in")
 
 
-def _guard(permissions: tuple[Permission, ...], check, label: str) -> Callable[[Callable], Callable]:
+def _guard(
+    permissions: tuple[Permission, ...], check, label: str
+) -> Callable[[Callable], Callable]:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):

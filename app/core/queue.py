@@ -45,7 +45,9 @@ def _storage(app) -> tuple[type, dict]:
         # Bounded waits: an unreachable Redis is an answer within seconds, not a hung request.
         # The consumer blocks for read_timeout (1 s) at a time, so the socket allows more.
         timeout = float(app.config["QUEUE_TIMEOUT_SECONDS"])
-        pool = ConnectionPool.from_url(app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout + 5)
+        pool = ConnectionPool.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=timeout, socket_timeout=timeout + 5
+        )
         return RedisStorage, {"connection_pool": pool}
     if backend != "sqlite":
         raise RuntimeError(f"TASK_BACKEND must be 'sqlite' or 'redis', not {backend!r}")

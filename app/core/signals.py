@@ -34,4 +34,6 @@ def send_progress(signal, **kwargs) -> None:
     try:
         signal.send(current_app._get_current_object(), **kwargs)
     except Exception as exc:
-        raise ProgressNotRecorded(f"{signal.name} receiver failed: {exc.__class__.__name__}") from exc
+        raise ProgressNotRecorded(
+            f"{signal.name} receiver failed: {exc.__class__.__name__}"
+        ) from exc

@@ -24,7 +24,9 @@ from app.core.permissions import Permission, public, signed_in, user_can
 from app.extensions import db
 
 
-def add_home_panel(app: Flask, template: str, permission: Permission, *, first: bool = False) -> None:
+def add_home_panel(
+    app: Flask, template: str, permission: Permission, *, first: bool = False
+) -> None:
     """Add a panel (a template) to the home page of ``app``, shown to those with ``permission``."""
     registries.add(app, registries.HOME_PANELS, template, (template, permission), first=first)
 
@@ -33,7 +35,12 @@ def safe_next(target: str | None, fallback: str) -> str:
     """Only follow a redirect target on this portal (no open redirects)."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return fallback
 
@@ -61,7 +68,12 @@ def set_language():
             from app.accounts import service
 
             service.set_locale(current_user, form.locale.data)
-    return redirect(safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path, url_for("core.home")))
+    return redirect(
+        safe_next(
+            form.next.data or request.referrer and urlsplit(request.referrer).path,
+            url_for("core.home"),
+        )
+    )
 
 
 @bp.get("/healthz")

@@ -288,6 +288,7 @@ def register_filters(app) -> None:
     filters["wareki_year"] = lambda v: wareki_year(v) if v is not None else ""
     filters["wareki_short"] = wareki_short
     filters["fiscal_year_label"] = _filter_fiscal_year
-    filters["fiscal_year_label_both"] = lambda v: fiscal_year_label_both(int(v)) if v is not None else ""
+    filters["fiscal_year_label_both"] = lambda v: (
+        fiscal_year_label_both(int(v)) if v is not None else ""
+    )
     filters["quarter_label"] = _filter_quarter
-

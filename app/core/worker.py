@@ -69,6 +69,7 @@ def process_alive(pid: int) -> bool:
 
 # --- recovery registry ----------------------------------------------------------------------
 
+
 def register_recovery(app, fn) -> None:
     """Add ``fn()`` to what a worker runs to take over stuck jobs; it returns how many it took."""
     from app.core import registries
@@ -92,6 +93,7 @@ def recover_stuck_jobs() -> int:
 
 # --- heartbeat ------------------------------------------------------------------------------
 
+
 def beat() -> None:
     worker_id = worker_identity()
     row = db.session.get(WorkerHeartbeat, worker_id)
@@ -100,18 +102,29 @@ def beat() -> None:
     else:
         row.seen_at = utcnow()
     # Rows of workers silent for a day are of no use to anyone.
-    db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.seen_at < utcnow() - timedelta(days=1)))
+    db.session.execute(
+        delete(WorkerHeartbeat).where(WorkerHeartbeat.seen_at < utcnow() - timedelta(days=1))
+    )
     db.session.commit()
 
 
 def sign_off() -> None:
-    db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == worker_identity()))
+    db.session.execute(
+        delete(WorkerHeartbeat).where(WorkerHeartbeat.worker_id == worker_identity())
+    )
     db.session.commit()
 
 
 def live_worker_count() -> int:
     window = timedelta(seconds=3 * float(current_app.config["WORKER_HEARTBEAT_SECONDS"]))
-    return db.session.scalar(select(func.count()).select_from(WorkerHeartbeat).where(WorkerHeartbeat.seen_at >= utcnow() - window)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(WorkerHeartbeat)
+            .where(WorkerHeartbeat.seen_at >= utcnow() - window)
+        )
+        or 0
+    )
 
 
 def status() -> dict:
@@ -164,8 +177,11 @@ class Heartbeat:
 
 # --- the consumer ---------------------------------------------------------------------------
 
+
 def _consumer(workers: int):
-    return queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=False)
+    return queue.huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=False
+    )
 
 
 def start_worker_thread(app, workers: int = 1) -> threading.Thread | None:

@@ -15,8 +15,14 @@ def apply_command():
     from app.courses import service
 
     summary = service.apply_assignments(reason="cli")
-    click.echo(_("Assignment rules applied: %(a)d newly assigned, %(n)d no longer required, %(r)d reopened for recertification.",
-                 a=summary.assigned, n=summary.no_longer_required, r=summary.reopened))
+    click.echo(
+        _(
+            "Assignment rules applied: %(a)d newly assigned, %(n)d no longer required, %(r)d reopened for recertification.",
+            a=summary.assigned,
+            n=summary.no_longer_required,
+            r=summary.reopened,
+        )
+    )
 
 
 @courses_cli.command("reconcile")
@@ -28,11 +34,23 @@ def reconcile_command(dry_run: bool):
     result = service.reconcile(dry_run=dry_run)
     parts = ", ".join(f"{kind} {n}" for kind, n in sorted(result.repaired.items())) or "0"
     if dry_run:
-        click.echo(_("Dry run: %(n)d of %(c)d completions are missing from the courses (%(parts)s).",
-                     n=result.total, c=result.checked, parts=parts))
+        click.echo(
+            _(
+                "Dry run: %(n)d of %(c)d completions are missing from the courses (%(parts)s).",
+                n=result.total,
+                c=result.checked,
+                parts=parts,
+            )
+        )
     else:
-        click.echo(_("Completions checked: %(c)d; recorded in the courses now: %(n)d (%(parts)s).",
-                     c=result.checked, n=result.total, parts=parts))
+        click.echo(
+            _(
+                "Completions checked: %(c)d; recorded in the courses now: %(n)d (%(parts)s).",
+                c=result.checked,
+                n=result.total,
+                parts=parts,
+            )
+        )
 
 
 @courses_cli.command("remind")

@@ -26,8 +26,19 @@ from app.courses import timing
 
 COMPLETION_RULES = ("all", "quizzes")
 TOP_LEVEL_KEYS = {
-    "id", "title", "summary", "order", "items", "completion", "required_for",
-    "due_on", "due_within_days", "recertify_every", "objectives", "max_minutes", "checklist",
+    "id",
+    "title",
+    "summary",
+    "order",
+    "items",
+    "completion",
+    "required_for",
+    "due_on",
+    "due_within_days",
+    "recertify_every",
+    "objectives",
+    "max_minutes",
+    "checklist",
 }
 REQUIRED_FOR_KEYS = {"all_staff", "departments", "positions", "roles"}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -96,7 +107,9 @@ def render_markdown(text: str, top_level: int = 2) -> str:
     levels = [int(m.group(2)) for m in HTML_HEADING_RE.finditer(html)]
     if levels:
         shift = top_level - min(levels)
-        html = HTML_HEADING_RE.sub(lambda m: f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 1), 6)}", html)
+        html = HTML_HEADING_RE.sub(
+            lambda m: f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 1), 6)}", html
+        )
     return html
 
 
@@ -109,17 +122,25 @@ def parse_file(path: Path) -> ParsedCourse:
         raise CourseFileError("the file is not UTF-8 text", None, "save it as UTF-8") from None
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        raise CourseFileError("the file must start with front matter (a line with ---)", 1, HINT_FORMAT)
+        raise CourseFileError(
+            "the file must start with front matter (a line with ---)", 1, HINT_FORMAT
+        )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
-        raise CourseFileError("the front matter is not closed with a line with ---", 1, HINT_FORMAT) from None
+        raise CourseFileError(
+            "the front matter is not closed with a line with ---", 1, HINT_FORMAT
+        ) from None
     try:
         meta = load_text("\n".join(lines[1:end]))
     except YamlError as exc:
-        raise CourseFileError(f"YAML: {exc}", exc.line + 1 if exc.line else 1, "check indentation and quotes") from None
+        raise CourseFileError(
+            f"YAML: {exc}", exc.line + 1 if exc.line else 1, "check indentation and quotes"
+        ) from None
     if not isinstance(meta, dict):
-        raise CourseFileError("the front matter must be a mapping (key: value lines)", 2, HINT_FORMAT)
+        raise CourseFileError(
+            "the front matter must be a mapping (key: value lines)", 2, HINT_FORMAT
+        )
     _shift_lines(meta, 1)
 
     intro_lines: list[str] = []
@@ -134,22 +155,34 @@ def parse_file(path: Path) -> ParsedCourse:
                 current.markdown = "\n".join(body_lines).strip()
             slug = mark.group(1)
             if slug in readings:
-                raise CourseFileError(f"reading {slug!r} appears twice", line_no, "give each reading its own id")
+                raise CourseFileError(
+                    f"reading {slug!r} appears twice", line_no, "give each reading its own id"
+                )
             current = Reading(slug=slug, line=line_no, title="", markdown="")
             readings[slug] = current
             body_lines = []
             continue
         if current is None:
             intro_lines.append(lines[index])
-        elif not current.title and not any(x.strip() for x in body_lines) and HEADING_RE.match(lines[index]):
+        elif (
+            not current.title
+            and not any(x.strip() for x in body_lines)
+            and HEADING_RE.match(lines[index])
+        ):
             current.title = HEADING_RE.match(lines[index]).group(1)
         else:
             body_lines.append(lines[index])
     if current is not None:
         current.markdown = "\n".join(body_lines).strip()
     return ParsedCourse(
-        path=path, slug=path.stem, meta=meta, meta_first_line=2,
-        intro="\n".join(intro_lines).strip(), readings=readings, raw=raw, body_line=end + 2,
+        path=path,
+        slug=path.stem,
+        meta=meta,
+        meta_first_line=2,
+        intro="\n".join(intro_lines).strip(),
+        readings=readings,
+        raw=raw,
+        body_line=end + 2,
     )
 
 
@@ -206,7 +239,11 @@ def check_file(path: Path, root: Path) -> list[Problem]:
         problems.append(Problem(path, line, message, hint, severity="warning"))
 
     if not SLUG_RE.match(path.stem):
-        error(None, f"the file name {path.name!r} is not a valid course id", "use lower-case letters, digits and - (e.g. all-staff-tsunagu.md)")
+        error(
+            None,
+            f"the file name {path.name!r} is not a valid course id",
+            "use lower-case letters, digits and - (e.g. all-staff-tsunagu.md)",
+        )
     try:
         course = parse_file(path)
     except CourseFileError as exc:
@@ -216,15 +253,27 @@ def check_file(path: Path, root: Path) -> list[Problem]:
 
     for key in meta:
         if key not in TOP_LEVEL_KEYS:
-            error(meta.line_of(key), f"unknown key {key!r}", "known keys: " + ", ".join(sorted(TOP_LEVEL_KEYS)))
+            error(
+                meta.line_of(key),
+                f"unknown key {key!r}",
+                "known keys: " + ", ".join(sorted(TOP_LEVEL_KEYS)),
+            )
     if "id" in meta and meta["id"] != path.stem:
-        error(meta.line_of("id"), f"id {meta['id']!r} differs from the file name {path.stem!r}", "the file stem is the course id")
+        error(
+            meta.line_of("id"),
+            f"id {meta['id']!r} differs from the file name {path.stem!r}",
+            "the file stem is the course id",
+        )
 
     title = meta.get("title")
     if not _text(title, "ja"):
         error(meta.line_of("title"), "title.ja is required", 'title: {ja: "…", en: "…"}')
     if "summary" in meta and not _text(meta["summary"], "ja"):
-        error(meta.line_of("summary"), "summary.ja is required when summary is given", 'summary: {ja: "…"}')
+        error(
+            meta.line_of("summary"),
+            "summary.ja is required when summary is given",
+            'summary: {ja: "…"}',
+        )
     if "order" in meta and (not isinstance(meta["order"], int) or isinstance(meta["order"], bool)):
         error(meta.line_of("order"), "order must be a whole number")
 
@@ -233,21 +282,37 @@ def check_file(path: Path, root: Path) -> list[Problem]:
     kinds_present: set[str] = set()
     known = item_kinds.kinds()
     if not isinstance(items, list) or not items:
-        error(meta.line_of("items"), "items must be a non-empty list", " / ".join(f"- {k}: <id>" for k in known))
+        error(
+            meta.line_of("items"),
+            "items must be a non-empty list",
+            " / ".join(f"- {k}: <id>" for k in known),
+        )
     else:
         seen: dict[tuple[str, str], int] = {}
         for index, item in enumerate(items):
             line = items.line_of(index)
             kind = item_kind(item)
             if kind is None:
-                error(line, "each item needs exactly one of: " + ", ".join(known), "e.g. - video: tax-desk-roleplay")
+                error(
+                    line,
+                    "each item needs exactly one of: " + ", ".join(known),
+                    "e.g. - video: tax-desk-roleplay",
+                )
                 continue
             for key in item:
                 if key not in (kind, "title", "optional"):
-                    error(item.line_of(key), f"unknown item key {key!r}", "an item has its kind, optional title and optional")
+                    error(
+                        item.line_of(key),
+                        f"unknown item key {key!r}",
+                        "an item has its kind, optional title and optional",
+                    )
             slug = item[kind]
             if not isinstance(slug, str) or not SLUG_RE.match(slug):
-                error(line, f"{kind} id {slug!r} is not a valid id", "lower-case letters, digits and -")
+                error(
+                    line,
+                    f"{kind} id {slug!r} is not a valid id",
+                    "lower-case letters, digits and -",
+                )
                 continue
             if (kind, slug) in seen:
                 error(line, f"{kind} {slug!r} is listed twice (first on line {seen[(kind, slug)]})")
@@ -260,7 +325,11 @@ def check_file(path: Path, root: Path) -> list[Problem]:
             if known[kind].in_course:
                 used_readings.add(slug)
                 if slug not in course.readings:
-                    error(line, f"{kind} {slug!r} has no section in the body", f"add a line <!-- reading: {slug} --> followed by its text")
+                    error(
+                        line,
+                        f"{kind} {slug!r} has no section in the body",
+                        f"add a line <!-- reading: {slug} --> followed by its text",
+                    )
                 elif not course.readings[slug].markdown:
                     error(course.readings[slug].line, f"{kind} {slug!r} is empty")
             elif (problem := known[kind].validate(root, slug)) is not None:
@@ -268,87 +337,162 @@ def check_file(path: Path, root: Path) -> list[Problem]:
     checklist = meta.get("checklist")
     if checklist is not None:
         if not isinstance(checklist, str) or checklist not in course.readings:
-            error(meta.line_of("checklist"), f"checklist {checklist!r} names no reading section of this file",
-                  "checklist: <reading id>, with a section <!-- reading: <id> --> in the body")
+            error(
+                meta.line_of("checklist"),
+                f"checklist {checklist!r} names no reading section of this file",
+                "checklist: <reading id>, with a section <!-- reading: <id> --> in the body",
+            )
         else:
             used_readings.add(checklist)
     for slug, reading in course.readings.items():
         if slug not in used_readings:
-            warning(reading.line, f"reading {slug!r} is not listed in items, so learners never see it")
+            warning(
+                reading.line, f"reading {slug!r} is not listed in items, so learners never see it"
+            )
 
     completion = meta.get("completion", "all")
     if completion not in COMPLETION_RULES:
-        error(meta.line_of("completion"), f"completion must be one of {', '.join(COMPLETION_RULES)}", "all: every item; quizzes: the course's quizzes passed")
+        error(
+            meta.line_of("completion"),
+            f"completion must be one of {', '.join(COMPLETION_RULES)}",
+            "all: every item; quizzes: the course's quizzes passed",
+        )
     elif completion == "quizzes" and items and not any(known[k].assessment for k in kinds_present):
-        error(meta.line_of("completion"), "completion: quizzes needs at least one assessed item (" + ", ".join(k for k in known if known[k].assessment) + ")")
+        error(
+            meta.line_of("completion"),
+            "completion: quizzes needs at least one assessed item ("
+            + ", ".join(k for k in known if known[k].assessment)
+            + ")",
+        )
 
     rule = meta.get("required_for")
     if rule is not None:
         if not isinstance(rule, dict):
-            error(meta.line_of("required_for"), "required_for must be a mapping", "all_staff: true / departments: [\"1040\"] / positions: [課長] / roles: [department_head]")
+            error(
+                meta.line_of("required_for"),
+                "required_for must be a mapping",
+                'all_staff: true / departments: ["1040"] / positions: [課長] / roles: [department_head]',
+            )
         else:
             for key in rule:
                 if key not in REQUIRED_FOR_KEYS:
-                    error(rule.line_of(key), f"unknown required_for key {key!r}", "known: " + ", ".join(sorted(REQUIRED_FOR_KEYS)))
+                    error(
+                        rule.line_of(key),
+                        f"unknown required_for key {key!r}",
+                        "known: " + ", ".join(sorted(REQUIRED_FOR_KEYS)),
+                    )
             if "all_staff" in rule and not isinstance(rule["all_staff"], bool):
                 error(rule.line_of("all_staff"), "all_staff must be true or false")
             for key in ("departments", "positions", "roles"):
-                if key in rule and (not isinstance(rule[key], list) or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in rule[key])):
+                if key in rule and (
+                    not isinstance(rule[key], list)
+                    or not all(
+                        isinstance(v, str | int) and not isinstance(v, bool) for v in rule[key]
+                    )
+                ):
                     error(rule.line_of(key), f"{key} must be a list", f'{key}: ["…", "…"]')
-            for index, value in enumerate(rule.get("roles") or []) if isinstance(rule.get("roles"), list) else []:
+            for index, value in (
+                enumerate(rule.get("roles") or []) if isinstance(rule.get("roles"), list) else []
+            ):
                 if str(value) not in {str(r) for r in Role}:
-                    error(rule["roles"].line_of(index), f"unknown role {value!r}", "roles: " + ", ".join(str(r) for r in Role))
+                    error(
+                        rule["roles"].line_of(index),
+                        f"unknown role {value!r}",
+                        "roles: " + ", ".join(str(r) for r in Role),
+                    )
 
     if "due_on" in meta and "due_within_days" in meta:
         error(meta.line_of("due_within_days"), "give either due_on or due_within_days, not both")
     if "due_on" in meta and not isinstance(meta["due_on"], date):
         error(meta.line_of("due_on"), "due_on must be a date", "due_on: 2026-09-30")
-    if "due_within_days" in meta and (not isinstance(meta["due_within_days"], int) or isinstance(meta["due_within_days"], bool) or meta["due_within_days"] < 1):
-        error(meta.line_of("due_within_days"), "due_within_days must be a whole number of days (1 or more)")
-    if "recertify_every" in meta and (not isinstance(meta["recertify_every"], int) or isinstance(meta["recertify_every"], bool) or meta["recertify_every"] < 1):
-        error(meta.line_of("recertify_every"), "recertify_every must be a whole number of months (1 or more)")
+    if "due_within_days" in meta and (
+        not isinstance(meta["due_within_days"], int)
+        or isinstance(meta["due_within_days"], bool)
+        or meta["due_within_days"] < 1
+    ):
+        error(
+            meta.line_of("due_within_days"),
+            "due_within_days must be a whole number of days (1 or more)",
+        )
+    if "recertify_every" in meta and (
+        not isinstance(meta["recertify_every"], int)
+        or isinstance(meta["recertify_every"], bool)
+        or meta["recertify_every"] < 1
+    ):
+        error(
+            meta.line_of("recertify_every"),
+            "recertify_every must be a whole number of months (1 or more)",
+        )
     _check_objectives(meta, rule, error)
     _check_setting_tokens(course, error)
     if "max_minutes" in meta:
         limit = meta["max_minutes"]
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            error(meta.line_of("max_minutes"), "max_minutes must be a whole number of minutes (1 or more)")
+            error(
+                meta.line_of("max_minutes"),
+                "max_minutes must be a whole number of minutes (1 or more)",
+            )
         elif not any(p.severity == "error" for p in problems):
             spent = expected_time(course, root)
             detail = breakdown(spent)
             if spent.minutes > limit:
-                error(meta.line_of("max_minutes"), f"the expected time is about {spent.minutes} min, over max_minutes: {limit}",
-                      f"shorten or drop items, or mark some optional ({detail})")
+                error(
+                    meta.line_of("max_minutes"),
+                    f"the expected time is about {spent.minutes} min, over max_minutes: {limit}",
+                    f"shorten or drop items, or mark some optional ({detail})",
+                )
             elif not spent.complete:
-                warning(meta.line_of("max_minutes"), f"the expected time (at least {spent.minutes} min) is not known for every item",
-                        f"render or add the videos' media ({detail})")
+                warning(
+                    meta.line_of("max_minutes"),
+                    f"the expected time (at least {spent.minutes} min) is not known for every item",
+                    f"render or add the videos' media ({detail})",
+                )
     return problems
 
 
 def _check_objectives(meta: LineDict, rule, error) -> None:
     objectives = meta.get("objectives")
     required = isinstance(rule, dict) and bool(
-        rule.get("all_staff") is True or any(rule.get(k) for k in ("departments", "positions", "roles")))
+        rule.get("all_staff") is True
+        or any(rule.get(k) for k in ("departments", "positions", "roles"))
+    )
     if objectives is None:
         if required:
-            error(meta.line_of("required_for"), "a course required for anyone needs objectives (what the learner will be able to do)",
-                  'objectives:\n  - {ja: "…", en: "…"}')
+            error(
+                meta.line_of("required_for"),
+                "a course required for anyone needs objectives (what the learner will be able to do)",
+                'objectives:\n  - {ja: "…", en: "…"}',
+            )
         return
     if not isinstance(objectives, list) or not objectives:
-        error(meta.line_of("objectives"), "objectives must be a non-empty list", '- {ja: "…", en: "…"}')
+        error(
+            meta.line_of("objectives"),
+            "objectives must be a non-empty list",
+            '- {ja: "…", en: "…"}',
+        )
         return
     for index, objective in enumerate(objectives):
         if not _text(objective, "ja"):
-            error(objectives.line_of(index), "each objective needs Japanese text", '- {ja: "…", en: "…"}')
+            error(
+                objectives.line_of(index),
+                "each objective needs Japanese text",
+                '- {ja: "…", en: "…"}',
+            )
         elif isinstance(objective, dict) and set(objective) - {"ja", "en"}:
-            error(objectives.line_of(index), "an objective has only ja and en", '- {ja: "…", en: "…"}')
+            error(
+                objectives.line_of(index), "an objective has only ja and en", '- {ja: "…", en: "…"}'
+            )
 
 
 def _check_setting_tokens(course: ParsedCourse, error) -> None:
     for number, line in course.body_lines():
         for token in SETTING_TOKEN_RE.findall(line):
             if token not in SETTING_TOKENS:
-                error(number, f"unknown setting {{{{ {token} }}}}", "known: " + ", ".join(sorted(SETTING_TOKENS)))
+                error(
+                    number,
+                    f"unknown setting {{{{ {token} }}}}",
+                    "known: " + ", ".join(sorted(SETTING_TOKENS)),
+                )
 
 
 def fill_settings(markup: str | None, config) -> str:
@@ -366,7 +510,10 @@ def fill_settings(markup: str | None, config) -> str:
 
 # --- expected time ------------------------------------------------------------------------------
 
-def expected_time(course: ParsedCourse, root: Path, measured: dict[str, dict[str, float]] | None = None) -> timing.CourseTime:
+
+def expected_time(
+    course: ParsedCourse, root: Path, measured: dict[str, dict[str, float]] | None = None
+) -> timing.CourseTime:
     """The course's expected time from its files (and, when synced, what the portal measured)."""
     known = item_kinds.kinds()
     items = []
@@ -377,7 +524,9 @@ def expected_time(course: ParsedCourse, root: Path, measured: dict[str, dict[str
         slug = item[kind]
         in_file = known[kind].in_course and slug in course.readings
         reading_html = render_markdown(course.readings[slug].markdown) if in_file else None
-        seconds, basis = timing.item_time(root, kind, slug, reading_html=reading_html, measured=measured)
+        seconds, basis = timing.item_time(
+            root, kind, slug, reading_html=reading_html, measured=measured
+        )
         items.append(timing.ItemTime(kind, slug, seconds, basis, bool(item.get("optional", False))))
     return timing.CourseTime(tuple(items))
 
@@ -387,7 +536,9 @@ def breakdown(spent: timing.CourseTime) -> str:
     for item in spent.items:
         basis = "" if item.basis == timing.BASIS_COMPUTED else f" [{item.basis}]"
         optional = " (optional, not counted)" if item.optional else ""
-        parts.append(f"{item.kind} {item.slug} {timing.format_seconds(item.seconds)}{basis}{optional}")
+        parts.append(
+            f"{item.kind} {item.slug} {timing.format_seconds(item.seconds)}{basis}{optional}"
+        )
     return ", ".join(parts)
 
 
@@ -405,7 +556,10 @@ def summarize(paths: list[Path], root: Path) -> list[str]:
         if spent.complete:
             text = _("expected time about %(minutes)d min", minutes=spent.minutes)
         else:
-            text = _("expected time at least %(minutes)d min (not every item is known)", minutes=spent.minutes)
+            text = _(
+                "expected time at least %(minutes)d min (not every item is known)",
+                minutes=spent.minutes,
+            )
         limit = course.meta.get("max_minutes")
         if isinstance(limit, int) and not isinstance(limit, bool):
             text += " " + _("(max %(limit)d)", limit=limit)
@@ -413,7 +567,9 @@ def summarize(paths: list[Path], root: Path) -> list[str]:
     return lines
 
 
-def course_record(course: ParsedCourse, root: Path, measured: dict[str, dict[str, float]] | None = None) -> dict:
+def course_record(
+    course: ParsedCourse, root: Path, measured: dict[str, dict[str, float]] | None = None
+) -> dict:
     """The values a Course row holds for a parsed, valid file."""
     meta = course.meta
     known = item_kinds.kinds()
@@ -439,7 +595,11 @@ def course_record(course: ParsedCourse, root: Path, measured: dict[str, dict[str
     checklist = None
     if meta.get("checklist"):
         reading = course.readings[meta["checklist"]]
-        checklist = {"slug": reading.slug, "title_ja": reading.title or reading.slug, "html": render_markdown(reading.markdown)}
+        checklist = {
+            "slug": reading.slug,
+            "title_ja": reading.title or reading.slug,
+            "html": render_markdown(reading.markdown),
+        }
     return {
         "title_ja": _text(meta["title"], "ja"),
         "title_en": _text(meta["title"], "en"),
@@ -458,7 +618,9 @@ def course_record(course: ParsedCourse, root: Path, measured: dict[str, dict[str
         "due_within_days": meta.get("due_within_days"),
         "recertify_months": meta.get("recertify_every"),
         "sort_order": meta.get("order", 100),
-        "objectives": [{"ja": _text(o, "ja"), "en": _text(o, "en")} for o in meta.get("objectives") or []],
+        "objectives": [
+            {"ja": _text(o, "ja"), "en": _text(o, "en")} for o in meta.get("objectives") or []
+        ],
         "checklist": checklist,
     }
 
@@ -474,4 +636,6 @@ def content_hash(raw: bytes) -> str:
 
 
 # Courses refer to videos, scenarios and quizzes, so they are synced after them.
-KIND = ContentKind(name="courses", find=find, check=check, sync=sync, order=200, summarize=summarize)
+KIND = ContentKind(
+    name="courses", find=find, check=check, sync=sync, order=200, summarize=summarize
+)

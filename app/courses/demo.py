@@ -28,12 +28,20 @@ def load_demo() -> str:
     paths = content.find(root)
     errors = [p for p in content.check(paths, root) if p.severity == "error"]
     if errors:
-        return _("Courses were not loaded (%(n)d errors; run “flask --app app content check courses”).", n=len(errors))
+        return _(
+            "Courses were not loaded (%(n)d errors; run “flask --app app content check courses”).",
+            n=len(errors),
+        )
     result = service.sync_courses([(content.parse_file(p), p) for p in paths], root)
     summary = service.apply_assignments(reason="demo")
     seeded = seed_demo_history()
-    return _("Courses: %(c)d new, %(u)d updated; %(a)d assignments; demo completion history for %(s)d employees.",
-             c=result.created, u=result.updated, a=summary.assigned, s=seeded)
+    return _(
+        "Courses: %(c)d new, %(u)d updated; %(a)d assignments; demo completion history for %(s)d employees.",
+        c=result.created,
+        u=result.updated,
+        a=summary.assigned,
+        s=seeded,
+    )
 
 
 def seed_demo_history(seed: int = 20260401) -> int:
@@ -44,7 +52,9 @@ def seed_demo_history(seed: int = 20260401) -> int:
     course = service.get_course(DEMO_COURSE)
     if course is None:
         return 0
-    if db.session.scalar(select(CourseCompletion.id).where(CourseCompletion.course_id == course.id).limit(1)):
+    if db.session.scalar(
+        select(CourseCompletion.id).where(CourseCompletion.course_id == course.id).limit(1)
+    ):
         return 0  # already seeded (or real completions exist): never overwrite
     demo_accounts = {number for number, *_rest in DEMO_ACCOUNTS}
     rows = db.session.execute(
@@ -69,13 +79,27 @@ def seed_demo_history(seed: int = 20260401) -> int:
         if draw < keen:
             done_on = assigned_on + timedelta(days=int(rng.triangular(3, 118, 40)))
             at = clock.day_start(done_on) + timedelta(hours=9, minutes=rng.randint(0, 480))
-            row.status, row.progress, row.started_at, row.completed_at = COMPLETED, 1.0, at - timedelta(days=2), at
+            row.status, row.progress, row.started_at, row.completed_at = (
+                COMPLETED,
+                1.0,
+                at - timedelta(days=2),
+                at,
+            )
             row.completed_version = course.version
-            db.session.add(CourseCompletion(employee_id=row.employee_id, course_id=course.id, course_version=course.version,
-                                            completed_at=at, department_id=department_id))
+            db.session.add(
+                CourseCompletion(
+                    employee_id=row.employee_id,
+                    course_id=course.id,
+                    course_version=course.version,
+                    completed_at=at,
+                    department_id=department_id,
+                )
+            )
         elif draw < keen + 0.15:
             row.status, row.progress = IN_PROGRESS, round(rng.uniform(0.1, 0.8), 2)
-            row.started_at = clock.day_start(assigned_on + timedelta(days=rng.randint(1, 100))) + timedelta(hours=10)
+            row.started_at = clock.day_start(
+                assigned_on + timedelta(days=rng.randint(1, 100))
+            ) + timedelta(hours=10)
         seeded += 1
     db.session.commit()
     return seeded

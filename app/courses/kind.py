@@ -18,7 +18,13 @@ def seconds(root: Path, slug: str, context: TimingContext) -> tuple[float | None
 
 
 KIND = LearningItemKind(
-    name="reading", label=_l("Reading"), file_format="courses/<course>.md (<!-- reading: <id> -->)",
-    player_endpoint="courses.reading", completion=_l("read to the end and marked as read"), seconds=seconds,
-    url_args=lambda course_slug, slug: {"slug": course_slug, "reading": slug}, in_course=True, order=40,
+    name="reading",
+    label=_l("Reading"),
+    file_format="courses/<course>.md (<!-- reading: <id> -->)",
+    player_endpoint="courses.reading",
+    completion=_l("read to the end and marked as read"),
+    seconds=seconds,
+    url_args=lambda course_slug, slug: {"slug": course_slug, "reading": slug},
+    in_course=True,
+    order=40,
 )

@@ -30,7 +30,9 @@ class Course(db.Model):
     title_en: Mapped[str | None] = mapped_column(db.String(200))
     summary_ja: Mapped[str | None] = mapped_column(db.Text)
     summary_en: Mapped[str | None] = mapped_column(db.Text)
-    intro_html: Mapped[str | None] = mapped_column(db.Text)  # the Markdown body before the readings, sanitised
+    intro_html: Mapped[str | None] = mapped_column(
+        db.Text
+    )  # the Markdown body before the readings, sanitised
     #: ordered items: [{"kind", "slug", "title_ja", "title_en", "optional"}]; readings carry "html"
     items: Mapped[list] = mapped_column(JSON, default=list)
     completion: Mapped[str] = mapped_column(db.String(20), default="all")  # all | quizzes
@@ -59,10 +61,18 @@ class Course(db.Model):
     @property
     def is_required_for_someone(self) -> bool:
         rule = self.required_for or {}
-        return bool(rule.get("all_staff") or rule.get("departments") or rule.get("positions") or rule.get("roles"))
+        return bool(
+            rule.get("all_staff")
+            or rule.get("departments")
+            or rule.get("positions")
+            or rule.get("roles")
+        )
 
     def objective_texts(self, locale: str = "ja") -> list[str]:
-        return [(o.get("en") if locale == "en" else None) or o.get("ja") or "" for o in self.objectives or []]
+        return [
+            (o.get("en") if locale == "en" else None) or o.get("ja") or ""
+            for o in self.objectives or []
+        ]
 
     @property
     def expected_time(self):
@@ -86,7 +96,9 @@ class CourseVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(db.String(64))
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (db.UniqueConstraint("course_id", "version", name="uq_course_version_course_id_version"),)
+    __table_args__ = (
+        db.UniqueConstraint("course_id", "version", name="uq_course_version_course_id_version"),
+    )
 
 
 class Assignment(db.Model):
@@ -123,12 +135,30 @@ class Assignment(db.Model):
     course: Mapped[Course] = relationship()
 
     __table_args__ = (
-        db.UniqueConstraint("employee_id", "course_id", name="uq_course_assignment_employee_id_course_id"),
+        db.UniqueConstraint(
+            "employee_id", "course_id", name="uq_course_assignment_employee_id_course_id"
+        ),
         # The dashboard's GROUP BY department, course reads this index alone, in its order.
-        db.Index("ix_course_assignment_report", "required", "department_id", "course_id", "status", "due_on",
-                 "completed_at", "employee_id"),
+        db.Index(
+            "ix_course_assignment_report",
+            "required",
+            "department_id",
+            "course_id",
+            "status",
+            "due_on",
+            "completed_at",
+            "employee_id",
+        ),
         # The overdue list walks required rows by due date and stops after one page.
-        db.Index("ix_course_assignment_due", "required", "due_on", "status", "department_id", "course_id", "employee_id"),
+        db.Index(
+            "ix_course_assignment_due",
+            "required",
+            "due_on",
+            "status",
+            "department_id",
+            "course_id",
+            "employee_id",
+        ),
     )
 
     @property
@@ -149,7 +179,9 @@ class CourseCompletion(db.Model):
     course_id: Mapped[int] = mapped_column(db.ForeignKey("course.id"), index=True)
     course_version: Mapped[int]
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    department_id: Mapped[int | None] = mapped_column(db.ForeignKey("department.id"))  # at completion
+    department_id: Mapped[int | None] = mapped_column(
+        db.ForeignKey("department.id")
+    )  # at completion
 
     course: Mapped[Course] = relationship()
 
@@ -173,5 +205,7 @@ class ItemProgress(db.Model):
     completed_version: Mapped[int | None]
 
     __table_args__ = (
-        db.UniqueConstraint("employee_id", "kind", "slug", name="uq_learning_item_progress_employee_id_kind_slug"),
+        db.UniqueConstraint(
+            "employee_id", "kind", "slug", name="uq_learning_item_progress_employee_id_kind_slug"
+        ),
     )

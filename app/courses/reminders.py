@@ -57,7 +57,10 @@ def due_reminders(on: date | None = None) -> list[Reminder]:
             Assignment.status != COMPLETED,
             Assignment.due_on.is_not(None),
             Assignment.due_on <= on + timedelta(days=days_before()),
-            or_(Assignment.reminded_due_on.is_(None), Assignment.reminded_due_on != Assignment.due_on),
+            or_(
+                Assignment.reminded_due_on.is_(None),
+                Assignment.reminded_due_on != Assignment.due_on,
+            ),
             Employee.active.is_(True),
             Employee.email.is_not(None),
             Course.active.is_(True),
@@ -75,8 +78,12 @@ def compose(reminder: Reminder, on: date) -> EmailMessage:
     message["Subject"] = _("[Tsunagu] Required training due")
     message["From"] = setting("MAIL_FROM", "tsunagu@localhost")
     message["To"] = reminder.employee.email
-    lines = [_("%(name)s,", name=reminder.employee.name), "",
-             _("The following required training is not complete yet:"), ""]
+    lines = [
+        _("%(name)s,", name=reminder.employee.name),
+        "",
+        _("The following required training is not complete yet:"),
+        "",
+    ]
     for row in reminder.rows:
         state = _("overdue") if row.due_on < on else _("due")
         lines.append(f"・{row.course.title_ja}（{state} {jdate(row.due_on)}）")
@@ -120,7 +127,9 @@ def send_reminders(*, dry_run: bool = False, on: date | None = None) -> Reminder
                 continue
             for row in reminder.rows:
                 row.reminded_due_on = row.due_on
-            audit.record("course.reminder_sent", "employee", reminder.employee.id, courses=len(reminder.rows))
+            audit.record(
+                "course.reminder_sent", "employee", reminder.employee.id, courses=len(reminder.rows)
+            )
             db.session.commit()  # one by one: a failure later never re-sends these
             run.sent += 1
     return run

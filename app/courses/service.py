@@ -58,7 +58,6 @@ RECERTIFY_DAYS = 60
 DUE_SOON_DAYS = 14
 
 
-
 def today() -> date:
     """The city hall's date (see ``app.core.clock``)."""
     return clock.today()
@@ -66,8 +65,13 @@ def today() -> date:
 
 # --- catalogue ---------------------------------------------------------------------------------
 
+
 def active_courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.sort_order, Course.slug)))
+    return list(
+        db.session.scalars(
+            select(Course).where(Course.active.is_(True)).order_by(Course.sort_order, Course.slug)
+        )
+    )
 
 
 def get_course(slug: str) -> Course | None:
@@ -80,15 +84,21 @@ def measured_seconds(parsed: list) -> dict[str, dict[str, float]]:
     found = {}
     for name, kind in item_kinds.kinds().items():
         if kind.measured is not None:
-            slugs = {i[name] for f, _p in parsed for i in f.meta["items"] if isinstance(i.get(name), str)}
+            slugs = {
+                i[name] for f, _p in parsed for i in f.meta["items"] if isinstance(i.get(name), str)
+            }
             found[name] = kind.measured(slugs) if slugs else {}
     return found
 
 
 def first_course_with_checklist() -> Course | None:
     """The course whose printable checklist /courses/checklist shows (the lowest ``order``)."""
-    return db.session.scalar(select(Course).where(Course.active.is_(True), Course.checklist.is_not(None))
-                             .order_by(Course.sort_order, Course.slug).limit(1))
+    return db.session.scalar(
+        select(Course)
+        .where(Course.active.is_(True), Course.checklist.is_not(None))
+        .order_by(Course.sort_order, Course.slug)
+        .limit(1)
+    )
 
 
 def sync_courses(parsed: list, root: Path) -> SyncResult:
@@ -110,7 +120,14 @@ def sync_courses(parsed: list, root: Path) -> SyncResult:
         course = existing.get(course_file.slug)
         seen.add(course_file.slug)
         if course is None:
-            course = Course(slug=course_file.slug, version=1, content_hash=digest, source_path=source, active=True, **record)
+            course = Course(
+                slug=course_file.slug,
+                version=1,
+                content_hash=digest,
+                source_path=source,
+                active=True,
+                **record,
+            )
             db.session.add(course)
             db.session.flush()
             db.session.add(CourseVersion(course_id=course.id, version=1, content_hash=digest))
@@ -122,8 +139,12 @@ def sync_courses(parsed: list, root: Path) -> SyncResult:
         if course.content_hash != digest:
             course.version += 1
             course.content_hash = digest
-            db.session.add(CourseVersion(course_id=course.id, version=course.version, content_hash=digest))
-            audit.record("course.loaded", "course", course.id, slug=course.slug, version=course.version)
+            db.session.add(
+                CourseVersion(course_id=course.id, version=course.version, content_hash=digest)
+            )
+            audit.record(
+                "course.loaded", "course", course.id, slug=course.slug, version=course.version
+            )
             result.messages.append(f"{course.slug}: v{course.version}")
         course.active = True
         course.source_path = source
@@ -145,6 +166,7 @@ def sync_courses(parsed: list, root: Path) -> SyncResult:
 
 
 # --- assignment rules --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class StaffFacts:
@@ -169,13 +191,20 @@ class Rule:
     @classmethod
     def of(cls, rule: dict | None) -> Rule:
         rule = rule or {}
-        return cls(bool(rule.get("all_staff")), frozenset(rule.get("departments") or ()),
-                   frozenset(rule.get("positions") or ()), frozenset(rule.get("roles") or ()))
+        return cls(
+            bool(rule.get("all_staff")),
+            frozenset(rule.get("departments") or ()),
+            frozenset(rule.get("positions") or ()),
+            frozenset(rule.get("roles") or ()),
+        )
 
     def matches(self, facts: StaffFacts) -> bool:
-        return (self.all_staff or not self.departments.isdisjoint(facts.department_codes)
-                or (bool(facts.position) and facts.position in self.positions)
-                or not self.roles.isdisjoint(facts.roles))
+        return (
+            self.all_staff
+            or not self.departments.isdisjoint(facts.department_codes)
+            or (bool(facts.position) and facts.position in self.positions)
+            or not self.roles.isdisjoint(facts.roles)
+        )
 
 
 def rule_matches(rule: dict, facts: StaffFacts) -> bool:
@@ -208,10 +237,16 @@ class ApplySummary:
 
 def _chunks(values: list[int], size: int = 900):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
-def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None = None, actor_id: int | None = None, reason: str = "manual") -> ApplySummary:
+def apply_assignments(
+    employee_ids: list[int] | None = None,
+    *,
+    on: date | None = None,
+    actor_id: int | None = None,
+    reason: str = "manual",
+) -> ApplySummary:
     """Apply every active course's ``required_for`` rule to the given (default: all) active staff.
 
     New requirements are assigned with their due date; a course no longer required (after a
@@ -252,9 +287,15 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
         summary.completed = _catch_up(newly_required)
     if summary.assigned or summary.no_longer_required or summary.reopened:
         audit.record(
-            "course.assignments_applied", "course_assignment", None, actor_id=actor_id, reason=reason,
-            assigned=summary.assigned, no_longer_required=summary.no_longer_required,
-            reopened=summary.reopened, employees=summary.employees,
+            "course.assignments_applied",
+            "course_assignment",
+            None,
+            actor_id=actor_id,
+            reason=reason,
+            assigned=summary.assigned,
+            no_longer_required=summary.no_longer_required,
+            reopened=summary.reopened,
+            employees=summary.employees,
         )
     db.session.commit()
     return summary
@@ -262,18 +303,30 @@ def apply_assignments(employee_ids: list[int] | None = None, *, on: date | None 
 
 _meta = MetaData()
 #: The staff a run looks at (active employees, all or the ones given).
-_scope = Table("tmp_assignment_scope", _meta, Column("employee_id", Integer, primary_key=True), prefixes=["TEMPORARY"])
+_scope = Table(
+    "tmp_assignment_scope",
+    _meta,
+    Column("employee_id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
 #: The rules, one row per thing a course is required for: all / department / position / role.
 _atoms = Table(
-    "tmp_assignment_rule", _meta,
-    Column("course_id", Integer), Column("kind", String(12)), Column("value", String(100)), Column("due_on", Date),
+    "tmp_assignment_rule",
+    _meta,
+    Column("course_id", Integer),
+    Column("kind", String(12)),
+    Column("value", String(100)),
+    Column("due_on", Date),
     prefixes=["TEMPORARY"],
 )
 #: Every (employee, course) pair the rules require, with the employee's department and the due date.
 _required = Table(
-    "tmp_assignment_required", _meta,
-    Column("employee_id", Integer, primary_key=True), Column("course_id", Integer, primary_key=True),
-    Column("department_id", Integer), Column("due_on", Date),
+    "tmp_assignment_required",
+    _meta,
+    Column("employee_id", Integer, primary_key=True),
+    Column("course_id", Integer, primary_key=True),
+    Column("department_id", Integer),
+    Column("due_on", Date),
     prefixes=["TEMPORARY"],
 )
 
@@ -297,7 +350,11 @@ class _AssignmentWork:
             self.connection.execute(insert(_scope).from_select(["employee_id"], active))
         else:
             for chunk in _chunks(sorted(set(employee_ids))):
-                self.connection.execute(insert(_scope).from_select(["employee_id"], active.where(Employee.id.in_(chunk))))
+                self.connection.execute(
+                    insert(_scope).from_select(
+                        ["employee_id"], active.where(Employee.id.in_(chunk))
+                    )
+                )
         # (an INSERT … SELECT's row count is not reported by every driver: count instead)
         return self.connection.execute(select(func.count()).select_from(_scope)).scalar_one()
 
@@ -308,54 +365,114 @@ class _AssignmentWork:
             if rule.all_staff or "learner" in rule.roles:  # every employee has the learner role
                 atoms.append({"course_id": course.id, "kind": "all", "value": "", "due_on": due_on})
                 continue
-            atoms += [{"course_id": course.id, "kind": "department", "value": v, "due_on": due_on} for v in rule.departments]
-            atoms += [{"course_id": course.id, "kind": "position", "value": v, "due_on": due_on} for v in rule.positions if v]
-            atoms += [{"course_id": course.id, "kind": "role", "value": v, "due_on": due_on} for v in rule.roles]
+            atoms += [
+                {"course_id": course.id, "kind": "department", "value": v, "due_on": due_on}
+                for v in rule.departments
+            ]
+            atoms += [
+                {"course_id": course.id, "kind": "position", "value": v, "due_on": due_on}
+                for v in rule.positions
+                if v
+            ]
+            atoms += [
+                {"course_id": course.id, "kind": "role", "value": v, "due_on": due_on}
+                for v in rule.roles
+            ]
         if not atoms:
             return
         self.connection.execute(insert(_atoms), atoms)
         e, a, r = Employee.__table__, _atoms, EmployeeRole.__table__
-        department, parent = Department.__table__.alias("department_of"), Department.__table__.alias("parent_of")
+        department, parent = (
+            Department.__table__.alias("department_of"),
+            Department.__table__.alias("parent_of"),
+        )
         staff = e.join(_scope, _scope.c.employee_id == e.c.id)
         columns = (e.c.id, a.c.course_id, e.c.department_id, a.c.due_on)
-        by_department = (staff.outerjoin(department, department.c.id == e.c.department_id)
-                         .outerjoin(parent, parent.c.id == department.c.parent_id))
+        by_department = staff.outerjoin(department, department.c.id == e.c.department_id).outerjoin(
+            parent, parent.c.id == department.c.parent_id
+        )
         pairs = union(
             select(*columns).select_from(staff.join(a, a.c.kind == "all")),
-            select(*columns).select_from(by_department.join(
-                a, and_(a.c.kind == "department", or_(a.c.value == department.c.code, a.c.value == parent.c.code)))),
-            select(*columns).select_from(staff.join(a, and_(a.c.kind == "position", a.c.value == e.c.position))),
-            select(*columns).select_from(staff.join(r, r.c.employee_id == e.c.id)
-                                         .join(a, and_(a.c.kind == "role", a.c.value == r.c.role))),
+            select(*columns).select_from(
+                by_department.join(
+                    a,
+                    and_(
+                        a.c.kind == "department",
+                        or_(a.c.value == department.c.code, a.c.value == parent.c.code),
+                    ),
+                )
+            ),
+            select(*columns).select_from(
+                staff.join(a, and_(a.c.kind == "position", a.c.value == e.c.position))
+            ),
+            select(*columns).select_from(
+                staff.join(r, r.c.employee_id == e.c.id).join(
+                    a, and_(a.c.kind == "role", a.c.value == r.c.role)
+                )
+            ),
         ).subquery()
-        self.connection.execute(insert(_required).from_select(
-            ["employee_id", "course_id", "department_id", "due_on"], select(pairs)))
+        self.connection.execute(
+            insert(_required).from_select(
+                ["employee_id", "course_id", "department_id", "due_on"], select(pairs)
+            )
+        )
 
     def _row_for(self, table=None):
         table = table if table is not None else Assignment.__table__
-        return and_(table.c.employee_id == _required.c.employee_id, table.c.course_id == _required.c.course_id)
+        return and_(
+            table.c.employee_id == _required.c.employee_id,
+            table.c.course_id == _required.c.course_id,
+        )
 
     def newly_required_with_progress(self) -> list[tuple[int, int]]:
         """Pairs about to be (re)assigned to staff who have done any item: the only ones whose
         earlier work can count at once."""
         a = Assignment.__table__
         done_something = select(ItemProgress.employee_id).distinct()
-        stmt = (select(_required.c.employee_id, _required.c.course_id)
-                .select_from(_required.outerjoin(a, self._row_for(a)))
-                .where(_required.c.employee_id.in_(done_something),
-                       or_(a.c.id.is_(None), and_(a.c.required.is_(False), a.c.status != COMPLETED))))
+        stmt = (
+            select(_required.c.employee_id, _required.c.course_id)
+            .select_from(_required.outerjoin(a, self._row_for(a)))
+            .where(
+                _required.c.employee_id.in_(done_something),
+                or_(a.c.id.is_(None), and_(a.c.required.is_(False), a.c.status != COMPLETED)),
+            )
+        )
         return [tuple(row) for row in self.connection.execute(stmt)]
 
     def insert_new(self, on: date, now: datetime) -> int:
         a = Assignment.__table__
         new = ~exists().where(self._row_for(a))
-        count = self.connection.execute(select(func.count()).select_from(_required).where(new)).scalar_one()
+        count = self.connection.execute(
+            select(func.count()).select_from(_required).where(new)
+        ).scalar_one()
         if count:
-            missing = select(_required.c.employee_id, _required.c.course_id, _required.c.department_id, literal(True),
-                             literal(NOT_STARTED), literal(0.0), literal(on), _required.c.due_on, literal(now)).where(new)
-            self.connection.execute(insert(a).from_select(
-                ["employee_id", "course_id", "department_id", "required", "status", "progress", "assigned_on", "due_on",
-                 "updated_at"], missing))
+            missing = select(
+                _required.c.employee_id,
+                _required.c.course_id,
+                _required.c.department_id,
+                literal(True),
+                literal(NOT_STARTED),
+                literal(0.0),
+                literal(on),
+                _required.c.due_on,
+                literal(now),
+            ).where(new)
+            self.connection.execute(
+                insert(a).from_select(
+                    [
+                        "employee_id",
+                        "course_id",
+                        "department_id",
+                        "required",
+                        "status",
+                        "progress",
+                        "assigned_on",
+                        "due_on",
+                        "updated_at",
+                    ],
+                    missing,
+                )
+            )
         return count
 
     def require_again(self, on: date, now: datetime) -> int:
@@ -366,8 +483,11 @@ class _AssignmentWork:
         due = select(_required.c.due_on).where(self._row_for(a)).scalar_subquery()
         unfinished = a.c.status != COMPLETED
         return self.connection.execute(
-            update(a).where(a.c.required.is_(False), again).values(
-                required=True, updated_at=now,
+            update(a)
+            .where(a.c.required.is_(False), again)
+            .values(
+                required=True,
+                updated_at=now,
                 assigned_on=case((unfinished, literal(on)), else_=a.c.assigned_on),
                 due_on=case((unfinished, due), else_=a.c.due_on),
             )
@@ -377,8 +497,13 @@ class _AssignmentWork:
         """Rows the rules no longer require: they leave the to-do list, the completion stays."""
         a = Assignment.__table__
         return self.connection.execute(
-            update(a).where(a.c.required.is_(True), a.c.course_id.in_([c.id for c in courses]),
-                            a.c.employee_id.in_(select(_scope.c.employee_id)), ~exists().where(self._row_for(a)))
+            update(a)
+            .where(
+                a.c.required.is_(True),
+                a.c.course_id.in_([c.id for c in courses]),
+                a.c.employee_id.in_(select(_scope.c.employee_id)),
+                ~exists().where(self._row_for(a)),
+            )
             .values(required=False, updated_at=now)
         ).rowcount
 
@@ -387,18 +512,28 @@ class _AssignmentWork:
         a, e = Assignment.__table__, Employee.__table__
         current = select(e.c.department_id).where(e.c.id == a.c.employee_id).scalar_subquery()
         return self.connection.execute(
-            update(a).where(a.c.course_id.in_([c.id for c in courses]), a.c.employee_id.in_(select(_scope.c.employee_id)),
-                            a.c.department_id.is_distinct_from(current))
+            update(a)
+            .where(
+                a.c.course_id.in_([c.id for c in courses]),
+                a.c.employee_id.in_(select(_scope.c.employee_id)),
+                a.c.department_id.is_distinct_from(current),
+            )
             .values(department_id=current, updated_at=now)
         ).rowcount
 
     def lapsed(self, courses: list[Course], on: date) -> list[int]:
         a = Assignment.__table__
-        return list(self.connection.execute(
-            select(a.c.id).where(a.c.status == COMPLETED, a.c.expires_on.is_not(None), a.c.expires_on <= on,
-                                 a.c.course_id.in_([c.id for c in courses]),
-                                 a.c.employee_id.in_(select(_scope.c.employee_id)))
-        ).scalars())
+        return list(
+            self.connection.execute(
+                select(a.c.id).where(
+                    a.c.status == COMPLETED,
+                    a.c.expires_on.is_not(None),
+                    a.c.expires_on <= on,
+                    a.c.course_id.in_([c.id for c in courses]),
+                    a.c.employee_id.in_(select(_scope.c.employee_id)),
+                )
+            ).scalars()
+        )
 
 
 def _reopen(row: Assignment, course: Course, on: date) -> None:
@@ -422,17 +557,22 @@ def _catch_up(keys: list[tuple[int, int]]) -> int:
     employee_ids = sorted({employee_id for employee_id, _course in keys})
     progress: dict[int, dict[tuple[str, str], ItemProgress]] = {}
     for chunk in _chunks(employee_ids):
-        for item in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id.in_(chunk))):
+        for item in db.session.scalars(
+            select(ItemProgress).where(ItemProgress.employee_id.in_(chunk))
+        ):
             progress.setdefault(item.employee_id, {})[(item.kind, item.slug)] = item
     completed = 0
     for chunk in _chunks(sorted(progress)):
         for row in db.session.scalars(select(Assignment).where(Assignment.employee_id.in_(chunk))):
-            if (row.employee_id, row.course_id) in wanted and _update_row(row, row.course, progress[row.employee_id]):
+            if (row.employee_id, row.course_id) in wanted and _update_row(
+                row, row.course, progress[row.employee_id]
+            ):
                 completed += 1
     return completed
 
 
 # --- progress -----------------------------------------------------------------------------------
+
 
 def item_key(kind: str, slug: str) -> str:
     return f"{kind}:{slug}"
@@ -499,13 +639,31 @@ def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = 
         row.progress = 1.0
         row.completed_at = now
         row.completed_version = course.version
-        row.expires_on = add_months(clock.local_date(now), course.recertify_months) if course.recertify_months else None
-        department_id = db.session.scalar(select(Employee.department_id).where(Employee.id == row.employee_id))
-        db.session.add(CourseCompletion(
-            employee_id=row.employee_id, course_id=course.id, course_version=course.version,
-            completed_at=now, department_id=department_id,
-        ))
-        audit.record("course.completed", "course_assignment", row.id, actor_id=row.employee_id, course=course.slug, version=course.version)
+        row.expires_on = (
+            add_months(clock.local_date(now), course.recertify_months)
+            if course.recertify_months
+            else None
+        )
+        department_id = db.session.scalar(
+            select(Employee.department_id).where(Employee.id == row.employee_id)
+        )
+        db.session.add(
+            CourseCompletion(
+                employee_id=row.employee_id,
+                course_id=course.id,
+                course_version=course.version,
+                completed_at=now,
+                department_id=department_id,
+            )
+        )
+        audit.record(
+            "course.completed",
+            "course_assignment",
+            row.id,
+            actor_id=row.employee_id,
+            course=course.slug,
+            version=course.version,
+        )
         return True
     fraction = sum(shown) / len(shown) if shown else 0.0
     row.progress = max(row.progress or 0.0, round(min(fraction, 0.99), 4))
@@ -514,7 +672,9 @@ def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = 
     return False
 
 
-def record_item_event(employee_id: int, kind: str, slug: str, version: int | None, *, completed: bool) -> list[str]:
+def record_item_event(
+    employee_id: int, kind: str, slug: str, version: int | None, *, completed: bool
+) -> list[str]:
     """Record that an employee started or completed a learning item, and move every course
     holding that item forward. Returns the slugs of courses completed by this event.
 
@@ -524,8 +684,13 @@ def record_item_event(employee_id: int, kind: str, slug: str, version: int | Non
     if employee is None:
         return []
     now = utcnow()
-    progress = db.session.scalar(select(ItemProgress).where(
-        ItemProgress.employee_id == employee_id, ItemProgress.kind == kind, ItemProgress.slug == slug))
+    progress = db.session.scalar(
+        select(ItemProgress).where(
+            ItemProgress.employee_id == employee_id,
+            ItemProgress.kind == kind,
+            ItemProgress.slug == slug,
+        )
+    )
     if progress is None:
         progress = ItemProgress(employee_id=employee_id, kind=kind, slug=slug)
         db.session.add(progress)
@@ -538,21 +703,43 @@ def record_item_event(employee_id: int, kind: str, slug: str, version: int | Non
         progress.started_at = now  # first start, or started again (a new cycle or version)
     db.session.flush()
 
-    courses = [c for c in active_courses() if any(
-        i["kind"] == kind and _course_item_slug(c, i) == slug for i in c.items)]
+    courses = [
+        c
+        for c in active_courses()
+        if any(i["kind"] == kind and _course_item_slug(c, i) == slug for i in c.items)
+    ]
     if not courses:
         return []
-    mine = {(p.kind, p.slug): p for p in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id == employee_id))}
-    rows = {r.course_id: r for r in db.session.scalars(select(Assignment).where(
-        Assignment.employee_id == employee_id, Assignment.course_id.in_([c.id for c in courses])))}
+    mine = {
+        (p.kind, p.slug): p
+        for p in db.session.scalars(
+            select(ItemProgress).where(ItemProgress.employee_id == employee_id)
+        )
+    }
+    rows = {
+        r.course_id: r
+        for r in db.session.scalars(
+            select(Assignment).where(
+                Assignment.employee_id == employee_id,
+                Assignment.course_id.in_([c.id for c in courses]),
+            )
+        )
+    }
     done = []
     for course in courses:
         row = rows.get(course.id)
         if row is None:
             # Taking a course nobody required of this employee: tracked, off the dashboard.
-            row = Assignment(employee_id=employee_id, course_id=course.id, department_id=employee.department_id,
-                             required=False, status=NOT_STARTED,
-                             progress=0.0, assigned_on=today(), due_on=None)
+            row = Assignment(
+                employee_id=employee_id,
+                course_id=course.id,
+                department_id=employee.department_id,
+                required=False,
+                status=NOT_STARTED,
+                progress=0.0,
+                assigned_on=today(),
+                due_on=None,
+            )
             row.course = course
             db.session.add(row)
         if _update_row(row, course, mine, last=item_key(kind, slug)):
@@ -581,8 +768,12 @@ def reconcile(*, dry_run: bool = False) -> Reconciled:
     before that rule, a restore of one area's tables, or a manual change; this repairs it.
     """
     result = Reconciled()
-    known = {(p.employee_id, p.kind, p.slug): p.completed_version
-             for p in db.session.scalars(select(ItemProgress).where(ItemProgress.completed_at.is_not(None)))}
+    known = {
+        (p.employee_id, p.kind, p.slug): p.completed_version
+        for p in db.session.scalars(
+            select(ItemProgress).where(ItemProgress.completed_at.is_not(None))
+        )
+    }
     for kind in item_kinds.kinds().values():
         if kind.completions is None:
             continue
@@ -599,7 +790,9 @@ def reconcile(*, dry_run: bool = False) -> Reconciled:
         db.session.rollback()
         return result
     if result.total:
-        audit.record("courses.reconciled", "course", None, checked=result.checked, **result.repaired)
+        audit.record(
+            "courses.reconciled", "course", None, checked=result.checked, **result.repaired
+        )
     db.session.commit()
     return result
 
@@ -607,25 +800,37 @@ def reconcile(*, dry_run: bool = False) -> Reconciled:
 def mark_reading_done(employee: Employee, course: Course, reading: str) -> list[str]:
     from app.courses.kind import KIND
 
-    return record_item_event(employee.id, KIND.name, reading_slug(course, reading), course.version, completed=True)
+    return record_item_event(
+        employee.id, KIND.name, reading_slug(course, reading), course.version, completed=True
+    )
 
 
 def mark_reading_opened(employee: Employee, course: Course, reading: str) -> None:
     from app.courses.kind import KIND
 
     key = reading_slug(course, reading)
-    exists = db.session.scalar(select(ItemProgress.id).where(
-        ItemProgress.employee_id == employee.id, ItemProgress.kind == KIND.name, ItemProgress.slug == key))
+    exists = db.session.scalar(
+        select(ItemProgress.id).where(
+            ItemProgress.employee_id == employee.id,
+            ItemProgress.kind == KIND.name,
+            ItemProgress.slug == key,
+        )
+    )
     if exists is None:
         record_item_event(employee.id, KIND.name, key, course.version, completed=False)
 
 
 # --- the learner's view -------------------------------------------------------------------------
 
+
 def item_url(course: Course, item: dict) -> str | None:
     """The page of an item; None when no installed kind plays it."""
     kind = item_kinds.get(item["kind"])
-    if kind is None or not kind.player_endpoint or kind.player_endpoint not in current_app.view_functions:
+    if (
+        kind is None
+        or not kind.player_endpoint
+        or kind.player_endpoint not in current_app.view_functions
+    ):
         return None
     return url_for(kind.player_endpoint, **kind.url_args(course.slug, item["slug"]))
 
@@ -652,17 +857,37 @@ class CourseView:
 
 
 def _my_progress(employee_id: int) -> dict:
-    return {(p.kind, p.slug): p for p in db.session.scalars(select(ItemProgress).where(ItemProgress.employee_id == employee_id))}
+    return {
+        (p.kind, p.slug): p
+        for p in db.session.scalars(
+            select(ItemProgress).where(ItemProgress.employee_id == employee_id)
+        )
+    }
 
 
-def course_view(course: Course, row: Assignment | None, mine: dict, locale: str, on: date) -> CourseView:
+def course_view(
+    course: Course, row: Assignment | None, mine: dict, locale: str, on: date
+) -> CourseView:
     since = row.cycle_started_at if row is not None else None
     items = []
     for item in course.items:
         state = _item_state(course, item, mine, since)
-        title = (item.get("title_en") if locale == "en" else None) or item.get("title_ja") or item["slug"]
-        items.append(ItemView(item["kind"], item["slug"], title, bool(item.get("optional")), state, item_url(course, item),
-                              item.get("seconds")))
+        title = (
+            (item.get("title_en") if locale == "en" else None)
+            or item.get("title_ja")
+            or item["slug"]
+        )
+        items.append(
+            ItemView(
+                item["kind"],
+                item["slug"],
+                title,
+                bool(item.get("optional")),
+                state,
+                item_url(course, item),
+                item.get("seconds"),
+            )
+        )
     # Continue where I left off: the first unfinished item after the last one worked on,
     # or else the first unfinished item.
     next_item = None
@@ -676,8 +901,13 @@ def course_view(course: Course, row: Assignment | None, mine: dict, locale: str,
     if next_item is None and unfinished:
         next_item = unfinished[0]
     overdue = row is not None and row.is_overdue(on)
-    due_soon = (row is not None and not overdue and row.status != COMPLETED and row.due_on is not None
-                and row.due_on <= on + timedelta(days=DUE_SOON_DAYS))
+    due_soon = (
+        row is not None
+        and not overdue
+        and row.status != COMPLETED
+        and row.due_on is not None
+        and row.due_on <= on + timedelta(days=DUE_SOON_DAYS)
+    )
     return CourseView(course, row, items, next_item, overdue, due_soon)
 
 
@@ -695,36 +925,58 @@ def my_training(employee: Employee, locale: str = "ja", on: date | None = None) 
     """The learner's home: required courses still to do (overdue first, then by due date),
     and completed courses with their dates. Three queries whatever the number of courses."""
     on = on or today()
-    rows = list(db.session.scalars(
-        select(Assignment).join(Course).options(contains_eager(Assignment.course))
-        .where(Assignment.employee_id == employee.id, Course.active.is_(True))
-    ))
+    rows = list(
+        db.session.scalars(
+            select(Assignment)
+            .join(Course)
+            .options(contains_eager(Assignment.course))
+            .where(Assignment.employee_id == employee.id, Course.active.is_(True))
+        )
+    )
     mine = _my_progress(employee.id) if rows else {}
-    todo = [course_view(r.course, r, mine, locale, on) for r in rows if r.required and r.status != COMPLETED]
-    todo.sort(key=lambda v: (not v.overdue, v.row.due_on or date.max, v.course.sort_order, v.course.slug))
+    todo = [
+        course_view(r.course, r, mine, locale, on)
+        for r in rows
+        if r.required and r.status != COMPLETED
+    ]
+    todo.sort(
+        key=lambda v: (not v.overdue, v.row.due_on or date.max, v.course.sort_order, v.course.slug)
+    )
     # A completion is kept even when its course later lapsed into a new cycle.
     completed = [r for r in rows if r.status == COMPLETED]
     completed.sort(key=lambda r: r.completed_at or datetime.min, reverse=True)
-    with_checklist = sorted((r.course for r in rows if r.course.checklist), key=lambda c: (c.sort_order, c.slug))
+    with_checklist = sorted(
+        (r.course for r in rows if r.course.checklist), key=lambda c: (c.sort_order, c.slug)
+    )
     return MyTraining(
-        required=todo, completed=completed,
-        overdue_count=sum(1 for v in todo if v.overdue), due_soon_count=sum(1 for v in todo if v.due_soon),
+        required=todo,
+        completed=completed,
+        overdue_count=sum(1 for v in todo if v.overdue),
+        due_soon_count=sum(1 for v in todo if v.due_soon),
         checklist_course=with_checklist[0] if with_checklist else None,
     )
 
 
 def assignment_for(employee_id: int, course: Course) -> Assignment | None:
-    return db.session.scalar(select(Assignment).where(Assignment.employee_id == employee_id, Assignment.course_id == course.id))
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == employee_id, Assignment.course_id == course.id
+        )
+    )
 
 
 def my_course(employee: Employee, course: Course, locale: str = "ja") -> CourseView:
-    return course_view(course, assignment_for(employee.id, course), _my_progress(employee.id), locale, today())
+    return course_view(
+        course, assignment_for(employee.id, course), _my_progress(employee.id), locale, today()
+    )
 
 
 def latest_completion(employee_id: int, course: Course) -> CourseCompletion | None:
     return db.session.scalar(
-        select(CourseCompletion).where(CourseCompletion.employee_id == employee_id, CourseCompletion.course_id == course.id)
-        .order_by(CourseCompletion.completed_at.desc()).limit(1)
+        select(CourseCompletion)
+        .where(CourseCompletion.employee_id == employee_id, CourseCompletion.course_id == course.id)
+        .order_by(CourseCompletion.completed_at.desc())
+        .limit(1)
     )
 
 
@@ -739,6 +991,7 @@ def inactive_employee_ids():
 
 
 # --- the training admin's overview -------------------------------------------------------------
+
 
 @dataclass
 class CourseOverview:
@@ -761,9 +1014,14 @@ def assignment_overview(on: date | None = None) -> list[CourseOverview]:
                 Assignment.course_id,
                 func.count(),
                 func.sum(case((Assignment.status == COMPLETED, 1), else_=0)),
-                func.sum(case(((Assignment.status != COMPLETED) & (Assignment.due_on < on), 1), else_=0)),
+                func.sum(
+                    case(((Assignment.status != COMPLETED) & (Assignment.due_on < on), 1), else_=0)
+                ),
             )
-            .where(Assignment.required.is_(True), Assignment.employee_id.not_in(inactive_employee_ids()))
+            .where(
+                Assignment.required.is_(True),
+                Assignment.employee_id.not_in(inactive_employee_ids()),
+            )
             .group_by(Assignment.course_id)
         )
     }

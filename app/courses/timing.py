@@ -89,8 +89,18 @@ class CourseTime:
         course synced before times were recorded."""
         if not items or any("seconds" not in i for i in items):
             return None
-        return cls(tuple(ItemTime(i["kind"], i["slug"], i["seconds"], i.get("basis", BASIS_COMPUTED),
-                                  bool(i.get("optional"))) for i in items))
+        return cls(
+            tuple(
+                ItemTime(
+                    i["kind"],
+                    i["slug"],
+                    i["seconds"],
+                    i.get("basis", BASIS_COMPUTED),
+                    bool(i.get("optional")),
+                )
+                for i in items
+            )
+        )
 
 
 def minutes(seconds: float | None) -> int:
@@ -115,6 +125,7 @@ def reading_seconds(rendered_html: str) -> float:
 
 
 # --- scenarios ----------------------------------------------------------------------------------
+
 
 def _ja(value) -> str:
     if isinstance(value, dict):
@@ -167,7 +178,12 @@ def best_path(definition: dict) -> list[engine.Step]:
         if engine.is_ending(node):
             position = engine.replay(definition, steps)
             chars = sum(char_count(t) for t in path_text(definition, steps))
-            rank = (engine.passed(definition, position.score), position.score or 0, -len(steps), -chars)
+            rank = (
+                engine.passed(definition, position.score),
+                position.score or 0,
+                -len(steps),
+                -chars,
+            )
             if best is None or rank > best:
                 best, best_steps = rank, list(steps)
             return
@@ -192,6 +208,7 @@ def scenario_seconds(definition: dict) -> float:
 
 
 # --- quizzes ------------------------------------------------------------------------------------
+
 
 def quiz_seconds(definition: dict) -> float:
     questions = definition.get("questions") or []
@@ -221,7 +238,9 @@ def _caption_end(path: Path) -> float | None:
     from app.videos import media
 
     try:
-        cues = media.parse_captions(path.read_text(encoding="utf-8-sig"), srt=path.suffix.lower() == ".srt")
+        cues = media.parse_captions(
+            path.read_text(encoding="utf-8-sig"), srt=path.suffix.lower() == ".srt"
+        )
     except (media.CaptionError, OSError, UnicodeDecodeError):
         return None
     return max((cue.end for cue in cues), default=None)
@@ -241,7 +260,9 @@ def video_seconds_from_files(folder: Path) -> tuple[float | None, str]:
         captions = list(spec.captions.values()) if spec is not None else []
     else:
         captions = []
-    captions = [c for c in captions if c.name.startswith("captions.ja")] or sorted(folder.glob("captions.ja.*"))
+    captions = [c for c in captions if c.name.startswith("captions.ja")] or sorted(
+        folder.glob("captions.ja.*")
+    )
     for path in captions:
         end = _caption_end(path) if path.exists() else None
         if end:
@@ -250,6 +271,7 @@ def video_seconds_from_files(folder: Path) -> tuple[float | None, str]:
 
 
 # --- a course -----------------------------------------------------------------------------------
+
 
 def load_yaml(path: Path) -> dict | None:
     try:
@@ -267,15 +289,23 @@ def guarded(rule, data: dict) -> tuple[float | None, str]:
         return None, BASIS_UNKNOWN  # a broken file: its own validator reports it
 
 
-def item_time(root: Path, kind: str, slug: str, *, reading_html: str | None = None,
-              measured: dict[str, dict[str, float]] | None = None) -> tuple[float | None, str]:
+def item_time(
+    root: Path,
+    kind: str,
+    slug: str,
+    *,
+    reading_html: str | None = None,
+    measured: dict[str, dict[str, float]] | None = None,
+) -> tuple[float | None, str]:
     """Seconds for one item and where the figure came from, by the rule its kind declares."""
     from app.content import items
 
     found = items.get(kind)
     if found is None or found.seconds is None:
         return None, BASIS_UNKNOWN
-    return found.seconds(root, slug, items.TimingContext(html=reading_html, measured=(measured or {}).get(kind)))
+    return found.seconds(
+        root, slug, items.TimingContext(html=reading_html, measured=(measured or {}).get(kind))
+    )
 
 
 def format_seconds(seconds: float | None) -> str:

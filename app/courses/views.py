@@ -33,8 +33,12 @@ def _course_or_404(slug: str):
 @require(Permission.LEARN)
 def home():
     training = service.my_training(current_user, current_locale())
-    others = [c for c in service.active_courses() if c.id not in
-              {v.course.id for v in training.required} | {r.course_id for r in training.completed}]
+    others = [
+        c
+        for c in service.active_courses()
+        if c.id
+        not in {v.course.id for v in training.required} | {r.course_id for r in training.completed}
+    ]
     return render_template("courses/home.html", training=training, others=others)
 
 
@@ -54,8 +58,11 @@ def checklist(slug: str):
     course = _course_or_404(slug)
     if not course.checklist:
         abort(404)
-    return render_template("courses/checklist.html", course=course,
-                           html=fill_settings(course.checklist["html"], current_app.config))
+    return render_template(
+        "courses/checklist.html",
+        course=course,
+        html=fill_settings(course.checklist["html"], current_app.config),
+    )
 
 
 @bp.get("/<slug>")
@@ -64,8 +71,13 @@ def detail(slug: str):
     course = _course_or_404(slug)
     view = service.my_course(current_user, course, current_locale())
     completion = service.latest_completion(current_user.id, course)
-    return render_template("courses/detail.html", course=course, view=view, completion=completion,
-                           intro_html=fill_settings(course.intro_html, current_app.config))
+    return render_template(
+        "courses/detail.html",
+        course=course,
+        view=view,
+        completion=completion,
+        intro_html=fill_settings(course.intro_html, current_app.config),
+    )
 
 
 @bp.get("/<slug>/reading/<reading>")
@@ -79,8 +91,15 @@ def reading(slug: str, reading: str):
     db.session.commit()
     view = service.my_course(current_user, course, current_locale())
     state = next(i.state for i in view.items if i.kind == "reading" and i.slug == reading)
-    return render_template("courses/reading.html", course=course, item=item, view=view, done=state >= 1.0, form=ReadingDoneForm(),
-                           html=fill_settings(item.get("html"), current_app.config))
+    return render_template(
+        "courses/reading.html",
+        course=course,
+        item=item,
+        view=view,
+        done=state >= 1.0,
+        form=ReadingDoneForm(),
+        html=fill_settings(item.get("html"), current_app.config),
+    )
 
 
 @bp.post("/<slug>/reading/<reading>/done")
@@ -120,10 +139,21 @@ def assignments():
     form = ApplyAssignmentsForm()
     if form.validate_on_submit():
         summary = service.apply_assignments(actor_id=current_user.id, reason="manual")
-        flash(_("Assignment rules applied: %(a)d newly assigned, %(n)d no longer required, %(r)d reopened for recertification.",
-                a=summary.assigned, n=summary.no_longer_required, r=summary.reopened), "success")
+        flash(
+            _(
+                "Assignment rules applied: %(a)d newly assigned, %(n)d no longer required, %(r)d reopened for recertification.",
+                a=summary.assigned,
+                n=summary.no_longer_required,
+                r=summary.reopened,
+            ),
+            "success",
+        )
         return redirect(url_for("courses.assignments"))
     from app.core.permissions import ROLE_LABELS
 
-    return render_template("courses/assignments.html", courses=service.assignment_overview(), form=form,
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "courses/assignments.html",
+        courses=service.assignment_overview(),
+        form=form,
+        role_labels=ROLE_LABELS,
+    )

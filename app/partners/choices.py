@@ -23,7 +23,9 @@ SHAREABLE_FIELDS = {
     "members": (_l("Members of the household"), True),
     "plan_goal": (_l("Plan goal"), True),
 }
-IDENTIFYING_FIELDS = frozenset(k for k, (_label, identifying) in SHAREABLE_FIELDS.items() if identifying)
+IDENTIFYING_FIELDS = frozenset(
+    k for k, (_label, identifying) in SHAREABLE_FIELDS.items() if identifying
+)
 
 # What partner staff record: the kinds that count as reaching the resident, and notes.
 PARTNER_ENTRY_KINDS = {
@@ -35,5 +37,7 @@ PARTNER_ENTRY_KINDS = {
 
 SHARING_BASIS = {
     "consent": _l("Consent of the resident"),
-    "support_meeting": _l("Member of the case's support meeting (支援会議, Social Welfare Act art. 106-6)"),
+    "support_meeting": _l(
+        "Member of the case's support meeting (支援会議, Social Welfare Act art. 106-6)"
+    ),
 }

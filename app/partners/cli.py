@@ -24,8 +24,12 @@ def list_command():
 
 @partners_cli.command("add-agency")
 @click.argument("name")
-@click.option("--kind", required=True, help="commissioned, social_welfare_council, community_support_center, "
-              "independence_support, disability_consultation or other")
+@click.option(
+    "--kind",
+    required=True,
+    help="commissioned, social_welfare_council, community_support_center, "
+    "independence_support, disability_consultation or other",
+)
 def add_agency_command(name: str, kind: str):
     """Register a partner agency."""
     from app.extensions import db
@@ -59,8 +63,14 @@ def add_account_command(agency_id: int, staff_number: str, name: str, kana: str,
     except service.PartnerError as exc:
         raise click.ClickException(_cli_error(str(exc))) from None
     db.session.commit()
-    click.echo(_("Account %(number)s for %(agency)s. Temporary password: %(password)s",
-                 number=employee.staff_number, agency=agency.name, password=temporary))
+    click.echo(
+        _(
+            "Account %(number)s for %(agency)s. Temporary password: %(password)s",
+            number=employee.staff_number,
+            agency=agency.name,
+            password=temporary,
+        )
+    )
 
 
 @partners_cli.command("deactivate-account")

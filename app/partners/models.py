@@ -22,7 +22,9 @@ class Agency(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    accounts: Mapped[list[PartnerAccount]] = relationship(back_populates="agency", order_by="PartnerAccount.employee_id")
+    accounts: Mapped[list[PartnerAccount]] = relationship(
+        back_populates="agency", order_by="PartnerAccount.employee_id"
+    )
 
 
 class PartnerAccount(db.Model):
@@ -52,7 +54,9 @@ class CaseShare(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
 
-    __table_args__ = (db.UniqueConstraint("case_id", "agency_id", name="uq_case_share_case_agency"),)
+    __table_args__ = (
+        db.UniqueConstraint("case_id", "agency_id", name="uq_case_share_case_agency"),
+    )
 
 
 class SharedEntry(db.Model):

@@ -35,6 +35,7 @@ class PartnerError(ValueError):
 
 # --- who is the partner -------------------------------------------------------------------------
 
+
 def agency_for(employee) -> Agency | None:
     """The active agency an account is bound to, or None (then it sees nothing)."""
     account = db.session.get(PartnerAccount, employee.id)
@@ -47,25 +48,40 @@ def _active_roles_stmt(agency_id: int):
     return (
         select(CaseAgency.case_id)
         .join(SupportCase, SupportCase.id == CaseAgency.case_id)
-        .where(CaseAgency.agency_id == agency_id, CaseAgency.ended_at.is_(None),
-               SupportCase.status != "closed", SupportCase.anonymised_at.is_(None))
+        .where(
+            CaseAgency.agency_id == agency_id,
+            CaseAgency.ended_at.is_(None),
+            SupportCase.status != "closed",
+            SupportCase.anonymised_at.is_(None),
+        )
     )
 
 
 def active_roles(case_id: int, agency_id: int) -> list[CaseAgency]:
     """The agency's roles in an open or paused case that have not ended."""
-    return list(db.session.scalars(
-        select(CaseAgency).join(SupportCase, SupportCase.id == CaseAgency.case_id).where(
-            CaseAgency.case_id == case_id, CaseAgency.agency_id == agency_id, CaseAgency.ended_at.is_(None),
-            SupportCase.status != "closed", SupportCase.anonymised_at.is_(None),
-        ).order_by(CaseAgency.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(CaseAgency)
+            .join(SupportCase, SupportCase.id == CaseAgency.case_id)
+            .where(
+                CaseAgency.case_id == case_id,
+                CaseAgency.agency_id == agency_id,
+                CaseAgency.ended_at.is_(None),
+                SupportCase.status != "closed",
+                SupportCase.anonymised_at.is_(None),
+            )
+            .order_by(CaseAgency.id)
+        )
+    )
 
 
 def cases_for(agency_id: int, page: int = 1, per_page: int = 50):
     """The open and paused cases where the agency has an active role, next review first."""
-    stmt = (select(SupportCase).where(SupportCase.id.in_(_active_roles_stmt(agency_id)))
-            .order_by(SupportCase.next_review_on, SupportCase.id))
+    stmt = (
+        select(SupportCase)
+        .where(SupportCase.id.in_(_active_roles_stmt(agency_id)))
+        .order_by(SupportCase.next_review_on, SupportCase.id)
+    )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
@@ -80,6 +96,7 @@ def sharing_basis(case: SupportCase, roles: list[CaseAgency]) -> str | None:
 
 # --- what a partner sees -------------------------------------------------------------------------
 
+
 @dataclass
 class PartnerView:
     case: SupportCase
@@ -93,7 +110,9 @@ class PartnerView:
 
 
 def _share(case_id: int, agency_id: int) -> CaseShare | None:
-    return db.session.scalar(select(CaseShare).where(CaseShare.case_id == case_id, CaseShare.agency_id == agency_id))
+    return db.session.scalar(
+        select(CaseShare).where(CaseShare.case_id == case_id, CaseShare.agency_id == agency_id)
+    )
 
 
 def partner_view(case: SupportCase, agency: Agency) -> PartnerView:
@@ -111,23 +130,43 @@ def partner_view(case: SupportCase, agency: Agency) -> PartnerView:
     if basis:
         shared = select(SharedEntry.entry_id).where(SharedEntry.agency_id == agency.id)
         visible = or_(visible, CaseEntry.id.in_(shared))
-    entries = list(db.session.scalars(
-        select(CaseEntry).where(CaseEntry.case_id == case.id, visible)
-        .order_by(CaseEntry.occurred_on.desc(), CaseEntry.id.desc())
-    ))
+    entries = list(
+        db.session.scalars(
+            select(CaseEntry)
+            .where(CaseEntry.case_id == case.id, visible)
+            .order_by(CaseEntry.occurred_on.desc(), CaseEntry.id.desc())
+        )
+    )
     return PartnerView(case=case, roles=roles, basis=basis, fields=fields, entries=entries)
 
 
 def record_case_view(view: PartnerView, agency: Agency, actor) -> None:
-    audit.record("partner_case.viewed", "support_case", view.case.id, actor_id=actor.id, agency_id=agency.id,
-                 fields=view.fields, entry_ids=[e.id for e in view.entries], basis=view.basis)
+    audit.record(
+        "partner_case.viewed",
+        "support_case",
+        view.case.id,
+        actor_id=actor.id,
+        agency_id=agency.id,
+        fields=view.fields,
+        entry_ids=[e.id for e in view.entries],
+        basis=view.basis,
+    )
 
 
 def record_list_view(case_ids: list[int], agency: Agency, actor) -> None:
-    audit.record("partner_case_list.viewed", "case_list", None, actor_id=actor.id, agency_id=agency.id, case_ids=case_ids)
+    audit.record(
+        "partner_case_list.viewed",
+        "case_list",
+        None,
+        actor_id=actor.id,
+        agency_id=agency.id,
+        case_ids=case_ids,
+    )
 
 
-def add_entry(case: SupportCase, agency: Agency, kind: str, body: str, occurred_on: date, actor) -> CaseEntry:
+def add_entry(
+    case: SupportCase, agency: Agency, kind: str, body: str, occurred_on: date, actor
+) -> CaseEntry:
     """A contact, visit or progress note from the agency; it waits in the lead worker's queue.
 
     A contact or visit reaches the resident: the first one is the case's first contact and,
@@ -142,10 +181,21 @@ def add_entry(case: SupportCase, agency: Agency, kind: str, body: str, occurred_
         raise PartnerError("body")
     if occurred_on > today():
         raise PartnerError("future")
-    entry = CaseEntry(case=case, kind=kind, body=body, occurred_on=occurred_on, author_id=actor.id, agency_id=agency.id)
+    entry = CaseEntry(
+        case=case,
+        kind=kind,
+        body=body,
+        occurred_on=occurred_on,
+        author_id=actor.id,
+        agency_id=agency.id,
+    )
     db.session.add(entry)
     if kind in CONTACT_KINDS:
-        when = datetime.combine(occurred_on, datetime.min.time()) if occurred_on < today() else utcnow()
+        when = (
+            datetime.combine(occurred_on, datetime.min.time())
+            if occurred_on < today()
+            else utcnow()
+        )
         if case.first_contact_at is None:
             case.first_contact_at = when
         for referral in case.referrals:
@@ -153,18 +203,29 @@ def add_entry(case: SupportCase, agency: Agency, kind: str, body: str, occurred_
                 referral.first_contact_at = max(when, referral.created_at)
     case.last_activity_at = utcnow()
     db.session.flush()
-    audit.record("case.partner_entry_added", "support_case", case.id, actor_id=actor.id, agency_id=agency.id,
-                 entry_id=entry.id, kind=kind)
+    audit.record(
+        "case.partner_entry_added",
+        "support_case",
+        case.id,
+        actor_id=actor.id,
+        agency_id=agency.id,
+        entry_id=entry.id,
+        kind=kind,
+    )
     return entry
 
 
 # --- what the lead worker shares -----------------------------------------------------------------
 
+
 def shared_entry_ids(case_id: int, agency_id: int) -> set[int]:
-    return set(db.session.scalars(
-        select(SharedEntry.entry_id).join(CaseEntry, CaseEntry.id == SharedEntry.entry_id)
-        .where(SharedEntry.agency_id == agency_id, CaseEntry.case_id == case_id)
-    ))
+    return set(
+        db.session.scalars(
+            select(SharedEntry.entry_id)
+            .join(CaseEntry, CaseEntry.id == SharedEntry.entry_id)
+            .where(SharedEntry.agency_id == agency_id, CaseEntry.case_id == case_id)
+        )
+    )
 
 
 def shared_fields(case_id: int, agency_id: int) -> list[str]:
@@ -172,8 +233,15 @@ def shared_fields(case_id: int, agency_id: int) -> list[str]:
     return list(share.fields or []) if share else []
 
 
-def set_sharing(case: SupportCase, agency_id: int, *, fields: list[str], entry_ids: list[int],
-                support_meeting_member: bool, actor) -> None:
+def set_sharing(
+    case: SupportCase,
+    agency_id: int,
+    *,
+    fields: list[str],
+    entry_ids: list[int],
+    support_meeting_member: bool,
+    actor,
+) -> None:
     """Choose what the agency sees, field by field and entry by entry.
 
     Identifying fields and timeline entries need a legal basis: the resident's consent, or the
@@ -187,9 +255,20 @@ def set_sharing(case: SupportCase, agency_id: int, *, fields: list[str], entry_i
         for role in roles:
             role.support_meeting_member = support_meeting_member
         code = "support_meeting_joined" if support_meeting_member else "support_meeting_left"
-        db.session.add(CaseEntry(case=case, kind="role_change", code=code, body=roles[0].name, occurred_on=today(),
-                                 author_id=actor.id, legal_basis="support_meeting" if support_meeting_member else None))
-        audit.record(f"case.{code}", "support_case", case.id, actor_id=actor.id, agency_id=agency_id)
+        db.session.add(
+            CaseEntry(
+                case=case,
+                kind="role_change",
+                code=code,
+                body=roles[0].name,
+                occurred_on=today(),
+                author_id=actor.id,
+                legal_basis="support_meeting" if support_meeting_member else None,
+            )
+        )
+        audit.record(
+            f"case.{code}", "support_case", case.id, actor_id=actor.id, agency_id=agency_id
+        )
     basis = sharing_basis(case, roles)
     fields = [f for f in SHAREABLE_FIELDS if f in set(fields)]
     own_entries = set(db.session.scalars(select(CaseEntry.id).where(CaseEntry.case_id == case.id)))
@@ -206,20 +285,41 @@ def set_sharing(case: SupportCase, agency_id: int, *, fields: list[str], entry_i
     share.updated_by_id = actor.id
     present = shared_entry_ids(case.id, agency_id)
     for entry_id in sorted(wanted - present):
-        db.session.add(SharedEntry(entry_id=entry_id, agency_id=agency_id, legal_basis=basis, shared_by_id=actor.id))
+        db.session.add(
+            SharedEntry(
+                entry_id=entry_id, agency_id=agency_id, legal_basis=basis, shared_by_id=actor.id
+            )
+        )
     removed = present - wanted
     if removed:
-        db.session.execute(db.delete(SharedEntry).where(SharedEntry.agency_id == agency_id, SharedEntry.entry_id.in_(removed)))
+        db.session.execute(
+            db.delete(SharedEntry).where(
+                SharedEntry.agency_id == agency_id, SharedEntry.entry_id.in_(removed)
+            )
+        )
     db.session.flush()
-    audit.record("case.sharing_changed", "support_case", case.id, actor_id=actor.id, agency_id=agency_id, fields=fields,
-                 basis=basis, entries_added=sorted(wanted - present), entries_removed=sorted(removed))
+    audit.record(
+        "case.sharing_changed",
+        "support_case",
+        case.id,
+        actor_id=actor.id,
+        agency_id=agency_id,
+        fields=fields,
+        basis=basis,
+        entries_added=sorted(wanted - present),
+        entries_removed=sorted(removed),
+    )
 
 
 # --- the lead worker's queue -----------------------------------------------------------------------
 
+
 def _updates_stmt(lead_worker_id: int | None):
-    stmt = (select(CaseEntry).join(SupportCase, SupportCase.id == CaseEntry.case_id)
-            .where(CaseEntry.agency_id.is_not(None), CaseEntry.acknowledged_at.is_(None)))
+    stmt = (
+        select(CaseEntry)
+        .join(SupportCase, SupportCase.id == CaseEntry.case_id)
+        .where(CaseEntry.agency_id.is_not(None), CaseEntry.acknowledged_at.is_(None))
+    )
     if lead_worker_id is not None:
         stmt = stmt.where(SupportCase.lead_worker_id == lead_worker_id)
     return stmt
@@ -241,17 +341,26 @@ def acknowledge(entry: CaseEntry, actor) -> None:
         raise PartnerError("status")
     entry.acknowledged_at = utcnow()
     entry.acknowledged_by_id = actor.id
-    audit.record("case.partner_entry_read", "support_case", entry.case_id, actor_id=actor.id, entry_id=entry.id)
+    audit.record(
+        "case.partner_entry_read",
+        "support_case",
+        entry.case_id,
+        actor_id=actor.id,
+        entry_id=entry.id,
+    )
 
 
 # --- agencies and their accounts (system admin) -----------------------------------------------------
+
 
 def list_agencies() -> list[Agency]:
     return list(db.session.scalars(select(Agency).order_by(Agency.active.desc(), Agency.name)))
 
 
 def registered_agencies() -> list[Agency]:
-    return list(db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)))
+    return list(
+        db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name))
+    )
 
 
 def _check_agency(name: str, kind: str, agency_id: int | None = None) -> str:
@@ -270,7 +379,9 @@ def create_agency(name: str, kind: str, actor) -> Agency:
     agency = Agency(name=_check_agency(name, kind), kind=kind)
     db.session.add(agency)
     db.session.flush()
-    audit.record("agency.created", "agency", agency.id, actor_id=actor.id if actor else None, kind=kind)
+    audit.record(
+        "agency.created", "agency", agency.id, actor_id=actor.id if actor else None, kind=kind
+    )
     return agency
 
 
@@ -284,20 +395,39 @@ def update_agency(agency: Agency, name: str, kind: str, active: bool, actor) -> 
         for account in agency.accounts:
             end_sessions(account.employee)
     agency.active = active
-    audit.record("agency.updated", "agency", agency.id, actor_id=actor.id if actor else None, kind=kind, active=active)
+    audit.record(
+        "agency.updated",
+        "agency",
+        agency.id,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        active=active,
+    )
 
 
-def add_account(agency: Agency, staff_number: str, name: str, kana: str, email: str, actor) -> tuple[Employee, str]:
+def add_account(
+    agency: Agency, staff_number: str, name: str, kana: str, email: str, actor
+) -> tuple[Employee, str]:
     """A sign-in for one of the agency's staff, with a temporary password shown once."""
     staff_number, email = (staff_number or "").strip(), (email or "").strip() or None
     if not staff_number or not (name or "").strip():
         raise PartnerError("account")
-    if db.session.scalar(select(Employee.id).where(Employee.staff_number == staff_number)) is not None:
+    if (
+        db.session.scalar(select(Employee.id).where(Employee.staff_number == staff_number))
+        is not None
+    ):
         raise PartnerError("number_taken")
     if email and db.session.scalar(select(Employee.id).where(Employee.email == email)) is not None:
         raise PartnerError("email_taken")
-    employee = Employee(staff_number=staff_number, name=name.strip(), name_kana=(kana or "").strip(), email=email,
-                        position=None, department_id=None, active=True)
+    employee = Employee(
+        staff_number=staff_number,
+        name=name.strip(),
+        name_kana=(kana or "").strip(),
+        email=email,
+        position=None,
+        department_id=None,
+        active=True,
+    )
     employee.role_rows = [EmployeeRole(role=str(Role.PARTNER))]
     temporary = secrets.token_urlsafe(9)
     employee.set_password(temporary)
@@ -305,8 +435,12 @@ def add_account(agency: Agency, staff_number: str, name: str, kana: str, email: 
     db.session.flush()
     db.session.add(PartnerAccount(employee_id=employee.id, agency_id=agency.id))
     actor_id = actor.id if actor else None
-    audit.record("partner.account_created", "employee", employee.id, actor_id=actor_id, agency_id=agency.id)
-    audit.record("role.partner_granted", "employee", employee.id, actor_id=actor_id, agency_id=agency.id)
+    audit.record(
+        "partner.account_created", "employee", employee.id, actor_id=actor_id, agency_id=agency.id
+    )
+    audit.record(
+        "role.partner_granted", "employee", employee.id, actor_id=actor_id, agency_id=agency.id
+    )
     return employee, temporary
 
 
@@ -320,6 +454,11 @@ def set_account_active(agency: Agency, employee_id: int, active: bool, actor) ->
         from app.accounts.service import end_sessions
 
         end_sessions(employee)
-    audit.record("employee.activated" if active else "employee.deactivated", "employee", employee.id,
-                 actor_id=actor.id if actor else None, agency_id=agency.id)
+    audit.record(
+        "employee.activated" if active else "employee.deactivated",
+        "employee",
+        employee.id,
+        actor_id=actor.id if actor else None,
+        agency_id=agency.id,
+    )
     return employee

@@ -35,8 +35,10 @@ def _error(code: str) -> str:
         "kind": _("Choose a kind."),
         "body": _("Write what happened."),
         "future": _("The date cannot be in the future."),
-        "basis": _("Identifying details and timeline entries can be shared only with the resident's consent, or when "
-                   "the agency is a member of the case's support meeting (支援会議)."),
+        "basis": _(
+            "Identifying details and timeline entries can be shared only with the resident's consent, or when "
+            "the agency is a member of the case's support meeting (支援会議)."
+        ),
         "status": _("That is not possible any more."),
         "name": _("Name the agency."),
         "name_taken": _("An agency with that name is already registered."),
@@ -64,6 +66,7 @@ def _partner_case(case_id: int, agency: Agency) -> SupportCase:
 
 # --- the partner -----------------------------------------------------------------------------------
 
+
 @bp.get("/partners")
 @require(PARTNER)
 def home():
@@ -75,11 +78,20 @@ def home():
     return html
 
 
-def _render_partner_case(case: SupportCase, agency: Agency, form: PartnerEntryForm, status: int = 200):
+def _render_partner_case(
+    case: SupportCase, agency: Agency, form: PartnerEntryForm, status: int = 200
+):
     view = service.partner_view(case, agency)
     service.record_case_view(view, agency, current_user)
-    html = render_template("partners/case.html", agency=agency, view=view, case=case, form=form,
-                           PARTNER_ENTRY_KINDS=PARTNER_ENTRY_KINDS, SHARING_BASIS=SHARING_BASIS)
+    html = render_template(
+        "partners/case.html",
+        agency=agency,
+        view=view,
+        case=case,
+        form=form,
+        PARTNER_ENTRY_KINDS=PARTNER_ENTRY_KINDS,
+        SHARING_BASIS=SHARING_BASIS,
+    )
     db.session.commit()
     return html, status
 
@@ -101,7 +113,9 @@ def case_entry(case_id: int):
     form = PartnerEntryForm()
     if form.validate_on_submit():
         try:
-            service.add_entry(case, agency, form.kind.data, form.body.data, form.occurred_on.data, current_user)
+            service.add_entry(
+                case, agency, form.kind.data, form.body.data, form.occurred_on.data, current_user
+            )
         except service.PartnerError as exc:
             db.session.rollback()
             form.body.errors = [*form.body.errors, _error(str(exc))]
@@ -115,6 +129,7 @@ def case_entry(case_id: int):
 
 # --- the 相談室: sharing and the updates queue -----------------------------------------------------------
 
+
 def _sharing_context(case: SupportCase, agency: Agency, form: SharingForm | None = None) -> dict:
     roles = service.active_roles(case.id, agency.id)
     if not roles:
@@ -127,9 +142,17 @@ def _sharing_context(case: SupportCase, agency: Agency, form: SharingForm | None
     form.fields.choices = opts((k, label) for k, (label, _i) in SHAREABLE_FIELDS.items())
     entries = [e for e in case.entries if e.agency_id != agency.id]
     form.entries.choices = [(e.id, str(e.id)) for e in entries]
-    return {"case": case, "agency": agency, "roles": roles, "form": form, "entries": entries,
-            "basis": service.sharing_basis(case, roles), "identifying": IDENTIFYING_FIELDS,
-            "SHAREABLE_FIELDS": SHAREABLE_FIELDS, "SHARING_BASIS": SHARING_BASIS}
+    return {
+        "case": case,
+        "agency": agency,
+        "roles": roles,
+        "form": form,
+        "entries": entries,
+        "basis": service.sharing_basis(case, roles),
+        "identifying": IDENTIFYING_FIELDS,
+        "SHAREABLE_FIELDS": SHAREABLE_FIELDS,
+        "SHARING_BASIS": SHARING_BASIS,
+    }
 
 
 @bp.route("/consultation/cases/<int:case_id>/sharing/<int:agency_id>", methods=["GET", "POST"])
@@ -143,20 +166,35 @@ def sharing(case_id: int, agency_id: int):
         context = _sharing_context(case, agency, form)
         if form.validate_on_submit():
             try:
-                service.set_sharing(case, agency.id, fields=form.fields.data or [], entry_ids=form.entries.data or [],
-                                    support_meeting_member=bool(form.support_meeting_member.data), actor=current_user)
+                service.set_sharing(
+                    case,
+                    agency.id,
+                    fields=form.fields.data or [],
+                    entry_ids=form.entries.data or [],
+                    support_meeting_member=bool(form.support_meeting_member.data),
+                    actor=current_user,
+                )
             except service.PartnerError as exc:
                 db.session.rollback()
                 form.fields.errors = [*form.fields.errors, _error(str(exc))]
             else:
                 db.session.commit()
                 flash(_("Sharing with %(agency)s saved.", agency=agency.name), "success")
-                return redirect(url_for("partners.sharing", case_id=case.id, agency_id=agency.id), code=303)
+                return redirect(
+                    url_for("partners.sharing", case_id=case.id, agency_id=agency.id), code=303
+                )
         status = 400
         context = _sharing_context(case, agency, form)
     else:
         context = _sharing_context(case, agency)
-    audit.record("support_case.viewed", "support_case", case.id, actor_id=current_user.id, page="sharing", agency_id=agency.id)
+    audit.record(
+        "support_case.viewed",
+        "support_case",
+        case.id,
+        actor_id=current_user.id,
+        page="sharing",
+        agency_id=agency.id,
+    )
     html = render_template("partners/sharing.html", **context)
     db.session.commit()
     return html, status
@@ -166,11 +204,23 @@ def sharing(case_id: int, agency_id: int):
 @require(HANDLE)
 def updates():
     everyone = request.args.get("all") == "1"
-    page = service.updates(None if everyone else current_user.id, page=request.args.get("page", 1, type=bounded_int))
-    audit.record("partner_updates.viewed", "case_list", None, actor_id=current_user.id,
-                 case_ids=sorted({e.case_id for e in page.items}))
-    html = render_template("partners/updates.html", page=page, everyone=everyone, confirm=ConfirmForm(),
-                           PARTNER_ENTRY_KINDS=PARTNER_ENTRY_KINDS)
+    page = service.updates(
+        None if everyone else current_user.id, page=request.args.get("page", 1, type=bounded_int)
+    )
+    audit.record(
+        "partner_updates.viewed",
+        "case_list",
+        None,
+        actor_id=current_user.id,
+        case_ids=sorted({e.case_id for e in page.items}),
+    )
+    html = render_template(
+        "partners/updates.html",
+        page=page,
+        everyone=everyone,
+        confirm=ConfirmForm(),
+        PARTNER_ENTRY_KINDS=PARTNER_ENTRY_KINDS,
+    )
     db.session.commit()
     return html
 
@@ -193,6 +243,7 @@ def update_read(entry_id: int):
 
 # --- the system admin: agencies and their accounts --------------------------------------------------------
 
+
 @bp.route("/admin/agencies", methods=["GET", "POST"])
 @require(Permission.MANAGE_ACCOUNTS)
 def agencies():
@@ -210,15 +261,26 @@ def agencies():
             return redirect(url_for("partners.agency", agency_id=agency.id), code=303)
     if form.is_submitted():
         status = 400
-    return render_template("partners/agencies.html", form=form, agencies=service.list_agencies(),
-                           AGENCY_KINDS=AGENCY_KINDS), status
+    return render_template(
+        "partners/agencies.html",
+        form=form,
+        agencies=service.list_agencies(),
+        AGENCY_KINDS=AGENCY_KINDS,
+    ), status
 
 
 def _render_agency(agency: Agency, form=None, account_form=None, temporary=None, status: int = 200):
     if form is None:
         form = AgencyForm(formdata=None, obj=agency)
-    return render_template("partners/agency.html", agency=agency, form=form, account_form=account_form or AccountForm(formdata=None),
-                           confirm=ConfirmForm(), temporary=temporary, AGENCY_KINDS=AGENCY_KINDS), status
+    return render_template(
+        "partners/agency.html",
+        agency=agency,
+        form=form,
+        account_form=account_form or AccountForm(formdata=None),
+        confirm=ConfirmForm(),
+        temporary=temporary,
+        AGENCY_KINDS=AGENCY_KINDS,
+    ), status
 
 
 @bp.route("/admin/agencies/<int:agency_id>", methods=["GET", "POST"])
@@ -230,7 +292,9 @@ def agency(agency_id: int):
     form = AgencyForm()
     if form.validate_on_submit():
         try:
-            service.update_agency(agency, form.name.data, form.kind.data, bool(form.active.data), current_user)
+            service.update_agency(
+                agency, form.name.data, form.kind.data, bool(form.active.data), current_user
+            )
         except service.PartnerError as exc:
             db.session.rollback()
             form.name.errors = [*form.name.errors, _error(str(exc))]
@@ -248,8 +312,14 @@ def agency_account(agency_id: int):
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            employee, temporary = service.add_account(agency, form.staff_number.data, form.name.data, form.kana.data or "",
-                                                      form.email.data or "", current_user)
+            employee, temporary = service.add_account(
+                agency,
+                form.staff_number.data,
+                form.name.data,
+                form.kana.data or "",
+                form.email.data or "",
+                current_user,
+            )
         except service.PartnerError as exc:
             db.session.rollback()
             form.staff_number.errors = [*form.staff_number.errors, _error(str(exc))]

@@ -15,6 +15,13 @@ def init_app(app):
     from app.core.permissions import Permission
     from app.programme import demo
 
-    add_nav(app, "programme.fiscal_year_page", _l("Programme figures"), Permission.VIEW_PROGRAMME_FIGURES)
-    add_nav(app, "programme.training", _l("Training and referrals"), Permission.VIEW_TRAINING_OUTCOMES)
+    add_nav(
+        app,
+        "programme.fiscal_year_page",
+        _l("Programme figures"),
+        Permission.VIEW_PROGRAMME_FIGURES,
+    )
+    add_nav(
+        app, "programme.training", _l("Training and referrals"), Permission.VIEW_TRAINING_OUTCOMES
+    )
     register_demo_loader(app, demo.load)

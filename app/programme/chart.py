@@ -67,9 +67,17 @@ def build(report: TrainingReport, row: Row) -> Chart:
     bars = []
     for i, (quarter, rate) in enumerate(zip(report.quarters, rates, strict=True)):
         h = plot_h * (rate or 0) / ceiling
-        bars.append(Bar(x=round(LEFT + i * slot + slot * 0.2, 1), y=round(base - h, 1), w=round(slot * 0.6, 1),
-                        h=round(h, 1), cx=round(LEFT + i * slot + slot / 2, 1), label=quarter.short_label,
-                        value="—" if rate is None else f"{rate:.1f}"))
+        bars.append(
+            Bar(
+                x=round(LEFT + i * slot + slot * 0.2, 1),
+                y=round(base - h, 1),
+                w=round(slot * 0.6, 1),
+                h=round(h, 1),
+                cx=round(LEFT + i * slot + slot / 2, 1),
+                label=quarter.short_label,
+                value="—" if rate is None else f"{rate:.1f}",
+            )
+        )
 
     def y_pct(p: float) -> float:
         return round(TOP + plot_h * (1 - p / 100.0), 1)
@@ -86,8 +94,17 @@ def build(report: TrainingReport, row: Row) -> Chart:
     if row.crossed is not None and row.crossed in report.quarters:
         crossed_x = bars[report.quarters.index(row.crossed)].cx
     return Chart(
-        width=WIDTH, height=HEIGHT, left=LEFT, right_edge=WIDTH - RIGHT, base=base, bars=bars,
-        line=" ".join(f"{x},{y}" for x, y, _label in dots), dots=dots, left_ticks=ticks,
-        right_ticks=[(y_pct(p), p) for p in (0, 25, 50, 75, 100)], threshold_y=y_pct(report.threshold),
-        crossed_x=crossed_x, label_y=HEIGHT - 14,
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right_edge=WIDTH - RIGHT,
+        base=base,
+        bars=bars,
+        line=" ".join(f"{x},{y}" for x, y, _label in dots),
+        dots=dots,
+        left_ticks=ticks,
+        right_ticks=[(y_pct(p), p) for p in (0, 25, 50, 75, 100)],
+        threshold_y=y_pct(report.threshold),
+        crossed_x=crossed_x,
+        label_y=HEIGHT - 14,
     )

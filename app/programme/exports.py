@@ -20,7 +20,10 @@ INVALID_SHEET_CHARACTERS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def heading(report: FiscalYearReport) -> str:
-    title = _("%(year)s: figures of the multi-layered support programme (重層的支援体制整備事業)", year=report.label)
+    title = _(
+        "%(year)s: figures of the multi-layered support programme (重層的支援体制整備事業)",
+        year=report.label,
+    )
     if report.complete:
         return title
     return title + " " + _("(as of %(day)s)", day=wareki_date(report.as_of))

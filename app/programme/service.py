@@ -156,7 +156,9 @@ def fiscal_year_report(fy: int, locale: str = "ja", on: date | None = None) -> F
     start, end_exclusive = fiscal_year_bounds(fy)
     last_day = fiscal_year_end(fy)
     as_of = min(last_day, on)
-    report = FiscalYearReport(fy, fiscal_year_label(fy), start, last_day, as_of, complete=on > last_day)
+    report = FiscalYearReport(
+        fy, fiscal_year_label(fy), start, last_day, as_of, complete=on > last_day
+    )
     referral_rows = _referral_counts(start, end_exclusive)
     cases = _case_counts(start, end_exclusive, as_of)
     closures = _closures(start, end_exclusive)
@@ -176,7 +178,12 @@ def fiscal_year_report(fy: int, locale: str = "ja", on: date | None = None) -> F
 def _referral_counts(start: date, end: date) -> list[tuple[str | None, int | None, str, int]]:
     """(legal basis, source department, status, count) of the referrals sent in [start, end)."""
     stmt = (
-        select(Referral.legal_basis, Referral.source_department_id, Referral.status, func.count(Referral.id))
+        select(
+            Referral.legal_basis,
+            Referral.source_department_id,
+            Referral.status,
+            func.count(Referral.id),
+        )
         .where(Referral.created_at >= utc_start(start), Referral.created_at < utc_start(end))
         .group_by(Referral.legal_basis, Referral.source_department_id, Referral.status)
     )
@@ -186,7 +193,9 @@ def _referral_counts(start: date, end: date) -> list[tuple[str | None, int | Non
 def _case_counts(start: date, end: date, as_of: date) -> dict[str, int]:
     S, E = utc_start(start), utc_start(end)
     C = utc_start(as_of + timedelta(days=1))
-    long_before = utc_start(months_before(as_of + timedelta(days=1), current_app.config["PROGRAMME_LONG_CASE_MONTHS"]))
+    long_before = utc_start(
+        months_before(as_of + timedelta(days=1), current_app.config["PROGRAMME_LONG_CASE_MONTHS"])
+    )
 
     def closed_before(t):
         return and_(SupportCase.closed_at.is_not(None), SupportCase.closed_at < t)
@@ -202,7 +211,10 @@ def _case_counts(start: date, end: date, as_of: date) -> dict[str, int]:
         "long_at_end": and_(open_at, SupportCase.opened_at < long_before),
         "reached_new": and_(new, SupportCase.first_contact_at.is_not(None)),
     }
-    columns = [func.coalesce(func.sum(case((condition, 1), else_=0)), 0) for condition in conditions.values()]
+    columns = [
+        func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+        for condition in conditions.values()
+    ]
     values = db.session.execute(select(*columns).select_from(SupportCase)).one()
     counts = {key: int(v or 0) for key, v in zip(conditions, values, strict=True)}
     counts["supported"] = counts["new"] + counts["continuing"]
@@ -222,11 +234,17 @@ class Closures:
 def _closures(start: date, end: date) -> Closures:
     rows = db.session.execute(
         select(SupportCase.closure_reason, SupportCase.opened_at, SupportCase.closed_at).where(
-            SupportCase.status == "closed", SupportCase.closed_at >= utc_start(start), SupportCase.closed_at < utc_start(end)
+            SupportCase.status == "closed",
+            SupportCase.closed_at >= utc_start(start),
+            SupportCase.closed_at < utc_start(end),
         )
     ).all()
     months = current_app.config["PROGRAMME_LONG_CASE_MONTHS"]
-    long = sum(1 for _r, opened, closed in rows if local_date(opened) < months_before(local_date(closed), months))
+    long = sum(
+        1
+        for _r, opened, closed in rows
+        if local_date(opened) < months_before(local_date(closed), months)
+    )
     return Closures(Counter(reason or "" for reason, _o, _c in rows), long)
 
 
@@ -235,52 +253,87 @@ def _meeting_counts(start: date, end: date, as_of: date) -> dict[str, int]:
     held = db.session.scalar(select(func.count(Meeting.id)).where(in_year)) or 0
     items = db.session.execute(
         select(
-            func.count(func.distinct(MeetingItem.meeting_id)).filter(MeetingItem.legal_basis == "support_meeting"),
+            func.count(func.distinct(MeetingItem.meeting_id)).filter(
+                MeetingItem.legal_basis == "support_meeting"
+            ),
             func.count(MeetingItem.id).filter(MeetingItem.decided_at.is_not(None)),
-            func.count(func.distinct(MeetingItem.case_id)).filter(MeetingItem.decided_at.is_not(None)),
+            func.count(func.distinct(MeetingItem.case_id)).filter(
+                MeetingItem.decided_at.is_not(None)
+            ),
             func.count(MeetingItem.id).filter(MeetingItem.legal_basis == "support_meeting"),
-        ).join(Meeting, Meeting.id == MeetingItem.meeting_id).where(in_year)
+        )
+        .join(Meeting, Meeting.id == MeetingItem.meeting_id)
+        .where(in_year)
     ).one()
     proposals = db.session.execute(
-        select(func.count(CaseReview.id), func.count(CaseReview.id).filter(CaseReview.outcome == "closed"))
-        .where(CaseReview.readiness == "ready", CaseReview.reviewed_on >= start, CaseReview.reviewed_on < end)
+        select(
+            func.count(CaseReview.id),
+            func.count(CaseReview.id).filter(CaseReview.outcome == "closed"),
+        ).where(
+            CaseReview.readiness == "ready",
+            CaseReview.reviewed_on >= start,
+            CaseReview.reviewed_on < end,
+        )
     ).one()
     checks = db.session.scalar(
-        select(func.count(FollowUpCheck.id)).where(FollowUpCheck.done_at >= utc_start(start),
-                                                  FollowUpCheck.done_at < utc_start(end))
+        select(func.count(FollowUpCheck.id)).where(
+            FollowUpCheck.done_at >= utc_start(start), FollowUpCheck.done_at < utc_start(end)
+        )
     )
-    return {"held": int(held), "support_meetings": int(items[0] or 0), "decisions": int(items[1] or 0),
-            "cases_discussed": int(items[2] or 0), "support_meeting_decisions": int(items[3] or 0),
-            "proposals": int(proposals[0] or 0), "proposals_closed": int(proposals[1] or 0),
-            "follow_up_checks": int(checks or 0)}
+    return {
+        "held": int(held),
+        "support_meetings": int(items[0] or 0),
+        "decisions": int(items[1] or 0),
+        "cases_discussed": int(items[2] or 0),
+        "support_meeting_decisions": int(items[3] or 0),
+        "proposals": int(proposals[0] or 0),
+        "proposals_closed": int(proposals[1] or 0),
+        "follow_up_checks": int(checks or 0),
+    }
 
 
 def _activity_counts(start: date, end: date) -> dict[str, int]:
     rows = db.session.execute(
         select(CaseEntry.kind, func.count(CaseEntry.id))
-        .where(CaseEntry.occurred_on >= start, CaseEntry.occurred_on < end,
-               CaseEntry.kind.in_(("contact", "visit", "review", "meeting_decision")))
+        .where(
+            CaseEntry.occurred_on >= start,
+            CaseEntry.occurred_on < end,
+            CaseEntry.kind.in_(("contact", "visit", "review", "meeting_decision")),
+        )
         .group_by(CaseEntry.kind)
     ).all()
     counts = Counter({kind: int(n) for kind, n in rows})
     # Contacts, visits and notes the partner agencies recorded themselves (app/partners).
-    counts["by_partners"] = int(db.session.scalar(
-        select(func.count(CaseEntry.id)).where(CaseEntry.occurred_on >= start, CaseEntry.occurred_on < end,
-                                               CaseEntry.agency_id.is_not(None))
-    ) or 0)
-    counts["agencies"] = int(db.session.scalar(
-        select(func.count(func.distinct(CaseAgency.name))).join(SupportCase, SupportCase.id == CaseAgency.case_id).where(
-            CaseAgency.added_at < utc_start(end),
-            or_(CaseAgency.ended_at.is_(None), CaseAgency.ended_at >= utc_start(start)),
+    counts["by_partners"] = int(
+        db.session.scalar(
+            select(func.count(CaseEntry.id)).where(
+                CaseEntry.occurred_on >= start,
+                CaseEntry.occurred_on < end,
+                CaseEntry.agency_id.is_not(None),
+            )
         )
-    ) or 0)
+        or 0
+    )
+    counts["agencies"] = int(
+        db.session.scalar(
+            select(func.count(func.distinct(CaseAgency.name)))
+            .join(SupportCase, SupportCase.id == CaseAgency.case_id)
+            .where(
+                CaseAgency.added_at < utc_start(end),
+                or_(CaseAgency.ended_at.is_(None), CaseAgency.ended_at >= utc_start(start)),
+            )
+        )
+        or 0
+    )
     return counts
 
 
 # --- tables -----------------------------------------------------------------------------------
 
 
-def _summary_table(referral_rows, cases, closures: Closures, meetings, activity, as_of: date) -> Table:
+def _summary_table(
+    referral_rows, cases, closures: Closures, meetings, activity, as_of: date
+) -> Table:
     routes = Counter()
     for basis, _dept, _status, n in referral_rows:
         routes[route_of(basis)] += n
@@ -313,10 +366,18 @@ def _routes_table(referral_rows) -> Table:
             continue
         rows.append([str(label), sum(c.values()), *[c[o] for o in OUTCOMES]])
     footer = [_("Total"), *[sum(r[i] for r in rows) for i in range(1, len(OUTCOMES) + 2)]]
-    return Table("routes", _("By route"), _("Referrals and consultations by route and outcome"),
-                 [_("Route"), _("Number received"), *[labels[o] for o in OUTCOMES]], rows, footer,
-                 _("The route is the basis the referring desk recorded: the resident's consent, a consultation "
-                   "that does not identify the resident, or a duty to notify that overrides consent."))
+    return Table(
+        "routes",
+        _("By route"),
+        _("Referrals and consultations by route and outcome"),
+        [_("Route"), _("Number received"), *[labels[o] for o in OUTCOMES]],
+        rows,
+        footer,
+        _(
+            "The route is the basis the referring desk recorded: the resident's consent, a consultation "
+            "that does not identify the resident, or a duty to notify that overrides consent."
+        ),
+    )
 
 
 def _departments_table(referral_rows, locale: str) -> Table:
@@ -324,9 +385,15 @@ def _departments_table(referral_rows, locale: str) -> Table:
     for basis, dept, _status, n in referral_rows:
         per_department.setdefault(dept, Counter())[route_of(basis)] += n
     ids = [d for d in per_department if d is not None]
-    departments = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(ids or [-1])))}
+    departments = {
+        d.id: d
+        for d in db.session.scalars(select(Department).where(Department.id.in_(ids or [-1])))
+    }
     parent_ids = {d.parent_id for d in departments.values() if d.parent_id} - set(departments)
-    parents = {d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(parent_ids or [-1])))}
+    parents = {
+        d.id: d
+        for d in db.session.scalars(select(Department).where(Department.id.in_(parent_ids or [-1])))
+    }
     parents.update(departments)
 
     def sort_key(dept_id):
@@ -340,15 +407,34 @@ def _departments_table(referral_rows, locale: str) -> Table:
     for dept_id in sorted(per_department, key=sort_key):
         d = departments.get(dept_id)
         parent = parents.get(d.parent_id) if d is not None and d.parent_id else None
-        division = parent.display_name(locale) if parent else (d.display_name(locale) if d else _("Not recorded"))
+        division = (
+            parent.display_name(locale)
+            if parent
+            else (d.display_name(locale) if d else _("Not recorded"))
+        )
         section = d.display_name(locale) if d is not None and parent else ""
         c = per_department[dept_id]
-        rows.append([division, section, sum(c.values()), c["consent"], c["anonymous"], c["notification"]])
+        rows.append(
+            [division, section, sum(c.values()), c["consent"], c["anonymous"], c["notification"]]
+        )
     footer = [_("Total"), "", *[sum(r[i] for r in rows) for i in range(2, 6)]]
-    return Table("departments", _("By department"), _("Referrals and consultations by source department"),
-                 [_("Division (部)"), _("Section (課)"), _("Number received"), _("With consent"),
-                  _("Without identifying the resident"), _("Notifications")], rows, footer,
-                 _("The department is the referring employee's department on the day of the referral."), 2)
+    return Table(
+        "departments",
+        _("By department"),
+        _("Referrals and consultations by source department"),
+        [
+            _("Division (部)"),
+            _("Section (課)"),
+            _("Number received"),
+            _("With consent"),
+            _("Without identifying the resident"),
+            _("Notifications"),
+        ],
+        rows,
+        footer,
+        _("The department is the referring employee's department on the day of the referral."),
+        2,
+    )
 
 
 def _cases_table(cases, closures: Closures, activity, meetings, as_of: date) -> Table:
@@ -363,16 +449,32 @@ def _cases_table(cases, closures: Closures, activity, meetings, as_of: date) -> 
         [_("Home visits"), activity["visit"]],
         [_("Entries recorded by partner agencies"), activity["by_partners"]],
         [_("Agencies with a role in a case"), activity["agencies"]],
-        [_("Reviews (by the lead worker or at a meeting)"), activity["review"] + activity["meeting_decision"]],
+        [
+            _("Reviews (by the lead worker or at a meeting)"),
+            activity["review"] + activity["meeting_decision"],
+        ],
         [_("Cases closed"), closures.total],
         [_("of which long cases (open more than %(n)d months)", n=months), closures.long],
         [_("Checks on closed cases (見守り) carried out"), meetings["follow_up_checks"]],
         [_("Open or paused cases at %(day)s", day=wareki_date(as_of)), cases["open_at_end"]],
-        [_("Long cases (open more than %(n)d months) at %(day)s", n=months, day=wareki_date(as_of)),
-         cases["long_at_end"]],
+        [
+            _(
+                "Long cases (open more than %(n)d months) at %(day)s",
+                n=months,
+                day=wareki_date(as_of),
+            ),
+            cases["long_at_end"],
+        ],
     ]
-    return Table("cases", _("Cases sheet"), _("Cases, plans and support"), [_("Item"), _("Number")], rows, None,
-                 _("A continuing case was opened before the year began and not closed before it."))
+    return Table(
+        "cases",
+        _("Cases sheet"),
+        _("Cases, plans and support"),
+        [_("Item"), _("Number")],
+        rows,
+        None,
+        _("A continuing case was opened before the year began and not closed before it."),
+    )
 
 
 def _meetings_table(meetings) -> Table:
@@ -380,23 +482,43 @@ def _meetings_table(meetings) -> Table:
         [_("Coordination meetings held (支援調整会議)"), meetings["held"]],
         [_("of which held as a support meeting (支援会議)"), meetings["support_meetings"]],
         [_("Decisions recorded"), meetings["decisions"]],
-        [_("of which under the support meeting's confidentiality duty"), meetings["support_meeting_decisions"]],
+        [
+            _("of which under the support meeting's confidentiality duty"),
+            meetings["support_meeting_decisions"],
+        ],
         [_("Cases discussed"), meetings["cases_discussed"]],
         [_("Closure proposals (cases found ready to close at a review)"), meetings["proposals"]],
         [_("of which closed by the meeting's decision"), meetings["proposals_closed"]],
     ]
-    return Table("meetings", _("Meetings sheet"), _("Meetings held"), [_("Item"), _("Number")], rows, None,
-                 _("A meeting counts as a support meeting (社会福祉法第106条の6) when a case without the "
-                   "resident's consent was discussed there."))  # legal: support-meeting
+    return Table(
+        "meetings",
+        _("Meetings sheet"),
+        _("Meetings held"),
+        [_("Item"), _("Number")],
+        rows,
+        None,
+        _(
+            "A meeting counts as a support meeting (社会福祉法第106条の6) when a case without the "
+            "resident's consent was discussed there."
+        ),
+    )  # legal: support-meeting
 
 
 def _closures_table(closures: Closures) -> Table:
-    rows = [[str(label), closures.by_reason.get(code, 0)] for code, label in CLOSURE_REASONS.items()]
+    rows = [
+        [str(label), closures.by_reason.get(code, 0)] for code, label in CLOSURE_REASONS.items()
+    ]
     unknown = sum(n for code, n in closures.by_reason.items() if code not in CLOSURE_REASONS)
     if unknown:
         rows.append([_("Other or not recorded"), unknown])
-    return Table("closures", _("Closures"), _("Closures by reason"), [_("Closure reason"), _("Number of cases")], rows,
-                 [_("Total"), closures.total])
+    return Table(
+        "closures",
+        _("Closures"),
+        _("Closures by reason"),
+        [_("Closure reason"), _("Number of cases")],
+        rows,
+        [_("Total"), closures.total],
+    )
 
 
 # --- audit ------------------------------------------------------------------------------------

@@ -115,7 +115,11 @@ def window(fy: int, on=None) -> list[FiscalQuarter]:
 
 def training_courses() -> list[Course]:
     slugs = list(current_app.config["PROGRAMME_TRAINING_COURSES"])
-    return list(db.session.scalars(select(Course).where(Course.slug.in_(slugs or ["-"])).order_by(Course.sort_order)))
+    return list(
+        db.session.scalars(
+            select(Course).where(Course.slug.in_(slugs or ["-"])).order_by(Course.sort_order)
+        )
+    )
 
 
 def report(fy: int, on=None) -> TrainingReport:
@@ -124,7 +128,9 @@ def report(fy: int, on=None) -> TrainingReport:
     current = fiscal_quarter(on)
     threshold = float(current_app.config["PROGRAMME_COMPLETION_THRESHOLD"])
     courses = training_courses()
-    departments = list(db.session.scalars(select(Department).order_by(Department.sort_order, Department.code)))
+    departments = list(
+        db.session.scalars(select(Department).order_by(Department.sort_order, Department.code))
+    )
     staff = _staff_and_completion(quarters, [c.id for c in courses]) if quarters else {}
     referrals = _referrals(quarters) if quarters else {}
 
@@ -139,10 +145,14 @@ def report(fy: int, on=None) -> TrainingReport:
         for i in range(len(quarters)):
             s = staff.get(department.id, {}).get(i, (0, 0))
             r = referrals.get(department.id, {}).get(i, (0, 0, 0))
-            cells.append(Cell(staff=s[0], trained=s[1], referrals=r[0], accepted=r[1], reached=r[2]))
+            cells.append(
+                Cell(staff=s[0], trained=s[1], referrals=r[0], accepted=r[1], reached=r[2])
+            )
         if not any(c.staff or c.referrals for c in cells):
             continue
-        row = Row(department, by_id.get(department.parent_id) if department.parent_id else None, cells)
+        row = Row(
+            department, by_id.get(department.parent_id) if department.parent_id else None, cells
+        )
         _compare(row, quarters, current, threshold)
         rows.append(row)
         for total, cell in zip(city.cells, cells, strict=True):
@@ -151,10 +161,20 @@ def report(fy: int, on=None) -> TrainingReport:
     for i, counts in referrals.get(None, {}).items():
         city.cells[i].add(Cell(referrals=counts[0], accepted=counts[1], reached=counts[2]))
     _compare(city, quarters, current, threshold)
-    return TrainingReport(quarters, current, rows, city, threshold, int(current_app.config["PROGRAMME_SMALL_CELL"]), courses)
+    return TrainingReport(
+        quarters,
+        current,
+        rows,
+        city,
+        threshold,
+        int(current_app.config["PROGRAMME_SMALL_CELL"]),
+        courses,
+    )
 
 
-def _compare(row: Row, quarters: list[FiscalQuarter], current: FiscalQuarter, threshold: float) -> None:
+def _compare(
+    row: Row, quarters: list[FiscalQuarter], current: FiscalQuarter, threshold: float
+) -> None:
     for quarter, cell in zip(quarters, row.cells, strict=True):
         if cell.completion is not None and cell.completion >= threshold:
             row.crossed = quarter
@@ -171,14 +191,21 @@ def _compare(row: Row, quarters: list[FiscalQuarter], current: FiscalQuarter, th
 
 
 def _covers(day):
-    return and_(DepartmentMembership.started_on <= day,
-                or_(DepartmentMembership.ended_on.is_(None), DepartmentMembership.ended_on >= day))
+    return and_(
+        DepartmentMembership.started_on <= day,
+        or_(DepartmentMembership.ended_on.is_(None), DepartmentMembership.ended_on >= day),
+    )
 
 
-def _staff_and_completion(quarters: list[FiscalQuarter], course_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
+def _staff_and_completion(
+    quarters: list[FiscalQuarter], course_ids: list[int]
+) -> dict[int, dict[int, tuple[int, int]]]:
     """{department: {quarter index: (staff on its last day, of them trained by its end)}}."""
     first_done = (
-        select(CourseCompletion.employee_id, func.min(CourseCompletion.completed_at).label("first_done"))
+        select(
+            CourseCompletion.employee_id,
+            func.min(CourseCompletion.completed_at).label("first_done"),
+        )
         .where(CourseCompletion.course_id.in_(course_ids or [-1]))
         .group_by(CourseCompletion.employee_id)
         .subquery()
@@ -187,17 +214,28 @@ def _staff_and_completion(quarters: list[FiscalQuarter], course_ids: list[int]) 
     for quarter in quarters:
         covers = _covers(quarter.last_day)
         columns.append(func.sum(case((covers, 1), else_=0)))
-        columns.append(func.sum(case((and_(covers, first_done.c.first_done < utc_start(quarter.end)), 1), else_=0)))
+        columns.append(
+            func.sum(
+                case((and_(covers, first_done.c.first_done < utc_start(quarter.end)), 1), else_=0)
+            )
+        )
     stmt = (
         select(DepartmentMembership.department_id, *columns)
         .outerjoin(first_done, first_done.c.employee_id == DepartmentMembership.employee_id)
-        .where(DepartmentMembership.started_on <= quarters[-1].last_day,
-               or_(DepartmentMembership.ended_on.is_(None), DepartmentMembership.ended_on >= quarters[0].last_day))
+        .where(
+            DepartmentMembership.started_on <= quarters[-1].last_day,
+            or_(
+                DepartmentMembership.ended_on.is_(None),
+                DepartmentMembership.ended_on >= quarters[0].last_day,
+            ),
+        )
         .group_by(DepartmentMembership.department_id)
     )
     out: dict[int, dict[int, tuple[int, int]]] = {}
     for department_id, *values in db.session.execute(stmt):
-        out[department_id] = {i: (int(values[2 * i] or 0), int(values[2 * i + 1] or 0)) for i in range(len(quarters))}
+        out[department_id] = {
+            i: (int(values[2 * i] or 0), int(values[2 * i + 1] or 0)) for i in range(len(quarters))
+        }
     return out
 
 
@@ -205,13 +243,23 @@ def _referrals(quarters: list[FiscalQuarter]) -> dict[int | None, dict[int, tupl
     """{department: {quarter index: (referrals, accepted or linked, resident reached)}}."""
     columns = []
     for quarter in quarters:
-        inside = and_(Referral.created_at >= utc_start(quarter.start), Referral.created_at < utc_start(quarter.end))
+        inside = and_(
+            Referral.created_at >= utc_start(quarter.start),
+            Referral.created_at < utc_start(quarter.end),
+        )
         columns.append(func.sum(case((inside, 1), else_=0)))
-        columns.append(func.sum(case((and_(inside, Referral.status.in_(ACCEPTED_STATUSES)), 1), else_=0)))
-        columns.append(func.sum(case((and_(inside, Referral.first_contact_at.is_not(None)), 1), else_=0)))
+        columns.append(
+            func.sum(case((and_(inside, Referral.status.in_(ACCEPTED_STATUSES)), 1), else_=0))
+        )
+        columns.append(
+            func.sum(case((and_(inside, Referral.first_contact_at.is_not(None)), 1), else_=0))
+        )
     stmt = (
         select(Referral.source_department_id, *columns)
-        .where(Referral.created_at >= utc_start(quarters[0].start), Referral.created_at < utc_start(quarters[-1].end))
+        .where(
+            Referral.created_at >= utc_start(quarters[0].start),
+            Referral.created_at < utc_start(quarters[-1].end),
+        )
         .group_by(Referral.source_department_id)
     )
     out: dict[int | None, dict[int, tuple[int, int, int]]] = {}
@@ -257,11 +305,16 @@ class Suppressor:
 # --- the per-case list (the 相談室 only) ----------------------------------------------------------
 
 
-def referrals_of(department_id: int | None, quarter: FiscalQuarter, limit: int = 200) -> list[Referral]:
+def referrals_of(
+    department_id: int | None, quarter: FiscalQuarter, limit: int = 200
+) -> list[Referral]:
     """The referrals a department sent in a quarter: references and codes, for the 相談室."""
     stmt = (
         select(Referral)
-        .where(Referral.created_at >= utc_start(quarter.start), Referral.created_at < utc_start(quarter.end))
+        .where(
+            Referral.created_at >= utc_start(quarter.start),
+            Referral.created_at < utc_start(quarter.end),
+        )
         .order_by(Referral.created_at, Referral.id)
         .limit(limit)
     )

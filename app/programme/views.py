@@ -30,7 +30,9 @@ def _chosen_year(years: list[int]) -> tuple[int, str | None]:
         return current, None
     value = request.args.get("fy", None, type=bounded_int)
     if value is None or value not in years:
-        return current, _("There are no figures for that fiscal year; the current year is shown. Choose a year from the list.")
+        return current, _(
+            "There are no figures for that fiscal year; the current year is shown. Choose a year from the list."
+        )
     return value, None
 
 
@@ -46,8 +48,13 @@ def fiscal_year_page():
     service.record_view("programme.fiscal_year_viewed", fy=fy)
     db.session.commit()
     report = service.fiscal_year_report(fy, current_locale())
-    return render_template("programme/fiscal_year.html", report=report, years=_year_choices(years), error=error,
-                           heading=exports.heading(report))
+    return render_template(
+        "programme/fiscal_year.html",
+        report=report,
+        years=_year_choices(years),
+        error=error,
+        heading=exports.heading(report),
+    )
 
 
 @bp.get("/fiscal-year.xlsx")
@@ -62,7 +69,9 @@ def fiscal_year_export():
     report = service.fiscal_year_report(fy, current_locale())
     data = exports.to_xlsx(report, current_app.config["CITY_NAME"])
     response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="programme-figures-FY{fy}.xlsx"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="programme-figures-FY{fy}.xlsx"'
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -84,12 +93,22 @@ def training():
     report = training_service.report(fy)
     focus = next((r for r in report.rows if r.department.id == department_id), None)
     if department_id is not None and focus is None:
-        error = error or _("That department has no staff or referrals in these quarters; the whole city is shown.")
+        error = error or _(
+            "That department has no staff or referrals in these quarters; the whole city is shown."
+        )
     row = focus or report.city
     return render_template(
-        "programme/training.html", report=report, years=_year_choices(years), fy=fy, error=error, focus=focus,
-        chart=chart.build(report, row), chart_row=row, shown=training_service.Suppressor(report.small_cell),
-        may_list=user_can(current_user, Permission.HANDLE_REFERRALS), locale=current_locale(),
+        "programme/training.html",
+        report=report,
+        years=_year_choices(years),
+        fy=fy,
+        error=error,
+        focus=focus,
+        chart=chart.build(report, row),
+        chart_row=row,
+        shown=training_service.Suppressor(report.small_cell),
+        may_list=user_can(current_user, Permission.HANDLE_REFERRALS),
+        locale=current_locale(),
     )
 
 
@@ -105,10 +124,18 @@ def training_referrals():
     department = db.session.get(Department, department_id)
     if department is None:
         abort(404)
-    service.record_view("programme.referral_list_viewed", department_id=department_id, quarter=str(quarter))
+    service.record_view(
+        "programme.referral_list_viewed", department_id=department_id, quarter=str(quarter)
+    )
     db.session.commit()
     department = db.session.get(Department, department_id)
     referrals = training_service.referrals_of(department_id, quarter)
-    return render_template("programme/training_referrals.html", department=department, quarter=quarter,
-                           referrals=referrals, sent_on=training_service.sent_on, locale=current_locale(),
-                           statuses=REFERRAL_STATUS)
+    return render_template(
+        "programme/training_referrals.html",
+        department=department,
+        quarter=quarter,
+        referrals=referrals,
+        sent_on=training_service.sent_on,
+        locale=current_locale(),
+        statuses=REFERRAL_STATUS,
+    )

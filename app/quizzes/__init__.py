@@ -19,6 +19,8 @@ def init_app(app):
 
     register(app, content.KIND)
     add_nav(app, "quizzes.index", _l("Quizzes"), Permission.LEARN)
-    add_nav(app, "quizzes.locked_out_overview", _l("Extra quiz attempts"), Permission.MANAGE_ASSIGNMENTS)
+    add_nav(
+        app, "quizzes.locked_out_overview", _l("Extra quiz attempts"), Permission.MANAGE_ASSIGNMENTS
+    )
 
     register_demo_loader(app, load_quizzes)

@@ -42,11 +42,30 @@ class GrantForm(FlaskForm):
     """Grant a locked-out learner extra attempts. The page renders one row of these fields per
     learner; ``employee`` says which row was sent."""
 
-    employee = WholeNumberField(_l("Employee"), not_a_number=CHOOSE_FROM_LIST, validators=[InputRequired(message=CHOOSE_FROM_LIST)])
-    extra_attempts = WholeNumberField(_l("Extra attempts"), default=1, not_a_number=COUNT_RANGE, validators=[
-        InputRequired(message=COUNT_RANGE), NumberRange(min=1, max=MAX_EXTRA_ATTEMPTS, message=COUNT_RANGE),
-    ])
-    reason = StringField(_l("Reason"), filters=[_strip], validators=[
-        DataRequired(message=_l("Enter the reason for granting extra attempts.")),
-        Length(max=REASON_MAX_LENGTH, message=_l("Keep the reason to %(max)d characters or fewer.", max=REASON_MAX_LENGTH)),
-    ])
+    employee = WholeNumberField(
+        _l("Employee"),
+        not_a_number=CHOOSE_FROM_LIST,
+        validators=[InputRequired(message=CHOOSE_FROM_LIST)],
+    )
+    extra_attempts = WholeNumberField(
+        _l("Extra attempts"),
+        default=1,
+        not_a_number=COUNT_RANGE,
+        validators=[
+            InputRequired(message=COUNT_RANGE),
+            NumberRange(min=1, max=MAX_EXTRA_ATTEMPTS, message=COUNT_RANGE),
+        ],
+    )
+    reason = StringField(
+        _l("Reason"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Enter the reason for granting extra attempts.")),
+            Length(
+                max=REASON_MAX_LENGTH,
+                message=_l(
+                    "Keep the reason to %(max)d characters or fewer.", max=REASON_MAX_LENGTH
+                ),
+            ),
+        ],
+    )

@@ -80,31 +80,54 @@ def _locked_out_statement(version: QuizVersion) -> Select:
     """Active employees who used every allowed attempt on ``version`` and passed none, with the
     count of attempts, the allowance and their last attempt."""
     used = (
-        select(QuizAttempt.employee_id, func.count(QuizAttempt.id).label("used"), func.max(QuizAttempt.id).label("last_id"),
-               func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)).label("passes"))
+        select(
+            QuizAttempt.employee_id,
+            func.count(QuizAttempt.id).label("used"),
+            func.max(QuizAttempt.id).label("last_id"),
+            func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)).label("passes"),
+        )
         .where(QuizAttempt.version_id == version.id, QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.employee_id).subquery()
+        .group_by(QuizAttempt.employee_id)
+        .subquery()
     )
     granted = (
-        select(QuizAttemptGrant.employee_id, func.sum(QuizAttemptGrant.extra_attempts).label("extra"))
-        .where(QuizAttemptGrant.version_id == version.id).group_by(QuizAttemptGrant.employee_id).subquery()
+        select(
+            QuizAttemptGrant.employee_id, func.sum(QuizAttemptGrant.extra_attempts).label("extra")
+        )
+        .where(QuizAttemptGrant.version_id == version.id)
+        .group_by(QuizAttemptGrant.employee_id)
+        .subquery()
     )
     allowed = (version.max_attempts + func.coalesce(granted.c.extra, 0)).label("allowed")
     return (
-        select(Employee, Department, used.c.used, allowed, QuizAttempt.correct_count, QuizAttempt.question_count,
-               QuizAttempt.percent, QuizAttempt.submitted_at)
+        select(
+            Employee,
+            Department,
+            used.c.used,
+            allowed,
+            QuizAttempt.correct_count,
+            QuizAttempt.question_count,
+            QuizAttempt.percent,
+            QuizAttempt.submitted_at,
+        )
         .join(used, used.c.employee_id == Employee.id)
         .join(QuizAttempt, QuizAttempt.id == used.c.last_id)
         .outerjoin(granted, granted.c.employee_id == Employee.id)
         .outerjoin(Department, Department.id == Employee.department_id)
-        .where(Employee.active.is_(True), used.c.passes == 0, used.c.used >= version.max_attempts + func.coalesce(granted.c.extra, 0))
+        .where(
+            Employee.active.is_(True),
+            used.c.passes == 0,
+            used.c.used >= version.max_attempts + func.coalesce(granted.c.extra, 0),
+        )
     )
 
 
 def count_locked_out(version: QuizVersion) -> int:
     if not version.max_attempts:
         return 0
-    return db.session.scalar(select(func.count()).select_from(_locked_out_statement(version).subquery()))
+    return db.session.scalar(
+        select(func.count()).select_from(_locked_out_statement(version).subquery())
+    )
 
 
 def locked_out(version: QuizVersion, page: int = 1, per_page: int = PER_PAGE) -> Page:
@@ -117,8 +140,12 @@ def locked_out(version: QuizVersion, page: int = 1, per_page: int = PER_PAGE) ->
         return Page([], 1, per_page, 0)
     total = count_locked_out(version)
     page = min(max(page, 1), max(math.ceil(total / per_page), 1))
-    stmt = (_locked_out_statement(version).order_by(Department.code, Employee.staff_number)
-            .limit(per_page).offset((page - 1) * per_page))
+    stmt = (
+        _locked_out_statement(version)
+        .order_by(Department.code, Employee.staff_number)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
     items = [LockedOut(*row) for row in db.session.execute(stmt)]
     return Page(items, page, per_page, total)
 
@@ -131,13 +158,17 @@ def recent_grants(quiz: Quiz, limit: int = RECENT_GRANTS) -> list[QuizAttemptGra
     them (a bounded list, three statements whatever its length)."""
     from sqlalchemy.orm import selectinload
 
-    return list(db.session.scalars(
-        select(QuizAttemptGrant)
-        .options(selectinload(QuizAttemptGrant.employee), selectinload(QuizAttemptGrant.granted_by))
-        .where(QuizAttemptGrant.quiz_id == quiz.id)
-        .order_by(QuizAttemptGrant.granted_at.desc(), QuizAttemptGrant.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(QuizAttemptGrant)
+            .options(
+                selectinload(QuizAttemptGrant.employee), selectinload(QuizAttemptGrant.granted_by)
+            )
+            .where(QuizAttemptGrant.quiz_id == quiz.id)
+            .order_by(QuizAttemptGrant.granted_at.desc(), QuizAttemptGrant.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def is_locked_out(employee_id: int, version: QuizVersion) -> bool:
@@ -147,7 +178,13 @@ def is_locked_out(employee_id: int, version: QuizVersion) -> bool:
     return db.session.scalar(select(func.count()).select_from(stmt.subquery())) > 0
 
 
-def grant_attempts(actor_id: int, quiz: Quiz, employee_id: int | None, extra_attempts: int | None, reason: str | None) -> QuizAttemptGrant:
+def grant_attempts(
+    actor_id: int,
+    quiz: Quiz,
+    employee_id: int | None,
+    extra_attempts: int | None,
+    reason: str | None,
+) -> QuizAttemptGrant:
     """Grant ``extra_attempts`` more attempts on the quiz's current version to a locked-out learner.
 
     Raises :class:`GrantRefused` (nothing written) for an unknown or inactive employee, one who is
@@ -156,21 +193,46 @@ def grant_attempts(actor_id: int, quiz: Quiz, employee_id: int | None, extra_att
     """
     reason = (reason or "").strip()
     if not isinstance(extra_attempts, int) or not 1 <= extra_attempts <= MAX_EXTRA_ATTEMPTS:
-        raise GrantRefused(_("Enter a number of extra attempts from 1 to %(max)d.", max=MAX_EXTRA_ATTEMPTS))
+        raise GrantRefused(
+            _("Enter a number of extra attempts from 1 to %(max)d.", max=MAX_EXTRA_ATTEMPTS)
+        )
     if not reason:
         raise GrantRefused(_("Enter the reason for granting extra attempts."))
     if len(reason) > REASON_MAX_LENGTH:
-        raise GrantRefused(_("Keep the reason to %(max)d characters or fewer.", max=REASON_MAX_LENGTH))
+        raise GrantRefused(
+            _("Keep the reason to %(max)d characters or fewer.", max=REASON_MAX_LENGTH)
+        )
     employee = db.session.get(Employee, employee_id) if isinstance(employee_id, int) else None
     if employee is None or not employee.active:
-        raise GrantRefused(_("That employee could not be found. Choose them from the list of locked-out learners."))
+        raise GrantRefused(
+            _("That employee could not be found. Choose them from the list of locked-out learners.")
+        )
     version = current_version(quiz)
     if not is_locked_out(employee.id, version):
-        raise GrantRefused(_("%(name)s is not locked out of this quiz: they have attempts left or have passed it. Nothing was granted.", name=employee.name))
-    grant = QuizAttemptGrant(employee_id=employee.id, quiz_id=quiz.id, version_id=version.id, extra_attempts=extra_attempts,
-                             reason=reason, granted_by_id=actor_id)
+        raise GrantRefused(
+            _(
+                "%(name)s is not locked out of this quiz: they have attempts left or have passed it. Nothing was granted.",
+                name=employee.name,
+            )
+        )
+    grant = QuizAttemptGrant(
+        employee_id=employee.id,
+        quiz_id=quiz.id,
+        version_id=version.id,
+        extra_attempts=extra_attempts,
+        reason=reason,
+        granted_by_id=actor_id,
+    )
     db.session.add(grant)
     db.session.flush()
-    audit.record("quiz.attempts_granted", "quiz_attempt_grant", grant.id, actor_id=actor_id, employee=employee.id,
-                 quiz=quiz.id, version=version.number, extra_attempts=extra_attempts)
+    audit.record(
+        "quiz.attempts_granted",
+        "quiz_attempt_grant",
+        grant.id,
+        actor_id=actor_id,
+        employee=employee.id,
+        quiz=quiz.id,
+        version=version.number,
+        extra_attempts=extra_attempts,
+    )
     return grant

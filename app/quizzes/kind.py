@@ -38,12 +38,23 @@ def completions():
 
     return db.session.execute(
         select(QuizAttempt.employee_id, Quiz.slug, func.max(QuizVersion.number))
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id).join(QuizVersion, QuizVersion.id == QuizAttempt.version_id)
-        .where(QuizAttempt.passed.is_(True)).group_by(QuizAttempt.employee_id, Quiz.slug)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(QuizVersion, QuizVersion.id == QuizAttempt.version_id)
+        .where(QuizAttempt.passed.is_(True))
+        .group_by(QuizAttempt.employee_id, Quiz.slug)
     ).all()
 
 
 KIND = LearningItemKind(
-    name="quiz", label=_l("Quiz"), file_format="quizzes/<id>.yaml", player_endpoint="quizzes.take",
-    completion=_l("passed"), files=files, seconds=seconds, progress=progress, completions=completions, assessment=True, order=30,
+    name="quiz",
+    label=_l("Quiz"),
+    file_format="quizzes/<id>.yaml",
+    player_endpoint="quizzes.take",
+    completion=_l("passed"),
+    files=files,
+    seconds=seconds,
+    progress=progress,
+    completions=completions,
+    assessment=True,
+    order=30,
 )

@@ -21,7 +21,9 @@ class Quiz(VersionedItem, db.Model):
 
     __tablename__ = "quiz"
 
-    versions: Mapped[list[QuizVersion]] = relationship(back_populates="quiz", order_by="QuizVersion.number")
+    versions: Mapped[list[QuizVersion]] = relationship(
+        back_populates="quiz", order_by="QuizVersion.number"
+    )
 
 
 class QuizVersion(ItemVersion, db.Model):
@@ -73,7 +75,9 @@ class QuizAttemptGrant(db.Model):
     """
 
     __tablename__ = "quiz_attempt_grant"
-    __table_args__ = (db.Index("ix_quiz_attempt_grant_version_employee", "version_id", "employee_id"),)
+    __table_args__ = (
+        db.Index("ix_quiz_attempt_grant_version_employee", "version_id", "employee_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(db.ForeignKey("employee.id"), index=True)

@@ -46,16 +46,28 @@ current_version = LOOKUPS.current_version
 
 def open_attempt(employee_id: int, quiz: Quiz) -> QuizAttempt | None:
     return db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.employee_id == employee_id, QuizAttempt.quiz_id == quiz.id,
-                                  QuizAttempt.submitted_at.is_(None)).order_by(QuizAttempt.id.desc())
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.employee_id == employee_id,
+            QuizAttempt.quiz_id == quiz.id,
+            QuizAttempt.submitted_at.is_(None),
+        )
+        .order_by(QuizAttempt.id.desc())
     )
 
 
 def submitted_attempts(employee_id: int, quiz: Quiz) -> list[QuizAttempt]:
-    return list(db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.employee_id == employee_id, QuizAttempt.quiz_id == quiz.id,
-                                  QuizAttempt.submitted_at.is_not(None)).order_by(QuizAttempt.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(
+                QuizAttempt.employee_id == employee_id,
+                QuizAttempt.quiz_id == quiz.id,
+                QuizAttempt.submitted_at.is_not(None),
+            )
+            .order_by(QuizAttempt.id.desc())
+        )
+    )
 
 
 def get_attempt(employee_id: int, attempt_id: int) -> QuizAttempt | None:
@@ -78,8 +90,13 @@ def allowance(employee_id: int, quiz: Quiz) -> Allowance:
     version = current_version(quiz)
     if not version.max_attempts:
         return Allowance(None, None)
-    used = db.session.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.employee_id == employee_id, QuizAttempt.version_id == version.id, QuizAttempt.submitted_at.is_not(None)))
+    used = db.session.scalar(
+        select(func.count(QuizAttempt.id)).where(
+            QuizAttempt.employee_id == employee_id,
+            QuizAttempt.version_id == version.id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+    )
     allowed = version.max_attempts + granted_attempts(employee_id, version)
     return Allowance(allowed, max(allowed - used, 0))
 
@@ -90,8 +107,11 @@ def attempts_left(employee_id: int, quiz: Quiz) -> int | None:
 
 
 def granted_attempts(employee_id: int, version: QuizVersion) -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(QuizAttemptGrant.extra_attempts), 0)).where(
-        QuizAttemptGrant.employee_id == employee_id, QuizAttemptGrant.version_id == version.id))
+    return db.session.scalar(
+        select(func.coalesce(func.sum(QuizAttemptGrant.extra_attempts), 0)).where(
+            QuizAttemptGrant.employee_id == employee_id, QuizAttemptGrant.version_id == version.id
+        )
+    )
 
 
 def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
@@ -101,7 +121,9 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
     rows = db.session.execute(
         select(Quiz.slug, QuizAttempt.id, QuizAttempt.passed)
         .select_from(Quiz)
-        .outerjoin(QuizAttempt, (QuizAttempt.quiz_id == Quiz.id) & (QuizAttempt.employee_id == employee_id))
+        .outerjoin(
+            QuizAttempt, (QuizAttempt.quiz_id == Quiz.id) & (QuizAttempt.employee_id == employee_id)
+        )
         .where(Quiz.slug.in_(slugs))
     )
     progress: dict[str, float] = {}
@@ -113,9 +135,12 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
 
 # --- taking a quiz -------------------------------------------------------------------------------
 
+
 def _send(signal, employee_id: int, quiz: Quiz, version: QuizVersion) -> None:
     """Tell the courses, inside this transaction (before the commit)."""
-    send_progress(signal, employee_id=employee_id, kind=KIND, slug=quiz.slug, version=version.number)
+    send_progress(
+        signal, employee_id=employee_id, kind=KIND, slug=quiz.slug, version=version.number
+    )
 
 
 def draw_questions(definition: dict, rng: random.Random) -> list[dict]:
@@ -154,13 +179,32 @@ def start(employee_id: int, quiz: Quiz, rng: random.Random | None = None) -> Qui
     if left == 0:
         raise AttemptsUsedUp
     version = current_version(quiz)
-    first_on_version = db.session.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.employee_id == employee_id, QuizAttempt.version_id == version.id)) == 0
+    first_on_version = (
+        db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(
+                QuizAttempt.employee_id == employee_id, QuizAttempt.version_id == version.id
+            )
+        )
+        == 0
+    )
     drawn = draw_questions(version.definition, rng or random.SystemRandom())
-    attempt = QuizAttempt(employee_id=employee_id, quiz_id=quiz.id, version_id=version.id, drawn=drawn, question_count=len(drawn))
+    attempt = QuizAttempt(
+        employee_id=employee_id,
+        quiz_id=quiz.id,
+        version_id=version.id,
+        drawn=drawn,
+        question_count=len(drawn),
+    )
     db.session.add(attempt)
     db.session.flush()
-    audit.record("quiz.started", "quiz_attempt", attempt.id, actor_id=employee_id, quiz=quiz.id, version=version.number)
+    audit.record(
+        "quiz.started",
+        "quiz_attempt",
+        attempt.id,
+        actor_id=employee_id,
+        quiz=quiz.id,
+        version=version.number,
+    )
     if first_on_version:
         _send(learning_item_started, employee_id, quiz, version)
     db.session.commit()
@@ -200,18 +244,35 @@ def submit(attempt: QuizAttempt, selections: dict[int, list[int]]) -> QuizAttemp
         answers[drawn["id"]] = [drawn["options"][i] for i in chosen]
     if missing:
         raise NotAnswered(missing)
-    correct = sum(1 for qid, chosen in answers.items() if set(chosen) == correct_options(questions[qid]))
+    correct = sum(
+        1 for qid, chosen in answers.items() if set(chosen) == correct_options(questions[qid])
+    )
     version = attempt.version
     attempt.answers = answers
     attempt.submitted_at = utcnow()
     attempt.correct_count = correct
     attempt.percent = (100 * correct) // attempt.question_count if attempt.question_count else 0
     attempt.passed = passes(correct, attempt.question_count, version.pass_percent)
-    passed_before = db.session.scalar(select(func.count(QuizAttempt.id)).where(
-        QuizAttempt.employee_id == attempt.employee_id, QuizAttempt.version_id == version.id,
-        QuizAttempt.passed.is_(True), QuizAttempt.id != attempt.id)) > 0
-    audit.record("quiz.submitted", "quiz_attempt", attempt.id, actor_id=attempt.employee_id,
-                 correct=correct, total=attempt.question_count, passed=attempt.passed)
+    passed_before = (
+        db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(
+                QuizAttempt.employee_id == attempt.employee_id,
+                QuizAttempt.version_id == version.id,
+                QuizAttempt.passed.is_(True),
+                QuizAttempt.id != attempt.id,
+            )
+        )
+        > 0
+    )
+    audit.record(
+        "quiz.submitted",
+        "quiz_attempt",
+        attempt.id,
+        actor_id=attempt.employee_id,
+        correct=correct,
+        total=attempt.question_count,
+        passed=attempt.passed,
+    )
     if attempt.passed and not passed_before:
         _send(learning_item_completed, attempt.employee_id, attempt.quiz, version)
     db.session.commit()
@@ -219,6 +280,7 @@ def submit(attempt: QuizAttempt, selections: dict[int, list[int]]) -> QuizAttemp
 
 
 # --- what the pages show -------------------------------------------------------------------------
+
 
 @dataclass
 class ShownQuestion:
@@ -279,8 +341,11 @@ def question_report(quiz: Quiz, version: QuizVersion) -> list[QuestionStat]:
     asked = {q["id"]: 0 for q in questions}
     right = {q["id"]: 0 for q in questions}
     by_id = _questions_by_id(version.definition)
-    for (answers,) in db.session.execute(select(QuizAttempt.answers).where(
-            QuizAttempt.version_id == version.id, QuizAttempt.submitted_at.is_not(None))):
+    for (answers,) in db.session.execute(
+        select(QuizAttempt.answers).where(
+            QuizAttempt.version_id == version.id, QuizAttempt.submitted_at.is_not(None)
+        )
+    ):
         for qid, chosen in (answers or {}).items():
             if qid in by_id:
                 asked[qid] += 1

@@ -34,13 +34,23 @@ def parse_selections(form) -> dict[int, list[int]]:
 @require(Permission.LEARN)
 def index():
     page = service.LOOKUPS.index(current_user.id, service.progress_for)
-    return render_template("quizzes/index.html", quizzes=page["items"], versions=page["versions"], progress=page["progress"])
+    return render_template(
+        "quizzes/index.html",
+        quizzes=page["items"],
+        versions=page["versions"],
+        progress=page["progress"],
+    )
 
 
 def _render_take(quiz, attempt, selections=None, missing=None, status=200):
     return render_template(
-        "quizzes/take.html", quiz=quiz, attempt=attempt, definition=attempt.version.definition,
-        questions=service.questions_for_page(attempt), selections=selections or {}, missing=set(missing or []),
+        "quizzes/take.html",
+        quiz=quiz,
+        attempt=attempt,
+        definition=attempt.version.definition,
+        questions=service.questions_for_page(attempt),
+        selections=selections or {},
+        missing=set(missing or []),
         form=SubmitForm(),
     ), status
 
@@ -55,9 +65,13 @@ def take(slug: str):
         return _render_take(quiz, attempt)
     version = service.current_version(quiz)
     return render_template(
-        "quizzes/intro.html", quiz=quiz, version=version, definition=version.definition,
+        "quizzes/intro.html",
+        quiz=quiz,
+        version=version,
+        definition=version.definition,
         allowance=service.allowance(current_user.id, quiz),
-        earlier=service.submitted_attempts(current_user.id, quiz)[:5], form=StartForm(),
+        earlier=service.submitted_attempts(current_user.id, quiz)[:5],
+        form=StartForm(),
     )
 
 
@@ -69,7 +83,12 @@ def start(slug: str):
         try:
             service.start(current_user.id, quiz)
         except service.AttemptsUsedUp:
-            flash(_("You have used all your attempts at this quiz. You may ask the training office (研修担当) for another attempt."), "error")
+            flash(
+                _(
+                    "You have used all your attempts at this quiz. You may ask the training office (研修担当) for another attempt."
+                ),
+                "error",
+            )
     return redirect(url_for("quizzes.take", slug=slug))
 
 
@@ -78,7 +97,11 @@ def start(slug: str):
 def submit(slug: str):
     quiz = _quiz_or_404(slug)
     form = SubmitForm()
-    attempt = service.get_attempt(current_user.id, form.attempt.data) if form.validate_on_submit() else None
+    attempt = (
+        service.get_attempt(current_user.id, form.attempt.data)
+        if form.validate_on_submit()
+        else None
+    )
     if attempt is None or attempt.quiz_id != quiz.id:
         flash(_("Your answers could not be recorded. Please try again."), "error")
         return redirect(url_for("quizzes.take", slug=slug))
@@ -100,8 +123,12 @@ def result(slug: str, attempt_id: int):
     if attempt is None or attempt.quiz_id != quiz.id or not attempt.submitted:
         abort(404)
     return render_template(
-        "quizzes/result.html", quiz=quiz, attempt=attempt, definition=attempt.version.definition,
-        reviewed=service.review(attempt), attempts_left=service.attempts_left(current_user.id, quiz) if quiz.active else 0,
+        "quizzes/result.html",
+        quiz=quiz,
+        attempt=attempt,
+        definition=attempt.version.definition,
+        reviewed=service.review(attempt),
+        attempts_left=service.attempts_left(current_user.id, quiz) if quiz.active else 0,
         form=StartForm(),
     )
 
@@ -115,6 +142,7 @@ def reports():
 
 
 # --- extra attempts (training office) ------------------------------------------------------------
+
 
 @bp.get("/reports/locked-out")
 @require(Permission.MANAGE_ASSIGNMENTS)
@@ -131,8 +159,13 @@ def locked_out_overview():
 def _render_locked_out(quiz, form, page: int, status: int = 200):
     version = service.current_version(quiz)
     return render_template(
-        "quizzes/locked_out.html", quiz=quiz, version=version, definition=version.definition,
-        pagination=grants.locked_out(version, page), form=form, max_extra=grants.MAX_EXTRA_ATTEMPTS,
+        "quizzes/locked_out.html",
+        quiz=quiz,
+        version=version,
+        definition=version.definition,
+        pagination=grants.locked_out(version, page),
+        form=form,
+        max_extra=grants.MAX_EXTRA_ATTEMPTS,
         recent=grants.recent_grants(quiz),
     ), status
 
@@ -140,7 +173,9 @@ def _render_locked_out(quiz, form, page: int, status: int = 200):
 @bp.get("/reports/locked-out/<slug>")
 @require(Permission.MANAGE_ASSIGNMENTS)
 def locked_out(slug: str):
-    return _render_locked_out(_quiz_or_404(slug), GrantForm(formdata=None), request.args.get("page", 1, type=bounded_int))
+    return _render_locked_out(
+        _quiz_or_404(slug), GrantForm(formdata=None), request.args.get("page", 1, type=bounded_int)
+    )
 
 
 @bp.post("/reports/locked-out/<slug>")
@@ -152,11 +187,21 @@ def grant_attempts(slug: str):
     page = request.form.get("page", 1, type=bounded_int)
     if form.validate_on_submit():
         try:
-            grant = grants.grant_attempts(current_user.id, quiz, form.employee.data, form.extra_attempts.data, form.reason.data)
+            grant = grants.grant_attempts(
+                current_user.id,
+                quiz,
+                form.employee.data,
+                form.extra_attempts.data,
+                form.reason.data,
+            )
         except grants.GrantRefused as exc:
             form.form_errors.append(exc.message)
         else:
-            message = _("%(name)s was granted %(n)d extra attempts and may take the quiz again.", name=grant.employee.name, n=grant.extra_attempts)
+            message = _(
+                "%(name)s was granted %(n)d extra attempts and may take the quiz again.",
+                name=grant.employee.name,
+                n=grant.extra_attempts,
+            )
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("quizzes.locked_out", slug=slug, page=page))

@@ -30,8 +30,13 @@ PER_PAGE = 100
 
 # Detail keys that name another record, and which.
 RECORD_KEYS = {
-    "referral_id": "referral", "case_id": "support_case", "meeting_id": "meeting",
-    "lead_worker_id": "employee", "from_id": "employee", "to_id": "employee", "requested_by": "employee",
+    "referral_id": "referral",
+    "case_id": "support_case",
+    "meeting_id": "meeting",
+    "lead_worker_id": "employee",
+    "from_id": "employee",
+    "to_id": "employee",
+    "requested_by": "employee",
     "employee": "employee",
 }
 DETAIL_LABELS = {
@@ -127,14 +132,22 @@ def search(records: str = "referral_area", reference: str = "", page: int = 1):
     stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if records == "referral_area":
         # Who was given access to the 相談室's records belongs beside who opened them.
-        stmt = stmt.where(or_(AuditEvent.object_type.in_(OBJECT_TYPES), AuditEvent.action.in_(OVERSIGHT_ACTIONS)))
+        stmt = stmt.where(
+            or_(AuditEvent.object_type.in_(OBJECT_TYPES), AuditEvent.action.in_(OVERSIGHT_ACTIONS))
+        )
     elif records in OBJECT_TYPES:
         stmt = stmt.where(AuditEvent.object_type == records)
     if reference.strip():
         pairs = _records_for(reference)
-        stmt = stmt.where(or_(false(), *(
-            and_(AuditEvent.object_type == kind, AuditEvent.object_id == str(rid)) for kind, rid in pairs
-        )))
+        stmt = stmt.where(
+            or_(
+                false(),
+                *(
+                    and_(AuditEvent.object_type == kind, AuditEvent.object_id == str(rid))
+                    for kind, rid in pairs
+                ),
+            )
+        )
     return db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
 
 
@@ -158,7 +171,10 @@ def _lookup(model, ids: set[int], *columns) -> dict:
     """{id: row} of only the columns shown (encrypted columns and relationships stay unloaded)."""
     if not ids:
         return {}
-    return {row.id: row for row in db.session.execute(select(model.id, *columns).where(model.id.in_(ids)))}
+    return {
+        row.id: row
+        for row in db.session.execute(select(model.id, *columns).where(model.id.in_(ids)))
+    }
 
 
 def _meeting_name(meeting: Meeting) -> str:
@@ -173,9 +189,16 @@ def _value(key: str, value, names: dict) -> str | None:
         refs = [names["support_case"].get(v) for v in value or []]
         return "、".join(r for r in refs if r) or _("none")
     labels = {
-        "decision": DECISIONS, "urgency": choices.URGENCY_SHORT, "consent": choices.CONSENT,
-        "basis": choices.REFERRAL_BASIS, "legal_basis": choices.LEGAL_BASIS, "kind": choices.ENTRY_KINDS,
-        "reason": choices.CLOSURE_REASONS, "records": RECORD_FILTERS, "list": LISTS, "via": VIA,
+        "decision": DECISIONS,
+        "urgency": choices.URGENCY_SHORT,
+        "consent": choices.CONSENT,
+        "basis": choices.REFERRAL_BASIS,
+        "legal_basis": choices.LEGAL_BASIS,
+        "kind": choices.ENTRY_KINDS,
+        "reason": choices.CLOSURE_REASONS,
+        "records": RECORD_FILTERS,
+        "list": LISTS,
+        "via": VIA,
     }.get(key)
     if labels is not None:
         return str(labels.get(value, value)) if value is not None else None
@@ -190,12 +213,27 @@ def _value(key: str, value, names: dict) -> str | None:
 
 def describe(events) -> list[Row]:
     """Readable rows for a page of events."""
-    referrals = {i: r.reference for i, r in _lookup(Referral, _ids(events, "referral"), Referral.reference).items()}
-    cases = {i: c.reference for i, c in _lookup(SupportCase, _ids(events, "support_case"), SupportCase.reference).items()}
-    meetings = {i: _meeting_name(m) for i, m in _lookup(Meeting, _ids(events, "meeting"), Meeting.held_on).items()}
+    referrals = {
+        i: r.reference
+        for i, r in _lookup(Referral, _ids(events, "referral"), Referral.reference).items()
+    }
+    cases = {
+        i: c.reference
+        for i, c in _lookup(
+            SupportCase, _ids(events, "support_case"), SupportCase.reference
+        ).items()
+    }
+    meetings = {
+        i: _meeting_name(m)
+        for i, m in _lookup(Meeting, _ids(events, "meeting"), Meeting.held_on).items()
+    }
     employees = _lookup(Employee, _ids(events, "employee"), Employee.name, Employee.staff_number)
-    names = {"referral": referrals, "support_case": cases, "meeting": meetings,
-             "employee": {i: f"{e.name}（{e.staff_number}）" for i, e in employees.items()}}
+    names = {
+        "referral": referrals,
+        "support_case": cases,
+        "meeting": meetings,
+        "employee": {i: f"{e.name}（{e.staff_number}）" for i, e in employees.items()},
+    }
     rows = []
     for e in events:
         object_id = int(e.object_id) if e.object_id and e.object_id.isdigit() else None
@@ -211,11 +249,15 @@ def describe(events) -> list[Row]:
             shown = _value(key, value, names)
             if shown:
                 details.append((str(DETAIL_LABELS[key]), shown))
-        rows.append(Row(
-            occurred_at=e.occurred_at,
-            actor=names["employee"].get(e.actor_id),
-            action=str(choices.AUDIT_ACTIONS.get(e.action) or _("Other (%(code)s)", code=e.action)),
-            record=record,
-            details=details,
-        ))
+        rows.append(
+            Row(
+                occurred_at=e.occurred_at,
+                actor=names["employee"].get(e.actor_id),
+                action=str(
+                    choices.AUDIT_ACTIONS.get(e.action) or _("Other (%(code)s)", code=e.action)
+                ),
+                record=record,
+                details=details,
+            )
+        )
     return rows

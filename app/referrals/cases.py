@@ -60,15 +60,30 @@ def _touch(case: SupportCase) -> None:
     case.last_activity_at = utcnow()
 
 
-def _entry(case: SupportCase, kind: str, body: str | None, actor_id: int | None, occurred_on: date | None = None,
-           **extra) -> CaseEntry:
-    entry = CaseEntry(case=case, kind=kind, body=body, occurred_on=occurred_on or today(), author_id=actor_id, **extra)
+def _entry(
+    case: SupportCase,
+    kind: str,
+    body: str | None,
+    actor_id: int | None,
+    occurred_on: date | None = None,
+    **extra,
+) -> CaseEntry:
+    entry = CaseEntry(
+        case=case,
+        kind=kind,
+        body=body,
+        occurred_on=occurred_on or today(),
+        author_id=actor_id,
+        **extra,
+    )
     db.session.add(entry)
     _touch(case)
     return entry
 
 
-def open_from_referral(referral: Referral, lead_worker_id: int, *, actor_id: int | None) -> SupportCase:
+def open_from_referral(
+    referral: Referral, lead_worker_id: int, *, actor_id: int | None
+) -> SupportCase:
     """A new household case from a referral."""
     risk = "high" if referral.urgency == "life_risk" else "medium"
     case = SupportCase(
@@ -86,13 +101,26 @@ def open_from_referral(referral: Referral, lead_worker_id: int, *, actor_id: int
     )
     db.session.add(case)
     if referral.resident_name or referral.resident_kana:
-        db.session.add(CaseMember(case=case, name=referral.resident_name, kana=referral.resident_kana,
-                                  kana_hash=referral.resident_kana_hash, is_primary=True))
+        db.session.add(
+            CaseMember(
+                case=case,
+                name=referral.resident_name,
+                kana=referral.resident_kana,
+                kana_hash=referral.resident_kana_hash,
+                is_primary=True,
+            )
+        )
     db.session.flush()
     referral.case = case
     _entry(case, "status", None, actor_id, code="opened")
-    audit.record("case.opened", "support_case", case.id, actor_id=actor_id, referral_id=referral.id,
-                 lead_worker_id=lead_worker_id)
+    audit.record(
+        "case.opened",
+        "support_case",
+        case.id,
+        actor_id=actor_id,
+        referral_id=referral.id,
+        lead_worker_id=lead_worker_id,
+    )
     return case
 
 
@@ -101,10 +129,14 @@ def link_referral(case: SupportCase, referral: Referral, *, actor_id: int | None
     if case.status == "closed":
         reopen(case, actor_id=actor_id)
     _touch(case)
-    audit.record("case.referral_linked", "support_case", case.id, actor_id=actor_id, referral_id=referral.id)
+    audit.record(
+        "case.referral_linked", "support_case", case.id, actor_id=actor_id, referral_id=referral.id
+    )
 
 
-def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date, *, actor_id: int | None) -> CaseEntry:
+def record_entry(
+    case: SupportCase, kind: str, body: str, occurred_on: date, *, actor_id: int | None
+) -> CaseEntry:
     """Add a line to the timeline. A contact or visit is the first contact with the resident
     for every linked referral that had none: their referrers then see つながりました."""
     if case.status == "closed":
@@ -122,12 +154,22 @@ def record_entry(case: SupportCase, kind: str, body: str, occurred_on: date, *, 
             if referral.first_contact_at is None:
                 referral.first_contact_at = max(when, referral.created_at)
     db.session.flush()
-    audit.record("case.entry_added", "support_case", case.id, actor_id=actor_id, entry_id=entry.id, kind=kind)
+    audit.record(
+        "case.entry_added", "support_case", case.id, actor_id=actor_id, entry_id=entry.id, kind=kind
+    )
     return entry
 
 
-def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal: str, next_review_on: date,
-                flagged_for_meeting: bool, actor_id: int | None) -> None:
+def update_plan(
+    case: SupportCase,
+    *,
+    lead_worker_id: int,
+    risk: str,
+    plan_goal: str,
+    next_review_on: date,
+    flagged_for_meeting: bool,
+    actor_id: int | None,
+) -> None:
     """Change the plan, the lead worker, the risk and the next review date.
 
     The review date may not be later than the interval allows for the risk (three months, or
@@ -144,11 +186,24 @@ def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal:
         from app.accounts.models import Employee
 
         old = case.lead_worker_id
-        names = [e.name if e else "—" for e in (db.session.get(Employee, old) if old else None, db.session.get(Employee, lead_worker_id))]
+        names = [
+            e.name if e else "—"
+            for e in (
+                db.session.get(Employee, old) if old else None,
+                db.session.get(Employee, lead_worker_id),
+            )
+        ]
         case.lead_worker_id = lead_worker_id
         _entry(case, "role_change", " → ".join(names), actor_id, code="lead_changed")
         changed.append("lead_worker")
-        audit.record("case.lead_changed", "support_case", case.id, actor_id=actor_id, from_id=old, to_id=lead_worker_id)
+        audit.record(
+            "case.lead_changed",
+            "support_case",
+            case.id,
+            actor_id=actor_id,
+            from_id=old,
+            to_id=lead_worker_id,
+        )
     if risk != case.risk:
         changed.append("risk")
     if (plan_goal or "").strip() != (case.plan_goal or ""):
@@ -166,18 +221,28 @@ def update_plan(case: SupportCase, *, lead_worker_id: int, risk: str, plan_goal:
     db.session.flush()
 
 
-def add_member(case: SupportCase, name: str, kana: str, relationship_note: str, *, actor_id: int | None) -> CaseMember:
-    member = CaseMember(case=case, name=name.strip() or None, kana=kana.strip() or None,
-                        kana_hash=crypto.kana_hash(kana), relationship_note=relationship_note.strip() or None)
+def add_member(
+    case: SupportCase, name: str, kana: str, relationship_note: str, *, actor_id: int | None
+) -> CaseMember:
+    member = CaseMember(
+        case=case,
+        name=name.strip() or None,
+        kana=kana.strip() or None,
+        kana_hash=crypto.kana_hash(kana),
+        relationship_note=relationship_note.strip() or None,
+    )
     db.session.add(member)
     _touch(case)
     db.session.flush()
-    audit.record("case.member_added", "support_case", case.id, actor_id=actor_id, member_id=member.id)
+    audit.record(
+        "case.member_added", "support_case", case.id, actor_id=actor_id, member_id=member.id
+    )
     return member
 
 
-def add_agency(case: SupportCase, name: str, role: str, agency_id: int | None = None, *,
-               actor_id: int | None) -> CaseAgency:
+def add_agency(
+    case: SupportCase, name: str, role: str, agency_id: int | None = None, *, actor_id: int | None
+) -> CaseAgency:
     """An agency joins the case with a role; the role allocation is on the timeline.
 
     A registered partner agency (``agency_id``) takes its registered name; its staff then see
@@ -191,12 +256,21 @@ def add_agency(case: SupportCase, name: str, role: str, agency_id: int | None = 
         name = registered.name
     if not name.strip():
         raise CaseError("agency")
-    agency = CaseAgency(case=case, name=name.strip(), role=role.strip() or None, agency_id=agency_id or None)
+    agency = CaseAgency(
+        case=case, name=name.strip(), role=role.strip() or None, agency_id=agency_id or None
+    )
     db.session.add(agency)
-    _entry(case, "role_change", f"{agency.name}: {agency.role}" if agency.role else agency.name, actor_id,
-           code="agency_added")
+    _entry(
+        case,
+        "role_change",
+        f"{agency.name}: {agency.role}" if agency.role else agency.name,
+        actor_id,
+        code="agency_added",
+    )
     db.session.flush()
-    audit.record("case.agency_added", "support_case", case.id, actor_id=actor_id, agency_id=agency.id)
+    audit.record(
+        "case.agency_added", "support_case", case.id, actor_id=actor_id, agency_id=agency.id
+    )
     return agency
 
 
@@ -206,7 +280,9 @@ def end_agency(case: SupportCase, agency_id: int, *, actor_id: int | None) -> No
         raise CaseError("agency")
     agency.ended_at = utcnow()
     _entry(case, "role_change", agency.name, actor_id, code="agency_ended")
-    audit.record("case.agency_ended", "support_case", case.id, actor_id=actor_id, agency_id=agency.id)
+    audit.record(
+        "case.agency_ended", "support_case", case.id, actor_id=actor_id, agency_id=agency.id
+    )
     db.session.flush()
 
 
@@ -231,7 +307,9 @@ def resume(case: SupportCase, *, actor_id: int | None) -> None:
     db.session.flush()
 
 
-def request_closure(case: SupportCase, reason: str, summary: str, follow_up: str, *, actor_id: int | None) -> None:
+def request_closure(
+    case: SupportCase, reason: str, summary: str, follow_up: str, *, actor_id: int | None
+) -> None:
     """Ask to close: a reason code, a summary and who follows up; a colleague approves."""
     if case.status == "closed" or case.closure_requested_at is not None:
         raise CaseError("status")
@@ -243,7 +321,9 @@ def request_closure(case: SupportCase, reason: str, summary: str, follow_up: str
     case.closure_requested_by_id = actor_id
     case.closure_requested_at = utcnow()
     _touch(case)
-    audit.record("case.closure_requested", "support_case", case.id, actor_id=actor_id, reason=reason)
+    audit.record(
+        "case.closure_requested", "support_case", case.id, actor_id=actor_id, reason=reason
+    )
     db.session.flush()
 
 
@@ -258,8 +338,14 @@ def approve_closure(case: SupportCase, *, actor_id: int | None) -> None:
     case.closure_approved_by_id = actor_id
     case.flagged_for_meeting = False
     _entry(case, "status", case.closure_summary, actor_id, code="closed")
-    audit.record("case.closed", "support_case", case.id, actor_id=actor_id, reason=case.closure_reason,
-                 requested_by=case.closure_requested_by_id)
+    audit.record(
+        "case.closed",
+        "support_case",
+        case.id,
+        actor_id=actor_id,
+        reason=case.closure_reason,
+        requested_by=case.closure_requested_by_id,
+    )
     db.session.flush()
 
 
@@ -280,7 +366,9 @@ def reopen(case: SupportCase, reason: str = "", *, actor_id: int | None) -> None
     case.closed_at = None
     case.closure_reason = case.closure_summary = case.closure_follow_up = None
     case.closure_requested_by_id = case.closure_requested_at = case.closure_approved_by_id = None
-    case.next_review_on = default_review_date(case.risk)  # a reopened case gets a fresh review cycle
+    case.next_review_on = default_review_date(
+        case.risk
+    )  # a reopened case gets a fresh review cycle
     _entry(case, "status", reason.strip() or None, actor_id, code="reopened")
     audit.record("case.reopened", "support_case", case.id, actor_id=actor_id)
     db.session.flush()
@@ -295,9 +383,17 @@ PAGE_SIZE = 50
 
 # What a case row in a list shows: no free text, only the household's name.
 LIST_COLUMNS = (
-    SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.area, SupportCase.status,
-    SupportCase.risk, SupportCase.lead_worker_id, SupportCase.next_review_on, SupportCase.last_activity_at,
-    SupportCase.flagged_for_meeting, SupportCase.closure_requested_at,
+    SupportCase.id,
+    SupportCase.reference,
+    SupportCase.household_name,
+    SupportCase.area,
+    SupportCase.status,
+    SupportCase.risk,
+    SupportCase.lead_worker_id,
+    SupportCase.next_review_on,
+    SupportCase.last_activity_at,
+    SupportCase.flagged_for_meeting,
+    SupportCase.closure_requested_at,
 )
 
 
@@ -305,7 +401,10 @@ def list_options():
     """Loader options for a list of cases: the columns shown, the lead worker in the same query."""
     from app.accounts.models import Employee
 
-    return (load_only(*LIST_COLUMNS), joinedload(SupportCase.lead_worker).load_only(Employee.id, Employee.name))
+    return (
+        load_only(*LIST_COLUMNS),
+        joinedload(SupportCase.lead_worker).load_only(Employee.id, Employee.name),
+    )
 
 
 def _stale_days() -> int:
@@ -327,7 +426,10 @@ def stale_condition(on: date | None = None):
     without activity for ``CASE_STALE_DAYS`` days. The stale list, the home panel's count,
     the statistics and the meeting agenda all use it."""
     on = on or today()
-    return and_(active_condition(), or_(SupportCase.next_review_on < on, SupportCase.last_activity_at <= quiet_before(on)))
+    return and_(
+        active_condition(),
+        or_(SupportCase.next_review_on < on, SupportCase.last_activity_at <= quiet_before(on)),
+    )
 
 
 def is_quiet(case: SupportCase, on: date) -> bool:
@@ -354,8 +456,10 @@ def _stale_since_sql():
     offset = int(clock.now().utcoffset().total_seconds())
     if db.session.get_bind().dialect.name == "sqlite":
         # Dates are ISO text in SQLite: the smaller string is the earlier day.
-        return func.min(SupportCase.next_review_on,
-                        func.date(SupportCase.last_activity_at, f"{offset:+d} seconds", f"+{days} days"))
+        return func.min(
+            SupportCase.next_review_on,
+            func.date(SupportCase.last_activity_at, f"{offset:+d} seconds", f"+{days} days"),
+        )
     local_day = cast(SupportCase.last_activity_at + timedelta(seconds=offset), Date)
     return func.least(SupportCase.next_review_on, local_day + days)
 
@@ -367,8 +471,12 @@ def count_stale(on: date | None = None) -> int:
 def stale_page(page: int = 1, on: date | None = None, per_page: int = PAGE_SIZE):
     """One page of stale cases, the longest waiting first: (pagination, [(case, since)])."""
     on = on or today()
-    stmt = (select(SupportCase).options(*list_options()).where(stale_condition(on))
-            .order_by(_stale_since_sql(), SupportCase.id))
+    stmt = (
+        select(SupportCase)
+        .options(*list_options())
+        .where(stale_condition(on))
+        .order_by(_stale_since_sql(), SupportCase.id)
+    )
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
     return pagination, [(case, stale_since(case, on)) for case in pagination.items]
 
@@ -376,7 +484,9 @@ def stale_page(page: int = 1, on: date | None = None, per_page: int = PAGE_SIZE)
 def stale_cases(on: date | None = None) -> list[tuple[SupportCase, date]]:
     """Every stale case, oldest first (for commands and tests; pages use ``stale_page``)."""
     on = on or today()
-    rows = db.session.scalars(select(SupportCase).where(stale_condition(on)).order_by(_stale_since_sql(), SupportCase.id))
+    rows = db.session.scalars(
+        select(SupportCase).where(stale_condition(on)).order_by(_stale_since_sql(), SupportCase.id)
+    )
     return [(case, stale_since(case, on)) for case in rows]
 
 
@@ -392,19 +502,31 @@ def _case_filter(stmt, status: str | None, kana: str | None, lead_worker_id: int
         digest = crypto.kana_hash(kana)
         family = crypto.kana_hash(crypto.family_kana(kana))
         members = select(CaseMember.case_id).where(CaseMember.kana_hash == digest)
-        stmt = stmt.where(or_(SupportCase.household_kana_hash == digest, SupportCase.family_kana_hash == family,
-                              SupportCase.id.in_(members)))
+        stmt = stmt.where(
+            or_(
+                SupportCase.household_kana_hash == digest,
+                SupportCase.family_kana_hash == family,
+                SupportCase.id.in_(members),
+            )
+        )
     return stmt
 
 
-def list_cases(status: str | None = None, kana: str | None = None, lead_worker_id: int | None = None) -> list[SupportCase]:
+def list_cases(
+    status: str | None = None, kana: str | None = None, lead_worker_id: int | None = None
+) -> list[SupportCase]:
     """Every matching case (for commands and tests; pages use ``case_page``)."""
     stmt = _case_filter(select(SupportCase), status, kana, lead_worker_id)
     return list(db.session.scalars(stmt.order_by(SupportCase.next_review_on, SupportCase.id)))
 
 
-def case_page(status: str | None = None, kana: str | None = None, lead_worker_id: int | None = None,
-              page: int = 1, per_page: int = PAGE_SIZE):
+def case_page(
+    status: str | None = None,
+    kana: str | None = None,
+    lead_worker_id: int | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+):
     """One page of cases, the earliest review first, with the total as a COUNT."""
     stmt = _case_filter(select(SupportCase).options(*list_options()), status, kana, lead_worker_id)
     stmt = stmt.order_by(SupportCase.next_review_on, SupportCase.id)
@@ -418,15 +540,31 @@ _REFERENCE = re.compile(r"^(?:C-?)?(\d{4})?-?(\d{1,6})$")
 
 
 def _picker_stmt():
-    return select(SupportCase).options(load_only(
-        SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.area, SupportCase.status,
-    )).where(SupportCase.anonymised_at.is_(None))
+    return (
+        select(SupportCase)
+        .options(
+            load_only(
+                SupportCase.id,
+                SupportCase.reference,
+                SupportCase.household_name,
+                SupportCase.area,
+                SupportCase.status,
+            )
+        )
+        .where(SupportCase.anonymised_at.is_(None))
+    )
 
 
 def find_for_link(query: str, limit: int = PICKER_LIMIT) -> list[SupportCase]:
     """Cases a referral may be linked to, by reference number (C-2026-0012, 2026-12, 12) or by
     the household's or a member's name in kana (compared as keyed hashes, never decrypted)."""
-    query = unicodedata.normalize("NFKC", query or "").strip().upper().replace("ー", "-").replace("−", "-")
+    query = (
+        unicodedata.normalize("NFKC", query or "")
+        .strip()
+        .upper()
+        .replace("ー", "-")
+        .replace("−", "-")
+    )
     if not query:
         return []
     match = _REFERENCE.match(query.replace(" ", ""))
@@ -439,7 +577,10 @@ def find_for_link(query: str, limit: int = PICKER_LIMIT) -> list[SupportCase]:
         stmt = _picker_stmt().where(condition).order_by(SupportCase.id.desc())
     else:
         stmt = _case_filter(_picker_stmt(), "all", query, None).order_by(
-            (SupportCase.status == "closed"), SupportCase.last_activity_at.desc(), SupportCase.id.desc())
+            (SupportCase.status == "closed"),
+            SupportCase.last_activity_at.desc(),
+            SupportCase.id.desc(),
+        )
     return list(db.session.scalars(stmt.limit(limit)))
 
 
@@ -448,7 +589,11 @@ def recent_in_area(area: str | None, limit: int = 10) -> list[SupportCase]:
     if not area:
         return []
     stmt = _picker_stmt().where(SupportCase.area == area, SupportCase.status != "closed")
-    return list(db.session.scalars(stmt.order_by(SupportCase.last_activity_at.desc(), SupportCase.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            stmt.order_by(SupportCase.last_activity_at.desc(), SupportCase.id.desc()).limit(limit)
+        )
+    )
 
 
 def linkable(case_id: int | None) -> SupportCase | None:

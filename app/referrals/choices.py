@@ -28,7 +28,11 @@ URGENCY = {
     "soon": _l("Soon: please contact today or tomorrow"),
     "life_risk": _l("Risk to life or safety"),
 }
-URGENCY_SHORT = {"routine": _l("Routine"), "soon": _l("Soon"), "life_risk": _l("Risk to life or safety")}
+URGENCY_SHORT = {
+    "routine": _l("Routine"),
+    "soon": _l("Soon"),
+    "life_risk": _l("Risk to life or safety"),
+}
 
 CONSENT = {
     "written": _l("The resident agreed (in writing)"),
@@ -50,7 +54,14 @@ NO_CONSENT_BASIS = {
 }
 REFERRAL_BASIS = {"consent": _l("Consent of the resident"), **NO_CONSENT_BASIS}
 # What an anonymous consultation may not hold.
-IDENTIFYING_FIELDS = ("resident_name", "resident_kana", "desk_number", "birth_date", "phone", "household")
+IDENTIFYING_FIELDS = (
+    "resident_name",
+    "resident_kana",
+    "desk_number",
+    "birth_date",
+    "phone",
+    "household",
+)
 
 PREFERRED_CONTACT = {
     "phone": _l("Phone"),
@@ -120,7 +131,9 @@ REFERRER_STATUS_HELP = {
     "received": _l("The office has received the referral."),
     "in_progress": _l("The office has taken it up and is working to reach the resident."),
     "connected": _l("The office has been in contact with the resident."),
-    "closed": _l("The office has finished with the referral (passed to another agency or kept for information)."),
+    "closed": _l(
+        "The office has finished with the referral (passed to another agency or kept for information)."
+    ),
 }
 
 # What a timeline entry written by the portal records.

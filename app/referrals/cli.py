@@ -13,7 +13,11 @@ referrals_cli = AppGroup("referrals", help="Referrals and cases: encryption keys
 
 
 @referrals_cli.command("rotate-key")
-@click.option("--drop-old", is_flag=True, help="After re-encrypting, remove the old keys from instance/referral_keys.")
+@click.option(
+    "--drop-old",
+    is_flag=True,
+    help="After re-encrypting, remove the old keys from instance/referral_keys.",
+)
 def rotate_key_command(drop_old: bool):
     """Re-encrypt every referral and case record with the newest key.
 
@@ -37,7 +41,11 @@ def rotate_key_command(drop_old: bool):
         crypto.reset(app)
     click.echo(_("Re-encrypted %(n)d records with the newest key.", n=count))
     if from_env:
-        click.echo(_("The keys come from REFERRAL_KEYS: remove the old keys from it once every worker has restarted."))
+        click.echo(
+            _(
+                "The keys come from REFERRAL_KEYS: remove the old keys from it once every worker has restarted."
+            )
+        )
 
 
 @referrals_cli.command("new-key")
@@ -56,5 +64,12 @@ def retention_command(dry_run: bool):
 
     result = retention.run(dry_run=dry_run)
     label = _("Dry run (nothing changed)") if dry_run else _("Anonymised")
-    click.echo(_("%(label)s: %(c)d closed cases and %(r)d referrals closed before %(d)s.",
-                 label=label, c=result.cases, r=result.referrals, d=clock.local_date(result.cutoff).isoformat()))
+    click.echo(
+        _(
+            "%(label)s: %(c)d closed cases and %(r)d referrals closed before %(d)s.",
+            label=label,
+            c=result.cases,
+            r=result.referrals,
+            d=clock.local_date(result.cutoff).isoformat(),
+        )
+    )

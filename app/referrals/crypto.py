@@ -50,8 +50,11 @@ def holds_encrypted_records(app) -> bool:
         engine = db.engine
         tables = set(inspect(engine).get_table_names())
         with engine.connect() as conn:
-            return any(conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None  # noqa: S608 - fixed names
-                       for table in ("referral", "support_case") if table in tables)
+            return any(
+                conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None  # noqa: S608 - fixed names
+                for table in ("referral", "support_case")
+                if table in tables
+            )
 
 
 def _refuse_new_key(app, key_file: Path, setting: str) -> None:
@@ -141,7 +144,9 @@ def decrypt(token: str) -> str:
     try:
         return _state(current_app)["fernet"].decrypt(token.encode()).decode()
     except InvalidToken as exc:  # a missing key, never a silent wrong answer
-        raise UndecryptableRecord("a referral record cannot be decrypted with the configured keys") from exc
+        raise UndecryptableRecord(
+            "a referral record cannot be decrypted with the configured keys"
+        ) from exc
 
 
 _SPACES = re.compile(r"[\s\u3000・･]+")
@@ -165,7 +170,9 @@ def kana_hash(value: str | None) -> str | None:
     normalised = normalise_kana(value or "")
     if not normalised:
         return None
-    return hmac.new(_state(current_app)["hash_key"], normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        _state(current_app)["hash_key"], normalised.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 class EncryptedText(TypeDecorator):

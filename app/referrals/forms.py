@@ -70,21 +70,37 @@ class ReferralForm(FlaskForm):
     concerns = MultiCheckboxField(_l("What concerns you"), choices=opts(CONCERNS))
     observed = TextAreaField(
         _l("What you saw or heard"),
-        validators=[DataRequired(_l("Write in one to three lines what you saw or heard.")), Length(max=800)],
+        validators=[
+            DataRequired(_l("Write in one to three lines what you saw or heard.")),
+            Length(max=800),
+        ],
     )
-    urgency = RadioField(_l("Urgency"), choices=opts(URGENCY), default="routine",
-                         validators=[InputRequired(_l("Choose the urgency."))])
-    consent = RadioField(_l("Consent"), choices=opts(CONSENT),
-                         validators=[InputRequired(_l("Choose the consent state."))])
+    urgency = RadioField(
+        _l("Urgency"),
+        choices=opts(URGENCY),
+        default="routine",
+        validators=[InputRequired(_l("Choose the urgency."))],
+    )
+    consent = RadioField(
+        _l("Consent"),
+        choices=opts(CONSENT),
+        validators=[InputRequired(_l("Choose the consent state."))],
+    )
     # Asked only when the resident has not consented (未確認 / 本人拒否).
-    no_consent_basis = RadioField(_l("Without consent, this is"), choices=opts(NO_CONSENT_BASIS), validate_choice=False)
+    no_consent_basis = RadioField(
+        _l("Without consent, this is"), choices=opts(NO_CONSENT_BASIS), validate_choice=False
+    )
     told_about_office = RadioField(
         _l("Did you tell the resident about the office?"),
         choices=opts([("yes", _l("Yes, I told them")), ("no", _l("No"))]),
         validators=[InputRequired(_l("Choose yes or no."))],
     )
-    preferred_contact = RadioField(_l("How the office should make contact"), choices=opts(PREFERRED_CONTACT),
-                                   default="phone", validators=[InputRequired(_l("Choose how to make contact."))])
+    preferred_contact = RadioField(
+        _l("How the office should make contact"),
+        choices=opts(PREFERRED_CONTACT),
+        default="phone",
+        validators=[InputRequired(_l("Choose how to make contact."))],
+    )
     phone = StringField(_l("Resident's phone"), validators=[Length(max=40)])
     household = TextAreaField(_l("Household members"), validators=[Length(max=400)])
     agencies = TextAreaField(_l("Agencies already involved"), validators=[Length(max=400)])
@@ -95,7 +111,9 @@ class ReferralForm(FlaskForm):
         """On what the referral rests: the resident's consent, or (without it) the chosen basis."""
         if self.consent.data in CONSENTED:
             return "consent"
-        return self.no_consent_basis.data if self.no_consent_basis.data in NO_CONSENT_BASIS else None
+        return (
+            self.no_consent_basis.data if self.no_consent_basis.data in NO_CONSENT_BASIS else None
+        )
 
     @property
     def anonymous(self) -> bool:
@@ -104,19 +122,31 @@ class ReferralForm(FlaskForm):
     def validate_resident_name(self, field):
         if self.anonymous:
             return
-        if not (field.data or "").strip() and not (self.desk_number.data or "").strip() and not (self.resident_kana.data or "").strip():
-            raise ValidationError(_l("Give the resident's name or the number in your desk's system."))
+        if (
+            not (field.data or "").strip()
+            and not (self.desk_number.data or "").strip()
+            and not (self.resident_kana.data or "").strip()
+        ):
+            raise ValidationError(
+                _l("Give the resident's name or the number in your desk's system.")
+            )
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if self.consent.data and self.consent.data not in CONSENTED and self.legal_basis is None:
-            self.no_consent_basis.errors = [*self.no_consent_basis.errors, _l("Without consent, choose what this referral is.")]
+            self.no_consent_basis.errors = [
+                *self.no_consent_basis.errors,
+                _l("Without consent, choose what this referral is."),
+            ]
             ok = False
         if self.anonymous:
             for name in IDENTIFYING_FIELDS:
                 field = self[name]
                 if field.data not in (None, "") and str(field.data).strip():
-                    field.errors = [*field.errors, _l("Without consent, leave out anything that identifies the resident.")]
+                    field.errors = [
+                        *field.errors,
+                        _l("Without consent, leave out anything that identifies the resident."),
+                    ]
                     ok = False
         return ok
 
@@ -124,16 +154,23 @@ class ReferralForm(FlaskForm):
 class TriageForm(FlaskForm):
     action = RadioField(
         _l("Decision"),
-        choices=opts([
-            ("accept", _l("Accept as a new case")),
-            ("link", _l("Link to an existing household case")),
-            ("redirect", _l("Redirect to another agency")),
-            ("info_only", _l("Information only")),
-        ]),
+        choices=opts(
+            [
+                ("accept", _l("Accept as a new case")),
+                ("link", _l("Link to an existing household case")),
+                ("redirect", _l("Redirect to another agency")),
+                ("info_only", _l("Information only")),
+            ]
+        ),
         validators=[InputRequired(_l("Choose a decision."))],
     )
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason for the decision.")), Length(max=800)])
-    lead_worker_id = SelectField(_l("Lead worker (主担当)"), coerce=int, choices=[], validators=[Optional()])
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason for the decision.")), Length(max=800)],
+    )
+    lead_worker_id = SelectField(
+        _l("Lead worker (主担当)"), coerce=int, choices=[], validators=[Optional()]
+    )
     case_id = SelectField(_l("Existing case"), coerce=int, choices=[], validators=[Optional()])
     redirected_to = StringField(_l("Agency"), validators=[Length(max=200)])
 
@@ -154,14 +191,18 @@ class TriageForm(FlaskForm):
 class EntryForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=opts((k, ENTRY_KINDS[k]) for k in MANUAL_ENTRY_KINDS))
     occurred_on = DateField(_l("Date"), validators=[InputRequired(_l("Give the date."))])
-    body = TextAreaField(_l("What happened"), validators=[DataRequired(_l("Write what happened.")), Length(max=4000)])
+    body = TextAreaField(
+        _l("What happened"), validators=[DataRequired(_l("Write what happened.")), Length(max=4000)]
+    )
 
 
 class PlanForm(FlaskForm):
     lead_worker_id = SelectField(_l("Lead worker (主担当)"), coerce=int, choices=[])
     risk = SelectField(_l("Risk"), choices=opts(RISK))
     plan_goal = TextAreaField(_l("Plan goal"), validators=[Length(max=2000)])
-    next_review_on = DateField(_l("Next review date"), validators=[InputRequired(_l("Give the next review date."))])
+    next_review_on = DateField(
+        _l("Next review date"), validators=[InputRequired(_l("Give the next review date."))]
+    )
     flagged_for_meeting = BooleanField(_l("Put on the next meeting's agenda"))
 
 
@@ -176,7 +217,13 @@ class MemberForm(PrefixedForm):
 class AgencyForm(PrefixedForm):
     form_prefix = "agency"
 
-    agency_id = SelectField(_l("Registered partner agency"), coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    agency_id = SelectField(
+        _l("Registered partner agency"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        validators=[Optional()],
+    )
     name = StringField(_l("Agency"), validators=[Length(max=200)])
     role = StringField(_l("Its role"), validators=[Length(max=300)])
 
@@ -188,21 +235,29 @@ class AgencyForm(PrefixedForm):
 class PauseForm(PrefixedForm):
     form_prefix = "pause"
 
-    reason = TextAreaField(_l("Why the case is paused"), validators=[DataRequired(_l("Give the reason.")), Length(max=800)])
+    reason = TextAreaField(
+        _l("Why the case is paused"),
+        validators=[DataRequired(_l("Give the reason.")), Length(max=800)],
+    )
 
 
 class ClosureForm(PrefixedForm):
     form_prefix = "closure"
 
     reason = SelectField(_l("Reason for closing"), choices=opts(CLOSURE_REASONS))
-    summary = TextAreaField(_l("Closing summary"), validators=[DataRequired(_l("Write a summary.")), Length(max=4000)])
+    summary = TextAreaField(
+        _l("Closing summary"), validators=[DataRequired(_l("Write a summary.")), Length(max=4000)]
+    )
     follow_up = StringField(_l("Who follows up"), validators=[Length(max=300)])
 
 
 class ReopenForm(PrefixedForm):
     form_prefix = "reopen"
 
-    reason = TextAreaField(_l("Why the case is reopened"), validators=[DataRequired(_l("Give the reason.")), Length(max=800)])
+    reason = TextAreaField(
+        _l("Why the case is reopened"),
+        validators=[DataRequired(_l("Give the reason.")), Length(max=800)],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -213,10 +268,18 @@ class CaseSearchForm(FlaskForm):
     """Sent by POST so that a resident's name never appears in a URL or a server log."""
 
     kana = StringField(_l("Name in kana"), validators=[Length(max=100)])
-    status = SelectField(_l("Status"), choices=opts([
-        ("active", _l("Open and paused")), ("open", _l("Open")), ("paused", _l("Paused")), ("closed", _l("Closed")),
-        ("all", _l("All")),
-    ]))
+    status = SelectField(
+        _l("Status"),
+        choices=opts(
+            [
+                ("active", _l("Open and paused")),
+                ("open", _l("Open")),
+                ("paused", _l("Paused")),
+                ("closed", _l("Closed")),
+                ("all", _l("All")),
+            ]
+        ),
+    )
 
 
 class CaseLookupForm(PrefixedForm):
@@ -228,11 +291,17 @@ class CaseLookupForm(PrefixedForm):
 
 
 class MeetingForm(FlaskForm):
-    held_on = DateField(_l("Meeting date"), validators=[InputRequired(_l("Give the meeting date."))])
+    held_on = DateField(
+        _l("Meeting date"), validators=[InputRequired(_l("Give the meeting date."))]
+    )
 
 
 class DecisionForm(FlaskForm):
-    decision = TextAreaField(_l("Decision"), validators=[DataRequired(_l("Write the decision.")), Length(max=4000)])
+    decision = TextAreaField(
+        _l("Decision"), validators=[DataRequired(_l("Write the decision.")), Length(max=4000)]
+    )
     # Only asked when the resident has not consented; the service checks the value.
-    legal_basis = SelectField(_l("Legal basis for sharing"), choices=opts(LEGAL_BASIS), validate_choice=False)
+    legal_basis = SelectField(
+        _l("Legal basis for sharing"), choices=opts(LEGAL_BASIS), validate_choice=False
+    )
     next_review_on = DateField(_l("Next review date"), validators=[Optional()])

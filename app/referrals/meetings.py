@@ -50,7 +50,9 @@ def register_agenda_source(app, source: AgendaSource) -> None:
 
 
 def agenda_sources() -> dict[str, AgendaSource]:
-    return {source.reason: source for source in registries.entries(registries.MEETING_AGENDA_SOURCES)}
+    return {
+        source.reason: source for source in registries.entries(registries.MEETING_AGENDA_SOURCES)
+    }
 
 
 def reason_order(reason: str) -> int:
@@ -71,13 +73,19 @@ def agenda_condition(held_on: date, brought: dict[str, set[int]] | None = None):
     ids = sorted(set().union(*brought.values())) if brought else []
     return or_(
         cases.stale_condition(held_on),
-        cases.active_condition() & or_(SupportCase.next_review_on <= held_on, SupportCase.flagged_for_meeting.is_(True),
-                                       SupportCase.id.in_(ids)),
+        cases.active_condition()
+        & or_(
+            SupportCase.next_review_on <= held_on,
+            SupportCase.flagged_for_meeting.is_(True),
+            SupportCase.id.in_(ids),
+        ),
     )
 
 
 def count_candidates(held_on: date) -> int:
-    return db.session.scalar(select(func.count(SupportCase.id)).where(agenda_condition(held_on))) or 0
+    return (
+        db.session.scalar(select(func.count(SupportCase.id)).where(agenda_condition(held_on))) or 0
+    )
 
 
 def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
@@ -85,8 +93,15 @@ def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
     is read: the agenda page loads what it shows itself)."""
     extra = _brought_by_sources(held_on)
     rows = db.session.scalars(
-        select(SupportCase).options(load_only(SupportCase.id, SupportCase.next_review_on, SupportCase.last_activity_at,
-                                              SupportCase.flagged_for_meeting))
+        select(SupportCase)
+        .options(
+            load_only(
+                SupportCase.id,
+                SupportCase.next_review_on,
+                SupportCase.last_activity_at,
+                SupportCase.flagged_for_meeting,
+            )
+        )
         .where(agenda_condition(held_on, extra))
     )
     found = []
@@ -100,7 +115,14 @@ def agenda_candidates(held_on: date) -> list[tuple[SupportCase, list[str]]]:
             reasons.append("flagged")
         reasons += [reason for reason, ids in extra.items() if case.id in ids]
         found.append((case, reasons))
-    return sorted(found, key=lambda pair: (min(reason_order(r) for r in pair[1]), pair[0].next_review_on, pair[0].id))
+    return sorted(
+        found,
+        key=lambda pair: (
+            min(reason_order(r) for r in pair[1]),
+            pair[0].next_review_on,
+            pair[0].id,
+        ),
+    )
 
 
 def prepare(held_on: date, *, actor_id: int | None) -> Meeting:
@@ -111,15 +133,22 @@ def prepare(held_on: date, *, actor_id: int | None) -> Meeting:
         db.session.add(meeting)
         db.session.flush()
         audit.record("meeting.created", "meeting", meeting.id, actor_id=actor_id)
-    present = set(db.session.scalars(select(MeetingItem.case_id).where(MeetingItem.meeting_id == meeting.id)))
-    position = db.session.scalar(select(func.coalesce(func.max(MeetingItem.position), 0))
-                                 .where(MeetingItem.meeting_id == meeting.id))
+    present = set(
+        db.session.scalars(select(MeetingItem.case_id).where(MeetingItem.meeting_id == meeting.id))
+    )
+    position = db.session.scalar(
+        select(func.coalesce(func.max(MeetingItem.position), 0)).where(
+            MeetingItem.meeting_id == meeting.id
+        )
+    )
     added = 0
     for case, reasons in agenda_candidates(held_on):
         if case.id in present:
             continue
         position += 1
-        db.session.add(MeetingItem(meeting_id=meeting.id, case_id=case.id, position=position, reasons=reasons))
+        db.session.add(
+            MeetingItem(meeting_id=meeting.id, case_id=case.id, position=position, reasons=reasons)
+        )
         added += 1
     audit.record("meeting.agenda_prepared", "meeting", meeting.id, actor_id=actor_id, added=added)
     db.session.flush()
@@ -128,13 +157,22 @@ def prepare(held_on: date, *, actor_id: int | None) -> Meeting:
 
 def upcoming_and_past(limit: int = 30) -> list[tuple[Meeting, int, int]]:
     """The latest meetings with the number of cases on each agenda and of decisions (COUNTs)."""
-    items = (select(MeetingItem.meeting_id, func.count(MeetingItem.id).label("item_count"),
-                    func.count(MeetingItem.decided_at).label("decided_count"))
-             .group_by(MeetingItem.meeting_id).subquery())
+    items = (
+        select(
+            MeetingItem.meeting_id,
+            func.count(MeetingItem.id).label("item_count"),
+            func.count(MeetingItem.decided_at).label("decided_count"),
+        )
+        .group_by(MeetingItem.meeting_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(Meeting, func.coalesce(items.c.item_count, 0), func.coalesce(items.c.decided_count, 0))
+        select(
+            Meeting, func.coalesce(items.c.item_count, 0), func.coalesce(items.c.decided_count, 0)
+        )
         .outerjoin(items, items.c.meeting_id == Meeting.id)
-        .order_by(Meeting.held_on.desc()).limit(limit)
+        .order_by(Meeting.held_on.desc())
+        .limit(limit)
     )
     return [tuple(row) for row in rows]
 
@@ -150,11 +188,20 @@ def agenda_page(meeting: Meeting, page: int = 1, per_page: int = AGENDA_PAGE_SIZ
     stmt = (
         select(MeetingItem)
         .options(
-            joinedload(MeetingItem.case).load_only(
-                SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.status, SupportCase.risk,
-                SupportCase.consent, SupportCase.lead_worker_id, SupportCase.next_review_on,
-                SupportCase.last_activity_at, SupportCase.plan_goal,
-            ).options(
+            joinedload(MeetingItem.case)
+            .load_only(
+                SupportCase.id,
+                SupportCase.reference,
+                SupportCase.household_name,
+                SupportCase.status,
+                SupportCase.risk,
+                SupportCase.consent,
+                SupportCase.lead_worker_id,
+                SupportCase.next_review_on,
+                SupportCase.last_activity_at,
+                SupportCase.plan_goal,
+            )
+            .options(
                 joinedload(SupportCase.lead_worker).load_only(Employee.id, Employee.name),
                 selectinload(SupportCase.agencies),
             ),
@@ -169,8 +216,14 @@ def needs_legal_basis(case: SupportCase) -> bool:
     return case.consent not in CONSENTED
 
 
-def record_decision(item: MeetingItem, decision: str, legal_basis: str | None, next_review_on: date | None, *,
-                    actor_id: int | None) -> CaseEntry:
+def record_decision(
+    item: MeetingItem,
+    decision: str,
+    legal_basis: str | None,
+    next_review_on: date | None,
+    *,
+    actor_id: int | None,
+) -> CaseEntry:
     """Write the decision into the case's timeline; it counts as the case's review."""
     case = item.case
     if item.decided_at is not None:
@@ -190,13 +243,27 @@ def record_decision(item: MeetingItem, decision: str, legal_basis: str | None, n
     item.legal_basis = legal_basis
     item.decided_at = utcnow()
     item.decided_by_id = actor_id
-    entry = CaseEntry(case=case, kind="meeting_decision", body=item.decision, occurred_on=held_on,
-                      author_id=item.decided_by_id, meeting_id=item.meeting_id, legal_basis=legal_basis)
+    entry = CaseEntry(
+        case=case,
+        kind="meeting_decision",
+        body=item.decision,
+        occurred_on=held_on,
+        author_id=item.decided_by_id,
+        meeting_id=item.meeting_id,
+        legal_basis=legal_basis,
+    )
     db.session.add(entry)
     case.next_review_on = next_review_on or latest
     case.flagged_for_meeting = False
     case.last_activity_at = utcnow()
     db.session.flush()
-    audit.record("meeting.decision_recorded", "support_case", case.id, actor_id=actor_id, meeting_id=item.meeting_id,
-                 entry_id=entry.id, legal_basis=legal_basis)
+    audit.record(
+        "meeting.decision_recorded",
+        "support_case",
+        case.id,
+        actor_id=actor_id,
+        meeting_id=item.meeting_id,
+        entry_id=entry.id,
+        legal_basis=legal_basis,
+    )
     return entry

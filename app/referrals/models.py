@@ -36,7 +36,9 @@ class Referral(db.Model):
     idempotency_key: Mapped[str] = mapped_column(db.String(64), unique=True)
     referrer_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"), index=True)
     # The referrer's department when they referred; staff move every April.
-    source_department_id: Mapped[int | None] = mapped_column(db.ForeignKey("department.id"), index=True)
+    source_department_id: Mapped[int | None] = mapped_column(
+        db.ForeignKey("department.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     resident_name: Mapped[str | None] = mapped_column(EncryptedText)
@@ -115,9 +117,15 @@ class SupportCase(db.Model):
     lead_worker = relationship("Employee", foreign_keys=[lead_worker_id])
     closure_requested_by = relationship("Employee", foreign_keys=[closure_requested_by_id])
     closure_approved_by = relationship("Employee", foreign_keys=[closure_approved_by_id])
-    referrals: Mapped[list[Referral]] = relationship(back_populates="case", order_by="Referral.created_at")
-    members: Mapped[list[CaseMember]] = relationship(back_populates="case", order_by="CaseMember.id")
-    agencies: Mapped[list[CaseAgency]] = relationship(back_populates="case", order_by="CaseAgency.id")
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", order_by="Referral.created_at"
+    )
+    members: Mapped[list[CaseMember]] = relationship(
+        back_populates="case", order_by="CaseMember.id"
+    )
+    agencies: Mapped[list[CaseAgency]] = relationship(
+        back_populates="case", order_by="CaseAgency.id"
+    )
     entries: Mapped[list[CaseEntry]] = relationship(
         back_populates="case", order_by="(CaseEntry.occurred_on.desc(), CaseEntry.id.desc())"
     )
@@ -198,7 +206,9 @@ class Meeting(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    items: Mapped[list[MeetingItem]] = relationship(back_populates="meeting", order_by="MeetingItem.position")
+    items: Mapped[list[MeetingItem]] = relationship(
+        back_populates="meeting", order_by="MeetingItem.position"
+    )
 
 
 class MeetingItem(db.Model):

@@ -15,10 +15,29 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.referrals.models import MeetingItem, Referral, SupportCase
 
-REFERRAL_FIELDS = ("resident_name", "resident_kana", "resident_kana_hash", "family_kana_hash", "desk_number",
-                   "birth_date", "observed", "phone", "household", "agencies", "triage_reason")
-CASE_FIELDS = ("household_name", "household_kana", "household_kana_hash", "family_kana_hash", "plan_goal",
-               "pause_reason", "closure_summary", "closure_follow_up")
+REFERRAL_FIELDS = (
+    "resident_name",
+    "resident_kana",
+    "resident_kana_hash",
+    "family_kana_hash",
+    "desk_number",
+    "birth_date",
+    "observed",
+    "phone",
+    "household",
+    "agencies",
+    "triage_reason",
+)
+CASE_FIELDS = (
+    "household_name",
+    "household_kana",
+    "household_kana_hash",
+    "family_kana_hash",
+    "plan_goal",
+    "pause_reason",
+    "closure_summary",
+    "closure_follow_up",
+)
 
 
 @dataclass
@@ -35,20 +54,31 @@ def cutoff(now: datetime | None = None) -> datetime:
 
 def due(now: datetime | None = None) -> tuple[list[SupportCase], list[Referral]]:
     limit = cutoff(now)
-    due_cases = list(db.session.scalars(
-        select(SupportCase).where(SupportCase.status == "closed", SupportCase.closed_at < limit,
-                                  SupportCase.anonymised_at.is_(None))
-    ))
-    case_ids = [c.id for c in due_cases]
-    due_referrals = list(db.session.scalars(
-        select(Referral).where(
-            Referral.anonymised_at.is_(None),
-            or_(
-                Referral.case_id.in_(case_ids),
-                (Referral.case_id.is_(None) & Referral.status.in_(("redirected", "info_only")) & (Referral.triaged_at < limit)),
-            ),
+    due_cases = list(
+        db.session.scalars(
+            select(SupportCase).where(
+                SupportCase.status == "closed",
+                SupportCase.closed_at < limit,
+                SupportCase.anonymised_at.is_(None),
+            )
         )
-    ))
+    )
+    case_ids = [c.id for c in due_cases]
+    due_referrals = list(
+        db.session.scalars(
+            select(Referral).where(
+                Referral.anonymised_at.is_(None),
+                or_(
+                    Referral.case_id.in_(case_ids),
+                    (
+                        Referral.case_id.is_(None)
+                        & Referral.status.in_(("redirected", "info_only"))
+                        & (Referral.triaged_at < limit)
+                    ),
+                ),
+            )
+        )
+    )
     return due_cases, due_referrals
 
 

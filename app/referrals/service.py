@@ -36,6 +36,7 @@ def areas() -> list[str]:
 
 # --- reference numbers ----------------------------------------------------------------------
 
+
 def next_reference(series: str, year: int) -> str:
     """Hand out the next number of a series for a year: R-2026-0001, R-2026-0002, …
 
@@ -61,6 +62,7 @@ def next_reference(series: str, year: int) -> str:
 
 
 # --- the quick form ---------------------------------------------------------------------------
+
 
 @dataclass
 class ReferralInput:
@@ -103,14 +105,18 @@ def _same_content(referral: Referral, data: ReferralInput) -> bool:
     )
 
 
-def submit_referral(referrer: Employee, data: ReferralInput, idempotency_key: str) -> tuple[Referral, bool]:
+def submit_referral(
+    referrer: Employee, data: ReferralInput, idempotency_key: str
+) -> tuple[Referral, bool]:
     """Create a referral once per idempotency key; a resend returns the first one.
 
     Returns (referral, created). A key used by another employee is never answered with
     their referral; a key reused for different content raises ``AlreadySent`` rather than
     silently swallowing a second referral.
     """
-    existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == idempotency_key))
+    existing = db.session.scalar(
+        select(Referral).where(Referral.idempotency_key == idempotency_key)
+    )
     if existing is not None:
         if existing.referrer_id != referrer.id:
             raise PermissionError("idempotency key belongs to another employee")
@@ -143,20 +149,31 @@ def submit_referral(referrer: Employee, data: ReferralInput, idempotency_key: st
         )
         db.session.add(referral)
         db.session.flush()
-        audit.record("referral.created", "referral", referral.id, actor_id=referrer.id, urgency=data.urgency, consent=data.consent, basis=data.legal_basis)
+        audit.record(
+            "referral.created",
+            "referral",
+            referral.id,
+            actor_id=referrer.id,
+            urgency=data.urgency,
+            consent=data.consent,
+            basis=data.legal_basis,
+        )
         db.session.flush()
         return referral, True
     except IntegrityError:
         # Two requests with the same key raced (a double click): the first one won. The
         # referral is the request's only change, so nothing else is rolled back with it.
         db.session.rollback()
-        existing = db.session.scalar(select(Referral).where(Referral.idempotency_key == idempotency_key))
+        existing = db.session.scalar(
+            select(Referral).where(Referral.idempotency_key == idempotency_key)
+        )
         if existing is None or existing.referrer_id != referrer.id:
             raise
         return existing, False
 
 
 # --- the referrer's closed loop ---------------------------------------------------------------
+
 
 def referrer_status(referral: Referral) -> str:
     """The coarse status a referrer may see: received, in_progress, connected or closed."""
@@ -176,9 +193,18 @@ def my_referrals(employee_id: int, limit: int = 200) -> list[Referral]:
     return list(
         db.session.scalars(
             select(Referral)
-            .options(load_only(Referral.id, Referral.reference, Referral.created_at, Referral.status, Referral.urgency,
-                               Referral.first_contact_at, Referral.case_id),
-                     joinedload(Referral.case).load_only(SupportCase.id, SupportCase.status))
+            .options(
+                load_only(
+                    Referral.id,
+                    Referral.reference,
+                    Referral.created_at,
+                    Referral.status,
+                    Referral.urgency,
+                    Referral.first_contact_at,
+                    Referral.case_id,
+                ),
+                joinedload(Referral.case).load_only(SupportCase.id, SupportCase.status),
+            )
             .where(Referral.referrer_id == employee_id)
             .order_by(Referral.created_at.desc(), Referral.id.desc())
             .limit(limit)
@@ -193,6 +219,7 @@ def own_referral_by_reference(employee_id: int, reference: str) -> Referral | No
 
 
 # --- the 相談室 ---------------------------------------------------------------------------------
+
 
 def record_view(object_type: str, object_id: int | None, *, actor_id: int | None, **detail) -> None:
     """Every view of a referral, a case or a meeting agenda goes into the audit log.
@@ -211,9 +238,21 @@ def _inbox_options():
 
     # Nothing encrypted is shown in the inbox: only codes, dates, the department and the area.
     return (
-        load_only(Referral.id, Referral.reference, Referral.created_at, Referral.urgency, Referral.consent,
-                  Referral.area, Referral.status, Referral.triaged_at, Referral.case_id, Referral.source_department_id),
-        joinedload(Referral.source_department).load_only(Department.id, Department.name_ja, Department.name_en),
+        load_only(
+            Referral.id,
+            Referral.reference,
+            Referral.created_at,
+            Referral.urgency,
+            Referral.consent,
+            Referral.area,
+            Referral.status,
+            Referral.triaged_at,
+            Referral.case_id,
+            Referral.source_department_id,
+        ),
+        joinedload(Referral.source_department).load_only(
+            Department.id, Department.name_ja, Department.name_en
+        ),
         joinedload(Referral.case).load_only(SupportCase.id, SupportCase.reference),
     )
 
@@ -221,14 +260,22 @@ def _inbox_options():
 def inbox(page: int = 1, recent_limit: int = PAGE_SIZE, per_page: int = PAGE_SIZE):
     """A page of new referrals (risk to life or safety first, then the oldest, with the total
     as a COUNT) and the most recently triaged."""
-    urgency_order = sql_case((Referral.urgency == "life_risk", 0), (Referral.urgency == "soon", 1), else_=2)
+    urgency_order = sql_case(
+        (Referral.urgency == "life_risk", 0), (Referral.urgency == "soon", 1), else_=2
+    )
     new = db.paginate(
-        select(Referral).options(*_inbox_options()).where(Referral.status == "new")
+        select(Referral)
+        .options(*_inbox_options())
+        .where(Referral.status == "new")
         .order_by(urgency_order, Referral.created_at, Referral.id),
-        page=page, per_page=per_page, error_out=False, count=True,
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        count=True,
     )
     done = db.session.scalars(
-        select(Referral).options(*_inbox_options())
+        select(Referral)
+        .options(*_inbox_options())
         .where(Referral.status != "new", Referral.anonymised_at.is_(None))
         .order_by(Referral.triaged_at.desc(), Referral.id.desc())
         .limit(recent_limit)
@@ -263,28 +310,49 @@ def suggest_matches(referral: Referral, limit: int = 5) -> list[tuple[SupportCas
     found: dict[int, tuple[SupportCase, str]] = {}
     # Each query is ordered and bounded as the result is, and reads only what the page shows:
     # a common family name in a large 地区 never loads (or decrypts) every such case.
-    shown = load_only(SupportCase.id, SupportCase.reference, SupportCase.household_name, SupportCase.area,
-                      SupportCase.status)
+    shown = load_only(
+        SupportCase.id,
+        SupportCase.reference,
+        SupportCase.household_name,
+        SupportCase.area,
+        SupportCase.status,
+    )
     order = (SupportCase.status == "closed", SupportCase.id.desc())
     if referral.resident_kana_hash:
-        member_cases = select(CaseMember.case_id).where(CaseMember.kana_hash == referral.resident_kana_hash)
+        member_cases = select(CaseMember.case_id).where(
+            CaseMember.kana_hash == referral.resident_kana_hash
+        )
         for case in db.session.scalars(
-            select(SupportCase).options(shown).where(
+            select(SupportCase)
+            .options(shown)
+            .where(
                 SupportCase.anonymised_at.is_(None),
-                or_(SupportCase.household_kana_hash == referral.resident_kana_hash, SupportCase.id.in_(member_cases)),
-            ).order_by(*order).limit(limit)
+                or_(
+                    SupportCase.household_kana_hash == referral.resident_kana_hash,
+                    SupportCase.id.in_(member_cases),
+                ),
+            )
+            .order_by(*order)
+            .limit(limit)
         ):
             found[case.id] = (case, "same_name")
     if referral.family_kana_hash and referral.area and len(found) < limit:
         for case in db.session.scalars(
-            select(SupportCase).options(shown).where(
+            select(SupportCase)
+            .options(shown)
+            .where(
                 SupportCase.anonymised_at.is_(None),
                 SupportCase.family_kana_hash == referral.family_kana_hash,
                 SupportCase.area == referral.area,
-            ).order_by(*order).limit(limit)
+            )
+            .order_by(*order)
+            .limit(limit)
         ):
             found.setdefault(case.id, (case, "same_family_and_area"))
-    ordered = sorted(found.values(), key=lambda pair: (pair[1] != "same_name", pair[0].status == "closed", -pair[0].id))
+    ordered = sorted(
+        found.values(),
+        key=lambda pair: (pair[1] != "same_name", pair[0].status == "closed", -pair[0].id),
+    )
     return ordered[:limit]
 
 
@@ -292,8 +360,16 @@ class TriageError(ValueError):
     pass
 
 
-def triage(referral: Referral, action: str, reason: str, *, actor_id: int | None, case_id: int | None = None,
-           redirected_to: str | None = None, lead_worker_id: int | None = None) -> SupportCase | None:
+def triage(
+    referral: Referral,
+    action: str,
+    reason: str,
+    *,
+    actor_id: int | None,
+    case_id: int | None = None,
+    redirected_to: str | None = None,
+    lead_worker_id: int | None = None,
+) -> SupportCase | None:
     """Decide what happens to a new referral; each decision needs a reason."""
     from app.referrals import cases
 
@@ -325,8 +401,14 @@ def triage(referral: Referral, action: str, reason: str, *, actor_id: int | None
     referral.triage_reason = reason.strip()
     referral.triaged_at = utcnow()
     referral.triaged_by_id = actor_id
-    audit.record("referral.triaged", "referral", referral.id, actor_id=actor_id, decision=action,
-                 case_id=case.id if case else None)
+    audit.record(
+        "referral.triaged",
+        "referral",
+        referral.id,
+        actor_id=actor_id,
+        decision=action,
+        case_id=case.id if case else None,
+    )
     db.session.flush()
     return case
 
@@ -346,10 +428,20 @@ def panel_counts(employee=None) -> dict[str, int]:
     if user_can(employee, Permission.HANDLE_REFERRALS):
         from app.referrals import cases
 
-        counts["new"] = db.session.scalar(select(func.count(Referral.id)).where(Referral.status == "new")) or 0
-        counts["open"] = db.session.scalar(select(func.count(SupportCase.id)).where(cases.active_condition())) or 0
+        counts["new"] = (
+            db.session.scalar(select(func.count(Referral.id)).where(Referral.status == "new")) or 0
+        )
+        counts["open"] = (
+            db.session.scalar(select(func.count(SupportCase.id)).where(cases.active_condition()))
+            or 0
+        )
         counts["stale"] = cases.count_stale()
-    counts["mine"] = db.session.scalar(select(func.count(Referral.id)).where(Referral.referrer_id == employee.id)) or 0
+    counts["mine"] = (
+        db.session.scalar(
+            select(func.count(Referral.id)).where(Referral.referrer_id == employee.id)
+        )
+        or 0
+    )
     g.referral_panel_counts = (employee.id, counts)
     return counts
 
@@ -366,7 +458,11 @@ def reencrypt_all(batch: int = 200) -> int:
         columns = [c.key for c in model.__table__.columns if isinstance(c.type, EncryptedText)]
         last_id = 0
         while True:
-            rows = list(db.session.scalars(select(model).where(model.id > last_id).order_by(model.id).limit(batch)))
+            rows = list(
+                db.session.scalars(
+                    select(model).where(model.id > last_id).order_by(model.id).limit(batch)
+                )
+            )
             if not rows:
                 break
             for row in rows:

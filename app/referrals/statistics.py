@@ -40,13 +40,17 @@ class DepartmentRow:
         return sum(self.counts)
 
 
-def referrals_by_department(months: int = 12, locale: str = "ja") -> tuple[list[tuple[int, int]], list[DepartmentRow], list[int]]:
+def referrals_by_department(
+    months: int = 12, locale: str = "ja"
+) -> tuple[list[tuple[int, int]], list[DepartmentRow], list[int]]:
     """(month list, one row per source department, totals per month)."""
     span = months_back(months)
     index = {ym: i for i, ym in enumerate(span)}
     first = clock.day_start(date(span[0][0], span[0][1], 1))
     rows = db.session.execute(
-        select(Referral.source_department_id, Referral.created_at).where(Referral.created_at >= first)
+        select(Referral.source_department_id, Referral.created_at).where(
+            Referral.created_at >= first
+        )
     ).all()
     per_department: dict[int | None, list[int]] = defaultdict(lambda: [0] * len(span))
     for department_id, created_at in rows:
@@ -54,7 +58,12 @@ def referrals_by_department(months: int = 12, locale: str = "ja") -> tuple[list[
         position = index.get((local.year, local.month))
         if position is not None:
             per_department[department_id][position] += 1
-    names = {d.id: d.display_name(locale) for d in db.session.scalars(select(Department).where(Department.id.in_([k for k in per_department if k])))}
+    names = {
+        d.id: d.display_name(locale)
+        for d in db.session.scalars(
+            select(Department).where(Department.id.in_([k for k in per_department if k]))
+        )
+    }
     table = [DepartmentRow(names.get(k, "—"), v) for k, v in per_department.items()]
     table.sort(key=lambda r: (-r.total, r.name))
     totals = [sum(r.counts[i] for r in table) for i in range(len(span))]
@@ -83,19 +92,34 @@ def time_to_first_contact(months: int = 12) -> list[ContactRow]:
     for created_at, contact_at in rows:
         local = clock.local(created_at)
         grouped[(local.year, local.month)].append(
-            None if contact_at is None else max(0.0, (contact_at - created_at).total_seconds() / 86400)
+            None
+            if contact_at is None
+            else max(0.0, (contact_at - created_at).total_seconds() / 86400)
         )
     out = []
     for year, month in span:
         values = grouped.get((year, month), [])
         days = [v for v in values if v is not None]
-        out.append(ContactRow(year, month, len(values), len(days),
-                              round(median(days), 1) if days else None,
-                              round(sum(days) / len(days), 1) if days else None))
+        out.append(
+            ContactRow(
+                year,
+                month,
+                len(values),
+                len(days),
+                round(median(days), 1) if days else None,
+                round(sum(days) / len(days), 1) if days else None,
+            )
+        )
     return out
 
 
-AGE_BUCKETS = [(0, 30, "<1"), (30, 91, "1-3"), (91, 182, "3-6"), (182, 365, "6-12"), (365, None, "12+")]
+AGE_BUCKETS = [
+    (0, 30, "<1"),
+    (30, 91, "1-3"),
+    (91, 182, "3-6"),
+    (182, 365, "6-12"),
+    (365, None, "12+"),
+]
 
 
 def open_cases_by_age() -> list[tuple[str, int, int]]:
@@ -136,9 +160,28 @@ def bar_chart(labels: list[str], values: list[int], width: int = 640, height: in
     bars = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         h = plot_h * value / ceiling
-        bars.append({"x": round(left + i * slot + slot * 0.15, 1), "y": round(top + plot_h - h, 1),
-                     "w": round(slot * 0.7, 1), "h": round(h, 1), "label": label, "value": value,
-                     "cx": round(left + i * slot + slot / 2, 1)})
-    ticks = [{"value": v, "y": round(top + plot_h - plot_h * v / ceiling, 1)} for v in range(0, ceiling + 1, step)]
-    return {"width": width, "height": height, "left": left, "right": width - 8, "base": top + plot_h,
-            "bars": bars, "ticks": ticks, "label_y": height - 8}
+        bars.append(
+            {
+                "x": round(left + i * slot + slot * 0.15, 1),
+                "y": round(top + plot_h - h, 1),
+                "w": round(slot * 0.7, 1),
+                "h": round(h, 1),
+                "label": label,
+                "value": value,
+                "cx": round(left + i * slot + slot / 2, 1),
+            }
+        )
+    ticks = [
+        {"value": v, "y": round(top + plot_h - plot_h * v / ceiling, 1)}
+        for v in range(0, ceiling + 1, step)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - 8,
+        "base": top + plot_h,
+        "bars": bars,
+        "ticks": ticks,
+        "label_y": height - 8,
+    }

@@ -62,11 +62,16 @@ def _call_now() -> dict:
 def _no_consent_route() -> str:
     from app.core.i18n import current_locale
 
-    key = "REFERRAL_NO_CONSENT_ROUTE_EN" if current_locale() == "en" else "REFERRAL_NO_CONSENT_ROUTE_JA"
+    key = (
+        "REFERRAL_NO_CONSENT_ROUTE_EN"
+        if current_locale() == "en"
+        else "REFERRAL_NO_CONSENT_ROUTE_JA"
+    )
     return current_app.config[key]
 
 
 # --- everyone: the quick form and my referrals ------------------------------------------------
+
 
 @bp.route("/refer", methods=["GET", "POST"])
 @require(Permission.REFER)
@@ -82,7 +87,9 @@ def new():
             desk_number=form.desk_number.data or "",
             birth_date=form.birth_date.data.isoformat() if form.birth_date.data else "",
             area=form.area.data or "",
-            concerns=[c for c in form.concerns.data or [] if c in {o.value for o in form.concerns.choices}],
+            concerns=[
+                c for c in form.concerns.data or [] if c in {o.value for o in form.concerns.choices}
+            ],
             observed=form.observed.data or "",
             urgency=form.urgency.data,
             consent=form.consent.data,
@@ -94,17 +101,28 @@ def new():
             agencies=form.agencies.data or "",
         )
         try:
-            referral, _created = service.submit_referral(current_user, data, form.idempotency_key.data)
+            referral, _created = service.submit_referral(
+                current_user, data, form.idempotency_key.data
+            )
         except PermissionError:
             abort(400)
         except service.AlreadySent as sent_before:
             # The page was reused after sending (back button): keep what was typed, new key.
             form.idempotency_key.data = secrets.token_urlsafe(24)
-            flash(_("This form had already been sent as %(ref)s. The changed referral has not been sent yet: check it and send it again.",
-                    ref=sent_before.referral.reference), "warning")
-            return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now()), 409
+            flash(
+                _(
+                    "This form had already been sent as %(ref)s. The changed referral has not been sent yet: check it and send it again.",
+                    ref=sent_before.referral.reference,
+                ),
+                "warning",
+            )
+            return render_template(
+                "referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now()
+            ), 409
         return _done(redirect(url_for("referrals.sent", reference=referral.reference), code=303))
-    return render_template("referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now())
+    return render_template(
+        "referrals/new.html", form=form, no_consent_route=_no_consent_route(), **_call_now()
+    )
 
 
 @bp.get("/refer/sent/<reference>")
@@ -114,8 +132,11 @@ def sent(reference: str):
     if referral is None:
         abort(404)
     return render_template(
-        "referrals/sent.html", referral=referral, no_consent_route=_no_consent_route(),
-        consented=referral.consent in CONSENTED, **_call_now(),
+        "referrals/sent.html",
+        referral=referral,
+        no_consent_route=_no_consent_route(),
+        consented=referral.consent in CONSENTED,
+        **_call_now(),
     )
 
 
@@ -128,13 +149,21 @@ def mine():
 
 # --- the 相談室: inbox and triage ----------------------------------------------------------------
 
+
 @bp.get("/consultation/inbox")
 @require(HANDLE)
 def inbox():
     new_page, recent = service.inbox(page=_page())
-    html = render_template("referrals/inbox.html", new_page=new_page, new_referrals=new_page.items, recent=recent)
-    service.record_view("referral_inbox", None, actor_id=current_user.id, page=new_page.page,
-                        referral_ids=[r.id for r in new_page.items] + [r.id for r in recent])
+    html = render_template(
+        "referrals/inbox.html", new_page=new_page, new_referrals=new_page.items, recent=recent
+    )
+    service.record_view(
+        "referral_inbox",
+        None,
+        actor_id=current_user.id,
+        page=new_page.page,
+        referral_ids=[r.id for r in new_page.items] + [r.id for r in recent],
+    )
     return _done(html)
 
 
@@ -150,8 +179,12 @@ def _triage_form(referral: Referral, form: TriageForm | None = None, found: list
     staff = service.consultation_staff()
     form.lead_worker_id.choices = opts([(0, _("Choose…"))] + [(e.id, e.name) for e in staff])
     matches = service.suggest_matches(referral)
-    offered = [m for m, _w in matches] + (found if found is not None else cases.recent_in_area(referral.area))
-    chosen = cases.linkable(form.case_id.data) if form.is_submitted() and form.case_id.data else None
+    offered = [m for m, _w in matches] + (
+        found if found is not None else cases.recent_in_area(referral.area)
+    )
+    chosen = (
+        cases.linkable(form.case_id.data) if form.is_submitted() and form.case_id.data else None
+    )
     if chosen is not None:
         offered.append(chosen)
     seen, choices = set(), [(0, _("Choose…"))]
@@ -164,9 +197,15 @@ def _triage_form(referral: Referral, form: TriageForm | None = None, found: list
 
 
 def _render_referral(referral: Referral, form, matches, status: int = 200, **extra):
-    html = render_template("referrals/referral.html", referral=referral, form=form, matches=matches,
-                           status=service.referrer_status(referral), lookup_form=extra.pop("lookup_form", None) or CaseLookupForm(),
-                           **extra)
+    html = render_template(
+        "referrals/referral.html",
+        referral=referral,
+        form=form,
+        matches=matches,
+        status=service.referrer_status(referral),
+        lookup_form=extra.pop("lookup_form", None) or CaseLookupForm(),
+        **extra,
+    )
     service.record_view("referral", referral.id, actor_id=current_user.id)
     return _done((html, status))
 
@@ -200,8 +239,13 @@ def triage(referral_id: int):
     if form.validate_on_submit():
         try:
             case = service.triage(
-                referral, form.action.data, form.reason.data, actor_id=current_user.id, case_id=form.case_id.data or None,
-                redirected_to=form.redirected_to.data, lead_worker_id=form.lead_worker_id.data or None,
+                referral,
+                form.action.data,
+                form.reason.data,
+                actor_id=current_user.id,
+                case_id=form.case_id.data or None,
+                redirected_to=form.redirected_to.data,
+                lead_worker_id=form.lead_worker_id.data or None,
             )
         except service.TriageError:
             db.session.rollback()
@@ -217,6 +261,7 @@ def triage(referral_id: int):
 
 # --- cases --------------------------------------------------------------------------------------
 
+
 @bp.route("/consultation/cases", methods=["GET", "POST"])
 @require(HANDLE)
 def cases_list():
@@ -230,9 +275,17 @@ def cases_list():
     status = form.status.data if form.status.data in ("open", "paused", "closed", "all") else None
     kana = (form.kana.data or "").strip() or None
     page = cases.case_page(status=status, kana=kana, page=_page())
-    html = render_template("referrals/cases.html", form=form, page=page, rows=page.items, searched=bool(kana))
-    service.record_view("case_list", None, actor_id=current_user.id, case_ids=[c.id for c in page.items],
-                        searched=bool(kana), page=page.page)
+    html = render_template(
+        "referrals/cases.html", form=form, page=page, rows=page.items, searched=bool(kana)
+    )
+    service.record_view(
+        "case_list",
+        None,
+        actor_id=current_user.id,
+        case_ids=[c.id for c in page.items],
+        searched=bool(kana),
+        page=page.page,
+    )
     return _done(html)
 
 
@@ -240,9 +293,20 @@ def cases_list():
 @require(HANDLE)
 def stale():
     page, rows = cases.stale_page(page=_page())
-    html = render_template("referrals/stale.html", page=page, rows=rows, stale_days=current_app.config["CASE_STALE_DAYS"])
-    service.record_view("case_list", None, actor_id=current_user.id, case_ids=[c.id for c, _since in rows], list="stale",
-                        page=page.page)
+    html = render_template(
+        "referrals/stale.html",
+        page=page,
+        rows=rows,
+        stale_days=current_app.config["CASE_STALE_DAYS"],
+    )
+    service.record_view(
+        "case_list",
+        None,
+        actor_id=current_user.id,
+        case_ids=[c.id for c, _since in rows],
+        list="stale",
+        page=page.page,
+    )
     return _done(html)
 
 
@@ -257,7 +321,10 @@ def _agency_form() -> AgencyForm:
     from app.partners.service import registered_agencies
 
     form = AgencyForm()
-    form.agency_id.choices = opts([(0, _("Not registered: type its name below"))] + [(a.id, a.name) for a in registered_agencies()])
+    form.agency_id.choices = opts(
+        [(0, _("Not registered: type its name below"))]
+        + [(a.id, a.name) for a in registered_agencies()]
+    )
     return form
 
 
@@ -268,8 +335,13 @@ def _case_forms(case: SupportCase) -> dict:
     if entry.occurred_on.data is None:
         entry.occurred_on.data = service.today()
     return {
-        "entry_form": entry, "plan_form": plan, "member_form": MemberForm(), "agency_form": _agency_form(),
-        "pause_form": PauseForm(), "closure_form": ClosureForm(), "reopen_form": ReopenForm(),
+        "entry_form": entry,
+        "plan_form": plan,
+        "member_form": MemberForm(),
+        "agency_form": _agency_form(),
+        "pause_form": PauseForm(),
+        "closure_form": ClosureForm(),
+        "reopen_form": ReopenForm(),
         "confirm": ConfirmForm(),
     }
 
@@ -278,8 +350,11 @@ def _render_case(case: SupportCase, status: int = 200, **forms):
     context = _case_forms(case)
     context.update(forms)
     html = render_template(
-        "referrals/case.html", case=case, stale_since=cases.stale_since(case),
-        latest_review=cases.latest_allowed_review(case.risk), **context,
+        "referrals/case.html",
+        case=case,
+        stale_since=cases.stale_since(case),
+        latest_review=cases.latest_allowed_review(case.risk),
+        **context,
     )
     service.record_view("support_case", case.id, actor_id=current_user.id)
     return _done((html, status))
@@ -296,14 +371,24 @@ def _case_error(code: str, case_began_on=None) -> str:
         "closed": _("A closed case cannot be changed. Reopen it first."),
         "lead": _("The lead worker must be a member of the consultation office."),
         "review_too_late": _("The next review date is too far away for this risk level."),
-        "review_in_past": _("The next review date has already passed. Choose today or a later day."),
-        "entry_in_future": _("That date has not come yet. Record what has happened, on the day it happened."),
-        "entry_before_case": _("That date is before the case began (%(day)s). Check the date.",
-                               day=jdate(case_began_on)) if case_began_on else "",
+        "review_in_past": _(
+            "The next review date has already passed. Choose today or a later day."
+        ),
+        "entry_in_future": _(
+            "That date has not come yet. Record what has happened, on the day it happened."
+        ),
+        "entry_before_case": _(
+            "That date is before the case began (%(day)s). Check the date.",
+            day=jdate(case_began_on),
+        )
+        if case_began_on
+        else "",
         "agency": _("That agency is not part of this case."),
         "status": _("That is not possible in the case's present status."),
         "closure": _("Choose a reason and write a summary."),
-        "same_person": _("A closure must be approved by a colleague, not by the person who asked for it."),
+        "same_person": _(
+            "A closure must be approved by a colleague, not by the person who asked for it."
+        ),
     }
     return messages.get(code, messages["status"])
 
@@ -323,7 +408,9 @@ def _case_action(case_id: int, form_name: str, form_class, action, success: str)
             flash(_case_error(str(exc)), "error")
         else:
             flash(success, "success")
-            return _done(redirect(url_for("referrals.case_detail", case_id=case_id) + "#timeline", code=303))
+            return _done(
+                redirect(url_for("referrals.case_detail", case_id=case_id) + "#timeline", code=303)
+            )
         return redirect(url_for("referrals.case_detail", case_id=case_id), code=303)
     flash(_("Please correct the marked fields."), "error")
     return _render_case(case, 400, **{form_name: form})
@@ -332,19 +419,30 @@ def _case_action(case_id: int, form_name: str, form_class, action, success: str)
 @bp.post("/consultation/cases/<int:case_id>/entries")
 @require(HANDLE)
 def case_entry(case_id: int):
-    return _case_action(case_id, "entry_form", EntryForm,
-                        lambda c, f: cases.record_entry(c, f.kind.data, f.body.data, f.occurred_on.data,
-                                                        actor_id=current_user.id),
-                        _("Added to the timeline."))
+    return _case_action(
+        case_id,
+        "entry_form",
+        EntryForm,
+        lambda c, f: cases.record_entry(
+            c, f.kind.data, f.body.data, f.occurred_on.data, actor_id=current_user.id
+        ),
+        _("Added to the timeline."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/plan")
 @require(HANDLE)
 def case_plan(case_id: int):
     def action(case, form):
-        cases.update_plan(case, lead_worker_id=form.lead_worker_id.data, risk=form.risk.data,
-                          plan_goal=form.plan_goal.data, next_review_on=form.next_review_on.data,
-                          flagged_for_meeting=bool(form.flagged_for_meeting.data), actor_id=current_user.id)
+        cases.update_plan(
+            case,
+            lead_worker_id=form.lead_worker_id.data,
+            risk=form.risk.data,
+            plan_goal=form.plan_goal.data,
+            next_review_on=form.next_review_on.data,
+            flagged_for_meeting=bool(form.flagged_for_meeting.data),
+            actor_id=current_user.id,
+        )
 
     case = db.get_or_404(SupportCase, case_id)
     form = PlanForm()
@@ -368,72 +466,127 @@ def case_plan(case_id: int):
 @bp.post("/consultation/cases/<int:case_id>/members")
 @require(HANDLE)
 def case_member(case_id: int):
-    return _case_action(case_id, "member_form", MemberForm,
-                        lambda c, f: cases.add_member(c, f.name.data, f.kana.data or "", f.relationship_note.data or "",
-                                                      actor_id=current_user.id),
-                        _("Household member added."))
+    return _case_action(
+        case_id,
+        "member_form",
+        MemberForm,
+        lambda c, f: cases.add_member(
+            c,
+            f.name.data,
+            f.kana.data or "",
+            f.relationship_note.data or "",
+            actor_id=current_user.id,
+        ),
+        _("Household member added."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/agencies")
 @require(HANDLE)
 def case_agency(case_id: int):
-    return _case_action(case_id, "agency_form", _agency_form,
-                        lambda c, f: cases.add_agency(c, f.name.data or "", f.role.data or "", f.agency_id.data or None,
-                                                      actor_id=current_user.id),
-                        _("Agency added."))
+    return _case_action(
+        case_id,
+        "agency_form",
+        _agency_form,
+        lambda c, f: cases.add_agency(
+            c,
+            f.name.data or "",
+            f.role.data or "",
+            f.agency_id.data or None,
+            actor_id=current_user.id,
+        ),
+        _("Agency added."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/agencies/<int:agency_id>/end")
 @require(HANDLE)
 def case_agency_end(case_id: int, agency_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.end_agency(c, agency_id, actor_id=current_user.id),
-                        _("The agency's role has ended."))
+    return _case_action(
+        case_id,
+        "confirm",
+        ConfirmForm,
+        lambda c, f: cases.end_agency(c, agency_id, actor_id=current_user.id),
+        _("The agency's role has ended."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/pause")
 @require(HANDLE)
 def case_pause(case_id: int):
-    return _case_action(case_id, "pause_form", PauseForm, lambda c, f: cases.pause(c, f.reason.data, actor_id=current_user.id),
-                        _("The case is paused. It stays on the books and is still reviewed."))
+    return _case_action(
+        case_id,
+        "pause_form",
+        PauseForm,
+        lambda c, f: cases.pause(c, f.reason.data, actor_id=current_user.id),
+        _("The case is paused. It stays on the books and is still reviewed."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/resume")
 @require(HANDLE)
 def case_resume(case_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.resume(c, actor_id=current_user.id), _("The case is open again."))
+    return _case_action(
+        case_id,
+        "confirm",
+        ConfirmForm,
+        lambda c, f: cases.resume(c, actor_id=current_user.id),
+        _("The case is open again."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/closure")
 @require(HANDLE)
 def case_close_request(case_id: int):
-    return _case_action(case_id, "closure_form", ClosureForm,
-                        lambda c, f: cases.request_closure(c, f.reason.data, f.summary.data, f.follow_up.data or "",
-                                                           actor_id=current_user.id),
-                        _("Closure requested. A colleague in the office must approve it."))
+    return _case_action(
+        case_id,
+        "closure_form",
+        ClosureForm,
+        lambda c, f: cases.request_closure(
+            c, f.reason.data, f.summary.data, f.follow_up.data or "", actor_id=current_user.id
+        ),
+        _("Closure requested. A colleague in the office must approve it."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/closure/approve")
 @require(HANDLE)
 def case_close_approve(case_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.approve_closure(c, actor_id=current_user.id), _("The case is closed."))
+    return _case_action(
+        case_id,
+        "confirm",
+        ConfirmForm,
+        lambda c, f: cases.approve_closure(c, actor_id=current_user.id),
+        _("The case is closed."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/closure/withdraw")
 @require(HANDLE)
 def case_close_withdraw(case_id: int):
-    return _case_action(case_id, "confirm", ConfirmForm, lambda c, f: cases.withdraw_closure(c, actor_id=current_user.id),
-                        _("The closure request was withdrawn."))
+    return _case_action(
+        case_id,
+        "confirm",
+        ConfirmForm,
+        lambda c, f: cases.withdraw_closure(c, actor_id=current_user.id),
+        _("The closure request was withdrawn."),
+    )
 
 
 @bp.post("/consultation/cases/<int:case_id>/reopen")
 @require(HANDLE)
 def case_reopen(case_id: int):
-    return _case_action(case_id, "reopen_form", ReopenForm, lambda c, f: cases.reopen(c, f.reason.data, actor_id=current_user.id),
-                        _("The case has been reopened."))
-
+    return _case_action(
+        case_id,
+        "reopen_form",
+        ReopenForm,
+        lambda c, f: cases.reopen(c, f.reason.data, actor_id=current_user.id),
+        _("The case has been reopened."),
+    )
 
 
 # --- the 支援調整会議 ------------------------------------------------------------------------------
+
 
 @bp.route("/consultation/meetings", methods=["GET", "POST"])
 @require(HANDLE)
@@ -446,8 +599,12 @@ def meetings():
         flash(_("The agenda has been prepared."), "success")
         return _done(redirect(url_for("referrals.meeting", meeting_id=meeting.id), code=303))
     preview_count = meetings_service.count_candidates(form.held_on.data or service.today())
-    return render_template("referrals/meetings.html", form=form, meetings=meetings_service.upcoming_and_past(),
-                           preview_count=preview_count)
+    return render_template(
+        "referrals/meetings.html",
+        form=form,
+        meetings=meetings_service.upcoming_and_past(),
+        preview_count=preview_count,
+    )
 
 
 @bp.get("/consultation/meetings/<int:meeting_id>")
@@ -456,8 +613,13 @@ def meeting(meeting_id: int):
     return _render_meeting(db.get_or_404(Meeting, meeting_id))
 
 
-def _render_meeting(meeting: Meeting, status: int = 200, failed_item: int | None = None, failed_form=None,
-                    page: int | None = None):
+def _render_meeting(
+    meeting: Meeting,
+    status: int = 200,
+    failed_item: int | None = None,
+    failed_form=None,
+    page: int | None = None,
+):
     """One page of the agenda; its view (with the cases shown) is audit-logged."""
     items = meetings_service.agenda_page(meeting, page=page or _page())
     decision_forms = {}
@@ -466,13 +628,25 @@ def _render_meeting(meeting: Meeting, status: int = 200, failed_item: int | None
             decision_forms[item.id] = failed_form
             continue
         form = DecisionForm(prefix=f"item{item.id}")
-        form.legal_basis.data = "support_meeting" if meetings_service.needs_legal_basis(item.case) else "consent"
+        form.legal_basis.data = (
+            "support_meeting" if meetings_service.needs_legal_basis(item.case) else "consent"
+        )
         form.next_review_on.data = cases.latest_allowed_review(item.case.risk, meeting.held_on)
         decision_forms[item.id] = form
-    html = render_template("referrals/meeting.html", meeting=meeting, items=items, decision_forms=decision_forms,
-                           needs_legal_basis=meetings_service.needs_legal_basis)
-    service.record_view("meeting", meeting.id, actor_id=current_user.id, case_ids=[i.case_id for i in items.items],
-                        page=items.page)
+    html = render_template(
+        "referrals/meeting.html",
+        meeting=meeting,
+        items=items,
+        decision_forms=decision_forms,
+        needs_legal_basis=meetings_service.needs_legal_basis,
+    )
+    service.record_view(
+        "meeting",
+        meeting.id,
+        actor_id=current_user.id,
+        case_ids=[i.case_id for i in items.items],
+        page=items.page,
+    )
     return _done((html, status))
 
 
@@ -486,12 +660,19 @@ def meeting_decision(meeting_id: int, item_id: int):
     form = DecisionForm(prefix=f"item{item.id}")
     if form.validate_on_submit():
         try:
-            meetings_service.record_decision(item, form.decision.data, form.legal_basis.data, form.next_review_on.data,
-                                             actor_id=current_user.id)
+            meetings_service.record_decision(
+                item,
+                form.decision.data,
+                form.legal_basis.data,
+                form.next_review_on.data,
+                actor_id=current_user.id,
+            )
         except meetings_service.MeetingError as exc:
             db.session.rollback()
             messages = {
-                "legal_basis": _("The resident has not consented: record the support meeting (社会福祉法第106条の6) as the legal basis."),
+                "legal_basis": _(
+                    "The resident has not consented: record the support meeting (社会福祉法第106条の6) as the legal basis."
+                ),
                 "review_date": _("The next review date is too far away for this risk level."),
                 "decided": _("A decision has already been recorded for this case at this meeting."),
                 "closed": _("A closed case cannot be changed. Reopen it first."),
@@ -500,8 +681,15 @@ def meeting_decision(meeting_id: int, item_id: int):
         else:
             flash(_("The decision is recorded in the case's timeline."), "success")
             page = _agenda_page_of(item)
-            return _done(redirect(url_for("referrals.meeting", meeting_id=meeting_id, page=page if page > 1 else None)
-                                  + f"#item-{item_id}", code=303))
+            return _done(
+                redirect(
+                    url_for(
+                        "referrals.meeting", meeting_id=meeting_id, page=page if page > 1 else None
+                    )
+                    + f"#item-{item_id}",
+                    code=303,
+                )
+            )
     return _render_meeting(meeting, 400, item.id, form, page=_agenda_page_of(item))
 
 
@@ -509,14 +697,21 @@ def _agenda_page_of(item: MeetingItem) -> int:
     """The page of the agenda an item is on, so that a decision brings the clerk back to it."""
     from sqlalchemy import func, select
 
-    before = db.session.scalar(select(func.count(MeetingItem.id)).where(
-        MeetingItem.meeting_id == item.meeting_id,
-        (MeetingItem.position < item.position) | ((MeetingItem.position == item.position) & (MeetingItem.id < item.id)),
-    )) or 0
+    before = (
+        db.session.scalar(
+            select(func.count(MeetingItem.id)).where(
+                MeetingItem.meeting_id == item.meeting_id,
+                (MeetingItem.position < item.position)
+                | ((MeetingItem.position == item.position) & (MeetingItem.id < item.id)),
+            )
+        )
+        or 0
+    )
     return before // meetings_service.AGENDA_PAGE_SIZE + 1
 
 
 # --- statistics and the audit log -----------------------------------------------------------------
+
 
 @bp.get("/consultation/statistics")
 @require(HANDLE)
@@ -528,9 +723,15 @@ def statistics():
     month_labels = [f"{y}/{m}" for y, m in span]
     chart = stats.bar_chart([f"{m}" for _y, m in span], totals)
     return render_template(
-        "referrals/statistics.html", month_labels=month_labels, departments=departments, totals=totals, chart=chart,
-        contact_rows=stats.time_to_first_contact(12), age_rows=stats.open_cases_by_age(),
-        closure_rows=stats.closures_by_reason(), stale_count=cases.count_stale(),
+        "referrals/statistics.html",
+        month_labels=month_labels,
+        departments=departments,
+        totals=totals,
+        chart=chart,
+        contact_rows=stats.time_to_first_contact(12),
+        age_rows=stats.open_cases_by_age(),
+        closure_rows=stats.closures_by_reason(),
+        stale_count=cases.count_stale(),
     )
 
 
@@ -547,9 +748,21 @@ def audit_log():
     except log.UnknownReference:
         page = None
     rows = log.describe(page.items if page else [])
-    html = render_template("referrals/audit.html", page=page, rows=rows,
-                           records=records, reference=reference, record_filters=log.RECORD_FILTERS)
-    service.record_view("audit_log", None, actor_id=current_user.id, records=records, page=page.page if page else None)
+    html = render_template(
+        "referrals/audit.html",
+        page=page,
+        rows=rows,
+        records=records,
+        reference=reference,
+        record_filters=log.RECORD_FILTERS,
+    )
+    service.record_view(
+        "audit_log",
+        None,
+        actor_id=current_user.id,
+        records=records,
+        page=page.page if page else None,
+    )
     return _done(html)
 
 
@@ -557,9 +770,26 @@ def audit_log():
 def inject_choices():
     from app.referrals import choices
 
-    names = ("CONCERNS", "URGENCY_SHORT", "CONSENT", "REFERRAL_BASIS", "PREFERRED_CONTACT", "REFERRAL_STATUS", "REFERRER_STATUS",
-             "REFERRER_STATUS_HELP", "CASE_STATUS", "RISK", "ENTRY_KINDS", "ENTRY_CODES", "CLOSURE_REASONS",
-             "AGENDA_REASONS", "LEGAL_BASIS", "AGE_LABELS", "AUDIT_OBJECT_LABELS", "AUDIT_ACTIONS")
+    names = (
+        "CONCERNS",
+        "URGENCY_SHORT",
+        "CONSENT",
+        "REFERRAL_BASIS",
+        "PREFERRED_CONTACT",
+        "REFERRAL_STATUS",
+        "REFERRER_STATUS",
+        "REFERRER_STATUS_HELP",
+        "CASE_STATUS",
+        "RISK",
+        "ENTRY_KINDS",
+        "ENTRY_CODES",
+        "CLOSURE_REASONS",
+        "AGENDA_REASONS",
+        "LEGAL_BASIS",
+        "AGE_LABELS",
+        "AUDIT_OBJECT_LABELS",
+        "AUDIT_ACTIONS",
+    )
     sources = meetings_service.agenda_sources().values()
     return {name: getattr(choices, name) for name in names} | {
         "today": service.today(),

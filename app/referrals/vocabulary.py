@@ -33,4 +33,6 @@ def quick_form() -> FormVocabulary:
             if short != label:
                 fields[short] = choices
         aliases = {alias: labels[name] for alias, name in ALIASES.items() if name in labels}
-        return FormVocabulary(form=_("quick form"), fields=fields, line_range=(1, 3), aliases=aliases)
+        return FormVocabulary(
+            form=_("quick form"), fields=fields, line_range=(1, 3), aliases=aliases
+        )

@@ -36,7 +36,17 @@ SECONDS_PER_MORA = 0.1256
 SECONDS_PER_PAUSE = 0.441
 SECONDS_PER_LINE = 0.579
 
-CONTENT_WORDS = {"名詞", "動詞", "形容詞", "副詞", "連体詞", "接続詞", "感動詞", "接頭詞", "フィラー"}
+CONTENT_WORDS = {
+    "名詞",
+    "動詞",
+    "形容詞",
+    "副詞",
+    "連体詞",
+    "接続詞",
+    "感動詞",
+    "接頭詞",
+    "フィラー",
+}
 SENTENCE_END = set("。！？!?")
 PAUSE_END = set("、，,…‥")
 
@@ -80,7 +90,9 @@ def _starts_phrase(before: Word | None, word: Word) -> bool:
         return False
     if before.pos == "名詞" and word.pos == "名詞":
         return False  # a compound: 福祉 相談 室, 8050 問題
-    return not (before.pos == "名詞" and word.pos == "動詞" and word.base in ("する", "できる"))  # 希望 される
+    return not (
+        before.pos == "名詞" and word.pos == "動詞" and word.base in ("する", "できる")
+    )  # 希望 される
 
 
 def phrases(text: str, words: list[Word], keep: list[tuple[int, int]] = ()) -> list[str]:
@@ -106,7 +118,13 @@ def _word_pieces(phrase: str, offset: int, words: list[Word], keep) -> list[str]
     """A phrase wider than a line, cut between its words (or, for one long word, anywhere
     kinsoku allows)."""
     cuts = [w.start - offset for w in words if offset < w.start < offset + len(phrase)]
-    cuts = [c for c in cuts if not any(a < c + offset < b for a, b in keep) and phrase[c] not in NO_START and phrase[c - 1] not in NO_END]
+    cuts = [
+        c
+        for c in cuts
+        if not any(a < c + offset < b for a, b in keep)
+        and phrase[c] not in NO_START
+        and phrase[c - 1] not in NO_END
+    ]
     pieces, current = [], ""
     for a, b in zip([0, *cuts], [*cuts, len(phrase)], strict=True):
         part = phrase[a:b]
@@ -115,14 +133,20 @@ def _word_pieces(phrase: str, offset: int, words: list[Word], keep) -> list[str]
             current = ""
         current += part
     pieces.append(current)
-    return [line for piece in pieces for line in (wrap(piece, width, LINE_WIDTH) if width(piece) > LINE_WIDTH else [piece])]
+    return [
+        line
+        for piece in pieces
+        for line in (wrap(piece, width, LINE_WIDTH) if width(piece) > LINE_WIDTH else [piece])
+    ]
 
 
 def _atoms(text: str, words: list[Word], keep) -> list[str]:
     """Phrases, with any phrase wider than a line cut smaller."""
     atoms, offset = [], 0
     for phrase in phrases(text, words, keep):
-        atoms += _word_pieces(phrase, offset, words, keep) if width(phrase) > LINE_WIDTH else [phrase]
+        atoms += (
+            _word_pieces(phrase, offset, words, keep) if width(phrase) > LINE_WIDTH else [phrase]
+        )
         offset += len(phrase)
     return atoms
 
@@ -132,7 +156,9 @@ def _break_cost(before: str, after: str, cue: bool) -> float:
     best at a sentence end, then after a comma; worst inside 「…」."""
     stripped = before.rstrip("」』）)】")
     end = stripped[-1:]
-    cost = 0 if end in SENTENCE_END else (5 if cue else 1) if end in PAUSE_END else (10 if cue else 3)
+    cost = (
+        0 if end in SENTENCE_END else (5 if cue else 1) if end in PAUSE_END else (10 if cue else 3)
+    )
     if _open_brackets(before) > 0 and after:
         cost += 8 if cue else 4
     return cost
@@ -153,7 +179,9 @@ def _two_lines(atoms: list[str], before: str = "") -> tuple[tuple[str, ...], flo
         first, second = "".join(atoms[:k]), "".join(atoms[k:])
         if width(first) > LINE_WIDTH or width(second) > LINE_WIDTH:
             continue
-        cost = abs(width(first) - width(second)) / 6 + _break_cost(before + first, second, cue=False)
+        cost = abs(width(first) - width(second)) / 6 + _break_cost(
+            before + first, second, cue=False
+        )
         if best is None or cost < best[1]:
             best = ((first, second), cost)
     return best
@@ -171,14 +199,22 @@ def layout(text: str, words: list[Word], keep: list[tuple[int, int]] = ()) -> li
         for i in range(j - 1, -1, -1):
             if best[i] is None:
                 continue
-            shown = _two_lines(atoms[i:j], "".join(atoms[:i])) or (((atoms[i],), 50.0) if j - i == 1 else None)
+            shown = _two_lines(atoms[i:j], "".join(atoms[:i])) or (
+                ((atoms[i],), 50.0) if j - i == 1 else None
+            )
             if shown is None:
                 if j - i > 1:
                     break  # a longer run of atoms fits even less
                 continue
             lines, cost = shown
             ending = 0 if j == len(atoms) else _break_cost("".join(atoms[:j]), atoms[j], cue=True)
-            total = best[i][0] + 10 + ending + cost + (4 if counted("".join(lines)) < 4 and len(atoms) > 1 else 0)
+            total = (
+                best[i][0]
+                + 10
+                + ending
+                + cost
+                + (4 if counted("".join(lines)) < 4 and len(atoms) > 1 else 0)
+            )
             if best[j] is None or total < best[j][0]:
                 best[j] = (total, i, lines)
     cues, j = [], len(atoms)
@@ -209,7 +245,9 @@ def estimate_seconds(words: list[Word], speed: float) -> float:
     return (weight(words, 0, words[-1].end if words else 0) + SECONDS_PER_LINE) / speed
 
 
-def schedule(pieces: list[tuple[str, ...]], shares: list[float], start: float, speech: float, window: float) -> list[CaptionCue]:
+def schedule(
+    pieces: list[tuple[str, ...]], shares: list[float], start: float, speech: float, window: float
+) -> list[CaptionCue]:
     """Times for the cues of one spoken line.
 
     ``shares`` divide the ``speech`` seconds between the cues: that is when each cue's words
@@ -232,10 +270,15 @@ def schedule(pieces: list[tuple[str, ...]], shares: list[float], start: float, s
         latest = end - sum(counts[n:]) / TARGET_CPS  # leave the rest its time
         bounds.append(max(said[n], bounds[-1], min(wanted, said[n] + MAX_LAG, latest)))
     bounds.append(min(limit, max(end, bounds[-1] + counts[-1] / TARGET_CPS)))
-    return [CaptionCue(round(a, 3), round(b, 3), lines) for a, b, lines in zip(bounds[:-1], bounds[1:], pieces, strict=True)]
+    return [
+        CaptionCue(round(a, 3), round(b, 3), lines)
+        for a, b, lines in zip(bounds[:-1], bounds[1:], pieces, strict=True)
+    ]
 
 
-def line_cues(text: str, words: list[Word], keep, start: float, speech: float, window: float) -> list[CaptionCue]:
+def line_cues(
+    text: str, words: list[Word], keep, start: float, speech: float, window: float
+) -> list[CaptionCue]:
     """The cues of one spoken line whose caption is ``text`` (analysed into ``words``)."""
     pieces = layout(text, words, keep)
     shares, offset = [], 0
@@ -248,10 +291,14 @@ def line_cues(text: str, words: list[Word], keep, start: float, speech: float, w
     return schedule(pieces, shares, start, speech, max(window, speech))
 
 
-def cues_for(caption: str, engine, dictionary, start: float, speech: float, window: float) -> list[CaptionCue]:
+def cues_for(
+    caption: str, engine, dictionary, start: float, speech: float, window: float
+) -> list[CaptionCue]:
     """The cues of one spoken line, analysed by ``engine``; ``dictionary`` terms stay whole."""
     caption = " ".join(caption.split())
-    return line_cues(caption, engine.words(caption), dictionary.spans(caption), start, speech, window)
+    return line_cues(
+        caption, engine.words(caption), dictionary.spans(caption), start, speech, window
+    )
 
 
 @dataclass(frozen=True)
@@ -270,12 +317,42 @@ def line_findings(cues: list[CaptionCue], window: float) -> list[Finding]:
     fits = window <= 0 or characters / window <= MAX_CPS
     for cue in cues:
         if len(cue.lines) > MAX_LINES:
-            findings.append(Finding(_("a caption of %(n)d lines (at most %(most)d)", n=len(cue.lines), most=MAX_LINES), cue))
+            findings.append(
+                Finding(
+                    _(
+                        "a caption of %(n)d lines (at most %(most)d)",
+                        n=len(cue.lines),
+                        most=MAX_LINES,
+                    ),
+                    cue,
+                )
+            )
         for line in cue.lines:
             if width(line) > LINE_WIDTH:
-                findings.append(Finding(_("a caption line of %(n)g characters (at most %(most)g): %(line)s", n=width(line), most=LINE_WIDTH, line=line), cue))
+                findings.append(
+                    Finding(
+                        _(
+                            "a caption line of %(n)g characters (at most %(most)g): %(line)s",
+                            n=width(line),
+                            most=LINE_WIDTH,
+                            line=line,
+                        ),
+                        cue,
+                    )
+                )
         if cue.cps > MAX_CPS:
-            findings.append(Finding(_("%(cps).1f characters a second (at most %(most)g): %(text)s", cps=cue.cps, most=MAX_CPS, text=cue.text), cue, fits))
+            findings.append(
+                Finding(
+                    _(
+                        "%(cps).1f characters a second (at most %(most)g): %(text)s",
+                        cps=cue.cps,
+                        most=MAX_CPS,
+                        text=cue.text,
+                    ),
+                    cue,
+                    fits,
+                )
+            )
     return findings
 
 

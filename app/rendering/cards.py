@@ -48,7 +48,9 @@ class GlyphMissing(ValueError):
     def __init__(self, chars: list[str], font_path: Path):
         self.chars = chars
         listed = " ".join(f"{c} (U+{ord(c):04X})" for c in chars)
-        super().__init__(_("The font %(font)s has no glyph for: %(chars)s", font=font_path.name, chars=listed))
+        super().__init__(
+            _("The font %(font)s has no glyph for: %(chars)s", font=font_path.name, chars=listed)
+        )
 
 
 @lru_cache(maxsize=8)
@@ -56,7 +58,9 @@ def _cmap(path: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     with open(path, "rb") as fh:
-        font = TTFont(fh, fontNumber=0 if path.lower().endswith((".ttc", ".otc")) else -1, lazy=True)
+        font = TTFont(
+            fh, fontNumber=0 if path.lower().endswith((".ttc", ".otc")) else -1, lazy=True
+        )
         cmap = frozenset(font.getBestCmap())
         font.close()
     return cmap
@@ -138,7 +142,9 @@ class CardPainter:
         self.bold_path = tools.font(bold=True)
 
     def _font(self, size: float, bold: bool = False) -> ImageFont.FreeTypeFont:
-        return _load_font(str(self.bold_path if bold else self.regular_path), max(8, round(size * self.scale)))
+        return _load_font(
+            str(self.bold_path if bold else self.regular_path), max(8, round(size * self.scale))
+        )
 
     def _canvas(self, colour) -> tuple[Image.Image, ImageDraw.ImageDraw]:
         image = Image.new("RGB", (self.width, self.height), colour)
@@ -149,7 +155,15 @@ class CardPainter:
             ensure_glyphs(text, self.regular_path)
             ensure_glyphs(text, self.bold_path)
 
-    def _fit(self, text: str, width: float, max_height: float, sizes: tuple[int, ...], bold=False, spacing=1.45):
+    def _fit(
+        self,
+        text: str,
+        width: float,
+        max_height: float,
+        sizes: tuple[int, ...],
+        bold=False,
+        spacing=1.45,
+    ):
         """The largest size at which ``text`` wraps into ``max_height``: (font, lines, line height)."""
         for size in sizes:
             font = self._font(size, bold)
@@ -192,16 +206,48 @@ class CardPainter:
         s = self.scale
         image, draw = self._canvas(NAVY)
         draw.rectangle((0, 0, self.width, 14 * s), fill=CHIP["teal"])
-        self._text_block(draw, kicker, (90 * s, 150 * s, self.width - 90 * s, 210 * s), (30, 26), MUTED, align="center")
+        self._text_block(
+            draw,
+            kicker,
+            (90 * s, 150 * s, self.width - 90 * s, 210 * s),
+            (30, 26),
+            MUTED,
+            align="center",
+        )
         # 「本題 ― 副題」: the subtitle goes on its own line rather than breaking a word.
         main, dash, subtitle = title_ja.partition("―")
         if not (dash and main.strip() and subtitle.strip()):
             main, subtitle = title_ja, ""
-        y = self._text_block(draw, main.strip(), (90 * s, 230 * s, self.width - 90 * s, 400 * s), (64, 56, 48, 40), PAPER, bold=True, align="center", spacing=1.35)
+        y = self._text_block(
+            draw,
+            main.strip(),
+            (90 * s, 230 * s, self.width - 90 * s, 400 * s),
+            (64, 56, 48, 40),
+            PAPER,
+            bold=True,
+            align="center",
+            spacing=1.35,
+        )
         if subtitle:
-            y = self._text_block(draw, "― " + subtitle.strip(), (90 * s, y + 4 * s, self.width - 90 * s, y + 130 * s), (40, 34, 30), PAPER, bold=True, align="center", spacing=1.35)
+            y = self._text_block(
+                draw,
+                "― " + subtitle.strip(),
+                (90 * s, y + 4 * s, self.width - 90 * s, y + 130 * s),
+                (40, 34, 30),
+                PAPER,
+                bold=True,
+                align="center",
+                spacing=1.35,
+            )
         if title_en:
-            self._text_block(draw, title_en, (90 * s, y + 24 * s, self.width - 90 * s, y + 120 * s), (30, 26), MUTED, align="center")
+            self._text_block(
+                draw,
+                title_en,
+                (90 * s, y + 24 * s, self.width - 90 * s, y + 120 * s),
+                (30, 26),
+                MUTED,
+                align="center",
+            )
         return self._save(image, path)
 
     def setting(self, path: Path, scene_title: str, setting: str, label: str) -> Path:
@@ -209,20 +255,50 @@ class CardPainter:
         s = self.scale
         image, draw = self._canvas(NAVY)
         self._pill(draw, (90 * s, 200 * s), label, self._font(28), NAVY_LIGHT, MUTED)
-        y = self._text_block(draw, scene_title, (90 * s, 270 * s, self.width - 90 * s, 440 * s), (54, 46, 40), PAPER, bold=True, spacing=1.35)
-        self._text_block(draw, setting, (90 * s, y + 20 * s, self.width - 90 * s, y + 100 * s), (36, 30), CHIP["teal"])
+        y = self._text_block(
+            draw,
+            scene_title,
+            (90 * s, 270 * s, self.width - 90 * s, 440 * s),
+            (54, 46, 40),
+            PAPER,
+            bold=True,
+            spacing=1.35,
+        )
+        self._text_block(
+            draw,
+            setting,
+            (90 * s, y + 20 * s, self.width - 90 * s, y + 100 * s),
+            (36, 30),
+            CHIP["teal"],
+        )
         return self._save(image, path)
 
     def line(self, path: Path, setting: str, name: str, role: str, colour: str, text: str) -> Path:
         self._check(setting, name, role, text)
         s = self.scale
         image, draw = self._canvas(NAVY)
-        self._pill(draw, (90 * s, 36 * s), setting, self._font(26), NAVY_LIGHT, MUTED, pad_x=16, pad_y=6)
-        box = self._pill(draw, (90 * s, 112 * s), name, self._font(34, bold=True), CHIP.get(colour, CHIP["grey"]), CHIP_INK)
+        self._pill(
+            draw, (90 * s, 36 * s), setting, self._font(26), NAVY_LIGHT, MUTED, pad_x=16, pad_y=6
+        )
+        box = self._pill(
+            draw,
+            (90 * s, 112 * s),
+            name,
+            self._font(34, bold=True),
+            CHIP.get(colour, CHIP["grey"]),
+            CHIP_INK,
+        )
         if role:
             draw.text((box[2] + 20 * s, 112 * s + 14 * s), role, font=self._font(28), fill=MUTED)
         draw.rectangle((90 * s, 200 * s, 96 * s, 560 * s), fill=CHIP.get(colour, CHIP["grey"]))
-        self._text_block(draw, text, (124 * s, 200 * s, self.width - 90 * s, 570 * s), (50, 46, 42, 38, 34), PAPER, spacing=1.5)
+        self._text_block(
+            draw,
+            text,
+            (124 * s, 200 * s, self.width - 90 * s, 570 * s),
+            (50, 46, 42, 38, 34),
+            PAPER,
+            spacing=1.5,
+        )
         return self._save(image, path)
 
     def key_points(self, path: Path, heading: str, points: tuple[str, ...]) -> Path:
@@ -230,12 +306,28 @@ class CardPainter:
         s = self.scale
         image, draw = self._canvas(CREAM)
         draw.rectangle((0, 0, 18 * s, self.height), fill=AMBER)
-        self._pill(draw, (80 * s, 60 * s), heading, self._font(40, bold=True), AMBER, (255, 255, 255), pad_x=22, pad_y=10)
+        self._pill(
+            draw,
+            (80 * s, 60 * s),
+            heading,
+            self._font(40, bold=True),
+            AMBER,
+            (255, 255, 255),
+            pad_x=22,
+            pad_y=10,
+        )
         top = 170 * s
         room = (570 * s - top) / max(1, len(points))
         for point in points:
             draw.ellipse((84 * s, top + 16 * s, 100 * s, top + 32 * s), fill=AMBER)
-            bottom = self._text_block(draw, point, (124 * s, top, self.width - 90 * s, top + room - 12 * s), (40, 36, 32, 28), INK, spacing=1.45)
+            bottom = self._text_block(
+                draw,
+                point,
+                (124 * s, top, self.width - 90 * s, top + room - 12 * s),
+                (40, 36, 32, 28),
+                INK,
+                spacing=1.45,
+            )
             top = max(bottom, top) + 14 * s
         return self._save(image, path)
 
@@ -243,10 +335,29 @@ class CardPainter:
         self._check(heading, *credit_lines)
         s = self.scale
         image, draw = self._canvas(NAVY)
-        self._text_block(draw, heading, (90 * s, 110 * s, self.width - 90 * s, 200 * s), (48, 40), PAPER, bold=True, align="center")
+        self._text_block(
+            draw,
+            heading,
+            (90 * s, 110 * s, self.width - 90 * s, 200 * s),
+            (48, 40),
+            PAPER,
+            bold=True,
+            align="center",
+        )
         y = 240 * s
         for credit in credit_lines:
-            y = self._text_block(draw, credit, (140 * s, y, self.width - 140 * s, y + 90 * s), (24, 22, 20), MUTED, align="center", spacing=1.4) + 6 * s
+            y = (
+                self._text_block(
+                    draw,
+                    credit,
+                    (140 * s, y, self.width - 140 * s, y + 90 * s),
+                    (24, 22, 20),
+                    MUTED,
+                    align="center",
+                    spacing=1.4,
+                )
+                + 6 * s
+            )
         return self._save(image, path)
 
 

@@ -45,7 +45,9 @@ def caption_problems(script: Script, dictionary: pronunciation.Dictionary, engin
     for scene in script.scenes:
         for line in script.utterances(scene):
             spoken = voice_dictionary.spoken(line.text, line.reading)
-            speech = captions.estimate_seconds(engine.words(spoken), script.cast[line.speaker].voice.speed)
+            speech = captions.estimate_seconds(
+                engine.words(spoken), script.cast[line.speaker].voice.speed
+            )
             window = speech + line.pause
             cues = captions.cues_for(line.caption, engine, dictionary, 0.0, speech, window)
             every_cue += cues
@@ -53,23 +55,40 @@ def caption_problems(script: Script, dictionary: pronunciation.Dictionary, engin
                 problems.append(_line_problem(script.path, line, finding, window))
     median = captions.median_cps(every_cue)
     if median > captions.MEDIAN_CPS:
-        problems.append(Problem(
-            script.path, None,
-            _("captions: the median reading speed is %(cps).1f characters a second (at most %(limit)g)", cps=median, limit=captions.MEDIAN_CPS),
-            _("give the longest lines a shorter caption:"), "warning",
-        ))
+        problems.append(
+            Problem(
+                script.path,
+                None,
+                _(
+                    "captions: the median reading speed is %(cps).1f characters a second (at most %(limit)g)",
+                    cps=median,
+                    limit=captions.MEDIAN_CPS,
+                ),
+                _("give the longest lines a shorter caption:"),
+                "warning",
+            )
+        )
     return problems
 
 
 def _line_problem(path: Path, line, finding: captions.Finding, window: float) -> Problem:
     message = _("caption: %(finding)s", finding=finding.message)
     if finding.fits:
-        return Problem(path, line.caption_source_line, message, _("a longer pause: gives the caption more time; or add a shorter caption:"), "warning")
+        return Problem(
+            path,
+            line.caption_source_line,
+            message,
+            _("a longer pause: gives the caption more time; or add a shorter caption:"),
+            "warning",
+        )
     most = int(captions.MAX_CPS * window)
     if line.key_point:
         hint = _("shorten the key point to about %(n)d characters", n=most)
     else:
-        hint = _("add caption: with a shorter text of at most %(n)d characters (the line is spoken too fast to read in full)", n=most)
+        hint = _(
+            "add caption: with a shorter text of at most %(n)d characters (the line is spoken too fast to read in full)",
+            n=most,
+        )
     return Problem(path, line.caption_source_line, message, hint)
 
 
@@ -77,13 +96,28 @@ def check_one(path: Path) -> list[Problem]:
     voices = tools.installed_voices()
     script, problems = parse(path, set(voices) if voices else None)
     if not voices:
-        problems.append(Problem(path, None, "no HTS voice is installed, so the voices were not checked", "pip install pyopenjtalk-plus", "warning"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                "no HTS voice is installed, so the voices were not checked",
+                "pip install pyopenjtalk-plus",
+                "warning",
+            )
+        )
     if script is None:
         return problems
     dictionary, _dictionary_problems = pronunciation.load(pronunciation.beside(path))
     engine, missing = _engine()
     if engine is None:
-        problems.append(Problem(path, None, _("captions not checked: %(reason)s", reason=missing), severity="warning"))
+        problems.append(
+            Problem(
+                path,
+                None,
+                _("captions not checked: %(reason)s", reason=missing),
+                severity="warning",
+            )
+        )
     elif dictionary is not None:  # a broken dictionary is reported on its own file
         problems += caption_problems(script, dictionary, engine)
     problems += engines.check(script, path)
@@ -94,22 +128,48 @@ def check_one(path: Path) -> list[Problem]:
     lines = text_lines(path)
     for text in script.texts():
         for char in cards.missing_glyphs(text, font):
-            problems.append(Problem(path, lines.get(char), f"the font {font.name} has no glyph for {char!r} (U+{ord(char):04X})", "use another character: it would show as an empty box"))
+            problems.append(
+                Problem(
+                    path,
+                    lines.get(char),
+                    f"the font {font.name} has no glyph for {char!r} (U+{ord(char):04X})",
+                    "use another character: it would show as an empty box",
+                )
+            )
     problems += _render_state(path, script, dictionary)
     return problems
 
 
-def _render_state(path: Path, script: Script, dictionary: pronunciation.Dictionary | None) -> list[Problem]:
+def _render_state(
+    path: Path, script: Script, dictionary: pronunciation.Dictionary | None
+) -> list[Problem]:
     render_hint = f"flask --app app videos render {script.id}"
     if not (path.parent / "video.yaml").exists():
         return [Problem(path, None, "the video has not been rendered yet", render_hint, "warning")]
-    if not is_up_to_date(path.parent, script.sha256, None, dictionary.sha256 if dictionary else None):
-        return [Problem(path, None, "the script or the pronunciation dictionary changed since the video was rendered", render_hint, "warning")]
+    if not is_up_to_date(
+        path.parent, script.sha256, None, dictionary.sha256 if dictionary else None
+    ):
+        return [
+            Problem(
+                path,
+                None,
+                "the script or the pronunciation dictionary changed since the video was rendered",
+                render_hint,
+                "warning",
+            )
+        ]
     if "pronunciation_sha256" not in (rendered_metadata(path.parent) or {}):
-        return [Problem(
-            path, None, _("the video was rendered before the pronunciation dictionary and the caption rules"),
-            render_hint + " --force", "warning",
-        )]
+        return [
+            Problem(
+                path,
+                None,
+                _(
+                    "the video was rendered before the pronunciation dictionary and the caption rules"
+                ),
+                render_hint + " --force",
+                "warning",
+            )
+        ]
     return []
 
 
@@ -135,7 +195,11 @@ def check_dictionary(paths: list[Path], root: Path) -> list[Problem]:
 
 def find_captions(root: Path) -> list[Path]:
     """Japanese WebVTT captions that were not rendered from a script."""
-    return sorted(p for p in (root / "videos").glob(f"*/{CAPTIONS_NAME}") if not (p.parent / SCRIPT_NAME).exists())
+    return sorted(
+        p
+        for p in (root / "videos").glob(f"*/{CAPTIONS_NAME}")
+        if not (p.parent / SCRIPT_NAME).exists()
+    )
 
 
 def vtt_problems(path: Path) -> list[Problem]:
@@ -149,23 +213,45 @@ def vtt_problems(path: Path) -> list[Problem]:
     problems: list[Problem] = []
     cues = []
     for raw in parsed:
-        cue = captions.CaptionCue(raw.start, raw.end, tuple(_plain(line) for line in raw.text.splitlines() if line.strip()))
+        cue = captions.CaptionCue(
+            raw.start,
+            raw.end,
+            tuple(_plain(line) for line in raw.text.splitlines() if line.strip()),
+        )
         cues.append(cue)
         for finding in captions.line_findings([cue], 0.0):
-            problems.append(Problem(path, raw.line, _("caption: %(finding)s", finding=finding.message), _("shorten the cue or split it"), "warning"))
+            problems.append(
+                Problem(
+                    path,
+                    raw.line,
+                    _("caption: %(finding)s", finding=finding.message),
+                    _("shorten the cue or split it"),
+                    "warning",
+                )
+            )
     median = captions.median_cps(cues)
     if median > captions.MEDIAN_CPS:
-        problems.append(Problem(
-            path, None,
-            _("captions: the median reading speed is %(cps).1f characters a second (at most %(limit)g)", cps=median, limit=captions.MEDIAN_CPS),
-            _("shorten the cues or show them longer"), "warning",
-        ))
+        problems.append(
+            Problem(
+                path,
+                None,
+                _(
+                    "captions: the median reading speed is %(cps).1f characters a second (at most %(limit)g)",
+                    cps=median,
+                    limit=captions.MEDIAN_CPS,
+                ),
+                _("shorten the cues or show them longer"),
+                "warning",
+            )
+        )
     return problems
 
 
 def _plain(line: str) -> str:
     """A cue line without its WebVTT tags (<v Speaker>, <b> …)."""
-    return re.sub(r"<[^>]*>", "", line).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return (
+        re.sub(r"<[^>]*>", "", line).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    )
 
 
 def check_captions(paths: list[Path], root: Path) -> list[Problem]:
@@ -178,6 +264,8 @@ def check_captions(paths: list[Path], root: Path) -> list[Problem]:
 # Rendering is an explicit step (a command or the admin button), not part of content sync:
 # the rendered folder is then a video like any other.
 KIND = ContentKind("video-scripts", find, check, sync=None, order=5)
-DICTIONARY_KIND = ContentKind("pronunciation", find_dictionary, check_dictionary, sync=None, order=4, prose=False)
+DICTIONARY_KIND = ContentKind(
+    "pronunciation", find_dictionary, check_dictionary, sync=None, order=4, prose=False
+)
 CAPTIONS_KIND = ContentKind("captions", find_captions, check_captions, sync=None, order=11)
 ALL_KINDS = (DICTIONARY_KIND, KIND, CAPTIONS_KIND)

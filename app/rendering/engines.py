@@ -29,7 +29,9 @@ from app.rendering.script import DEFAULT_ENGINE, Script, Voice
 VOICE_CREDITS = {
     "mei": 'HTS voice "Mei" © 2009–2013 Nagoya Institute of Technology, Department of Computer Science (MMDAgent Project Team), CC BY 3.0 https://creativecommons.org/licenses/by/3.0/',
 }
-ENGINE_CREDIT = "音声合成: Open JTalk / hts_engine API (名古屋工業大学), 辞書: NAIST Japanese Dictionary"
+ENGINE_CREDIT = (
+    "音声合成: Open JTalk / hts_engine API (名古屋工業大学), 辞書: NAIST Japanese Dictionary"
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,13 @@ def register(engine: Engine) -> Engine:
 def get(name: str) -> Engine:
     engine = ENGINES.get(name)
     if engine is None:
-        raise tools.ToolMissing(_("There is no speech engine called %(name)s (known: %(known)s).", name=name, known=", ".join(sorted(ENGINES))))
+        raise tools.ToolMissing(
+            _(
+                "There is no speech engine called %(name)s (known: %(known)s).",
+                name=name,
+                known=", ".join(sorted(ENGINES)),
+            )
+        )
     return engine
 
 
@@ -93,7 +101,9 @@ def speak(text: str, voice: Voice, out: Path) -> tts.Speech:
 
 def require(script: Script) -> None:
     """Raise :class:`tools.ToolMissing` before any work when a voice's engine cannot speak."""
-    for voice in sorted({m.voice for m in script.cast.values()}, key=lambda v: (v.engine, v.name, v.file)):
+    for voice in sorted(
+        {m.voice for m in script.cast.values()}, key=lambda v: (v.engine, v.name, v.file)
+    ):
         engine_for(voice).require()
 
 
@@ -116,7 +126,14 @@ def check(script: Script, path: Path) -> list[Problem]:
         voice, where = member.voice, f"cast {key!r}"
         engine = ENGINES.get(voice.engine)
         if engine is None:
-            problems.append(Problem(path, voice.line, f"{where}: unknown speech engine {voice.engine!r}", "one of " + ", ".join(sorted(ENGINES))))
+            problems.append(
+                Problem(
+                    path,
+                    voice.line,
+                    f"{where}: unknown speech engine {voice.engine!r}",
+                    "one of " + ", ".join(sorted(ENGINES)),
+                )
+            )
             continue
         problems += _check_fallback(path, where, voice)
         installed = engine.installed()
@@ -126,7 +143,15 @@ def check(script: Script, path: Path) -> list[Problem]:
         if installed or not voice.fallback:
             identity = engine.identity(voice)
             if identity in speakers:
-                problems.append(Problem(path, voice.line, f"{where} speaks with the same voice as cast {speakers[identity]!r}", "give each speaker a voice of their own", "warning"))
+                problems.append(
+                    Problem(
+                        path,
+                        voice.line,
+                        f"{where} speaks with the same voice as cast {speakers[identity]!r}",
+                        "give each speaker a voice of their own",
+                        "warning",
+                    )
+                )
             speakers.setdefault(identity, key)
     return problems
 
@@ -134,7 +159,14 @@ def check(script: Script, path: Path) -> list[Problem]:
 def _check_fallback(path: Path, where: str, voice: Voice) -> list[Problem]:
     if voice.fallback and (voice.fallback not in ENGINES or voice.fallback == voice.engine):
         others = sorted(set(ENGINES) - {voice.engine})
-        return [Problem(path, voice.line, f"{where}: fallback {voice.fallback!r} is not another speech engine", "one of " + ", ".join(others))]
+        return [
+            Problem(
+                path,
+                voice.line,
+                f"{where}: fallback {voice.fallback!r} is not another speech engine",
+                "one of " + ", ".join(others),
+            )
+        ]
     return []
 
 
@@ -144,22 +176,62 @@ def _missing(path: Path, where: str, voice: Voice, engine: Engine) -> Problem:
     except tools.ToolMissing as exc:
         reason = str(exc)
     if voice.fallback:
-        return Problem(path, voice.line, f"{where}: {engine.title} is not installed, so {voice.fallback} will speak instead ({reason})", "install it and render again with --force", "warning")
-    return Problem(path, voice.line, f"{where}: {engine.title} is not installed, so the video cannot be rendered ({reason})", f"install it, or add fallback: {DEFAULT_ENGINE}", "warning")
+        return Problem(
+            path,
+            voice.line,
+            f"{where}: {engine.title} is not installed, so {voice.fallback} will speak instead ({reason})",
+            "install it and render again with --force",
+            "warning",
+        )
+    return Problem(
+        path,
+        voice.line,
+        f"{where}: {engine.title} is not installed, so the video cannot be rendered ({reason})",
+        f"install it, or add fallback: {DEFAULT_ENGINE}",
+        "warning",
+    )
 
 
-def _check_name(path: Path, where: str, voice: Voice, engine: Engine, installed: bool) -> list[Problem]:
+def _check_name(
+    path: Path, where: str, voice: Voice, engine: Engine, installed: bool
+) -> list[Problem]:
     if engine.voice_names is None:
         if voice.name:
-            return [Problem(path, voice.line, f"{where}: {engine.title} has no voice names: name {voice.name!r} is not used", "choose its voice with file (and pitch, speed, alpha)")]
+            return [
+                Problem(
+                    path,
+                    voice.line,
+                    f"{where}: {engine.title} has no voice names: name {voice.name!r} is not used",
+                    "choose its voice with file (and pitch, speed, alpha)",
+                )
+            ]
         return []
     if not voice.name:
-        known = ", ".join(sorted(engine.voice_names())) if installed else "see the engine's documentation"
+        known = (
+            ", ".join(sorted(engine.voice_names()))
+            if installed
+            else "see the engine's documentation"
+        )
         return [Problem(path, voice.line, f"{where}: a {engine.title} voice needs a name", known)]
     if installed and voice.name not in engine.voice_names():
-        return [Problem(path, voice.line, f"{where}: {engine.title} has no voice {voice.name!r}", "one of " + ", ".join(sorted(engine.voice_names())))]
+        return [
+            Problem(
+                path,
+                voice.line,
+                f"{where}: {engine.title} has no voice {voice.name!r}",
+                "one of " + ", ".join(sorted(engine.voice_names())),
+            )
+        ]
     if not voice.fallback and (voice.pitch or voice.alpha is not None):
-        return [Problem(path, voice.line, f"{where}: pitch and alpha apply to Open JTalk voices only", f"remove them, or add fallback: {DEFAULT_ENGINE} for which they are meant", "warning")]
+        return [
+            Problem(
+                path,
+                voice.line,
+                f"{where}: pitch and alpha apply to Open JTalk voices only",
+                f"remove them, or add fallback: {DEFAULT_ENGINE} for which they are meant",
+                "warning",
+            )
+        ]
     return []
 
 
@@ -179,7 +251,10 @@ def _voice_credit(name: str) -> str:
 
 
 def _open_jtalk_credits(voices: list[Voice]) -> list[str]:
-    return [ENGINE_CREDIT, *dict.fromkeys(_voice_credit(v) for v in sorted({v.file for v in voices}))]
+    return [
+        ENGINE_CREDIT,
+        *dict.fromkeys(_voice_credit(v) for v in sorted({v.file for v in voices})),
+    ]
 
 
 def _open_jtalk_reading(text: str) -> str:
@@ -195,5 +270,24 @@ def _open_jtalk_reading(text: str) -> str:
     return " ".join(fields[9] for fields in words if len(fields) > 9 and fields[1] != "記号")
 
 
-register(Engine(DEFAULT_ENGINE, "Open JTalk", _open_jtalk_require, tts.synthesise, _open_jtalk_reading, _open_jtalk_credits))
-register(Engine("kokoro", "Kokoro", kokoro.require, kokoro.synthesise, kokoro.reading, kokoro.credits, kokoro.voice_names))
+register(
+    Engine(
+        DEFAULT_ENGINE,
+        "Open JTalk",
+        _open_jtalk_require,
+        tts.synthesise,
+        _open_jtalk_reading,
+        _open_jtalk_credits,
+    )
+)
+register(
+    Engine(
+        "kokoro",
+        "Kokoro",
+        kokoro.require,
+        kokoro.synthesise,
+        kokoro.reading,
+        kokoro.credits,
+        kokoro.voice_names,
+    )
+)

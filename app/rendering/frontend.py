@@ -60,9 +60,23 @@ def align(text: str, features: list[dict]) -> list[Word]:
 
     def flush(until: int) -> None:
         if until > pos:
-            first = pending[0] if pending else {"pos": "記号", "pos_group1": "空白", "orig": "", "mora_size": 0, "pron": ""}
+            first = (
+                pending[0]
+                if pending
+                else {"pos": "記号", "pos_group1": "空白", "orig": "", "mora_size": 0, "pron": ""}
+            )
             morae = sum(int(f.get("mora_size", 0)) for f in pending)
-            words.append(Word(pos, until, first["pos"], first["pos_group1"], first["orig"], morae, first["pron"] == PAUSE))
+            words.append(
+                Word(
+                    pos,
+                    until,
+                    first["pos"],
+                    first["pos_group1"],
+                    first["orig"],
+                    morae,
+                    first["pron"] == PAUSE,
+                )
+            )
         pending.clear()
 
     for feature in features:
@@ -75,7 +89,17 @@ def align(text: str, features: list[dict]) -> list[Word]:
         flush(found)
         pos = found
         end = pos + len(string)
-        words.append(Word(pos, end, feature["pos"], feature["pos_group1"], feature["orig"], int(feature["mora_size"]), feature["pron"] == PAUSE))
+        words.append(
+            Word(
+                pos,
+                end,
+                feature["pos"],
+                feature["pos_group1"],
+                feature["orig"],
+                int(feature["mora_size"]),
+                feature["pron"] == PAUSE,
+            )
+        )
         pos = end
     flush(len(text))
     return words

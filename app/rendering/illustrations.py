@@ -93,7 +93,11 @@ class Pen:
         self.draw.polygon([tuple(self._xy(x, y)) for x, y in points], fill=fill)
 
     def line(self, points, fill, width) -> None:
-        self.draw.line([tuple(self._xy(x, y)) for x, y in points], fill=fill, width=max(1, round(width * self.k)))
+        self.draw.line(
+            [tuple(self._xy(x, y)) for x, y in points],
+            fill=fill,
+            width=max(1, round(width * self.k)),
+        )
 
     def text(self, xy, text, font, fill) -> None:
         self.draw.text(tuple(self._xy(*xy)), text, font=font, fill=fill)
@@ -104,6 +108,7 @@ def shade(colour, factor: float):
 
 
 # --- parts of the rooms ---------------------------------------------------------------------
+
 
 def room(pen: Pen, width: float, wall=WALL) -> None:
     pen.rect((0, 0, width, FLOOR_Y), wall)
@@ -127,9 +132,31 @@ def window(pen: Pen, box, blinds: bool = False) -> None:
 
 def plant(pen: Pen, x: float, floor: float = FLOOR_Y, size: float = 1.0) -> None:
     s = size
-    for dx, dy, r, colour in ((-26, -150, 34, LEAF_DARK), (24, -140, 32, LEAF_DARK), (0, -178, 36, LEAF), (-14, -118, 30, LEAF), (16, -112, 28, LEAF)):
-        pen.ellipse((x + dx * s - r * s, floor + dy * s - r * s, x + dx * s + r * s, floor + dy * s + r * s), colour)
-    pen.polygon([(x - 30 * s, floor - 84 * s), (x + 30 * s, floor - 84 * s), (x + 22 * s, floor), (x - 22 * s, floor)], POT)
+    for dx, dy, r, colour in (
+        (-26, -150, 34, LEAF_DARK),
+        (24, -140, 32, LEAF_DARK),
+        (0, -178, 36, LEAF),
+        (-14, -118, 30, LEAF),
+        (16, -112, 28, LEAF),
+    ):
+        pen.ellipse(
+            (
+                x + dx * s - r * s,
+                floor + dy * s - r * s,
+                x + dx * s + r * s,
+                floor + dy * s + r * s,
+            ),
+            colour,
+        )
+    pen.polygon(
+        [
+            (x - 30 * s, floor - 84 * s),
+            (x + 30 * s, floor - 84 * s),
+            (x + 22 * s, floor),
+            (x - 22 * s, floor),
+        ],
+        POT,
+    )
 
 
 def clock(pen: Pen, cx: float, cy: float, r: float = 34) -> None:
@@ -182,6 +209,7 @@ def sign(pen: Pen, cx: float, text: str, fill, font_path: str) -> None:
 
 
 # --- the settings ---------------------------------------------------------------------------
+
 
 def _tax_counter(pen: Pen, front: Pen, width: float) -> None:
     room(pen, width)
@@ -281,7 +309,9 @@ def _office(pen: Pen, front: Pen, width: float) -> None:
     cabinet_row(pen, width - 190, width - 40, top=FLOOR_Y - 250)
     plant(pen, 470, size=0.7)
     desk = (width * 0.48, width * 0.86)
-    front.rect((desk[0], FLOOR_Y - 136, desk[1], FLOOR_Y - 120), (214, 216, 220))  # the desk, in front
+    front.rect(
+        (desk[0], FLOOR_Y - 136, desk[1], FLOOR_Y - 120), (214, 216, 220)
+    )  # the desk, in front
     front.rect((desk[0] + 16, FLOOR_Y - 120, desk[1] - 16, FLOOR_Y), METAL)
     front.rect((desk[0] + 30, FLOOR_Y - 104, desk[1] - 30, FLOOR_Y - 20), (206, 212, 220))
     mx = desk[0] + 20  # a monitor at the left end of the desk, turned aside
@@ -297,7 +327,10 @@ def _neutral(pen: Pen, front: Pen, width: float) -> None:
     top, bottom = (228, 234, 240), (204, 214, 224)
     for y in range(0, FLOOR_Y, 8):
         t = y / FLOOR_Y
-        pen.rect((0, y, width, y + 8), tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+        pen.rect(
+            (0, y, width, y + 8),
+            tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
     pen.rect((0, FLOOR_Y, width, 720), FLOOR)
 
 
@@ -315,7 +348,9 @@ DRAWERS: dict[str, Callable[[Pen, Pen, float], None]] = {
 assert set(DRAWERS) == set(scenery.SETTINGS)
 
 
-def backdrop(key: str, width: int, height: int, sign_text: str, font_path: str) -> tuple[Image.Image, Image.Image]:
+def backdrop(
+    key: str, width: int, height: int, sign_text: str, font_path: str
+) -> tuple[Image.Image, Image.Image]:
     """The drawn setting ``key`` at ``width``×``height``: the room (RGB) and what stands in
     front of the people (RGBA: a table, a desk; transparent elsewhere)."""
     k = 2 * height / 720
@@ -397,7 +432,9 @@ def _chair(pen: Pen) -> None:
     pen.rect((13.5, 63, 16, 84), shade(CHAIR, 0.7))
 
 
-def person(look: scenery.Look, colour: str, seed: str, pixels_per_unit: float, seated: bool = False) -> Image.Image:
+def person(
+    look: scenery.Look, colour: str, seed: str, pixels_per_unit: float, seated: bool = False
+) -> Image.Image:
     """A figure on a transparent layer; its feet (or its chair's feet) touch the bottom edge,
     centred."""
     units = SEATED_UNITS if seated else STANDING_UNITS

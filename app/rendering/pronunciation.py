@@ -38,14 +38,20 @@ def sound(kana: str) -> str:
             continue
         name = unicodedata.name(char, "").split()
         syllable = name[-1] if name[:2] == ["KATAKANA", "LETTER"] else ""
-        if syllable in ("A", "I", "U", "E", "O") and "SMALL" not in name and (
-            syllable == vowel or (vowel, syllable) in {("E", "I"), ("O", "U")}
+        if (
+            syllable in ("A", "I", "U", "E", "O")
+            and "SMALL" not in name
+            and (syllable == vowel or (vowel, syllable) in {("E", "I"), ("O", "U")})
         ):
             char = "ー"  # a plain vowel that lengthens the one before
         if char == "ー":
             vowel = ""  # a long vowel is not lengthened again
         else:
-            vowel = "" if syllable in ("N", "TU") and ("SMALL" in name or syllable == "N") else syllable[-1:]
+            vowel = (
+                ""
+                if syllable in ("N", "TU") and ("SMALL" in name or syllable == "N")
+                else syllable[-1:]
+            )
         out.append(char)
     return "".join(out)
 
@@ -77,7 +83,11 @@ class Dictionary:
 
     def __post_init__(self) -> None:
         terms = sorted(self.readings, key=lambda t: (-len(t), t))
-        self._regex = re.compile("|".join(f"(?P<t{i}>{_pattern_for(t)})" for i, t in enumerate(terms))) if terms else None
+        self._regex = (
+            re.compile("|".join(f"(?P<t{i}>{_pattern_for(t)})" for i, t in enumerate(terms)))
+            if terms
+            else None
+        )
         self._terms = terms
 
     def _matches(self, text: str):
@@ -92,7 +102,7 @@ class Dictionary:
             return text
         out, last = [], 0
         for match, term in self._matches(text):
-            out += [text[last:match.start()], self.readings[term]]
+            out += [text[last : match.start()], self.readings[term]]
             last = match.end()
         return "".join([*out, text[last:]])
 
@@ -108,7 +118,9 @@ class Dictionary:
     def for_engine(self, engine) -> Dictionary:
         """The terms ``engine`` would misread on its own (compared by :func:`sound`)."""
         needed = {t: r for t, r in self.readings.items() if sound(engine.g2p(t)) != sound(r)}
-        return Dictionary(needed, {t: self.lines[t] for t in needed if t in self.lines}, self.path, self.sha256)
+        return Dictionary(
+            needed, {t: self.lines[t] for t in needed if t in self.lines}, self.path, self.sha256
+        )
 
 
 def path_for(root: Path) -> Path:
@@ -135,26 +147,67 @@ def load(path: Path) -> tuple[Dictionary | None, list[Problem]]:
     if data is None:
         data = LineDict()
     if not isinstance(data, LineDict):
-        return None, [Problem(path, 1, _("the dictionary is a mapping of term: reading"), _("for example  \"8050\": ハチマルゴーマル"))]
+        return None, [
+            Problem(
+                path,
+                1,
+                _("the dictionary is a mapping of term: reading"),
+                _('for example  "8050": ハチマルゴーマル'),
+            )
+        ]
     readings: dict[str, str] = {}
     lines: dict[str, int] = {}
     for term, reading in data.items():
         line = data.line_of(term)
         if not isinstance(term, str):
-            problems.append(Problem(path, line, _("the term %(term)s must be written in quotes", term=term), f'"{term}": {reading}'))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    _("the term %(term)s must be written in quotes", term=term),
+                    f'"{term}": {reading}',
+                )
+            )
             continue
         term = term.strip()
         if not term or any(c.isspace() for c in term):
-            problems.append(Problem(path, line, _("the term %(term)r is empty or contains a space", term=term)))
+            problems.append(
+                Problem(path, line, _("the term %(term)r is empty or contains a space", term=term))
+            )
             continue
         if len(term) > LONG_TERM:
-            problems.append(Problem(path, line, _("the term %(term)s is longer than %(n)d characters", term=term, n=LONG_TERM), _("use a reading: on the script line instead")))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    _("the term %(term)s is longer than %(n)d characters", term=term, n=LONG_TERM),
+                    _("use a reading: on the script line instead"),
+                )
+            )
             continue
         if not isinstance(reading, str) or not reading.strip():
-            problems.append(Problem(path, line, _("%(term)s: the reading is missing", term=term), _("%(term)s: ヨミ (in katakana)", term=term)))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    _("%(term)s: the reading is missing", term=term),
+                    _("%(term)s: ヨミ (in katakana)", term=term),
+                )
+            )
             continue
         if not KATAKANA.match(reading.strip()):
-            problems.append(Problem(path, line, _("%(term)s: the reading %(reading)r must be katakana", term=term, reading=reading), _("write it as it sounds, for example コクホゼイ")))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    _(
+                        "%(term)s: the reading %(reading)r must be katakana",
+                        term=term,
+                        reading=reading,
+                    ),
+                    _("write it as it sounds, for example コクホゼイ"),
+                )
+            )
             continue
         readings[term] = reading.strip()
         lines[term] = line
@@ -173,8 +226,20 @@ def check(path: Path, engine) -> list[Problem]:
     for term, reading in dictionary.readings.items():
         spoken = engine.g2p(active.apply(term))
         if sound(spoken) != sound(reading):
-            problems.append(Problem(
-                path, dictionary.lines[term], _("%(term)s: the voice reads %(spoken)s, not %(reading)s", term=term, spoken=spoken, reading=reading),
-                _("write the reading as separate words (with ・) or use a reading: on the script line"), "warning",
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    dictionary.lines[term],
+                    _(
+                        "%(term)s: the voice reads %(spoken)s, not %(reading)s",
+                        term=term,
+                        spoken=spoken,
+                        reading=reading,
+                    ),
+                    _(
+                        "write the reading as separate words (with ・) or use a reading: on the script line"
+                    ),
+                    "warning",
+                )
+            )
     return problems

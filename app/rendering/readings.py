@@ -31,11 +31,21 @@ def dictionary_readings(root: Path) -> list[str]:
     replaced (the engine alone reads it otherwise) or already read so."""
     path = pronunciation.path_for(root)
     engine, dictionary, active = _setup(path)
-    rows = [_("%(path)s: %(terms)d terms, %(replaced)d replaced for %(engine)s", path=path, terms=len(dictionary.readings), replaced=len(active.readings), engine=engine.name)]
+    rows = [
+        _(
+            "%(path)s: %(terms)d terms, %(replaced)d replaced for %(engine)s",
+            path=path,
+            terms=len(dictionary.readings),
+            replaced=len(active.readings),
+            engine=engine.name,
+        )
+    ]
     for term, reading in dictionary.readings.items():
         spoken = engine.g2p(active.apply(term))
         if term in active.readings:
-            note = _("replaced; %(engine)s alone reads %(own)s", engine=engine.name, own=engine.g2p(term))
+            note = _(
+                "replaced; %(engine)s alone reads %(own)s", engine=engine.name, own=engine.g2p(term)
+            )
         else:
             note = _("read so without replacing")
         if pronunciation.sound(spoken) != pronunciation.sound(reading):
@@ -48,7 +58,11 @@ def text_readings(text: str, root: Path) -> list[str]:
     """The text for the voice and how it will be read."""
     engine, _dictionary, active = _setup(pronunciation.path_for(root))
     spoken = active.apply(text)
-    return [text, f"  → {spoken}" if spoken != text else "  → " + _("(unchanged by the dictionary)"), f"  {engine.g2p(spoken)}"]
+    return [
+        text,
+        f"  → {spoken}" if spoken != text else "  → " + _("(unchanged by the dictionary)"),
+        f"  {engine.g2p(spoken)}",
+    ]
 
 
 def engine_readings(text: str, root: Path) -> list[str]:
@@ -72,7 +86,9 @@ def script_readings(path: Path) -> list[str]:
     for scene in script.scenes:
         for line in script.utterances(scene):
             spoken = active.spoken(line.text, line.reading)
-            source = _("reading:") if line.reading else (_("dictionary") if spoken != line.text else "")
+            source = (
+                _("reading:") if line.reading else (_("dictionary") if spoken != line.text else "")
+            )
             rows.append(f"{path}:{line.source_line}\t{script.cast[line.speaker].name}\t{line.text}")
             rows.append(f"    {engine.g2p(spoken)}" + (f"\t({source})" if source else ""))
     return rows

@@ -73,7 +73,9 @@ class RenderResult:
     duration: float = 0.0
     cues: list[Cue] = field(default_factory=list)
     chapters: list[dict] = field(default_factory=list)
-    speech: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of each spoken line
+    speech: list[tuple[float, float]] = field(
+        default_factory=list
+    )  # (start, end) of each spoken line
     spoken: list[str] = field(default_factory=list)  # what the voice was given for each line
 
 
@@ -83,13 +85,19 @@ def settings_label(width: int, height: int, fps: int) -> str:
 
 def credit_lines(script: Script) -> list[str]:
     # Each speech engine credits itself and its voices (engines.py).
-    return [*script.credits, *engines.credit_lines(script), "登場する人物・事例はすべて架空のものです。"]
+    return [
+        *script.credits,
+        *engines.credit_lines(script),
+        "登場する人物・事例はすべて架空のものです。",
+    ]
 
 
 def rendered_metadata(folder: Path) -> dict | None:
     """The rendered ``video.yaml`` of a complete render in ``folder``, else None."""
     metadata = folder / METADATA_NAME
-    if not (metadata.exists() and (folder / SOURCE_NAME).exists() and (folder / CAPTIONS_NAME).exists()):
+    if not (
+        metadata.exists() and (folder / SOURCE_NAME).exists() and (folder / CAPTIONS_NAME).exists()
+    ):
         return None
     try:
         data = yaml.safe_load(metadata.read_text(encoding="utf-8")) or {}
@@ -98,7 +106,9 @@ def rendered_metadata(folder: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def is_up_to_date(folder: Path, sha256: str, label: str | None, pronunciation_sha256: str | None = None) -> bool:
+def is_up_to_date(
+    folder: Path, sha256: str, label: str | None, pronunciation_sha256: str | None = None
+) -> bool:
     """True when the folder holds a complete render of this script (and, given a label, these
     settings; given the dictionary's digest, this pronunciation dictionary). A render made
     before the dictionary existed records no digest and is not judged by it."""
@@ -127,7 +137,12 @@ def webvtt(cues: list[Cue]) -> str:
         lines = cue.lines or (cue.text,)
         speaker = cue.speaker.replace(">", "").replace("&", "＆")
         body = "\n".join(lines)
-        out += [str(number), f"{_timestamp(cue.start)} --> {_timestamp(cue.end)}", f"<v {speaker}>{body}" if speaker else body, ""]
+        out += [
+            str(number),
+            f"{_timestamp(cue.start)} --> {_timestamp(cue.end)}",
+            f"<v {speaker}>{body}" if speaker else body,
+            "",
+        ]
     return "\n".join(out)
 
 
@@ -174,18 +189,69 @@ def _concat_list(segments: list[Segment], fps: int, out: Path) -> int:
     return previous_frame
 
 
-def encode_command(concat: Path, audio: Path, out: Path, fps: int, total_frames: int, total: float) -> list[str]:
+def encode_command(
+    concat: Path, audio: Path, out: Path, fps: int, total_frames: int, total: float
+) -> list[str]:
     return [
-        tools.ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-        "-progress", "pipe:1", "-nostats",
-        "-f", "concat", "-safe", "0", "-i", str(concat), "-i", str(audio),
-        "-map", "0:v:0", "-map", "1:a:0",
-        "-vf", f"format=yuv420p,fps={fps}", "-t", f"{max(total_frames / fps, total):.6f}",
-        "-c:v", "libx264", "-profile:v", "high", "-preset", "veryfast", "-tune", "stillimage",
-        "-crf", "28", "-g", str(fps * 10), "-threads", "2",
-        "-c:a", "aac", "-b:a", "64k", "-ar", str(tts.SAMPLE_RATE), "-ac", "1",
-        "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-        "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart",
+        tools.ffmpeg(),
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        "-f",
+        "concat",
+        "-safe",
+        "0",
+        "-i",
+        str(concat),
+        "-i",
+        str(audio),
+        "-map",
+        "0:v:0",
+        "-map",
+        "1:a:0",
+        "-vf",
+        f"format=yuv420p,fps={fps}",
+        "-t",
+        f"{max(total_frames / fps, total):.6f}",
+        "-c:v",
+        "libx264",
+        "-profile:v",
+        "high",
+        "-preset",
+        "veryfast",
+        "-tune",
+        "stillimage",
+        "-crf",
+        "28",
+        "-g",
+        str(fps * 10),
+        "-threads",
+        "2",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-ar",
+        str(tts.SAMPLE_RATE),
+        "-ac",
+        "1",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-map_metadata",
+        "-1",
+        "-map_chapters",
+        "-1",
+        "-movflags",
+        "+faststart",
         str(out),
     ]
 
@@ -202,7 +268,9 @@ def _run_ffmpeg(args: list[str], total: float, report: Progress, start: float, s
         if code != 0:
             errors.seek(0)
             tail = errors.read().decode("utf-8", "replace").strip()[-800:]
-            raise RenderFailed(_("ffmpeg could not encode the video: %(error)s", error=tail or code))
+            raise RenderFailed(
+                _("ffmpeg could not encode the video: %(error)s", error=tail or code)
+            )
 
 
 def render(
@@ -268,37 +336,75 @@ def render(
             return speech
 
         kicker = f"{_city_name()} 職員研修 ロールプレイ動画"
-        add(painter.title(work / "card0000.png", script.title.get("ja", ""), script.title.get("en", ""), kicker), round(TITLE_SECONDS * rate))
+        add(
+            painter.title(
+                work / "card0000.png",
+                script.title.get("ja", ""),
+                script.title.get("en", ""),
+                kicker,
+            ),
+            round(TITLE_SECONDS * rate),
+        )
         for s_index, scene in enumerate(script.scenes, start=1):
-            result.chapters.append({"start": round(elapsed / rate, 3), "title": {"ja": scene.title}})
-            card = painter.scene_opening(work / f"card{len(segments):04d}.png", scene, f"場面 {s_index}")
+            result.chapters.append(
+                {"start": round(elapsed / rate, 3), "title": {"ja": scene.title}}
+            )
+            card = painter.scene_opening(
+                work / f"card{len(segments):04d}.png", scene, f"場面 {s_index}"
+            )
             add(card, round(SETTING_SECONDS * rate))
             points_card = None
             if scene.key_points:
-                points_card = painter.key_points(work / f"points{s_index:02d}.png", KEY_POINT_HEADING, scene.key_points)
-            frames: dict[str, Path] = {}  # one frame per speaker: the words are in the captions only
+                points_card = painter.key_points(
+                    work / f"points{s_index:02d}.png", KEY_POINT_HEADING, scene.key_points
+                )
+            frames: dict[
+                str, Path
+            ] = {}  # one frame per speaker: the words are in the captions only
             for line in script.utterances(scene):
                 member = script.cast[line.speaker]
                 # Open JTalk gets only the terms it misreads (the rest keep its accent); another
                 # engine gets every term of the dictionary.
-                said_with = voice_dictionary if engines.engine_for(member.voice).name == DEFAULT_ENGINE else dictionary
+                said_with = (
+                    voice_dictionary
+                    if engines.engine_for(member.voice).name == DEFAULT_ENGINE
+                    else dictionary
+                )
                 result.spoken.append(said_with.spoken(line.text, line.reading))
                 speech = speak(result.spoken[-1], member.voice)
                 if line.key_point:
                     card = points_card
                 else:
                     if line.speaker not in frames:
-                        frames[line.speaker] = painter.scene_line(work / f"card{len(segments):04d}.png", scene, line.speaker)
+                        frames[line.speaker] = painter.scene_line(
+                            work / f"card{len(segments):04d}.png", scene, line.speaker
+                        )
                     card = frames[line.speaker]
                 start = elapsed / rate
-                for cue in captions.cues_for(line.caption, engine, dictionary, start, speech.seconds, speech.seconds + line.pause):
-                    result.cues.append(Cue(cue.start, cue.end, member.name, cue.text, cue.lines, line.source_line))
+                for cue in captions.cues_for(
+                    line.caption,
+                    engine,
+                    dictionary,
+                    start,
+                    speech.seconds,
+                    speech.seconds + line.pause,
+                ):
+                    result.cues.append(
+                        Cue(cue.start, cue.end, member.name, cue.text, cue.lines, line.source_line)
+                    )
                 result.speech.append((start, start + speech.seconds))
                 add(card, speech.samples + round(line.pause * rate), speech.path)
             if scene.key_points and not script.narrator:
                 seconds = 3.0 + 0.15 * sum(len(p) for p in scene.key_points)
                 add(points_card, round(seconds * rate))
-        add(painter.end(work / f"card{len(segments):04d}.png", "ご視聴ありがとうございました", credit_lines(script)), round(END_SECONDS * rate))
+        add(
+            painter.end(
+                work / f"card{len(segments):04d}.png",
+                "ご視聴ありがとうございました",
+                credit_lines(script),
+            ),
+            round(END_SECONDS * rate),
+        )
         report(0.62, "cards")
 
         audio = work / "audio.wav"
@@ -307,12 +413,20 @@ def render(
         total_frames = _concat_list(segments, fps, concat)
         result.duration = elapsed / rate
         out = work / SOURCE_NAME
-        _run_ffmpeg(encode_command(concat, audio, out, fps, total_frames, result.duration), result.duration, report, 0.62, 0.36)
+        _run_ffmpeg(
+            encode_command(concat, audio, out, fps, total_frames, result.duration),
+            result.duration,
+            report,
+            0.62,
+            0.36,
+        )
 
         captions_file = work / CAPTIONS_NAME
         captions_file.write_text(webvtt(result.cues), encoding="utf-8")
         metadata = work / METADATA_NAME
-        metadata.write_text(video_yaml(script, result.chapters, label, dictionary.sha256), encoding="utf-8")
+        metadata.write_text(
+            video_yaml(script, result.chapters, label, dictionary.sha256), encoding="utf-8"
+        )
         # The metadata goes last: a folder whose video.yaml names this script is complete.
         for name in (SOURCE_NAME, CAPTIONS_NAME, METADATA_NAME):
             shutil.copyfile(work / name, folder / (name + ".part"))
@@ -327,21 +441,25 @@ def _city_name() -> str:
     return current_app.config.get("CITY_NAME", "あわら市") if has_app_context() else "あわら市"
 
 
-def video_yaml(script: Script, chapters: list[dict], label: str, pronunciation_sha256: str = "") -> str:
+def video_yaml(
+    script: Script, chapters: list[dict], label: str, pronunciation_sha256: str = ""
+) -> str:
     data: dict = {"id": script.id, "title": dict(script.title)}
     description = dict(script.description)
     # What the pictures show, for viewers who do not see them (the words are in the captions).
     pictures = "\n".join(["映像の説明：", *scenery.scene_descriptions(script)])
     description["ja"] = description["ja"] + "\n\n" + pictures if description.get("ja") else pictures
     data["description"] = description
-    data.update({
-        "source": SOURCE_NAME,
-        "captions": {"ja": CAPTIONS_NAME},
-        "chapters": chapters,
-        "rendered_from": SCRIPT_NAME,
-        "script_sha256": script.sha256,
-        "renderer": label,
-        "pronunciation_sha256": pronunciation_sha256,
-    })
+    data.update(
+        {
+            "source": SOURCE_NAME,
+            "captions": {"ja": CAPTIONS_NAME},
+            "chapters": chapters,
+            "rendered_from": SCRIPT_NAME,
+            "script_sha256": script.sha256,
+            "renderer": label,
+            "pronunciation_sha256": pronunciation_sha256,
+        }
+    )
     header = f"# Rendered from {SCRIPT_NAME} by `flask --app app videos render`: edit the script, not this file.\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)

@@ -37,14 +37,43 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in (
-        Setting("tax-counter", "市役所の税務課の収納窓口。カウンターの上に書類トレーとパンフレット立てがあり、奥の壁には窓と時計があります。"),
-        Setting("water-counter", "市役所の上下水道課の料金窓口。カウンターの奥の壁に、水のしずくを描いたポスターと窓があります。"),
-        Setting("resident-counter", "市役所の市民課の窓口。呼び出し番号の表示板と、番号札の発券機があります。"),
-        Setting("home", "住宅の玄関。板張りの上がり框と靴箱があり、開いた戸から外の光が入っています。", sign=False),
-        Setting("consultation-booth", "相談室の相談ブース。仕切りの中にテーブルと椅子があり、テーブルにはティッシュの箱、隅には観葉植物があります。", seated=True),
-        Setting("meeting-room", "会議室。長いテーブルに参加者が並んで座り、壁にはホワイトボードがあります。", seated=True),
-        Setting("office", "市役所の事務室。机の上にパソコンと電話があり、窓にはブラインドがかかっています。", seated=True),
-        Setting("phone", "市役所の事務室。職員の机の上にパソコンと電話があります。電話の相手は、左上の丸い枠の中に描かれています。", seated=True),
+        Setting(
+            "tax-counter",
+            "市役所の税務課の収納窓口。カウンターの上に書類トレーとパンフレット立てがあり、奥の壁には窓と時計があります。",
+        ),
+        Setting(
+            "water-counter",
+            "市役所の上下水道課の料金窓口。カウンターの奥の壁に、水のしずくを描いたポスターと窓があります。",
+        ),
+        Setting(
+            "resident-counter",
+            "市役所の市民課の窓口。呼び出し番号の表示板と、番号札の発券機があります。",
+        ),
+        Setting(
+            "home",
+            "住宅の玄関。板張りの上がり框と靴箱があり、開いた戸から外の光が入っています。",
+            sign=False,
+        ),
+        Setting(
+            "consultation-booth",
+            "相談室の相談ブース。仕切りの中にテーブルと椅子があり、テーブルにはティッシュの箱、隅には観葉植物があります。",
+            seated=True,
+        ),
+        Setting(
+            "meeting-room",
+            "会議室。長いテーブルに参加者が並んで座り、壁にはホワイトボードがあります。",
+            seated=True,
+        ),
+        Setting(
+            "office",
+            "市役所の事務室。机の上にパソコンと電話があり、窓にはブラインドがかかっています。",
+            seated=True,
+        ),
+        Setting(
+            "phone",
+            "市役所の事務室。職員の机の上にパソコンと電話があります。電話の相手は、左上の丸い枠の中に描かれています。",
+            seated=True,
+        ),
         Setting("neutral", "落ち着いた色の無地の背景。", sign=False),
     )
 }
@@ -65,14 +94,39 @@ KEYWORDS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 SIDES = ("resident", "staff")
 HAIR_STYLES = ("short", "long", "bun")
-HAIR_COLOURS = {"black": (44, 40, 40), "brown": (96, 66, 46), "grey": (168, 168, 168), "white": (226, 224, 220)}
+HAIR_COLOURS = {
+    "black": (44, 40, 40),
+    "brown": (96, 66, 46),
+    "grey": (168, 168, 168),
+    "white": (226, 224, 220),
+}
 HAIR_COLOURS_JA = {"black": "黒髪", "brown": "茶色の髪", "grey": "白髪まじりの髪", "white": "白髪"}
-COLOURS_JA = {"blue": "青", "green": "緑", "orange": "オレンジ", "purple": "紫", "teal": "青緑", "grey": "灰色"}
+COLOURS_JA = {
+    "blue": "青",
+    "green": "緑",
+    "orange": "オレンジ",
+    "purple": "紫",
+    "teal": "青緑",
+    "grey": "灰色",
+}
 FIGURE_KEYS = {"side", "hair", "hair_colour", "cane"}
 IMAGE_KEYS = {"file", "alt"}
 
 # Words of a role that mark a resident (or a resident's family) rather than a professional.
-RESIDENT_WORDS = ("住民", "市民", "家族", "来庁者", "相談者", "利用者", "息子", "娘", "母", "父", "妻", "夫")
+RESIDENT_WORDS = (
+    "住民",
+    "市民",
+    "家族",
+    "来庁者",
+    "相談者",
+    "利用者",
+    "息子",
+    "娘",
+    "母",
+    "父",
+    "妻",
+    "夫",
+)
 AGE = re.compile(r"(\d{1,3})\s*歳")
 
 
@@ -170,7 +224,15 @@ def check_folder(folder: Path) -> list[Problem]:
         if problem:
             problems.append(Problem(path, None, f"the city's backdrop image {problem}"))
         elif path.stem not in SETTINGS and not path.with_suffix(".txt").is_file():
-            problems.append(Problem(path, None, "a backdrop of a new setting has no description", f"write one line of Japanese describing it in {path.stem}.txt", "warning"))
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    "a backdrop of a new setting has no description",
+                    f"write one line of Japanese describing it in {path.stem}.txt",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -180,26 +242,45 @@ def scene_backdrop(raw_scene, setting: str, where: str, script_path: Path, check
         line = raw_scene.line_of("backdrop")
         key = raw_scene["backdrop"]
         if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
-            check.error(line, f"{where}: backdrop must be a setting key such as tax-counter, not {key!r}", "built-in: " + ", ".join(SETTINGS))
+            check.error(
+                line,
+                f"{where}: backdrop must be a setting key such as tax-counter, not {key!r}",
+                "built-in: " + ", ".join(SETTINGS),
+            )
             return NEUTRAL
         if key not in SETTINGS and city_backdrop(script_path, key) is None:
             check.error(
-                line, f"{where}: backdrop {key!r} is not a built-in setting and {ILLUSTRATIONS_DIR}/{key}.png does not exist",
-                "built-in: " + ", ".join(SETTINGS) + f"; or add the city's image as videos/{ILLUSTRATIONS_DIR}/{key}.png",
+                line,
+                f"{where}: backdrop {key!r} is not a built-in setting and {ILLUSTRATIONS_DIR}/{key}.png does not exist",
+                "built-in: "
+                + ", ".join(SETTINGS)
+                + f"; or add the city's image as videos/{ILLUSTRATIONS_DIR}/{key}.png",
             )
             return NEUTRAL
     else:
         line = raw_scene.line_of("setting")
         key = backdrop_for(setting) if setting else NEUTRAL
         if key is None:
-            check.warn(line, f"{where}: no backdrop matches the setting {setting!r}; a plain background is used", "add backdrop: with one of " + ", ".join(SETTINGS))
+            check.warn(
+                line,
+                f"{where}: no backdrop matches the setting {setting!r}; a plain background is used",
+                "add backdrop: with one of " + ", ".join(SETTINGS),
+            )
             key = NEUTRAL
     image = city_backdrop(script_path, key)
     problem = image_problem(image, "backdrop") if image is not None else None
     if problem:
-        check.error(line, f"{where}: the city's backdrop image {problem}", f"replace videos/{ILLUSTRATIONS_DIR}/{image.name}")
+        check.error(
+            line,
+            f"{where}: the city's backdrop image {problem}",
+            f"replace videos/{ILLUSTRATIONS_DIR}/{image.name}",
+        )
     elif image is not None and key not in SETTINGS and not image.with_suffix(".txt").is_file():
-        check.warn(line, f"{where}: the backdrop {image.name} has no description", f"write one line of Japanese describing it in {image.with_suffix('.txt').name}")
+        check.warn(
+            line,
+            f"{where}: the backdrop {image.name} has no description",
+            f"write one line of Japanese describing it in {image.with_suffix('.txt').name}",
+        )
     return key
 
 
@@ -224,12 +305,20 @@ def _figure_hints(raw, where: str, check) -> dict:
         return {}
     hints = {}
     check.unknown_keys(raw, FIGURE_KEYS, f"{where}: figure")
-    for name, allowed in (("side", SIDES), ("hair", HAIR_STYLES), ("hair_colour", tuple(HAIR_COLOURS))):
+    for name, allowed in (
+        ("side", SIDES),
+        ("hair", HAIR_STYLES),
+        ("hair_colour", tuple(HAIR_COLOURS)),
+    ):
         if name in raw:
             if raw[name] in allowed:
                 hints[name] = raw[name]
             else:
-                check.error(raw.line_of(name), f"{where}: figure: unknown {name} {raw[name]!r}", "one of " + ", ".join(allowed))
+                check.error(
+                    raw.line_of(name),
+                    f"{where}: figure: unknown {name} {raw[name]!r}",
+                    "one of " + ", ".join(allowed),
+                )
     if "cane" in raw:
         if isinstance(raw["cane"], bool):
             hints["cane"] = raw["cane"]
@@ -248,16 +337,26 @@ def _cast_image(member, where: str, script_path: Path, check) -> tuple[Path | No
         line = raw.line_of("file")
         raw = raw.get("file")
     if not isinstance(raw, str) or not raw.strip():
-        check.error(line, f"{where}: image must name a PNG file beside the script, such as cast/ishida.png")
+        check.error(
+            line, f"{where}: image must name a PNG file beside the script, such as cast/ishida.png"
+        )
         return None, ""
     folder = script_path.parent.resolve()
     path = (folder / raw.strip()).resolve()
     if not path.is_relative_to(folder):
-        check.error(line, f"{where}: image {raw!r} is outside the video's folder", "keep cast images in videos/<id>/cast/")
+        check.error(
+            line,
+            f"{where}: image {raw!r} is outside the video's folder",
+            "keep cast images in videos/<id>/cast/",
+        )
         return None, ""
     problem = image_problem(path, "cast")
     if problem:
-        check.error(line, f"{where}: image {problem}", "cast images live beside the script, e.g. videos/<id>/cast/ishida.png")
+        check.error(
+            line,
+            f"{where}: image {problem}",
+            "cast images live beside the script, e.g. videos/<id>/cast/ishida.png",
+        )
         return None, ""
     return path, " ".join(alt.split())
 
@@ -275,12 +374,17 @@ def describe(name: str, role: str, colour: str, look: Look) -> str:
     return text
 
 
-def cast_look(member, key: str, name: str, role: str, colour: str, where: str, script_path: Path, check) -> Look:
+def cast_look(
+    member, key: str, name: str, role: str, colour: str, where: str, script_path: Path, check
+) -> Look:
     """A cast member's look: defaults from the role, ``figure:`` hints, the city's ``image:``,
     and its description."""
     hints = _figure_hints(member.get("figure"), where, check) if "figure" in member else {}
     if "figure" in member and not hasattr(member["figure"], "line_of"):
-        check.error(member.line_of("figure"), f"{where}: figure must be a mapping (side, hair, hair_colour, cane)")
+        check.error(
+            member.line_of("figure"),
+            f"{where}: figure must be a mapping (side, hair, hair_colour, cane)",
+        )
     look = default_look(key, role)
     look = replace(look, **hints)
     if "image" in member:
@@ -306,7 +410,10 @@ def scene_present(raw_scene, where: str, cast: dict, check) -> tuple[str, ...]:
         return ()
     unknown = [k for k in raw if k not in cast]
     if unknown:
-        check.error(raw_scene.line_of("present"), f"{where}: present names {', '.join(map(repr, unknown))}, not in the cast")
+        check.error(
+            raw_scene.line_of("present"),
+            f"{where}: present names {', '.join(map(repr, unknown))}, not in the cast",
+        )
         return ()
     return tuple(dict.fromkeys(raw))
 
@@ -314,8 +421,10 @@ def scene_present(raw_scene, where: str, cast: dict, check) -> tuple[str, ...]:
 def assets_digest(script) -> str:
     """A short digest of the city's images a script uses ("" when it uses none), so that a
     replaced image renders the video again."""
-    files = sorted({p for p in (city_backdrop(script.path, s.backdrop) for s in script.scenes) if p}
-                   | {m.look.image for m in script.cast.values() if m.look.image})
+    files = sorted(
+        {p for p in (city_backdrop(script.path, s.backdrop) for s in script.scenes) if p}
+        | {m.look.image for m in script.cast.values() if m.look.image}
+    )
     if not files:
         return ""
     digest = hashlib.sha256()

@@ -30,8 +30,18 @@ PLATE_MUTED = (84, 96, 110)
 # the floor they stand on, and whether they are seated.
 LAYOUTS = {
     "counter": {"resident": (440, -150), "staff": (840, 150), "floor": {}, "seated": False},
-    "home": {"resident": (420, -150), "staff": (900, 140), "floor": {"resident": FLOOR_Y - 36}, "seated": False},
-    "consultation-booth": {"resident": (470, -140), "staff": (810, 140), "floor": {}, "seated": True},
+    "home": {
+        "resident": (420, -150),
+        "staff": (900, 140),
+        "floor": {"resident": FLOOR_Y - 36},
+        "seated": False,
+    },
+    "consultation-booth": {
+        "resident": (470, -140),
+        "staff": (810, 140),
+        "floor": {},
+        "seated": True,
+    },
     "office": {"resident": (320, -140), "staff": (850, 170), "floor": {}, "seated": {"staff"}},
 }
 LAYOUTS["phone"] = LAYOUTS["office"]
@@ -63,7 +73,10 @@ def layout(key: str, members: list[CastMember], width: float) -> list[Placement]
     if key == "meeting-room":  # everyone seated along the table, residents first
         ordered = sorted(members, key=lambda m: m.look.side != "resident")
         n = len(ordered)
-        return [Placement(m, width * (0.14 + 0.72 * (i + 0.5) / n), FLOOR_Y, True) for i, m in enumerate(ordered)]
+        return [
+            Placement(m, width * (0.14 + 0.72 * (i + 0.5) / n), FLOOR_Y, True)
+            for i, m in enumerate(ordered)
+        ]
     spec = LAYOUTS.get(key, LAYOUTS["counter"])
     groups = {side: [m for m in members if m.look.side == side] for side in scenery.SIDES}
     if key in ("consultation-booth", "neutral") and not groups["resident"]:
@@ -73,12 +86,16 @@ def layout(key: str, members: list[CastMember], width: float) -> list[Placement]
     for side in scenery.SIDES:
         group = groups[side]
         if key == "phone" and side == "resident":
-            placements += [Placement(m, INSET[0] * ratio, FLOOR_Y, False, inset=True) for m in group[:1]]
+            placements += [
+                Placement(m, INSET[0] * ratio, FLOOR_Y, False, inset=True) for m in group[:1]
+            ]
             group = group[1:]
         start, step = spec[side]
         seated = spec["seated"] if isinstance(spec["seated"], bool) else side in spec["seated"]
         floor = spec["floor"].get(side, FLOOR_Y)
-        for member, x in zip(group, _slots(start * ratio, step * ratio, len(group), width), strict=True):
+        for member, x in zip(
+            group, _slots(start * ratio, step * ratio, len(group), width), strict=True
+        ):
             placements.append(Placement(member, x, floor, seated))
     return placements
 
@@ -117,15 +134,23 @@ class ScenePainter(cards.CardPainter):
         sign = scenery.sign_text(scene.setting)
         cache_key = (scene.backdrop, sign)
         if cache_key not in self._rooms:
-            city = scenery.city_backdrop(self.script.path, scene.backdrop) if self.script.path else None
+            city = (
+                scenery.city_backdrop(self.script.path, scene.backdrop)
+                if self.script.path
+                else None
+            )
             if city is not None:
                 with Image.open(city) as image:
-                    back = ImageOps.fit(image.convert("RGB"), (self.width, self.height), Image.LANCZOS)
+                    back = ImageOps.fit(
+                        image.convert("RGB"), (self.width, self.height), Image.LANCZOS
+                    )
                 self._rooms[cache_key] = (back, None, False)
             else:
                 key = scene.backdrop if scene.backdrop in illustrations.DRAWERS else scenery.NEUTRAL
                 self._check(sign)
-                back, front = illustrations.backdrop(key, self.width, self.height, sign, str(self.bold_path))
+                back, front = illustrations.backdrop(
+                    key, self.width, self.height, sign, str(self.bold_path)
+                )
                 self._rooms[cache_key] = (back, front, True)
         return self._rooms[cache_key]
 
@@ -137,13 +162,19 @@ class ScenePainter(cards.CardPainter):
                 with Image.open(member.look.image) as image:
                     image = image.convert("RGBA")
                     height = round(units * scale * self.scale)
-                    layer = image.resize((max(1, round(image.width * height / image.height)), height), Image.LANCZOS)
+                    layer = image.resize(
+                        (max(1, round(image.width * height / image.height)), height), Image.LANCZOS
+                    )
             else:
-                layer = illustrations.person(member.look, member.colour, member.key, scale * self.scale, seated)
+                layer = illustrations.person(
+                    member.look, member.colour, member.key, scale * self.scale, seated
+                )
             self._figures[cache_key] = layer
         return self._figures[cache_key]
 
-    def _paste_figure(self, frame: Image.Image, layer: Image.Image, x: float, floor: float, state: str, colour) -> tuple[float, float]:
+    def _paste_figure(
+        self, frame: Image.Image, layer: Image.Image, x: float, floor: float, state: str, colour
+    ) -> tuple[float, float]:
         """Paste a figure with its feet at (x, floor) in design units; returns its top centre in pixels."""
         px, py = x * self.scale, floor * self.scale
         left, top = round(px - layer.width / 2), round(py - layer.height)
@@ -151,50 +182,98 @@ class ScenePainter(cards.CardPainter):
             thickness = max(2, round(6 * self.scale))
             ring = _ring(layer, colour, thickness)
             ring_top = top - thickness - 2
-            ring = ring.crop((0, 0, ring.width, max(1, round(py) - ring_top)))  # not below the floor
+            ring = ring.crop(
+                (0, 0, ring.width, max(1, round(py) - ring_top))
+            )  # not below the floor
             frame.alpha_composite(ring, (left - thickness - 2, ring_top))
         shown = _dim(layer) if state == "dimmed" else layer
         frame.alpha_composite(shown, (left, top))
         return px, top
 
-    def _inset(self, frame: Image.Image, placement: Placement, state: str, colour) -> tuple[float, float]:
+    def _inset(
+        self, frame: Image.Image, placement: Placement, state: str, colour
+    ) -> tuple[float, float]:
         """The caller on the phone, in a round frame: a bust seen closer."""
         s = self.scale
         cx, cy, r = placement.x * s, INSET[1] * s, INSET[2] * s
         layer = self.figure(placement.member, False, INSET_SCALE)
         inner = Image.new("RGBA", (round(2 * r), round(2 * r)), (241, 231, 213, 255))
-        inner.alpha_composite(_dim(layer) if state == "dimmed" else layer, (round(r - layer.width / 2), round(0.22 * r)))
+        inner.alpha_composite(
+            _dim(layer) if state == "dimmed" else layer,
+            (round(r - layer.width / 2), round(0.22 * r)),
+        )
         mask = Image.new("L", inner.size, 0)
         ImageDraw.Draw(mask).ellipse((0, 0, inner.width - 1, inner.height - 1), fill=255)
         draw = ImageDraw.Draw(frame)
         border = max(2, round((8 if state == "speaker" else 5) * s))
-        draw.ellipse((cx - r - border, cy - r - border, cx + r + border, cy + r + border), fill=(*colour, 255) if state == "speaker" else (255, 255, 255, 255))
+        draw.ellipse(
+            (cx - r - border, cy - r - border, cx + r + border, cy + r + border),
+            fill=(*colour, 255) if state == "speaker" else (255, 255, 255, 255),
+        )
         frame.paste(inner, (round(cx - r), round(cy - r)), mask)
-        self._pill(draw, (cx - 60 * s, cy + r + 14 * s), "電話の相手", self._font(22), (255, 255, 255), PLATE_INK, pad_x=14, pad_y=5)
+        self._pill(
+            draw,
+            (cx - 60 * s, cy + r + 14 * s),
+            "電話の相手",
+            self._font(22),
+            (255, 255, 255),
+            PLATE_INK,
+            pad_x=14,
+            pad_y=5,
+        )
         return cx, cy - r - border
 
-    def plate(self, draw: ImageDraw.ImageDraw, anchor: tuple[float, float], member: CastMember) -> None:
+    def plate(
+        self, draw: ImageDraw.ImageDraw, anchor: tuple[float, float], member: CastMember
+    ) -> None:
         """A name plate (name and role) above the speaker, pointing down at them."""
         s = self.scale
         name_font, role_font = self._font(28, bold=True), self._font(21)
-        width = max(name_font.getlength(member.name), role_font.getlength(member.role) if member.role else 0) + 44 * s
+        width = (
+            max(
+                name_font.getlength(member.name),
+                role_font.getlength(member.role) if member.role else 0,
+            )
+            + 44 * s
+        )
         height = (88 if member.role else 58) * s
         x, bottom = anchor[0], anchor[1] - 16 * s
         left = min(max(16 * s, x - width / 2), self.width - 16 * s - width)
         top = max(8 * s, bottom - height)
         colour = cards.CHIP.get(member.colour, cards.CHIP["grey"])
-        draw.polygon([(x - 12 * s, top + height - 1), (x + 12 * s, top + height - 1), (x, top + height + 12 * s)], fill=(255, 255, 255))
-        draw.rounded_rectangle((left, top, left + width, top + height), radius=10 * s, fill=(255, 255, 255), outline=colour, width=max(2, round(4 * s)))
-        draw.rectangle((left + 4 * s, top + 10 * s, left + 12 * s, top + height - 10 * s), fill=colour)
+        draw.polygon(
+            [
+                (x - 12 * s, top + height - 1),
+                (x + 12 * s, top + height - 1),
+                (x, top + height + 12 * s),
+            ],
+            fill=(255, 255, 255),
+        )
+        draw.rounded_rectangle(
+            (left, top, left + width, top + height),
+            radius=10 * s,
+            fill=(255, 255, 255),
+            outline=colour,
+            width=max(2, round(4 * s)),
+        )
+        draw.rectangle(
+            (left + 4 * s, top + 10 * s, left + 12 * s, top + height - 10 * s), fill=colour
+        )
         draw.text((left + 24 * s, top + 10 * s), member.name, font=name_font, fill=PLATE_INK)
         if member.role:
             draw.text((left + 24 * s, top + 52 * s), member.role, font=role_font, fill=PLATE_MUTED)
 
     # --- frames -----------------------------------------------------------------------------
 
-    def compose(self, scene: Scene, speaker: str | None, everyone_dimmed: bool = False) -> Image.Image:
+    def compose(
+        self, scene: Scene, speaker: str | None, everyone_dimmed: bool = False
+    ) -> Image.Image:
         """The scene with its people; ``speaker`` marked (a cast key, the narrator, or None)."""
-        self._check(scene.setting, *(m.name for m in self.script.cast.values()), *(m.role for m in self.script.cast.values()))
+        self._check(
+            scene.setting,
+            *(m.name for m in self.script.cast.values()),
+            *(m.role for m in self.script.cast.values()),
+        )
         back, front, drawn = self.room(scene)
         frame = back.convert("RGBA")
         members = [self.script.cast[k] for k in scenery.present(scene, self.script.narrator)]
@@ -202,25 +281,47 @@ class ScenePainter(cards.CardPainter):
         speaking = speaker is not None and any(p.member.key == speaker for p in placements)
         anchors = {}
         for p in placements:
-            state = "dimmed" if everyone_dimmed or (speaking and p.member.key != speaker) else ("speaker" if speaking else "plain")
+            state = (
+                "dimmed"
+                if everyone_dimmed or (speaking and p.member.key != speaker)
+                else ("speaker" if speaking else "plain")
+            )
             colour = cards.CHIP.get(p.member.colour, cards.CHIP["grey"])
             if p.inset:
                 anchors[p.member.key] = self._inset(frame, p, state, colour)
             else:
                 layer = self.figure(p.member, p.seated, FIGURE_SCALE)
-                anchors[p.member.key] = self._paste_figure(frame, layer, p.x, p.floor, state, colour)
+                anchors[p.member.key] = self._paste_figure(
+                    frame, layer, p.x, p.floor, state, colour
+                )
         if front is not None:
             frame.alpha_composite(front)
         draw = ImageDraw.Draw(frame)
         if not (drawn and scenery.SETTINGS[scene.backdrop].sign):
-            self._pill(draw, (24 * self.scale, 24 * self.scale), scene.setting, self._font(24), cards.NAVY, cards.PAPER, pad_x=16, pad_y=6)
+            self._pill(
+                draw,
+                (24 * self.scale, 24 * self.scale),
+                scene.setting,
+                self._font(24),
+                cards.NAVY,
+                cards.PAPER,
+                pad_x=16,
+                pad_y=6,
+            )
         if speaking and not everyone_dimmed:
             self.plate(draw, anchors[speaker], self.script.cast[speaker])
         elif speaker is not None and speaker in self.script.cast and not everyone_dimmed:
             narrator = self.script.cast[speaker]
             font = self._font(26, bold=True)
             x = self.width - 24 * self.scale - font.getlength(narrator.name) - 36 * self.scale
-            self._pill(draw, (x, 24 * self.scale), narrator.name, font, cards.CHIP.get(narrator.colour, cards.CHIP["grey"]), cards.CHIP_INK)
+            self._pill(
+                draw,
+                (x, 24 * self.scale),
+                narrator.name,
+                font,
+                cards.CHIP.get(narrator.colour, cards.CHIP["grey"]),
+                cards.CHIP_INK,
+            )
         return frame.convert("RGB")
 
     def scene_line(self, path: Path, scene: Scene, speaker: str) -> Path:
@@ -234,9 +335,25 @@ class ScenePainter(cards.CardPainter):
         frame = self.compose(scene, None, everyone_dimmed=True).convert("RGBA")
         overlay = Image.new("RGBA", frame.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(overlay)
-        draw.rounded_rectangle((70 * s, 150 * s, self.width - 70 * s, 470 * s), radius=18 * s, fill=(*cards.NAVY, 228))
+        draw.rounded_rectangle(
+            (70 * s, 150 * s, self.width - 70 * s, 470 * s), radius=18 * s, fill=(*cards.NAVY, 228)
+        )
         self._pill(draw, (110 * s, 182 * s), label, self._font(28), cards.NAVY_LIGHT, cards.MUTED)
-        y = self._text_block(draw, scene.title, (110 * s, 250 * s, self.width - 110 * s, 390 * s), (54, 46, 40), cards.PAPER, bold=True, spacing=1.3)
-        self._text_block(draw, scene.setting, (110 * s, y + 14 * s, self.width - 110 * s, 460 * s), (34, 30, 26), cards.CHIP["teal"])
+        y = self._text_block(
+            draw,
+            scene.title,
+            (110 * s, 250 * s, self.width - 110 * s, 390 * s),
+            (54, 46, 40),
+            cards.PAPER,
+            bold=True,
+            spacing=1.3,
+        )
+        self._text_block(
+            draw,
+            scene.setting,
+            (110 * s, y + 14 * s, self.width - 110 * s, 460 * s),
+            (34, 30, 26),
+            cards.CHIP["teal"],
+        )
         frame.alpha_composite(overlay)
         return self._save(frame.convert("RGB"), path)

@@ -69,7 +69,9 @@ class Line:
     caption: str
     pause: float
     source_line: int
-    reading: str = ""  # what the voice says when it differs from the text (119番 → いちいちきゅう番)
+    reading: str = (
+        ""  # what the voice says when it differs from the text (119番 → いちいちきゅう番)
+    )
     key_point: bool = False  # a key point (or their heading) read by the narrator
     caption_line: int = 0  # where its caption is written (caption: or text:)
 
@@ -114,10 +116,18 @@ class Script:
         if scene.key_points and self.narrator:
             heading_line = scene.key_point_lines[0] if scene.key_point_lines else scene.source_line
             points = [(KEY_POINT_HEADING + "。", "【" + KEY_POINT_HEADING + "】", "", heading_line)]
-            points += zip(scene.key_points, scene.key_points, scene.key_point_readings, scene.key_point_lines, strict=True)
+            points += zip(
+                scene.key_points,
+                scene.key_points,
+                scene.key_point_readings,
+                scene.key_point_lines,
+                strict=True,
+            )
             for index, (text, caption, reading, line) in enumerate(points):
                 pause = KEY_POINT_PAUSE if index == len(points) - 1 else KEY_POINT_GAP
-                said.append(Line(self.narrator, text, caption, pause, line, reading, key_point=True))
+                said.append(
+                    Line(self.narrator, text, caption, pause, line, reading, key_point=True)
+                )
         return said
 
     def texts(self) -> list[str]:
@@ -149,7 +159,11 @@ class _Checker:
     def unknown_keys(self, mapping: LineDict, allowed: set[str], where: str) -> None:
         for key in mapping:
             if key not in allowed:
-                self.error(mapping.line_of(key), f"unknown key {key!r} in {where}", "allowed: " + ", ".join(sorted(allowed)))
+                self.error(
+                    mapping.line_of(key),
+                    f"unknown key {key!r} in {where}",
+                    "allowed: " + ", ".join(sorted(allowed)),
+                )
 
     def text(self, parent, key, where: str, required: bool = True) -> str:
         """A Japanese text: a plain string or a mapping with ``ja`` (``en`` optional)."""
@@ -180,7 +194,9 @@ class _Checker:
                 result["en"] = " ".join(value["en"].split())
             for lang in value:
                 if lang not in ("ja", "en"):
-                    self.error(value.line_of(lang), f"{where}: unknown language {lang!r}", "use ja and en")
+                    self.error(
+                        value.line_of(lang), f"{where}: unknown language {lang!r}", "use ja and en"
+                    )
         return result
 
     def number(self, parent: LineDict, key: str, where: str, limits: tuple[float, float], default):
@@ -188,12 +204,18 @@ class _Checker:
             return default
         value = parent[key]
         line = parent.line_of(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             self.error(line, f"{where}: {key} must be a number, not {value!r}")
             return default
         low, high = limits
         if not low <= value <= high:
-            self.error(line, f"{where}: {key} {value} is out of range", f"between {low:g} and {high:g}")
+            self.error(
+                line, f"{where}: {key} {value} is out of range", f"between {low:g} and {high:g}"
+            )
             return default
         return float(value)
 
@@ -202,8 +224,15 @@ class _Checker:
         if key not in parent:
             return default
         value = parent[key]
-        if not isinstance(value, str) or not value.strip() or not value.strip().replace("_", "").replace("-", "").isalnum():
-            self.error(parent.line_of(key), f"{where}: voice {key} must be a name such as {'kokoro' if key != 'name' else 'jm_kumo'}, not {value!r}")
+        if (
+            not isinstance(value, str)
+            or not value.strip()
+            or not value.strip().replace("_", "").replace("-", "").isalnum()
+        ):
+            self.error(
+                parent.line_of(key),
+                f"{where}: voice {key} must be a name such as {'kokoro' if key != 'name' else 'jm_kumo'}, not {value!r}",
+            )
             return default
         return value.strip()
 
@@ -237,10 +266,18 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
     script_id = data.get("id")
     folder = path.parent.name
     if not isinstance(script_id, str) or not script_id:
-        check.error(data.line_of("id") if "id" in data else 1, "id is missing", f"use the folder name: id: {folder}")
+        check.error(
+            data.line_of("id") if "id" in data else 1,
+            "id is missing",
+            f"use the folder name: id: {folder}",
+        )
         script_id = folder
     elif script_id != folder:
-        check.error(data.line_of("id"), f"id {script_id!r} differs from the folder name {folder!r}", "the folder name is the video's id")
+        check.error(
+            data.line_of("id"),
+            f"id {script_id!r} differs from the folder name {folder!r}",
+            "the folder name is the video's id",
+        )
 
     title = check.both(data, "title", "title")
     description = check.both(data, "description", "description", required=False)
@@ -248,7 +285,11 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
     cast: dict[str, CastMember] = {}
     raw_cast = data.get("cast")
     if not isinstance(raw_cast, LineDict) or not raw_cast:
-        check.error(data.line_of("cast") if "cast" in data else 1, "cast is missing or empty", "list each speaker with a name and a voice")
+        check.error(
+            data.line_of("cast") if "cast" in data else 1,
+            "cast is missing or empty",
+            "list each speaker with a name and a voice",
+        )
         raw_cast = LineDict()
     for index, (key, member) in enumerate(raw_cast.items()):
         where = f"cast {key!r}"
@@ -261,18 +302,24 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
         role = check.text(member, "role", f"{where}: role", required=False)
         raw_voice = member.get("voice", LineDict())
         if not isinstance(raw_voice, LineDict):
-            check.error(member.line_of("voice"), f"{where}: voice must be a mapping (engine, name, file, pitch, speed, alpha, volume)")
+            check.error(
+                member.line_of("voice"),
+                f"{where}: voice must be a mapping (engine, name, file, pitch, speed, alpha, volume)",
+            )
             raw_voice = LineDict()
         check.unknown_keys(raw_voice, VOICE_KEYS, f"{where}: voice")
         voice_file = raw_voice.get("file", "mei_normal")
         if not isinstance(voice_file, str) or not voice_file.strip():
-            check.error(raw_voice.line_of("file"), f"{where}: voice file must be a name such as mei_normal")
+            check.error(
+                raw_voice.line_of("file"), f"{where}: voice file must be a name such as mei_normal"
+            )
             voice_file = "mei_normal"
         elif known_voices is not None and voice_file not in known_voices:
             check.error(
                 raw_voice.line_of("file") if "file" in raw_voice else line,
                 f"{where}: voice {voice_file!r} is not installed",
-                "installed: " + (", ".join(sorted(known_voices)) or "none (pip install pyopenjtalk-plus)"),
+                "installed: "
+                + (", ".join(sorted(known_voices)) or "none (pip install pyopenjtalk-plus)"),
             )
         voice = Voice(
             file=voice_file,
@@ -283,11 +330,19 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
             engine=check.word(raw_voice, "engine", where, DEFAULT_ENGINE),
             name=check.word(raw_voice, "name", where, ""),
             fallback=check.word(raw_voice, "fallback", where, ""),
-            line=raw_voice.line_of("engine") if "engine" in raw_voice else member.line_of("voice") if "voice" in member else line,
+            line=raw_voice.line_of("engine")
+            if "engine" in raw_voice
+            else member.line_of("voice")
+            if "voice" in member
+            else line,
         )
         colour = member.get("colour", COLOURS[index % len(COLOURS)])
         if colour not in COLOURS:
-            check.error(member.line_of("colour"), f"{where}: unknown colour {colour!r}", "one of " + ", ".join(COLOURS))
+            check.error(
+                member.line_of("colour"),
+                f"{where}: unknown colour {colour!r}",
+                "one of " + ", ".join(COLOURS),
+            )
             colour = COLOURS[0]
         look = scenery.cast_look(member, str(key), name, role, colour, where, path, check)
         cast[str(key)] = CastMember(str(key), name, role, voice, colour, look)
@@ -311,7 +366,11 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
     scenes: list[Scene] = []
     raw_scenes = data.get("scenes")
     if not isinstance(raw_scenes, LineList) or not raw_scenes:
-        check.error(data.line_of("scenes") if "scenes" in data else 1, "scenes is missing or empty", "a script needs at least one scene with lines")
+        check.error(
+            data.line_of("scenes") if "scenes" in data else 1,
+            "scenes is missing or empty",
+            "a script needs at least one scene with lines",
+        )
         raw_scenes = LineList()
     for s_index, raw_scene in enumerate(raw_scenes):
         where = f"scene {s_index + 1}"
@@ -325,7 +384,10 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
         lines: list[Line] = []
         raw_lines = raw_scene.get("lines")
         if not isinstance(raw_lines, LineList) or not raw_lines:
-            check.error(raw_scene.line_of("lines") if "lines" in raw_scene else s_line, f"{where}: lines are missing or empty")
+            check.error(
+                raw_scene.line_of("lines") if "lines" in raw_scene else s_line,
+                f"{where}: lines are missing or empty",
+            )
             raw_lines = LineList()
         for l_index, raw_line in enumerate(raw_lines):
             l_where = f"{where}, line {l_index + 1}"
@@ -339,24 +401,56 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
                 check.error(l_line, f"{l_where}: speaker is missing")
             elif str(speaker) not in cast:
                 check.error(
-                    raw_line.line_of("speaker"), f"{l_where}: unknown speaker {speaker!r}",
-                    "speakers in the cast: " + ", ".join(cast) if cast else "add the speaker to the cast",
+                    raw_line.line_of("speaker"),
+                    f"{l_where}: unknown speaker {speaker!r}",
+                    "speakers in the cast: " + ", ".join(cast)
+                    if cast
+                    else "add the speaker to the cast",
                 )
             text = check.text(raw_line, "text", f"{l_where}: text")
             if len(text) > LONG_LINE:
-                check.warn(raw_line.line_of("text"), f"{l_where}: {len(text)} characters will not fit on one card", f"split it into lines of at most {LONG_LINE}")
-            caption = check.text(raw_line, "caption", f"{l_where}: caption", required=False) if "caption" in raw_line else ""
+                check.warn(
+                    raw_line.line_of("text"),
+                    f"{l_where}: {len(text)} characters will not fit on one card",
+                    f"split it into lines of at most {LONG_LINE}",
+                )
+            caption = (
+                check.text(raw_line, "caption", f"{l_where}: caption", required=False)
+                if "caption" in raw_line
+                else ""
+            )
             if "caption" in raw_line and not caption:
-                check.error(raw_line.line_of("caption"), f"{l_where}: caption is empty", "remove it to use the text")
+                check.error(
+                    raw_line.line_of("caption"),
+                    f"{l_where}: caption is empty",
+                    "remove it to use the text",
+                )
             pause = check.number(raw_line, "pause", l_where, PAUSE_RANGE, DEFAULT_PAUSE)
-            reading = check.text(raw_line, "reading", f"{l_where}: reading") if "reading" in raw_line else ""
+            reading = (
+                check.text(raw_line, "reading", f"{l_where}: reading")
+                if "reading" in raw_line
+                else ""
+            )
             if speaker is not None and str(speaker) in cast and text:
                 caption_line = raw_line.line_of("caption" if caption else "text")
-                lines.append(Line(str(speaker), text, caption or text, pause, l_line, reading, caption_line=caption_line))
+                lines.append(
+                    Line(
+                        str(speaker),
+                        text,
+                        caption or text,
+                        pause,
+                        l_line,
+                        reading,
+                        caption_line=caption_line,
+                    )
+                )
         points: list[str] = []
         raw_points = raw_scene.get("key_points", LineList())
         if not isinstance(raw_points, list):
-            check.error(raw_scene.line_of("key_points"), f"{where}: key_points must be a list of short sentences")
+            check.error(
+                raw_scene.line_of("key_points"),
+                f"{where}: key_points must be a list of short sentences",
+            )
             raw_points = LineList()
         readings: list[str] = []
         point_lines: list[int] = []
@@ -365,7 +459,11 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
             reading = ""
             if isinstance(point, LineDict):
                 check.unknown_keys(point, POINT_KEYS, f"{where}: key point {p_index + 1}")
-                reading = check.text(point, "reading", f"{where}: key point {p_index + 1}: reading") if "reading" in point else ""
+                reading = (
+                    check.text(point, "reading", f"{where}: key point {p_index + 1}: reading")
+                    if "reading" in point
+                    else ""
+                )
                 point = point.get("text")
             if not isinstance(point, str) or not point.strip():
                 check.error(p_line, f"{where}: key point {p_index + 1} is empty")
@@ -374,17 +472,39 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
                 readings.append(reading)
                 point_lines.append(p_line or s_line)
         if len(points) > 4:
-            check.warn(raw_scene.line_of("key_points"), f"{where}: {len(points)} key points will not fit on one card", "keep it to 4 or fewer")
+            check.warn(
+                raw_scene.line_of("key_points"),
+                f"{where}: {len(points)} key points will not fit on one card",
+                "keep it to 4 or fewer",
+            )
         backdrop = scenery.scene_backdrop(raw_scene, setting, where, path, check)
         shown = scenery.scene_present(raw_scene, where, cast, check)
-        scenes.append(Scene(scene_title, setting, tuple(lines), tuple(points), s_line, tuple(readings), tuple(point_lines), backdrop, shown))
+        scenes.append(
+            Scene(
+                scene_title,
+                setting,
+                tuple(lines),
+                tuple(points),
+                s_line,
+                tuple(readings),
+                tuple(point_lines),
+                backdrop,
+                shown,
+            )
+        )
 
     if any(p.severity == "error" for p in check.problems):
         return None, check.problems
     script = Script(
-        id=script_id, title=title, description=description, cast=cast, scenes=scenes,
-        narrator=str(narrator) if narrator is not None else None, credits=credits,
-        path=path, sha256=file_sha256(path),
+        id=script_id,
+        title=title,
+        description=description,
+        cast=cast,
+        scenes=scenes,
+        narrator=str(narrator) if narrator is not None else None,
+        credits=credits,
+        path=path,
+        sha256=file_sha256(path),
     )
     return script, check.problems
 

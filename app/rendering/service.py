@@ -32,7 +32,13 @@ log = logging.getLogger(__name__)
 
 SCRIPT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 # Errors a content admin can act on: shown as they are, never as a traceback.
-EXPECTED_ERRORS = (tools.ToolMissing, ScriptInvalid, RenderFailed, tts.SynthesisFailed, cards.GlyphMissing)
+EXPECTED_ERRORS = (
+    tools.ToolMissing,
+    ScriptInvalid,
+    RenderFailed,
+    tts.SynthesisFailed,
+    cards.GlyphMissing,
+)
 
 
 @dataclass
@@ -71,7 +77,9 @@ def latest_jobs(script_ids: list[str]) -> dict[str, RenderJob]:
     jobs: dict[str, RenderJob] = {}
     if not script_ids:
         return jobs
-    rows = db.session.scalars(db.select(RenderJob).where(RenderJob.script_id.in_(script_ids)).order_by(RenderJob.id))
+    rows = db.session.scalars(
+        db.select(RenderJob).where(RenderJob.script_id.in_(script_ids)).order_by(RenderJob.id)
+    )
     for job in rows:
         jobs[job.script_id] = job
     return jobs
@@ -80,7 +88,11 @@ def latest_jobs(script_ids: list[str]) -> dict[str, RenderJob]:
 def list_scripts() -> list[ScriptStatus]:
     paths = content.find(content_root())
     jobs = latest_jobs([p.parent.name for p in paths])
-    label = settings_label(int(tools.setting("RENDER_WIDTH")), int(tools.setting("RENDER_HEIGHT")), int(tools.setting("RENDER_FPS")))
+    label = settings_label(
+        int(tools.setting("RENDER_WIDTH")),
+        int(tools.setting("RENDER_HEIGHT")),
+        int(tools.setting("RENDER_FPS")),
+    )
     voices = tools.installed_voices()
     result = []
     for path in paths:
@@ -97,7 +109,9 @@ def list_scripts() -> list[ScriptStatus]:
                 state = "changed"
             else:
                 state = "new"
-        result.append(ScriptStatus(path.parent.name, path, title, errors, state, jobs.get(path.parent.name)))
+        result.append(
+            ScriptStatus(path.parent.name, path, title, errors, state, jobs.get(path.parent.name))
+        )
     return result
 
 
@@ -116,7 +130,9 @@ def start_render(script_id: str, actor_id: int | None, force: bool = False) -> R
         log.warning("render job %s could not be queued: %s", job.id, exc)
         job = db.session.get(RenderJob, job.id)
         job.status, job.finished_at = RenderJob.FAILED, utcnow()
-        job.message = _("The server's task queue does not answer, so the render could not be started. Try again in a few minutes, and tell the system administrator if this continues.")
+        job.message = _(
+            "The server's task queue does not answer, so the render could not be started. Try again in a few minutes, and tell the system administrator if this continues."
+        )
         db.session.commit()
     return job
 
@@ -133,7 +149,11 @@ def run_job(job_id: int) -> RenderJob | None:
 
     def report(fraction: float, phase: str) -> None:
         # The progress writes are also the render's heartbeat (at least every 10 s).
-        if fraction - last["progress"] >= 0.02 or phase != last["phase"] or time.monotonic() - last["at"] >= 10:
+        if (
+            fraction - last["progress"] >= 0.02
+            or phase != last["phase"]
+            or time.monotonic() - last["at"] >= 10
+        ):
             last.update(progress=fraction, phase=phase, at=time.monotonic())
             job.progress, job.phase, job.heartbeat_at = fraction, phase, utcnow()
             db.session.commit()
@@ -147,7 +167,12 @@ def run_job(job_id: int) -> RenderJob | None:
         job.status, job.message = RenderJob.FAILED, str(exc)
     except Exception:  # noqa: BLE001 - recorded on the job; the worker must go on
         log.exception("render job %s failed", job_id)
-        job.status, job.message = RenderJob.FAILED, _("The video could not be rendered because of an unexpected error. The server log has the details.")
+        job.status, job.message = (
+            RenderJob.FAILED,
+            _(
+                "The video could not be rendered because of an unexpected error. The server log has the details."
+            ),
+        )
     else:
         job.status = RenderJob.SKIPPED if result.status == "skipped" else RenderJob.DONE
         job.duration_seconds = result.duration or None
@@ -155,7 +180,14 @@ def run_job(job_id: int) -> RenderJob | None:
         job.message = hand_off(result, job.requested_by_id)
         job.progress = 1.0
     job.finished_at = utcnow()
-    audit.record("render_finished", "render_job", job.id, actor_id=job.requested_by_id, script=job.script_id, status=job.status)
+    audit.record(
+        "render_finished",
+        "render_job",
+        job.id,
+        actor_id=job.requested_by_id,
+        script=job.script_id,
+        status=job.status,
+    )
     db.session.commit()
     return job
 
@@ -165,12 +197,23 @@ def recover_jobs() -> int:
     for JOB_LEASE_SECONDS), so the admin sees it and can start the render again."""
     limit = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
     stopped = 0
-    for job in db.session.scalars(db.select(RenderJob).where(RenderJob.status == RenderJob.RUNNING)):
+    for job in db.session.scalars(
+        db.select(RenderJob).where(RenderJob.status == RenderJob.RUNNING)
+    ):
         silent = job.heartbeat_at is None or job.heartbeat_at < utcnow() - limit
         if silent or worker.holder_is_dead(job.worker_id):
             job.status, job.finished_at = RenderJob.FAILED, utcnow()
-            job.message = _("The render stopped because the background worker was stopped or restarted. Start it again.")
-            audit.record("render_finished", "render_job", job.id, actor_id=job.requested_by_id, script=job.script_id, status="abandoned")
+            job.message = _(
+                "The render stopped because the background worker was stopped or restarted. Start it again."
+            )
+            audit.record(
+                "render_finished",
+                "render_job",
+                job.id,
+                actor_id=job.requested_by_id,
+                script=job.script_id,
+                status="abandoned",
+            )
             stopped += 1
     db.session.commit()
     return stopped
@@ -183,7 +226,10 @@ def hand_off(result: RenderResult, actor_id: int | None) -> str:
     try:
         from app.videos.service import ingest_path
     except ImportError:
-        return _("The video is ready in %(folder)s and can be ingested.", folder=f"videos/{result.folder.name}")
+        return _(
+            "The video is ready in %(folder)s and can be ingested.",
+            folder=f"videos/{result.folder.name}",
+        )
     try:
         ingest_path(result.folder, actor_id=actor_id)
     except Exception as exc:  # noqa: BLE001 - the render itself succeeded; say what the ingest said

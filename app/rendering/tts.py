@@ -32,9 +32,21 @@ class Speech:
 
 def command(voice: Voice, out: Path, text_file: Path) -> list[str]:
     args = [
-        tools.open_jtalk(), "-x", str(tools.dictionary()), "-m", str(tools.voice(voice.file)),
-        "-ow", str(out), "-s", str(SAMPLE_RATE), "-r", f"{voice.speed:g}", "-fm", f"{voice.pitch:g}",
-        "-g", f"{voice.volume:g}",
+        tools.open_jtalk(),
+        "-x",
+        str(tools.dictionary()),
+        "-m",
+        str(tools.voice(voice.file)),
+        "-ow",
+        str(out),
+        "-s",
+        str(SAMPLE_RATE),
+        "-r",
+        f"{voice.speed:g}",
+        "-fm",
+        f"{voice.pitch:g}",
+        "-g",
+        f"{voice.volume:g}",
     ]
     if voice.alpha is not None:
         args += ["-a", f"{voice.alpha:g}"]
@@ -45,11 +57,28 @@ def synthesise(text: str, voice: Voice, out: Path) -> Speech:
     """Speak ``text`` into the WAV file ``out``; the duration is measured from its samples."""
     text_file = out.with_suffix(".txt")
     text_file.write_text(text + "\n", encoding="utf-8")
-    result = subprocess.run(command(voice, out, text_file), capture_output=True, timeout=120, check=False)
+    result = subprocess.run(
+        command(voice, out, text_file), capture_output=True, timeout=120, check=False
+    )
     if result.returncode != 0 or not out.exists():
         tail = result.stderr.decode("utf-8", "replace").strip()[-400:]
-        raise SynthesisFailed(_("Open JTalk could not speak the line %(text)s: %(error)s", text=text[:40], error=tail or result.returncode))
+        raise SynthesisFailed(
+            _(
+                "Open JTalk could not speak the line %(text)s: %(error)s",
+                text=text[:40],
+                error=tail or result.returncode,
+            )
+        )
     with wave.open(str(out), "rb") as clip:
-        if clip.getnchannels() != 1 or clip.getsampwidth() != 2 or clip.getframerate() != SAMPLE_RATE:
-            raise SynthesisFailed(_("Open JTalk produced audio in an unexpected format (%(rate)d Hz).", rate=clip.getframerate()))
+        if (
+            clip.getnchannels() != 1
+            or clip.getsampwidth() != 2
+            or clip.getframerate() != SAMPLE_RATE
+        ):
+            raise SynthesisFailed(
+                _(
+                    "Open JTalk produced audio in an unexpected format (%(rate)d Hz).",
+                    rate=clip.getframerate(),
+                )
+            )
         return Speech(out, clip.getnframes(), clip.getframerate())

@@ -16,7 +16,12 @@ from app.rendering.models import RenderJob
 @bp.get("/content/scripts")
 @require(Permission.MANAGE_CONTENT)
 def scripts():
-    return render_template("rendering/scripts.html", scripts=service.list_scripts(), form=RenderForm(), status_label=status_label)
+    return render_template(
+        "rendering/scripts.html",
+        scripts=service.list_scripts(),
+        form=RenderForm(),
+        status_label=status_label,
+    )
 
 
 @bp.post("/content/scripts/<script_id>/render")
@@ -45,8 +50,11 @@ def job_status(job_id: int):
     if job is None:
         abort(404)
     return jsonify(
-        status=job.status, status_label=status_label(job.status), percent=job.percent,
-        finished=job.finished, message=job.message or "",
+        status=job.status,
+        status_label=status_label(job.status),
+        percent=job.percent,
+        finished=job.finished,
+        message=job.message or "",
     )
 
 

@@ -14,4 +14,9 @@ def init_app(app):
     from app.core.permissions import Permission
 
     add_nav(app, "reports.dashboard", _l("Completion dashboard"), Permission.VIEW_ALL_PROGRESS)
-    add_nav(app, "reports.my_department", _l("My department's training"), Permission.VIEW_OWN_DEPARTMENT_PROGRESS)
+    add_nav(
+        app,
+        "reports.my_department",
+        _l("My department's training"),
+        Permission.VIEW_OWN_DEPARTMENT_PROGRESS,
+    )

@@ -39,7 +39,11 @@ class Chart:
 def _series_rows(matrix: Matrix) -> list[MatrixRow]:
     tops = [r for r in matrix.rows if r.level == "division"] or matrix.rows
     if len(tops) == 1:
-        sections = [r for r in matrix.rows if r.level == "section" and r.department.parent_id == tops[0].department.id]
+        sections = [
+            r
+            for r in matrix.rows
+            if r.level == "section" and r.department.parent_id == tops[0].department.id
+        ]
         return sections or tops
     return tops
 
@@ -61,17 +65,31 @@ def build(matrix: Matrix, locale: str = "ja") -> Chart | None:
     for index, row in enumerate(rows):
         percents = [round(100.0 * c / row.total.total, 1) for c in row.total.completed_by]
         coords = [(round(x(i), 1), round(y(p), 1)) for i, p in enumerate(percents)]
-        series.append(Series(
-            label=row.department.display_name(locale), color=PALETTE[index], dash=DASHES[index], percents=percents,
-            points=" ".join(f"{a},{b}" for a, b in coords), dots=coords,
-        ))
+        series.append(
+            Series(
+                label=row.department.display_name(locale),
+                color=PALETTE[index],
+                dash=DASHES[index],
+                percents=percents,
+                points=" ".join(f"{a},{b}" for a, b in coords),
+                dots=coords,
+            )
+        )
     if locale == "ja":
-        labels = [f"{d.month}月{d.day}日" if i == n - 1 else f"{d.month}月末" for i, d in enumerate(matrix.timeline)]
+        labels = [
+            f"{d.month}月{d.day}日" if i == n - 1 else f"{d.month}月末"
+            for i, d in enumerate(matrix.timeline)
+        ]
     else:
         labels = [d.strftime("%d %b") for d in matrix.timeline]
     return Chart(
-        width=WIDTH, height=HEIGHT,
+        width=WIDTH,
+        height=HEIGHT,
         x_labels=[(round(x(i), 1), label) for i, label in enumerate(labels)],
         y_ticks=[(round(y(p), 1), p) for p in (0, 25, 50, 75, 100)],
-        series=series, left=LEFT, right_edge=WIDTH - RIGHT, bottom_edge=HEIGHT - BOTTOM, legend_x=WIDTH - RIGHT + 14,
+        series=series,
+        left=LEFT,
+        right_edge=WIDTH - RIGHT,
+        bottom_edge=HEIGHT - BOTTOM,
+        legend_x=WIDTH - RIGHT + 14,
     )

@@ -19,8 +19,17 @@ from app.reports.service import Matrix
 
 def matrix_table(matrix: Matrix, locale: str = "ja") -> tuple[list[str], list[list]]:
     """One row per department × course (easy to pivot in Excel), 部 rows rolled up."""
-    header = [_("Division (部)"), _("Section (課)"), _("Course"), _("Staff required"), _("Completed"),
-              _("In progress"), _("Not started"), _("Overdue"), _("Completion rate (%)")]
+    header = [
+        _("Division (部)"),
+        _("Section (課)"),
+        _("Course"),
+        _("Staff required"),
+        _("Completed"),
+        _("In progress"),
+        _("Not started"),
+        _("Overdue"),
+        _("Completion rate (%)"),
+    ]
     rows = []
     division_name = ""
     for row in matrix.rows:
@@ -31,30 +40,71 @@ def matrix_table(matrix: Matrix, locale: str = "ja") -> tuple[list[str], list[li
             section_name = row.department.display_name(locale)
         for course in matrix.courses:
             cell = row.cells[course.id]
-            rows.append([division_name, section_name, course.title(locale), cell.total, cell.completed,
-                         cell.in_progress, cell.not_started, cell.overdue, cell.percent if cell.percent is not None else ""])
+            rows.append(
+                [
+                    division_name,
+                    section_name,
+                    course.title(locale),
+                    cell.total,
+                    cell.completed,
+                    cell.in_progress,
+                    cell.not_started,
+                    cell.overdue,
+                    cell.percent if cell.percent is not None else "",
+                ]
+            )
     for course in matrix.courses:
         cell = matrix.grand_total[course.id]
-        rows.append([_("All departments"), "", course.title(locale), cell.total, cell.completed, cell.in_progress,
-                     cell.not_started, cell.overdue, cell.percent if cell.percent is not None else ""])
+        rows.append(
+            [
+                _("All departments"),
+                "",
+                course.title(locale),
+                cell.total,
+                cell.completed,
+                cell.in_progress,
+                cell.not_started,
+                cell.overdue,
+                cell.percent if cell.percent is not None else "",
+            ]
+        )
     return header, rows
 
 
-def overdue_table(records, departments, on: date, locale: str = "ja") -> tuple[list[str], list[list]]:
+def overdue_table(
+    records, departments, on: date, locale: str = "ja"
+) -> tuple[list[str], list[list]]:
     by_id = {d.id: d for d in departments}
-    header = [_("Staff number"), _("Name"), _("Division (部)"), _("Section (課)"), _("Course"), _("Due date"),
-              _("Days overdue"), _("Progress (%)"), _("E-mail")]
+    header = [
+        _("Staff number"),
+        _("Name"),
+        _("Division (部)"),
+        _("Section (課)"),
+        _("Course"),
+        _("Due date"),
+        _("Days overdue"),
+        _("Progress (%)"),
+        _("E-mail"),
+    ]
     rows = []
     for assignment, employee in records:
         department = by_id.get(employee.department_id)
         parent = by_id.get(department.parent_id) if department and department.parent_id else None
-        rows.append([
-            employee.staff_number, employee.name,
-            parent.display_name(locale) if parent else (department.display_name(locale) if department else ""),
-            department.display_name(locale) if department and parent else "",
-            assignment.course.title(locale), assignment.due_on, (on - assignment.due_on).days,
-            round(100 * (assignment.progress or 0)), employee.email or "",
-        ])
+        rows.append(
+            [
+                employee.staff_number,
+                employee.name,
+                parent.display_name(locale)
+                if parent
+                else (department.display_name(locale) if department else ""),
+                department.display_name(locale) if department and parent else "",
+                assignment.course.title(locale),
+                assignment.due_on,
+                (on - assignment.due_on).days,
+                round(100 * (assignment.progress or 0)),
+                employee.email or "",
+            ]
+        )
     return header, rows
 
 

@@ -31,6 +31,7 @@ def today() -> date:
 
 # --- who may see what ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Scope:
     """The departments a viewer may see: all of them (HR), or their own with its 課 (所属長)."""
@@ -49,20 +50,29 @@ def scope_for(user, departments: list[Department] | None = None) -> Scope | None
         if user.department_id is None:
             return Scope(everything=False)
         departments = departments if departments is not None else all_departments()
-        ids = {user.department_id} | {d.id for d in departments if d.parent_id == user.department_id}
+        ids = {user.department_id} | {
+            d.id for d in departments if d.parent_id == user.department_id
+        }
         return Scope(everything=False, department_ids=frozenset(ids))
     return None
 
 
 def all_departments() -> list[Department]:
-    return list(db.session.scalars(select(Department).order_by(Department.sort_order, Department.code)))
+    return list(
+        db.session.scalars(select(Department).order_by(Department.sort_order, Department.code))
+    )
 
 
 def report_courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).where(Course.active.is_(True)).order_by(Course.sort_order, Course.slug)))
+    return list(
+        db.session.scalars(
+            select(Course).where(Course.active.is_(True)).order_by(Course.sort_order, Course.slug)
+        )
+    )
 
 
 # --- the matrix ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Cell:
@@ -70,7 +80,9 @@ class Cell:
     completed: int = 0
     in_progress: int = 0
     overdue: int = 0
-    completed_by: list[int] = field(default_factory=list)  # cumulative completions at each timeline point
+    completed_by: list[int] = field(
+        default_factory=list
+    )  # cumulative completions at each timeline point
 
     @property
     def not_started(self) -> int:
@@ -87,7 +99,9 @@ class Cell:
         self.overdue += other.overdue
         if not self.completed_by:
             self.completed_by = [0] * len(other.completed_by)
-        self.completed_by = [a + b for a, b in zip(self.completed_by, other.completed_by, strict=False)]
+        self.completed_by = [
+            a + b for a, b in zip(self.completed_by, other.completed_by, strict=False)
+        ]
 
 
 @dataclass
@@ -121,7 +135,9 @@ def timeline_points(on: date, months: int = TIMELINE_MONTHS) -> list[date]:
     return [*points, on]
 
 
-def _in_scope_ids(scope: Scope, departments: list[Department], division_id: int | None) -> set[int] | None:
+def _in_scope_ids(
+    scope: Scope, departments: list[Department], division_id: int | None
+) -> set[int] | None:
     """Department ids the query is limited to; None for no limit."""
     ids: set[int] | None = None if scope.everything else set(scope.department_ids)
     if division_id is not None:
@@ -130,8 +146,14 @@ def _in_scope_ids(scope: Scope, departments: list[Department], division_id: int 
     return ids
 
 
-def matrix(scope: Scope, *, course_id: int | None = None, division_id: int | None = None, on: date | None = None,
-           departments: list[Department] | None = None) -> Matrix:
+def matrix(
+    scope: Scope,
+    *,
+    course_id: int | None = None,
+    division_id: int | None = None,
+    on: date | None = None,
+    departments: list[Department] | None = None,
+) -> Matrix:
     """Departments × courses: counts and % complete, rolled up by 部, with the timeline.
 
     Three statements: departments, courses, and one aggregate over the assignment rows.
@@ -155,12 +177,16 @@ def matrix(scope: Scope, *, course_id: int | None = None, division_id: int | Non
     ]
     for point in points:
         cutoff = clock.day_start(point + timedelta(days=1))  # completed by the end of that city day
-        columns.append(func.sum(case((and_(completed, Assignment.completed_at < cutoff), 1), else_=0)))
+        columns.append(
+            func.sum(case((and_(completed, Assignment.completed_at < cutoff), 1), else_=0))
+        )
     # The assignment rows carry the employee's current department, so this reads one index
     # in GROUP BY order; deactivated staff (few) are left out by a small subquery.
     stmt = (
         select(*columns)
-        .where(Assignment.required.is_(True), Assignment.employee_id.not_in(inactive_employee_ids()))
+        .where(
+            Assignment.required.is_(True), Assignment.employee_id.not_in(inactive_employee_ids())
+        )
         .group_by(Assignment.department_id, Assignment.course_id)
     )
     if course_id is not None:
@@ -173,10 +199,17 @@ def matrix(scope: Scope, *, course_id: int | None = None, division_id: int | Non
         if c_id not in course_ids or department_id is None:
             continue
         counts.setdefault(department_id, {})[c_id] = Cell(
-            int(total), int(done or 0), int(started or 0), int(overdue or 0), [int(x or 0) for x in cumulative])
+            int(total),
+            int(done or 0),
+            int(started or 0),
+            int(overdue or 0),
+            [int(x or 0) for x in cumulative],
+        )
 
     visible = [d for d in departments if ids is None or d.id in ids]
-    top_level = [d for d in visible if d.parent_id is None or d.parent_id not in {v.id for v in visible}]
+    top_level = [
+        d for d in visible if d.parent_id is None or d.parent_id not in {v.id for v in visible}
+    ]
     rows: list[MatrixRow] = []
     grand_total: dict[int, Cell] = {c.id: Cell(completed_by=[0] * len(points)) for c in courses}
     for top in top_level:
@@ -186,12 +219,24 @@ def matrix(scope: Scope, *, course_id: int | None = None, division_id: int | Non
             for c_id, cell in counts.get(department.id, {}).items():
                 rollup[c_id].add(cell)
                 grand_total[c_id].add(cell)
-        rows.append(MatrixRow(top, "division" if sections or top.parent_id is None else "section", rollup, _sum(rollup.values(), len(points))))
+        rows.append(
+            MatrixRow(
+                top,
+                "division" if sections or top.parent_id is None else "section",
+                rollup,
+                _sum(rollup.values(), len(points)),
+            )
+        )
         for section in sections:
-            cells = {c.id: counts.get(section.id, {}).get(c.id, Cell(completed_by=[0] * len(points))) for c in courses}
+            cells = {
+                c.id: counts.get(section.id, {}).get(c.id, Cell(completed_by=[0] * len(points)))
+                for c in courses
+            }
             rows.append(MatrixRow(section, "section", cells, _sum(cells.values(), len(points))))
     divisions = visible_divisions(scope, departments)
-    return Matrix(courses, rows, grand_total, _sum(grand_total.values(), len(points)), points, divisions)
+    return Matrix(
+        courses, rows, grand_total, _sum(grand_total.values(), len(points)), points, divisions
+    )
 
 
 def visible_divisions(scope: Scope, departments: list[Department]) -> list[Department]:
@@ -234,15 +279,25 @@ class EmployeeRow:
     assignments: dict[int, Assignment]
 
 
-def department_employees(department: Department, departments: list[Department], *, course_id: int | None = None,
-                         status: str = "all", page: int = 1, on: date | None = None):
+def department_employees(
+    department: Department,
+    departments: list[Department],
+    *,
+    course_id: int | None = None,
+    status: str = "all",
+    page: int = 1,
+    on: date | None = None,
+):
     """One page of a department's staff (a 部 includes its 課) with their required courses.
 
     Four statements: the page count, the page, and the page's assignment rows (and courses)."""
     on = on or today()
     ids = {department.id} | {d.id for d in departments if d.parent_id == department.id}
-    stmt = (select(Employee).where(Employee.department_id.in_(sorted(ids)), Employee.active.is_(True))
-            .order_by(Employee.department_id, Employee.staff_number))
+    stmt = (
+        select(Employee)
+        .where(Employee.department_id.in_(sorted(ids)), Employee.active.is_(True))
+        .order_by(Employee.department_id, Employee.staff_number)
+    )
     condition = _status_condition(status, on, course_id)
     if condition is not None:
         stmt = stmt.where(condition)
@@ -250,7 +305,9 @@ def department_employees(department: Department, departments: list[Department], 
     people = list(pagination.items)
     rows: dict[int, dict[int, Assignment]] = {p.id: {} for p in people}
     if people:
-        assignments = select(Assignment).where(Assignment.employee_id.in_([p.id for p in people]), Assignment.required.is_(True))
+        assignments = select(Assignment).where(
+            Assignment.employee_id.in_([p.id for p in people]), Assignment.required.is_(True)
+        )
         if course_id is not None:
             assignments = assignments.where(Assignment.course_id == course_id)
         for assignment in db.session.scalars(assignments):
@@ -260,11 +317,21 @@ def department_employees(department: Department, departments: list[Department], 
 
 # --- overdue list -------------------------------------------------------------------------------
 
-def _overdue_conditions(scope: Scope, departments: list[Department], course_ids: list[int], *,
-                        course_id: int | None, division_id: int | None, on: date) -> list:
+
+def _overdue_conditions(
+    scope: Scope,
+    departments: list[Department],
+    course_ids: list[int],
+    *,
+    course_id: int | None,
+    division_id: int | None,
+    on: date,
+) -> list:
     ids = _in_scope_ids(scope, departments, division_id)
     conditions = [
-        Assignment.required.is_(True), Assignment.due_on < on, Assignment.status != COMPLETED,
+        Assignment.required.is_(True),
+        Assignment.due_on < on,
+        Assignment.status != COMPLETED,
         Assignment.course_id.in_([course_id] if course_id is not None else course_ids or [-1]),
         Assignment.employee_id.not_in(inactive_employee_ids()),
     ]
@@ -273,25 +340,56 @@ def _overdue_conditions(scope: Scope, departments: list[Department], course_ids:
     return conditions
 
 
-def overdue_statement(scope: Scope, departments: list[Department], course_ids: list[int], *,
-                      course_id: int | None = None, division_id: int | None = None, on: date | None = None):
+def overdue_statement(
+    scope: Scope,
+    departments: list[Department],
+    course_ids: list[int],
+    *,
+    course_id: int | None = None,
+    division_id: int | None = None,
+    on: date | None = None,
+):
     """Overdue (assignment, employee) pairs, the longest overdue first."""
-    conditions = _overdue_conditions(scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on or today())
+    conditions = _overdue_conditions(
+        scope,
+        departments,
+        course_ids,
+        course_id=course_id,
+        division_id=division_id,
+        on=on or today(),
+    )
     return (
         select(Assignment, Employee)
         .join(Employee, Employee.id == Assignment.employee_id)
         .where(*conditions)
-        .order_by(Assignment.due_on, Assignment.department_id, Assignment.employee_id, Assignment.course_id)
+        .order_by(
+            Assignment.due_on,
+            Assignment.department_id,
+            Assignment.employee_id,
+            Assignment.course_id,
+        )
     )
 
 
-def overdue_page(scope: Scope, departments: list[Department], course_ids: list[int], *, page: int = 1,
-                 course_id: int | None = None, division_id: int | None = None, on: date | None = None):
+def overdue_page(
+    scope: Scope,
+    departments: list[Department],
+    course_ids: list[int],
+    *,
+    page: int = 1,
+    course_id: int | None = None,
+    division_id: int | None = None,
+    on: date | None = None,
+):
     """One page of overdue (employee, course) pairs: a count over the index, then the page."""
     on = on or today()
-    conditions = _overdue_conditions(scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on)
+    conditions = _overdue_conditions(
+        scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on
+    )
     total = db.session.scalar(select(func.count()).select_from(Assignment).where(*conditions))
-    stmt = overdue_statement(scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on)
+    stmt = overdue_statement(
+        scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on
+    )
     rows = db.session.execute(stmt.limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()
     return total, rows
 
@@ -301,6 +399,7 @@ def overdue_all(scope: Scope, departments: list[Department], course_ids: list[in
 
 
 # --- audit --------------------------------------------------------------------------------------
+
 
 def record_view(action: str, object_type: str, object_id=None, **detail) -> None:
     """Views of staff-level progress (personal data) and every export are audit-logged."""

@@ -39,23 +39,35 @@ def _context():
         division = next((d for d in departments if d.id == division_id), None)
         if division is None:
             abort(404)
-        if not scope.everything and division_id not in scope.department_ids and not any(
-                d.parent_id == division_id and d.id in scope.department_ids for d in departments):
+        if (
+            not scope.everything
+            and division_id not in scope.department_ids
+            and not any(
+                d.parent_id == division_id and d.id in scope.department_ids for d in departments
+            )
+        ):
             abort(403)
     return departments, scope, course_id, division_id
 
 
 def _status_label(status: str) -> str:
     return {
-        "all": _("All"), "completed": _("Completed"), "in_progress": _("In progress"),
-        "not_started": _("Not started"), "overdue": _("Overdue"),
+        "all": _("All"),
+        "completed": _("Completed"),
+        "in_progress": _("In progress"),
+        "not_started": _("Not started"),
+        "overdue": _("Overdue"),
     }[status]
 
 
 def _filter_form(matrix_courses, divisions, with_status=False) -> DashboardFilterForm:
     form = DashboardFilterForm(request.args)
-    form.course.choices = [("", _("All courses"))] + [(str(c.id), c.title(current_locale())) for c in matrix_courses]
-    form.division.choices = [("", _("All divisions"))] + [(str(d.id), d.display_name(current_locale())) for d in divisions]
+    form.course.choices = [("", _("All courses"))] + [
+        (str(c.id), c.title(current_locale())) for c in matrix_courses
+    ]
+    form.division.choices = [("", _("All divisions"))] + [
+        (str(d.id), d.display_name(current_locale())) for d in divisions
+    ]
     form.status.choices = [(s, _status_label(s)) for s in service.STATUS_FILTERS]
     return form
 
@@ -64,11 +76,18 @@ def _filter_form(matrix_courses, divisions, with_status=False) -> DashboardFilte
 @require_any(*VIEWERS)
 def dashboard():
     departments, scope, course_id, division_id = _context()
-    matrix = service.matrix(scope, course_id=course_id, division_id=division_id, departments=departments)
+    matrix = service.matrix(
+        scope, course_id=course_id, division_id=division_id, departments=departments
+    )
     form = _filter_form(service.report_courses(), matrix.divisions)
     return render_template(
-        "reports/dashboard.html", matrix=matrix, form=form, chart=chart.build(matrix, current_locale()),
-        course_id=course_id, division_id=division_id, scope=scope,
+        "reports/dashboard.html",
+        matrix=matrix,
+        form=form,
+        chart=chart.build(matrix, current_locale()),
+        course_id=course_id,
+        division_id=division_id,
+        scope=scope,
     )
 
 
@@ -98,11 +117,21 @@ def department(department_id: int):
     departments = service.all_departments()
     courses = service.report_courses()
     shown = [c for c in courses if course_id is None or c.id == course_id]
-    pagination, rows = service.department_employees(target, departments, course_id=course_id, status=status, page=page)
+    pagination, rows = service.department_employees(
+        target, departments, course_id=course_id, status=status, page=page
+    )
     form = _filter_form(courses, [])
     return render_template(
-        "reports/department.html", department=target, departments={d.id: d for d in departments}, courses=shown,
-        pagination=pagination, rows=rows, form=form, status=status, course_id=course_id, today=service.today(),
+        "reports/department.html",
+        department=target,
+        departments={d.id: d for d in departments},
+        courses=shown,
+        pagination=pagination,
+        rows=rows,
+        form=form,
+        status=status,
+        course_id=course_id,
+        today=service.today(),
     )
 
 
@@ -114,13 +143,27 @@ def overdue():
     service.record_view("progress.overdue_viewed", "report", None, page=page)
     departments = service.all_departments()
     courses = service.report_courses()  # keeps every row's course in the session: no query per row
-    total, records = service.overdue_page(scope, departments, [c.id for c in courses], course_id=course_id,
-                                          division_id=division_id, page=page)
+    total, records = service.overdue_page(
+        scope,
+        departments,
+        [c.id for c in courses],
+        course_id=course_id,
+        division_id=division_id,
+        page=page,
+    )
     form = _filter_form(courses, service.visible_divisions(scope, departments))
     pages = max((total + service.PER_PAGE - 1) // service.PER_PAGE, 1)
     return render_template(
-        "reports/overdue.html", records=records, total=total, page=page, pages=pages, form=form,
-        departments={d.id: d for d in departments}, course_id=course_id, division_id=division_id, today=service.today(),
+        "reports/overdue.html",
+        records=records,
+        total=total,
+        page=page,
+        pages=pages,
+        form=form,
+        departments={d.id: d for d in departments},
+        course_id=course_id,
+        division_id=division_id,
+        today=service.today(),
     )
 
 
@@ -143,7 +186,9 @@ def export(fmt: str):
     if fmt not in MIMETYPES:
         abort(404)
     departments, scope, course_id, division_id = _context()
-    matrix = service.matrix(scope, course_id=course_id, division_id=division_id, departments=departments)
+    matrix = service.matrix(
+        scope, course_id=course_id, division_id=division_id, departments=departments
+    )
     header, rows = exports.matrix_table(matrix, current_locale())
     service.record_view("progress.exported", "report", None, format=fmt, report="matrix")
     name = f"completion-{service.today().isoformat()}.{fmt}"
@@ -159,9 +204,13 @@ def overdue_export(fmt: str):
         abort(404)
     departments, scope, course_id, division_id = _context()
     courses = service.report_courses()  # also keeps each row's course in the session
-    records = service.overdue_all(scope, departments, [c.id for c in courses], course_id=course_id, division_id=division_id)
+    records = service.overdue_all(
+        scope, departments, [c.id for c in courses], course_id=course_id, division_id=division_id
+    )
     header, rows = exports.overdue_table(records, departments, service.today(), current_locale())
-    service.record_view("progress.exported", "report", None, format=fmt, report="overdue", rows=len(rows))
+    service.record_view(
+        "progress.exported", "report", None, format=fmt, report="overdue", rows=len(rows)
+    )
     name = f"overdue-{service.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return _download(exports.to_csv(header, rows), name, MIMETYPES[fmt])

@@ -19,10 +19,24 @@ def sync_kinds(names: tuple[str, ...]) -> str:
         paths = kind.find(root)
         problems = [p for p in kind.check(paths, root) if p.severity == "error"]
         if problems:
-            messages.append(_("%(kind)s: %(n)d errors, not loaded (see flask --app app content check)", kind=name, n=len(problems)))
+            messages.append(
+                _(
+                    "%(kind)s: %(n)d errors, not loaded (see flask --app app content check)",
+                    kind=name,
+                    n=len(problems),
+                )
+            )
             continue
         result = kind.sync(paths, root)
-        messages.append(_("%(kind)s: %(c)d new, %(u)d updated, %(n)d unchanged", kind=name, c=result.created, u=result.updated, n=result.unchanged))
+        messages.append(
+            _(
+                "%(kind)s: %(c)d new, %(u)d updated, %(n)d unchanged",
+                kind=name,
+                c=result.created,
+                u=result.updated,
+                n=result.unchanged,
+            )
+        )
     return "; ".join(messages)
 
 

@@ -97,7 +97,11 @@ def max_score(definition: dict) -> int | None:
     if scoring == "none":
         return None
     if scoring == "static":
-        scores = [int(nodes[n]["ending"].get("score") or 0) for n in reachable(definition) if is_ending(nodes[n])]
+        scores = [
+            int(nodes[n]["ending"].get("score") or 0)
+            for n in reachable(definition)
+            if is_ending(nodes[n])
+        ]
         return max(scores) if scores else 0
 
     steps = 0
@@ -159,7 +163,9 @@ def estimated_max_score(definition: dict) -> int:
         if is_ending(nodes[node_id]):
             best[node_id] = 0
             continue
-        options = [score + best[nxt] for nxt, score in forward[node_id] if best.get(nxt) is not None]
+        options = [
+            score + best[nxt] for nxt, score in forward[node_id] if best.get(nxt) is not None
+        ]
         best[node_id] = max(options) if options else None
     return best.get(start) or 0
 
@@ -245,7 +251,11 @@ def has_critical(definition: dict, steps: list[Step]) -> bool:
 def without_critical(definition: dict) -> dict:
     """The scenario with its critical choices removed: the paths on which a learner can pass."""
     nodes = {
-        node_id: ({**node, "choices": [c for c in choices_of(node) if not c.get("critical")]} if "choices" in node else node)
+        node_id: (
+            {**node, "choices": [c for c in choices_of(node) if not c.get("critical")]}
+            if "choices" in node
+            else node
+        )
         for node_id, node in definition["nodes"].items()
     }
     return {**definition, "nodes": nodes}

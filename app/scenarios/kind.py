@@ -38,12 +38,22 @@ def completions():
 
     return db.session.execute(
         select(ScenarioAttempt.employee_id, Scenario.slug, func.max(ScenarioVersion.number))
-        .join(Scenario, Scenario.id == ScenarioAttempt.scenario_id).join(ScenarioVersion, ScenarioVersion.id == ScenarioAttempt.version_id)
-        .where(ScenarioAttempt.passed.is_(True)).group_by(ScenarioAttempt.employee_id, Scenario.slug)
+        .join(Scenario, Scenario.id == ScenarioAttempt.scenario_id)
+        .join(ScenarioVersion, ScenarioVersion.id == ScenarioAttempt.version_id)
+        .where(ScenarioAttempt.passed.is_(True))
+        .group_by(ScenarioAttempt.employee_id, Scenario.slug)
     ).all()
 
 
 KIND = LearningItemKind(
-    name="scenario", label=_l("Role-play"), file_format="scenarios/<id>.yaml", player_endpoint="scenarios.play",
-    completion=_l("reached an ending that passes"), files=files, seconds=seconds, progress=progress, completions=completions, order=20,
+    name="scenario",
+    label=_l("Role-play"),
+    file_format="scenarios/<id>.yaml",
+    player_endpoint="scenarios.play",
+    completion=_l("reached an ending that passes"),
+    files=files,
+    seconds=seconds,
+    progress=progress,
+    completions=completions,
+    order=20,
 )

@@ -25,7 +25,9 @@ class ScenarioVersion(ItemVersion, db.Model):
     """The content of a scenario as it was synced; attempts point at the version they used."""
 
     __tablename__ = "scenario_version"
-    __table_args__ = (db.UniqueConstraint("scenario_id", "number", name="uq_scenario_version_number"),)
+    __table_args__ = (
+        db.UniqueConstraint("scenario_id", "number", name="uq_scenario_version_number"),
+    )
 
     scenario_id: Mapped[int] = mapped_column(db.ForeignKey("scenario.id"), index=True)
     scoring: Mapped[str] = mapped_column(db.String(16))
@@ -39,7 +41,9 @@ class ScenarioAttempt(db.Model):
     """One play-through of a scenario version by an employee."""
 
     __tablename__ = "scenario_attempt"
-    __table_args__ = (db.Index("ix_scenario_attempt_employee_scenario", "employee_id", "scenario_id"),)
+    __table_args__ = (
+        db.Index("ix_scenario_attempt_employee_scenario", "employee_id", "scenario_id"),
+    )
 
     IN_PROGRESS = "in_progress"
     FINISHED = "finished"

@@ -39,19 +39,27 @@ def open_attempt(employee_id: int, scenario: Scenario) -> ScenarioAttempt | None
     """The attempt the learner left mid-way, if any (they resume it)."""
     return db.session.scalar(
         select(ScenarioAttempt)
-        .where(ScenarioAttempt.employee_id == employee_id, ScenarioAttempt.scenario_id == scenario.id,
-               ScenarioAttempt.status == ScenarioAttempt.IN_PROGRESS)
+        .where(
+            ScenarioAttempt.employee_id == employee_id,
+            ScenarioAttempt.scenario_id == scenario.id,
+            ScenarioAttempt.status == ScenarioAttempt.IN_PROGRESS,
+        )
         .order_by(ScenarioAttempt.id.desc())
     )
 
 
 def finished_attempts(employee_id: int, scenario: Scenario) -> list[ScenarioAttempt]:
-    return list(db.session.scalars(
-        select(ScenarioAttempt)
-        .where(ScenarioAttempt.employee_id == employee_id, ScenarioAttempt.scenario_id == scenario.id,
-               ScenarioAttempt.status == ScenarioAttempt.FINISHED)
-        .order_by(ScenarioAttempt.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ScenarioAttempt)
+            .where(
+                ScenarioAttempt.employee_id == employee_id,
+                ScenarioAttempt.scenario_id == scenario.id,
+                ScenarioAttempt.status == ScenarioAttempt.FINISHED,
+            )
+            .order_by(ScenarioAttempt.id.desc())
+        )
+    )
 
 
 def get_attempt(employee_id: int, attempt_id: int) -> ScenarioAttempt | None:
@@ -70,7 +78,11 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
     rows = db.session.execute(
         select(Scenario.slug, ScenarioAttempt.passed, ScenarioAttempt.status)
         .select_from(Scenario)
-        .outerjoin(ScenarioAttempt, (ScenarioAttempt.scenario_id == Scenario.id) & (ScenarioAttempt.employee_id == employee_id))
+        .outerjoin(
+            ScenarioAttempt,
+            (ScenarioAttempt.scenario_id == Scenario.id)
+            & (ScenarioAttempt.employee_id == employee_id),
+        )
         .where(Scenario.slug.in_(slugs))
     )
     progress: dict[str, float] = {}
@@ -86,9 +98,12 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
 
 # --- playing -----------------------------------------------------------------------------------
 
+
 def _send(signal, employee_id: int, scenario: Scenario, version: ScenarioVersion) -> None:
     """Tell the courses, inside this transaction (before the commit)."""
-    send_progress(signal, employee_id=employee_id, kind=KIND, slug=scenario.slug, version=version.number)
+    send_progress(
+        signal, employee_id=employee_id, kind=KIND, slug=scenario.slug, version=version.number
+    )
 
 
 def start(employee_id: int, scenario: Scenario) -> ScenarioAttempt:
@@ -97,13 +112,30 @@ def start(employee_id: int, scenario: Scenario) -> ScenarioAttempt:
     previous = open_attempt(employee_id, scenario)
     if previous is not None:
         previous.status = ScenarioAttempt.ABANDONED
-    first_on_version = db.session.scalar(select(func.count(ScenarioAttempt.id)).where(
-        ScenarioAttempt.employee_id == employee_id, ScenarioAttempt.version_id == version.id)) == 0
-    attempt = ScenarioAttempt(employee_id=employee_id, scenario_id=scenario.id, version_id=version.id,
-                              current_node=version.definition["start"])
+    first_on_version = (
+        db.session.scalar(
+            select(func.count(ScenarioAttempt.id)).where(
+                ScenarioAttempt.employee_id == employee_id, ScenarioAttempt.version_id == version.id
+            )
+        )
+        == 0
+    )
+    attempt = ScenarioAttempt(
+        employee_id=employee_id,
+        scenario_id=scenario.id,
+        version_id=version.id,
+        current_node=version.definition["start"],
+    )
     db.session.add(attempt)
     db.session.flush()
-    audit.record("scenario.started", "scenario_attempt", attempt.id, actor_id=employee_id, scenario=scenario.id, version=version.number)
+    audit.record(
+        "scenario.started",
+        "scenario_attempt",
+        attempt.id,
+        actor_id=employee_id,
+        scenario=scenario.id,
+        version=version.number,
+    )
     if first_on_version:
         _send(learning_item_started, employee_id, scenario, version)
     db.session.commit()
@@ -115,7 +147,9 @@ def position(attempt: ScenarioAttempt) -> engine.Position:
     return engine.replay(attempt.version.definition, steps)
 
 
-def choose(attempt: ScenarioAttempt, node_id: str, step_number: int, choice_index: int) -> ScenarioAttempt:
+def choose(
+    attempt: ScenarioAttempt, node_id: str, step_number: int, choice_index: int
+) -> ScenarioAttempt:
     """Record a choice at the current node; finish the attempt when it leads to an ending.
 
     ``node_id`` and ``step_number`` are what the learner's page showed: if they no longer match
@@ -131,10 +165,16 @@ def choose(attempt: ScenarioAttempt, node_id: str, step_number: int, choice_inde
     if not 0 <= choice_index < len(options):
         raise StaleStep
     chosen = options[choice_index]
-    db.session.add(ScenarioChoice(
-        attempt=attempt, version_id=attempt.version_id, node_id=attempt.current_node, choice_index=choice_index,
-        next_node=chosen["next"], score=int(chosen.get("score") or 0),
-    ))
+    db.session.add(
+        ScenarioChoice(
+            attempt=attempt,
+            version_id=attempt.version_id,
+            node_id=attempt.current_node,
+            choice_index=choice_index,
+            next_node=chosen["next"],
+            score=int(chosen.get("score") or 0),
+        )
+    )
     db.session.flush()
     now = position(attempt)
     attempt.current_node = now.node
@@ -146,10 +186,19 @@ def choose(attempt: ScenarioAttempt, node_id: str, step_number: int, choice_inde
         attempt.ending_node = now.node
         attempt.verdict = ending["verdict"]
         attempt.score = now.score
-        attempt.passed = engine.passed(definition, now.score, engine.has_critical(definition, now.path))
+        attempt.passed = engine.passed(
+            definition, now.score, engine.has_critical(definition, now.path)
+        )
         completed = attempt.passed and not _passed_before(attempt)
-        audit.record("scenario.finished", "scenario_attempt", attempt.id, actor_id=attempt.employee_id,
-                     verdict=attempt.verdict, score=attempt.score, passed=attempt.passed)
+        audit.record(
+            "scenario.finished",
+            "scenario_attempt",
+            attempt.id,
+            actor_id=attempt.employee_id,
+            verdict=attempt.verdict,
+            score=attempt.score,
+            passed=attempt.passed,
+        )
     if completed:
         _send(learning_item_completed, attempt.employee_id, attempt.scenario, attempt.version)
     db.session.commit()
@@ -157,14 +206,24 @@ def choose(attempt: ScenarioAttempt, node_id: str, step_number: int, choice_inde
 
 
 def _passed_before(attempt: ScenarioAttempt) -> bool:
-    return db.session.scalar(select(func.count(ScenarioAttempt.id)).where(
-        ScenarioAttempt.employee_id == attempt.employee_id, ScenarioAttempt.version_id == attempt.version_id,
-        ScenarioAttempt.passed.is_(True), ScenarioAttempt.id != attempt.id)) > 0
+    return (
+        db.session.scalar(
+            select(func.count(ScenarioAttempt.id)).where(
+                ScenarioAttempt.employee_id == attempt.employee_id,
+                ScenarioAttempt.version_id == attempt.version_id,
+                ScenarioAttempt.passed.is_(True),
+                ScenarioAttempt.id != attempt.id,
+            )
+        )
+        > 0
+    )
 
 
 def go_back(attempt: ScenarioAttempt, step_number: int) -> ScenarioAttempt:
     """Take back the last choice (when the scenario allows it). The choice stays on record."""
-    if attempt.status != ScenarioAttempt.IN_PROGRESS or not attempt.version.definition.get("allow_back"):
+    if attempt.status != ScenarioAttempt.IN_PROGRESS or not attempt.version.definition.get(
+        "allow_back"
+    ):
         raise StaleStep
     path = attempt.active_choices
     if not path or step_number != len(path):
@@ -177,6 +236,7 @@ def go_back(attempt: ScenarioAttempt, step_number: int) -> ScenarioAttempt:
 
 # --- what the pages show -----------------------------------------------------------------------
 
+
 @dataclass
 class PathEntry:
     node_id: str
@@ -186,13 +246,19 @@ class PathEntry:
 
 def path_taken(attempt: ScenarioAttempt) -> list[PathEntry]:
     nodes = attempt.version.definition["nodes"]
-    return [PathEntry(c.node_id, engine.choices_of(nodes[c.node_id])[c.choice_index], c.score) for c in attempt.active_choices]
+    return [
+        PathEntry(c.node_id, engine.choices_of(nodes[c.node_id])[c.choice_index], c.score)
+        for c in attempt.active_choices
+    ]
 
 
 def shown_choices(attempt: ScenarioAttempt) -> list[tuple[int, dict]]:
     """The current node's choices as (index in the file, choice), in this attempt's order."""
     options = engine.choices_of(attempt.version.definition["nodes"][attempt.current_node])
-    return [(i, options[i]) for i in engine.choice_order(attempt.order_seed, attempt.current_node, len(options))]
+    return [
+        (i, options[i])
+        for i in engine.choice_order(attempt.order_seed, attempt.current_node, len(options))
+    ]
 
 
 def mistakes_made(attempt: ScenarioAttempt) -> list[dict]:
@@ -207,6 +273,7 @@ def last_choice(attempt: ScenarioAttempt) -> dict | None:
 
 
 # --- "where staff go wrong" -----------------------------------------------------------------
+
 
 @dataclass
 class ChoiceStat:
@@ -240,18 +307,39 @@ def choice_report(scenario: Scenario, version: ScenarioVersion) -> Report:
     """Per node, how often each choice was taken (taken-back choices included): aggregate counts only."""
     definition = version.definition
     counts = Counter(
-        (node_id, index) for node_id, index in db.session.execute(
-            select(ScenarioChoice.node_id, ScenarioChoice.choice_index).where(ScenarioChoice.version_id == version.id))
+        (node_id, index)
+        for node_id, index in db.session.execute(
+            select(ScenarioChoice.node_id, ScenarioChoice.choice_index).where(
+                ScenarioChoice.version_id == version.id
+            )
+        )
     )
-    statuses = Counter(status for (status,) in db.session.execute(
-        select(ScenarioAttempt.status).where(ScenarioAttempt.version_id == version.id)))
-    passed_count = db.session.scalar(select(func.count(ScenarioAttempt.id)).where(
-        ScenarioAttempt.version_id == version.id, ScenarioAttempt.passed.is_(True)))
-    endings = Counter(node for (node,) in db.session.execute(
-        select(ScenarioAttempt.ending_node).where(ScenarioAttempt.version_id == version.id, ScenarioAttempt.ending_node.is_not(None))))
+    statuses = Counter(
+        status
+        for (status,) in db.session.execute(
+            select(ScenarioAttempt.status).where(ScenarioAttempt.version_id == version.id)
+        )
+    )
+    passed_count = db.session.scalar(
+        select(func.count(ScenarioAttempt.id)).where(
+            ScenarioAttempt.version_id == version.id, ScenarioAttempt.passed.is_(True)
+        )
+    )
+    endings = Counter(
+        node
+        for (node,) in db.session.execute(
+            select(ScenarioAttempt.ending_node).where(
+                ScenarioAttempt.version_id == version.id, ScenarioAttempt.ending_node.is_not(None)
+            )
+        )
+    )
     report = Report(
-        scenario=scenario, version=version, versions=[v.number for v in scenario.versions],
-        started=sum(statuses.values()), finished=statuses[ScenarioAttempt.FINISHED], passed=passed_count,
+        scenario=scenario,
+        version=version,
+        versions=[v.number for v in scenario.versions],
+        started=sum(statuses.values()),
+        finished=statuses[ScenarioAttempt.FINISHED],
+        passed=passed_count,
     )
     for node_id in engine.reachable(definition):
         node = definition["nodes"][node_id]
@@ -260,8 +348,20 @@ def choice_report(scenario: Scenario, version: ScenarioVersion) -> Report:
             continue
         options = engine.choices_of(node)
         total = sum(counts[(node_id, i)] for i in range(len(options)))
-        report.nodes.append(NodeStat(node_id, node, total, [
-            ChoiceStat(i, option, counts[(node_id, i)], counts[(node_id, i)] / total if total else 0.0)
-            for i, option in enumerate(options)
-        ]))
+        report.nodes.append(
+            NodeStat(
+                node_id,
+                node,
+                total,
+                [
+                    ChoiceStat(
+                        i,
+                        option,
+                        counts[(node_id, i)],
+                        counts[(node_id, i)] / total if total else 0.0,
+                    )
+                    for i, option in enumerate(options)
+                ],
+            )
+        )
     return report

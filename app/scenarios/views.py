@@ -35,7 +35,12 @@ def _scenario_or_404(slug: str):
 @require(Permission.LEARN)
 def index():
     page = service.LOOKUPS.index(current_user.id, service.progress_for)
-    return render_template("scenarios/index.html", scenarios=page["items"], versions=page["versions"], progress=page["progress"])
+    return render_template(
+        "scenarios/index.html",
+        scenarios=page["items"],
+        versions=page["versions"],
+        progress=page["progress"],
+    )
 
 
 @bp.get("/<slug>")
@@ -47,16 +52,28 @@ def play(slug: str):
     if attempt is None:
         version = service.current_version(scenario)
         return render_template(
-            "scenarios/intro.html", scenario=scenario, definition=version.definition, version=version,
-            finished=service.finished_attempts(current_user.id, scenario)[:5], form=StartForm(),
+            "scenarios/intro.html",
+            scenario=scenario,
+            definition=version.definition,
+            version=version,
+            finished=service.finished_attempts(current_user.id, scenario)[:5],
+            form=StartForm(),
         )
     definition = attempt.version.definition
     path = service.path_taken(attempt)
     return render_template(
-        "scenarios/step.html", scenario=scenario, attempt=attempt, definition=definition,
-        node_id=attempt.current_node, node=definition["nodes"][attempt.current_node],
-        last=path[-1] if path else None, step_number=len(path), choices=service.shown_choices(attempt),
-        form=StepForm(), back_form=BackForm(), restart_form=StartForm(),
+        "scenarios/step.html",
+        scenario=scenario,
+        attempt=attempt,
+        definition=definition,
+        node_id=attempt.current_node,
+        node=definition["nodes"][attempt.current_node],
+        last=path[-1] if path else None,
+        step_number=len(path),
+        choices=service.shown_choices(attempt),
+        form=StepForm(),
+        back_form=BackForm(),
+        restart_form=StartForm(),
     )
 
 
@@ -88,7 +105,12 @@ def choose(slug: str):
     try:
         service.choose(attempt, form.node.data, form.step.data, form.choice.data)
     except service.StaleStep:
-        flash(_("This page was out of date, so your answer was not recorded. Here is where you are now."), "warning")
+        flash(
+            _(
+                "This page was out of date, so your answer was not recorded. Here is where you are now."
+            ),
+            "warning",
+        )
         return redirect(url_for("scenarios.play", slug=slug))
     if attempt.status == ScenarioAttempt.FINISHED:
         return redirect(url_for("scenarios.result", slug=slug, attempt_id=attempt.id))
@@ -115,14 +137,23 @@ def back(slug: str):
 def result(slug: str, attempt_id: int):
     scenario = service.get_by_slug(slug)
     attempt = service.get_attempt(current_user.id, attempt_id) if scenario else None
-    if attempt is None or attempt.scenario_id != scenario.id or attempt.status != ScenarioAttempt.FINISHED:
+    if (
+        attempt is None
+        or attempt.scenario_id != scenario.id
+        or attempt.status != ScenarioAttempt.FINISHED
+    ):
         abort(404)
     definition = attempt.version.definition
     return render_template(
-        "scenarios/result.html", scenario=scenario, attempt=attempt, definition=definition,
-        ending_node=definition["nodes"][attempt.ending_node], path=service.path_taken(attempt),
+        "scenarios/result.html",
+        scenario=scenario,
+        attempt=attempt,
+        definition=definition,
+        ending_node=definition["nodes"][attempt.ending_node],
+        path=service.path_taken(attempt),
         mistakes=service.mistakes_made(attempt),
-        max_score=attempt.version.max_score, form=StartForm(),
+        max_score=attempt.version.max_score,
+        form=StartForm(),
     )
 
 
@@ -137,6 +168,7 @@ def media(filename: str):
 
 
 # --- reports for content and training admins -----------------------------------------------
+
 
 @bp.get("/reports")
 @require_any(Permission.MANAGE_CONTENT, Permission.VIEW_ALL_PROGRESS)
@@ -155,4 +187,6 @@ def report(slug: str):
     version = service.get_version(scenario, number)
     if version is None:
         abort(404)
-    return render_template("scenarios/report.html", report=service.choice_report(scenario, version), engine=engine)
+    return render_template(
+        "scenarios/report.html", report=service.choice_report(scenario, version), engine=engine
+    )

@@ -21,8 +21,14 @@ def check(paths: list[Path], root: Path) -> list[Problem]:
     problems = []
     for path in paths:
         if not SLUG_RE.match(path.stem):
-            problems.append(Problem(path, None, _("the file name %(name)s is not a valid package id", name=path.name),
-                                    _("Use lower-case letters, digits and - (e.g. info-security-2027.zip).")))
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    _("the file name %(name)s is not a valid package id", name=path.name),
+                    _("Use lower-case letters, digits and - (e.g. info-security-2027.zip)."),
+                )
+            )
         try:
             packages.inspect(path)
         except packages.PackageError as exc:
@@ -54,4 +60,6 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
 
 def register_kind(app) -> ContentKind:
     # Packages are not prose the portal wrote: the legal-marker and vocabulary checks skip them.
-    return register(app, ContentKind(name="scorm", find=find, check=check, sync=sync, order=40, prose=False))
+    return register(
+        app, ContentKind(name="scorm", find=find, check=check, sync=sync, order=40, prose=False)
+    )

@@ -64,7 +64,14 @@ class ScormKind(LearningItemKind):
 
 
 KIND = ScormKind(
-    name="scorm", label=_l("e-Learning (SCORM)"), file_format="scorm/<id>.zip", player_endpoint="scorm.play",
-    completion=_l("the package reports it completed or passed"), files=files, seconds=seconds, progress=progress, completions=completions,
+    name="scorm",
+    label=_l("e-Learning (SCORM)"),
+    file_format="scorm/<id>.zip",
+    player_endpoint="scorm.play",
+    completion=_l("the package reports it completed or passed"),
+    files=files,
+    seconds=seconds,
+    progress=progress,
+    completions=completions,
     order=50,
 )

@@ -22,7 +22,9 @@ class ScormPackage(VersionedItem, db.Model):
 
     source: Mapped[str] = mapped_column(db.String(16), default=SOURCE_CONTENT)
 
-    versions: Mapped[list[ScormVersion]] = relationship(back_populates="package", order_by="ScormVersion.number")
+    versions: Mapped[list[ScormVersion]] = relationship(
+        back_populates="package", order_by="ScormVersion.number"
+    )
 
 
 class ScormVersion(ItemVersion, db.Model):
@@ -48,7 +50,11 @@ class ScormRuntime(db.Model):
     """What one SCO of one version has stored for one employee (the SCORM ``cmi`` data)."""
 
     __tablename__ = "scorm_runtime"
-    __table_args__ = (db.UniqueConstraint("employee_id", "version_id", "sco", name="uq_scorm_runtime_employee_version_sco"),)
+    __table_args__ = (
+        db.UniqueConstraint(
+            "employee_id", "version_id", "sco", name="uq_scorm_runtime_employee_version_sco"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(db.ForeignKey("employee.id"), index=True)

@@ -40,8 +40,12 @@ class Limits:
     @classmethod
     def from_config(cls, config=None) -> Limits:
         config = config if config is not None else current_app.config
-        return cls(config["SCORM_MAX_ZIP_MB"] * MB, config["SCORM_MAX_UNPACKED_MB"] * MB,
-                   config["SCORM_MAX_ENTRIES"], config["SCORM_MAX_RATIO"])
+        return cls(
+            config["SCORM_MAX_ZIP_MB"] * MB,
+            config["SCORM_MAX_UNPACKED_MB"] * MB,
+            config["SCORM_MAX_ENTRIES"],
+            config["SCORM_MAX_RATIO"],
+        )
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,13 @@ class Sco:
     launch_data: str = ""
 
     def as_dict(self) -> dict:
-        return {"identifier": self.identifier, "title": self.title, "href": self.href,
-                "mastery_score": self.mastery_score, "launch_data": self.launch_data}
+        return {
+            "identifier": self.identifier,
+            "title": self.title,
+            "href": self.href,
+            "mastery_score": self.mastery_score,
+            "launch_data": self.launch_data,
+        }
 
 
 @dataclass
@@ -84,8 +93,12 @@ class Package:
     warnings: list[PackageProblem] = field(default_factory=list)
 
     def definition(self) -> dict:
-        return {"title": self.title, "scos": [s.as_dict() for s in self.scos], "files": self.files,
-                "unpacked_bytes": self.unpacked_bytes}
+        return {
+            "title": self.title,
+            "scos": [s.as_dict() for s in self.scos],
+            "files": self.files,
+            "unpacked_bytes": self.unpacked_bytes,
+        }
 
 
 def unsafe_name(name: str) -> bool:
@@ -131,56 +144,118 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_entries(archive: zipfile.ZipFile, limits: Limits) -> tuple[list[zipfile.ZipInfo], list[PackageProblem]]:
+def _check_entries(
+    archive: zipfile.ZipFile, limits: Limits
+) -> tuple[list[zipfile.ZipInfo], list[PackageProblem]]:
     problems: list[PackageProblem] = []
     entries = archive.infolist()
     if len(entries) > limits.entries:
-        problems.append(PackageProblem(
-            _("the package holds %(n)d files, more than the limit of %(limit)d", n=len(entries), limit=limits.entries),
-            _("Ask the vendor for a smaller package, or raise SCORM_MAX_ENTRIES.")))
+        problems.append(
+            PackageProblem(
+                _(
+                    "the package holds %(n)d files, more than the limit of %(limit)d",
+                    n=len(entries),
+                    limit=limits.entries,
+                ),
+                _("Ask the vendor for a smaller package, or raise SCORM_MAX_ENTRIES."),
+            )
+        )
         return entries, problems
     total = 0
     for info in entries:
         if unsafe_name(info.filename) or _is_symlink(info):
-            problems.append(PackageProblem(
-                _("the file %(name)s would be unpacked outside the package", name=repr(info.filename)),
-                _("A package may only hold relative paths without “..”, backslashes or links; ask the vendor for a corrected package.")))
+            problems.append(
+                PackageProblem(
+                    _(
+                        "the file %(name)s would be unpacked outside the package",
+                        name=repr(info.filename),
+                    ),
+                    _(
+                        "A package may only hold relative paths without “..”, backslashes or links; ask the vendor for a corrected package."
+                    ),
+                )
+            )
         elif info.flag_bits & 0x1:
-            problems.append(PackageProblem(_("the file %(name)s is encrypted", name=info.filename),
-                                           _("Ask the vendor for a package without a password.")))
-        elif info.file_size > RATIO_FLOOR and info.file_size > limits.ratio * max(info.compress_size, 1):
-            problems.append(PackageProblem(
-                _("the file %(name)s unpacks to %(ratio)d times its packed size (a zip bomb?)", name=info.filename,
-                  ratio=info.file_size // max(info.compress_size, 1)),
-                _("Packages whose files unpack to more than %(limit)d times their size are refused.", limit=limits.ratio)))
+            problems.append(
+                PackageProblem(
+                    _("the file %(name)s is encrypted", name=info.filename),
+                    _("Ask the vendor for a package without a password."),
+                )
+            )
+        elif info.file_size > RATIO_FLOOR and info.file_size > limits.ratio * max(
+            info.compress_size, 1
+        ):
+            problems.append(
+                PackageProblem(
+                    _(
+                        "the file %(name)s unpacks to %(ratio)d times its packed size (a zip bomb?)",
+                        name=info.filename,
+                        ratio=info.file_size // max(info.compress_size, 1),
+                    ),
+                    _(
+                        "Packages whose files unpack to more than %(limit)d times their size are refused.",
+                        limit=limits.ratio,
+                    ),
+                )
+            )
         total += info.file_size
     if total > limits.unpacked_bytes:
-        problems.append(PackageProblem(
-            _("the package unpacks to %(size)d MB, more than the limit of %(limit)d MB", size=total // MB,
-              limit=limits.unpacked_bytes // MB),
-            _("Ask the vendor for a smaller package, or raise SCORM_MAX_UNPACKED_MB.")))
+        problems.append(
+            PackageProblem(
+                _(
+                    "the package unpacks to %(size)d MB, more than the limit of %(limit)d MB",
+                    size=total // MB,
+                    limit=limits.unpacked_bytes // MB,
+                ),
+                _("Ask the vendor for a smaller package, or raise SCORM_MAX_UNPACKED_MB."),
+            )
+        )
     return entries, problems
 
 
-def _parse_manifest(archive: zipfile.ZipFile, names: set[str]) -> tuple[Element | None, list[PackageProblem]]:
+def _parse_manifest(
+    archive: zipfile.ZipFile, names: set[str]
+) -> tuple[Element | None, list[PackageProblem]]:
     if MANIFEST not in names:
         nested = sorted(n for n in names if n.endswith("/" + MANIFEST))
-        hint = (_("It is in %(folder)s: zip the contents of that folder, not the folder itself.", folder=nested[0].rsplit("/", 1)[0] + "/")
-                if nested else _("A SCORM 1.2 package has imsmanifest.xml at the top of the zip."))
+        hint = (
+            _(
+                "It is in %(folder)s: zip the contents of that folder, not the folder itself.",
+                folder=nested[0].rsplit("/", 1)[0] + "/",
+            )
+            if nested
+            else _("A SCORM 1.2 package has imsmanifest.xml at the top of the zip.")
+        )
         return None, [PackageProblem(_("imsmanifest.xml is missing"), hint)]
     raw = archive.read(MANIFEST)
     try:
         root = fromstring(raw, forbid_dtd=True)
     except DefusedXmlException:
-        return None, [PackageProblem(_("imsmanifest.xml declares a DTD, entities or external references, which are not allowed"),
-                                     _("Ask the vendor for a manifest without <!DOCTYPE> and <!ENTITY>."))]
+        return None, [
+            PackageProblem(
+                _(
+                    "imsmanifest.xml declares a DTD, entities or external references, which are not allowed"
+                ),
+                _("Ask the vendor for a manifest without <!DOCTYPE> and <!ENTITY>."),
+            )
+        ]
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else 0
-        return None, [PackageProblem(_("imsmanifest.xml is not well-formed XML (line %(line)d)", line=line),
-                                     _("Check the manifest's tags and quotes, or ask the vendor for a corrected package."))]
+        return None, [
+            PackageProblem(
+                _("imsmanifest.xml is not well-formed XML (line %(line)d)", line=line),
+                _(
+                    "Check the manifest's tags and quotes, or ask the vendor for a corrected package."
+                ),
+            )
+        ]
     if _local(root.tag) != "manifest":
-        return None, [PackageProblem(_("imsmanifest.xml does not start with <manifest>"),
-                                     _("This is not an IMS content package manifest."))]
+        return None, [
+            PackageProblem(
+                _("imsmanifest.xml does not start with <manifest>"),
+                _("This is not an IMS content package manifest."),
+            )
+        ]
     return root, []
 
 
@@ -210,8 +285,16 @@ def _mastery(item: Element, title: str) -> tuple[float | None, list[PackageProbl
     except ValueError:
         value = -1
     if not 0 <= value <= 100:
-        return None, [PackageProblem(_("the mastery score of %(title)s is %(value)s, not a number from 0 to 100", title=title, value=repr(text)),
-                                     _("Correct <adlcp:masteryscore> in imsmanifest.xml."))]
+        return None, [
+            PackageProblem(
+                _(
+                    "the mastery score of %(title)s is %(value)s, not a number from 0 to 100",
+                    title=title,
+                    value=repr(text),
+                ),
+                _("Correct <adlcp:masteryscore> in imsmanifest.xml."),
+            )
+        ]
     return value, []
 
 
@@ -220,8 +303,18 @@ def _scos(root: Element, names: set[str]) -> tuple[str, list[Sco], list[PackageP
     organizations = (_children(root, "organizations") or [None])[0]
     candidates = _children(organizations, "organization") if organizations is not None else []
     if not candidates:
-        return "", [], [PackageProblem(_("imsmanifest.xml has no <organization>"),
-                                       _("A package lists what the learner opens under <organizations><organization>."))]
+        return (
+            "",
+            [],
+            [
+                PackageProblem(
+                    _("imsmanifest.xml has no <organization>"),
+                    _(
+                        "A package lists what the learner opens under <organizations><organization>."
+                    ),
+                )
+            ],
+        )
     default = _attr(organizations, "default")
     organization = next((o for o in candidates if _attr(o, "identifier") == default), candidates[0])
     title = _text_of(organization, "title") or _attr(root, "identifier") or ""
@@ -230,7 +323,10 @@ def _scos(root: Element, names: set[str]) -> tuple[str, list[Sco], list[PackageP
     if resources_element is not None:
         base = _attr(resources_element, "base") or ""
         for resource in _children(resources_element, "resource"):
-            resources[_attr(resource, "identifier")] = (resource, base + (_attr(resource, "base") or ""))
+            resources[_attr(resource, "identifier")] = (
+                resource,
+                base + (_attr(resource, "base") or ""),
+            )
     scos = []
     for item in _items(organization):
         reference = _attr(item, "identifierref")
@@ -238,8 +334,16 @@ def _scos(root: Element, names: set[str]) -> tuple[str, list[Sco], list[PackageP
             continue
         item_title = _text_of(item, "title") or _attr(item, "identifier") or reference
         if reference not in resources:
-            problems.append(PackageProblem(_("the item %(title)s refers to the resource %(ref)s, which the manifest does not list", title=item_title, ref=reference),
-                                           _("Correct identifierref, or add the <resource>.")))
+            problems.append(
+                PackageProblem(
+                    _(
+                        "the item %(title)s refers to the resource %(ref)s, which the manifest does not list",
+                        title=item_title,
+                        ref=reference,
+                    ),
+                    _("Correct identifierref, or add the <resource>."),
+                )
+            )
             continue
         resource, base = resources[reference]
         if (_attr(resource, "scormtype") or "").lower() != "sco":
@@ -247,27 +351,57 @@ def _scos(root: Element, names: set[str]) -> tuple[str, list[Sco], list[PackageP
         href = _attr(resource, "href") or ""
         path = posixpath.normpath(base + urlsplit(href).path) if href else ""
         if not href or unsafe_name(path):
-            problems.append(PackageProblem(_("the SCO %(title)s has no usable href", title=item_title),
-                                           _("Give the <resource> an href to a file inside the package.")))
+            problems.append(
+                PackageProblem(
+                    _("the SCO %(title)s has no usable href", title=item_title),
+                    _("Give the <resource> an href to a file inside the package."),
+                )
+            )
             continue
         if path not in names:
-            problems.append(PackageProblem(_("the SCO %(title)s starts at %(path)s, which is not in the zip", title=item_title, path=path),
-                                           _("Add the file to the package, or correct the resource's href.")))
+            problems.append(
+                PackageProblem(
+                    _(
+                        "the SCO %(title)s starts at %(path)s, which is not in the zip",
+                        title=item_title,
+                        path=path,
+                    ),
+                    _("Add the file to the package, or correct the resource's href."),
+                )
+            )
             continue
         identifier = _attr(item, "identifier") or reference
         if any(s.identifier == identifier for s in scos):
-            problems.append(PackageProblem(_("two items have the identifier %(id)s", id=identifier),
-                                           _("Give every <item> its own identifier: the portal keeps each part's progress under it.")))
+            problems.append(
+                PackageProblem(
+                    _("two items have the identifier %(id)s", id=identifier),
+                    _(
+                        "Give every <item> its own identifier: the portal keeps each part's progress under it."
+                    ),
+                )
+            )
             continue
         mastery, found = _mastery(item, item_title)
         problems += found
         query = urlsplit(href).query
-        scos.append(Sco(identifier=identifier, title=item_title,
-                        href=path + (f"?{query}" if query else ""), mastery_score=mastery,
-                        launch_data=_text_of(item, "datafromlms")))
+        scos.append(
+            Sco(
+                identifier=identifier,
+                title=item_title,
+                href=path + (f"?{query}" if query else ""),
+                mastery_score=mastery,
+                launch_data=_text_of(item, "datafromlms"),
+            )
+        )
     if not scos and not problems:
-        problems.append(PackageProblem(_("the package has no SCO (no item refers to a resource with adlcp:scormtype=\"sco\")"),
-                                       _("Only SCORM 1.2 packages with at least one SCO can record progress.")))
+        problems.append(
+            PackageProblem(
+                _(
+                    'the package has no SCO (no item refers to a resource with adlcp:scormtype="sco")'
+                ),
+                _("Only SCORM 1.2 packages with at least one SCO can record progress."),
+            )
+        )
     return title, scos, problems
 
 
@@ -291,14 +425,29 @@ def inspect(path: Path, limits: Limits | None = None) -> Package:
     limits = limits or Limits.from_config()
     size = path.stat().st_size
     if size > limits.zip_bytes:
-        raise PackageError([PackageProblem(
-            _("the package is %(size)d MB, more than the limit of %(limit)d MB", size=size // MB, limit=limits.zip_bytes // MB),
-            _("Ask the vendor for a smaller package, or raise SCORM_MAX_ZIP_MB."))])
+        raise PackageError(
+            [
+                PackageProblem(
+                    _(
+                        "the package is %(size)d MB, more than the limit of %(limit)d MB",
+                        size=size // MB,
+                        limit=limits.zip_bytes // MB,
+                    ),
+                    _("Ask the vendor for a smaller package, or raise SCORM_MAX_ZIP_MB."),
+                )
+            ]
+        )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
-        raise PackageError([PackageProblem(_("the file is not a zip archive"),
-                                           _("Upload the SCORM package as the vendor delivered it (a .zip file)."))]) from None
+        raise PackageError(
+            [
+                PackageProblem(
+                    _("the file is not a zip archive"),
+                    _("Upload the SCORM package as the vendor delivered it (a .zip file)."),
+                )
+            ]
+        ) from None
     with archive:
         entries, problems = _check_entries(archive, limits)
         if problems:
@@ -308,13 +457,26 @@ def inspect(path: Path, limits: Limits | None = None) -> Package:
         if root is None:
             raise PackageError(problems)
         if _scorm_2004(root):
-            raise PackageError([PackageProblem(_("this is a SCORM 2004 package"),
-                                               _("The portal plays SCORM 1.2 packages: ask the vendor for the SCORM 1.2 edition."))])
+            raise PackageError(
+                [
+                    PackageProblem(
+                        _("this is a SCORM 2004 package"),
+                        _(
+                            "The portal plays SCORM 1.2 packages: ask the vendor for the SCORM 1.2 edition."
+                        ),
+                    )
+                ]
+            )
         title, scos, problems = _scos(root, names)
         if problems:
             raise PackageError(problems)
-    return Package(title=title or path.stem, scos=scos, checksum=_sha256(path), files=len(names),
-                   unpacked_bytes=sum(i.file_size for i in entries))
+    return Package(
+        title=title or path.stem,
+        scos=scos,
+        checksum=_sha256(path),
+        files=len(names),
+        unpacked_bytes=sum(i.file_size for i in entries),
+    )
 
 
 def unpack(path: Path, target: Path, limits: Limits | None = None) -> None:
@@ -334,7 +496,16 @@ def unpack(path: Path, target: Path, limits: Limits | None = None) -> None:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 if unsafe_name(info.filename) or _is_symlink(info):
-                    raise PackageError([PackageProblem(_("the file %(name)s would be unpacked outside the package", name=repr(info.filename)))])
+                    raise PackageError(
+                        [
+                            PackageProblem(
+                                _(
+                                    "the file %(name)s would be unpacked outside the package",
+                                    name=repr(info.filename),
+                                )
+                            )
+                        ]
+                    )
                 destination = work / info.filename
                 if info.is_dir():
                     destination.mkdir(parents=True, exist_ok=True)
@@ -344,8 +515,16 @@ def unpack(path: Path, target: Path, limits: Limits | None = None) -> None:
                     for block in iter(lambda: source.read(MB), b""):
                         written += len(block)
                         if written > limits.unpacked_bytes:
-                            raise PackageError([PackageProblem(
-                                _("the package unpacks to more than the limit of %(limit)d MB", limit=limits.unpacked_bytes // MB))])
+                            raise PackageError(
+                                [
+                                    PackageProblem(
+                                        _(
+                                            "the package unpacks to more than the limit of %(limit)d MB",
+                                            limit=limits.unpacked_bytes // MB,
+                                        )
+                                    )
+                                ]
+                            )
                         out.write(block)
         work.rename(target)
     except BaseException:

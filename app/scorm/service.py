@@ -60,6 +60,7 @@ def files_dir(version: ScormVersion) -> Path:
 
 # --- loading packages ----------------------------------------------------------------------------
 
+
 @dataclass
 class Loaded:
     package: ScormPackage
@@ -87,23 +88,39 @@ def load_zip(path: Path, slug: str, *, source: str, actor_id: int | None = None)
         version = latest
     else:
         package.current_number += 1
-        version = ScormVersion(package_id=package.id, number=package.current_number, checksum=checked.checksum,
-                               definition=checked.definition())
+        version = ScormVersion(
+            package_id=package.id,
+            number=package.current_number,
+            checksum=checked.checksum,
+            definition=checked.definition(),
+        )
         db.session.add(version)
     package.title_ja = checked.title[:200]
     package.active = True
     package.source = source
     db.session.flush()
     if outcome != "unchanged":
-        audit.record("scorm.loaded", "scorm_package", package.id, actor_id=actor_id, slug=slug,
-                     version=version.number, scos=len(checked.scos), source=source)
+        audit.record(
+            "scorm.loaded",
+            "scorm_package",
+            package.id,
+            actor_id=actor_id,
+            slug=slug,
+            version=version.number,
+            scos=len(checked.scos),
+            source=source,
+        )
     return Loaded(package, version, outcome)
 
 
 def retire_missing(seen: set[str]) -> list[str]:
     """Packages a content folder loaded whose zip is gone: hidden, never deleted."""
     retired = []
-    for package in db.session.scalars(select(ScormPackage).where(ScormPackage.active.is_(True), ScormPackage.source == SOURCE_CONTENT)):
+    for package in db.session.scalars(
+        select(ScormPackage).where(
+            ScormPackage.active.is_(True), ScormPackage.source == SOURCE_CONTENT
+        )
+    ):
         if package.slug not in seen:
             package.active = False
             audit.record("scorm.retired", "scorm_package", package.id, slug=package.slug)
@@ -113,14 +130,26 @@ def retire_missing(seen: set[str]) -> list[str]:
 
 # --- the run-time data --------------------------------------------------------------------------
 
+
 def runtime(employee_id: int, version: ScormVersion, sco: str) -> ScormRuntime | None:
-    return db.session.scalar(select(ScormRuntime).where(
-        ScormRuntime.employee_id == employee_id, ScormRuntime.version_id == version.id, ScormRuntime.sco == sco))
+    return db.session.scalar(
+        select(ScormRuntime).where(
+            ScormRuntime.employee_id == employee_id,
+            ScormRuntime.version_id == version.id,
+            ScormRuntime.sco == sco,
+        )
+    )
 
 
 def runtimes(employee_id: int, version: ScormVersion) -> dict[str, ScormRuntime]:
-    return {r.sco: r for r in db.session.scalars(select(ScormRuntime).where(
-        ScormRuntime.employee_id == employee_id, ScormRuntime.version_id == version.id))}
+    return {
+        r.sco: r
+        for r in db.session.scalars(
+            select(ScormRuntime).where(
+                ScormRuntime.employee_id == employee_id, ScormRuntime.version_id == version.id
+            )
+        )
+    }
 
 
 def timespan(seconds: float) -> str:
@@ -135,7 +164,12 @@ def seconds_of(value: str) -> float:
     match = TIMESPAN_RE.match(value)
     if match is None:
         raise RuntimeRefused("cmi.core.session_time", 405)
-    return int(match.group(1)) * 3600 + int(match.group(2)) * 60 + int(match.group(3)) + float(match.group(4) or 0)
+    return (
+        int(match.group(1)) * 3600
+        + int(match.group(2)) * 60
+        + int(match.group(3))
+        + float(match.group(4) or 0)
+    )
 
 
 def student_name(name: str) -> str:
@@ -222,8 +256,16 @@ def package_done(employee_id: int, version: ScormVersion) -> bool:
     return bool(version.scos) and all(s["identifier"] in done for s in version.scos)
 
 
-def commit(employee_id: int, package: ScormPackage, version: ScormVersion, sco: dict, values: dict, *,
-           initialize: bool = False, finish: bool = False) -> ScormRuntime:
+def commit(
+    employee_id: int,
+    package: ScormPackage,
+    version: ScormVersion,
+    sco: dict,
+    values: dict,
+    *,
+    initialize: bool = False,
+    finish: bool = False,
+) -> ScormRuntime:
     """Store what a SCO reported (LMSInitialize, LMSCommit, LMSFinish) and move completion on.
 
     Every value is checked again here: the browser's checks are a convenience, these are the
@@ -232,11 +274,26 @@ def commit(employee_id: int, package: ScormPackage, version: ScormVersion, sco: 
     row = runtime(employee_id, version, sco["identifier"])
     first_in_package = False
     if row is None:
-        first_in_package = db.session.scalar(select(func.count(ScormRuntime.id)).where(
-            ScormRuntime.employee_id == employee_id, ScormRuntime.version_id == version.id)) == 0
-        row = ScormRuntime(employee_id=employee_id, package_id=package.id, version_id=version.id, sco=sco["identifier"],
-                           lesson_status="not attempted", lesson_location="", suspend_data="", exit="",
-                           total_seconds=0.0, sessions=0)
+        first_in_package = (
+            db.session.scalar(
+                select(func.count(ScormRuntime.id)).where(
+                    ScormRuntime.employee_id == employee_id, ScormRuntime.version_id == version.id
+                )
+            )
+            == 0
+        )
+        row = ScormRuntime(
+            employee_id=employee_id,
+            package_id=package.id,
+            version_id=version.id,
+            sco=sco["identifier"],
+            lesson_status="not attempted",
+            lesson_location="",
+            suspend_data="",
+            exit="",
+            total_seconds=0.0,
+            sessions=0,
+        )
         db.session.add(row)
     was_done = package_done(employee_id, version) if row.id else False
     session_seconds = None
@@ -246,9 +303,15 @@ def commit(employee_id: int, package: ScormPackage, version: ScormVersion, sco: 
     if initialize:
         row.sessions = (row.sessions or 0) + 1
         if row.lesson_status == "not attempted":
-            row.lesson_status = "incomplete"  # opened: credited only when the SCO reports completion
+            row.lesson_status = (
+                "incomplete"  # opened: credited only when the SCO reports completion
+            )
     mastery = sco.get("mastery_score")
-    if mastery is not None and row.score_raw is not None and row.lesson_status in ("completed", "passed", "failed", "incomplete"):
+    if (
+        mastery is not None
+        and row.score_raw is not None
+        and row.lesson_status in ("completed", "passed", "failed", "incomplete")
+    ):
         row.lesson_status = "passed" if row.score_raw >= mastery else "failed"
     if finish and session_seconds is not None:
         row.total_seconds = (row.total_seconds or 0.0) + session_seconds
@@ -257,11 +320,29 @@ def commit(employee_id: int, package: ScormPackage, version: ScormVersion, sco: 
     row.updated_at = utcnow()
     db.session.flush()
     if first_in_package:  # inside the view's transaction: the courses record it with the package
-        send_progress(learning_item_started, employee_id=employee_id, kind=KIND, slug=package.slug, version=version.number)
+        send_progress(
+            learning_item_started,
+            employee_id=employee_id,
+            kind=KIND,
+            slug=package.slug,
+            version=version.number,
+        )
     if not was_done and package_done(employee_id, version):
-        audit.record("scorm.completed", "scorm_package", package.id, actor_id=employee_id, version=version.number,
-                     score=row.score_raw)
-        send_progress(learning_item_completed, employee_id=employee_id, kind=KIND, slug=package.slug, version=version.number)
+        audit.record(
+            "scorm.completed",
+            "scorm_package",
+            package.id,
+            actor_id=employee_id,
+            version=version.number,
+            score=row.score_raw,
+        )
+        send_progress(
+            learning_item_completed,
+            employee_id=employee_id,
+            kind=KIND,
+            slug=package.slug,
+            version=version.number,
+        )
     return row
 
 
@@ -273,14 +354,22 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
     if not slugs:
         return {}
     versions = db.session.execute(
-        select(ScormPackage.slug, ScormVersion).join(ScormVersion, (ScormVersion.package_id == ScormPackage.id)
-                                                      & (ScormVersion.number == ScormPackage.current_number))
+        select(ScormPackage.slug, ScormVersion)
+        .join(
+            ScormVersion,
+            (ScormVersion.package_id == ScormPackage.id)
+            & (ScormVersion.number == ScormPackage.current_number),
+        )
         .where(ScormPackage.slug.in_(slugs))
     ).all()
     rows: dict[int, list[ScormRuntime]] = {}
     if versions:
-        for row in db.session.scalars(select(ScormRuntime).where(
-                ScormRuntime.employee_id == employee_id, ScormRuntime.version_id.in_([v.id for _s, v in versions]))):
+        for row in db.session.scalars(
+            select(ScormRuntime).where(
+                ScormRuntime.employee_id == employee_id,
+                ScormRuntime.version_id.in_([v.id for _s, v in versions]),
+            )
+        ):
             rows.setdefault(row.version_id, []).append(row)
     progress = {}
     for slug, version in versions:
@@ -294,13 +383,23 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
 def completions() -> list[tuple[int, str, int]]:
     """(employee_id, slug, version) of every package version whose SCOs an employee all
     completed or passed: what ``flask courses reconcile`` compares with the courses' records."""
-    scos = {v.id: (slug, v.number, {s["identifier"] for s in v.scos}) for slug, v in db.session.execute(
-        select(ScormPackage.slug, ScormVersion).join(ScormVersion, ScormVersion.package_id == ScormPackage.id))}
+    scos = {
+        v.id: (slug, v.number, {s["identifier"] for s in v.scos})
+        for slug, v in db.session.execute(
+            select(ScormPackage.slug, ScormVersion).join(
+                ScormVersion, ScormVersion.package_id == ScormPackage.id
+            )
+        )
+    }
     done: dict[tuple[int, int], set[str]] = {}
     for employee_id, version_id, sco in db.session.execute(
-            select(ScormRuntime.employee_id, ScormRuntime.version_id, ScormRuntime.sco)
-            .where(ScormRuntime.lesson_status.in_(DONE))):
+        select(ScormRuntime.employee_id, ScormRuntime.version_id, ScormRuntime.sco).where(
+            ScormRuntime.lesson_status.in_(DONE)
+        )
+    ):
         done.setdefault((employee_id, version_id), set()).add(sco)
-    return [(employee_id, scos[version_id][0], scos[version_id][1])
-            for (employee_id, version_id), finished in sorted(done.items())
-            if version_id in scos and scos[version_id][2] and scos[version_id][2] <= finished]
+    return [
+        (employee_id, scos[version_id][0], scos[version_id][1])
+        for (employee_id, version_id), finished in sorted(done.items())
+        if version_id in scos and scos[version_id][2] and scos[version_id][2] <= finished
+    ]

@@ -28,7 +28,11 @@ class _progress:
         self.label = label
         self.done = 0
         self.interactive = sys.stdout.isatty()
-        self.bar = click.progressbar(length=100, label=label, show_percent=True, show_eta=False) if self.interactive else None
+        self.bar = (
+            click.progressbar(length=100, label=label, show_percent=True, show_eta=False)
+            if self.interactive
+            else None
+        )
 
     def __enter__(self):
         if self.bar is not None:
@@ -52,7 +56,12 @@ class _progress:
 
 @videos_cli.command("ingest")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--queue", "queued", is_flag=True, help="Hand the transcode to the background worker instead of waiting.")
+@click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Hand the transcode to the background worker instead of waiting.",
+)
 def ingest_command(path: Path, queued: bool):
     """Ingest a video folder (with video.yaml), a media file, or every folder under PATH."""
     from app.videos import media, service
@@ -78,16 +87,37 @@ def ingest_command(path: Path, queued: bool):
         job = video.jobs[-1] if video.jobs else None
         if job is not None and job.state == "failed":
             failures += 1
-            click.echo(_("%(slug)s: conversion failed (job %(job)d). The end of ffmpeg's output:", slug=video.slug, job=job.id), err=True)
+            click.echo(
+                _(
+                    "%(slug)s: conversion failed (job %(job)d). The end of ffmpeg's output:",
+                    slug=video.slug,
+                    job=job.id,
+                ),
+                err=True,
+            )
             click.echo(job.error_tail or "", err=True)
         elif video.last_ingest == "unchanged":
-            click.echo(_("%(slug)s: unchanged (the same source was already ingested).", slug=video.slug))
+            click.echo(
+                _("%(slug)s: unchanged (the same source was already ingested).", slug=video.slug)
+            )
         elif queued and not video.is_published:
             click.echo(_("%(slug)s: queued for the background worker.", slug=video.slug))
         elif job is not None and job.published_version is not None and job.state != "done":
-            click.echo(_("%(slug)s: published as it is, version %(version)d; the light version is queued for the background worker.", slug=video.slug, version=video.version))
+            click.echo(
+                _(
+                    "%(slug)s: published as it is, version %(version)d; the light version is queued for the background worker.",
+                    slug=video.slug,
+                    version=video.version,
+                )
+            )
         else:
-            click.echo(_("%(slug)s: published, version %(version)d.", slug=video.slug, version=video.version))
+            click.echo(
+                _(
+                    "%(slug)s: published, version %(version)d.",
+                    slug=video.slug,
+                    version=video.version,
+                )
+            )
     if failures:
         raise SystemExit(1)
 
@@ -98,8 +128,14 @@ def list_command():
     from app.videos import service
 
     for job in reversed(service.latest_jobs(200)):
-        note = "published as it is; light version pending" if job.published_version is not None and job.state != "done" else ""
-        click.echo(f"{job.id:5d}  {job.video.slug:30s}  v{job.video.version}  {job.state:8s} {job.progress:5.1f}%  {job.error_code or ''}{note}")
+        note = (
+            "published as it is; light version pending"
+            if job.published_version is not None and job.state != "done"
+            else ""
+        )
+        click.echo(
+            f"{job.id:5d}  {job.video.slug:30s}  v{job.video.version}  {job.state:8s} {job.progress:5.1f}%  {job.error_code or ''}{note}"
+        )
 
 
 @videos_cli.command("retry")
@@ -117,7 +153,13 @@ def retry_command(job_id: int):
     if job.state != "done":
         click.echo(job.error_tail or "", err=True)
         raise SystemExit(1)
-    click.echo(_("%(slug)s: published, version %(version)d.", slug=job.video.slug, version=job.video.version))
+    click.echo(
+        _(
+            "%(slug)s: published, version %(version)d.",
+            slug=job.video.slug,
+            version=job.video.version,
+        )
+    )
 
 
 def demo_loader() -> str | None:
@@ -131,7 +173,10 @@ def demo_loader() -> str | None:
     if not folders:
         return _("Videos: no video folders under videos/ yet.")
     if not media.ffmpeg_available(current_app.config["FFMPEG_BIN"]):
-        return _("Videos: ffmpeg is not installed, so the %(n)d demo videos were not loaded. Install it (apt-get install ffmpeg) and run the demo load again.", n=len(folders))
+        return _(
+            "Videos: ffmpeg is not installed, so the %(n)d demo videos were not loaded. Install it (apt-get install ffmpeg) and run the demo load again.",
+            n=len(folders),
+        )
     counts = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
     for folder in folders:
         try:
@@ -140,11 +185,16 @@ def demo_loader() -> str | None:
             video = service.ingest_path(folder, wait=False)
         except (media.MediaRefused, service.IngestError, YamlError, OSError) as exc:
             counts["failed"] += 1
-            message = service.refusal_message(exc) if isinstance(exc, media.MediaRefused) else str(exc)
+            message = (
+                service.refusal_message(exc) if isinstance(exc, media.MediaRefused) else str(exc)
+            )
             click.echo(f"  videos/{folder.name}: {message}", err=True)
             continue
         if video.jobs and video.jobs[-1].state == "failed":
             counts["failed"] += 1
         else:
             counts[video.last_ingest] += 1
-    return _("Videos: %(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(failed)d failed.", **counts)
+    return _(
+        "Videos: %(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(failed)d failed.",
+        **counts,
+    )

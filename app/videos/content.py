@@ -20,9 +20,21 @@ from app.videos.media import MEDIA_EXTENSIONS, CaptionError, convert_captions
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 KNOWN_KEYS = {
-    "id", "title", "description", "source", "captions", "chapters", "completion_threshold",
+    "id",
+    "title",
+    "description",
+    "source",
+    "captions",
+    "chapters",
+    "completion_threshold",
     # written by the role-play renderer (flask videos render); informative only
-    "rendered_from", "script_sha256", "renderer", "pronunciation_sha256", "version", "duration", "script",
+    "rendered_from",
+    "script_sha256",
+    "renderer",
+    "pronunciation_sha256",
+    "version",
+    "duration",
+    "script",
 }
 CAPTION_LANGUAGES = ("ja", "en")
 RESERVED_SLUGS = frozenset({"admin", "media", "quality"})  # pages under /videos/
@@ -44,24 +56,53 @@ class VideoSpec:
     content_path: str | None = None
 
 
-def _text(value, line: int, what: str, path: Path, problems: list[Problem], required_ja: bool) -> tuple[str | None, str | None]:
+def _text(
+    value, line: int, what: str, path: Path, problems: list[Problem], required_ja: bool
+) -> tuple[str | None, str | None]:
     """A {ja: …, en: …} text (a plain string counts as Japanese)."""
     if value is None:
         if required_ja:
-            problems.append(Problem(path, line, _("%(what)s: the Japanese text (ja) is missing", what=what), _('Write %(what)s: {ja: "…"}', what=what)))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    _("%(what)s: the Japanese text (ja) is missing", what=what),
+                    _('Write %(what)s: {ja: "…"}', what=what),
+                )
+            )
         return None, None
     if isinstance(value, str):
         value = {"ja": value}
     if not isinstance(value, dict):
-        problems.append(Problem(path, line, _('%(what)s must be a mapping such as {ja: "…", en: "…"}', what=what)))
+        problems.append(
+            Problem(
+                path, line, _('%(what)s must be a mapping such as {ja: "…", en: "…"}', what=what)
+            )
+        )
         return None, None
     ja, en = value.get("ja"), value.get("en")
     if required_ja and not (isinstance(ja, str) and ja.strip()):
-        problems.append(Problem(path, line, _("%(what)s: the Japanese text (ja) is missing", what=what), _("Japanese is required; English is optional.")))
+        problems.append(
+            Problem(
+                path,
+                line,
+                _("%(what)s: the Japanese text (ja) is missing", what=what),
+                _("Japanese is required; English is optional."),
+            )
+        )
     for key in value:
         if key not in CAPTION_LANGUAGES:
-            problems.append(Problem(path, line, _("%(what)s: unknown language %(lang)r", what=what, lang=key), _("Use ja and en.")))
-    return (ja.strip() if isinstance(ja, str) and ja.strip() else None), (en.strip() if isinstance(en, str) and en.strip() else None)
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    _("%(what)s: unknown language %(lang)r", what=what, lang=key),
+                    _("Use ja and en."),
+                )
+            )
+    return (ja.strip() if isinstance(ja, str) and ja.strip() else None), (
+        en.strip() if isinstance(en, str) and en.strip() else None
+    )
 
 
 def parse_timestamp(value) -> float | None:
@@ -82,11 +123,15 @@ def _default_source(folder: Path) -> Path | None:
     preferred = folder / "source.mp4"
     if preferred.exists():
         return preferred
-    media = sorted(p for p in folder.iterdir() if p.suffix.lower() in MEDIA_EXTENSIONS and p.is_file())
+    media = sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in MEDIA_EXTENSIONS and p.is_file()
+    )
     return media[0] if media else None
 
 
-def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpec | None, list[Problem]]:
+def load_spec(
+    yaml_path: Path, *, check_captions: bool = True
+) -> tuple[VideoSpec | None, list[Problem]]:
     """Read and validate ``videos/<id>/video.yaml``; the spec is None when there are errors."""
     problems: list[Problem] = []
     folder = yaml_path.parent
@@ -95,33 +140,99 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
     except YamlError as exc:
         return None, [Problem(yaml_path, exc.line, _("not valid YAML: %(error)s", error=str(exc)))]
     if not isinstance(data, LineDict):
-        return None, [Problem(yaml_path, 1, _("video.yaml must be a mapping of keys such as id, title, captions"))]
+        return None, [
+            Problem(
+                yaml_path, 1, _("video.yaml must be a mapping of keys such as id, title, captions")
+            )
+        ]
     slug = folder.name
     if not SLUG_RE.match(slug):
-        problems.append(Problem(folder, None, _("folder name %(slug)r is not a valid id", slug=slug), _("Use lower-case letters, digits and hyphens.")))
+        problems.append(
+            Problem(
+                folder,
+                None,
+                _("folder name %(slug)r is not a valid id", slug=slug),
+                _("Use lower-case letters, digits and hyphens."),
+            )
+        )
     elif slug in RESERVED_SLUGS:
-        problems.append(Problem(folder, None, _("%(slug)r is a reserved name", slug=slug), _("Choose another folder name.")))
+        problems.append(
+            Problem(
+                folder,
+                None,
+                _("%(slug)r is a reserved name", slug=slug),
+                _("Choose another folder name."),
+            )
+        )
     if "id" in data and data["id"] != slug:
-        problems.append(Problem(yaml_path, data.line_of("id"), _("id %(id)r differs from the folder name %(slug)r", id=data["id"], slug=slug), _("The folder name is the id.")))
+        problems.append(
+            Problem(
+                yaml_path,
+                data.line_of("id"),
+                _("id %(id)r differs from the folder name %(slug)r", id=data["id"], slug=slug),
+                _("The folder name is the id."),
+            )
+        )
     for key in data:
         if key not in KNOWN_KEYS:
-            problems.append(Problem(yaml_path, data.line_of(key), _("unknown key %(key)r", key=key), _("Known keys: %(keys)s", keys=", ".join(sorted(KNOWN_KEYS))), "warning"))
-    title_ja, title_en = _text(data.get("title"), data.line_of("title"), "title", yaml_path, problems, True)
-    description_ja, description_en = _text(data.get("description"), data.line_of("description"), "description", yaml_path, problems, False) if "description" in data else (None, None)
+            problems.append(
+                Problem(
+                    yaml_path,
+                    data.line_of(key),
+                    _("unknown key %(key)r", key=key),
+                    _("Known keys: %(keys)s", keys=", ".join(sorted(KNOWN_KEYS))),
+                    "warning",
+                )
+            )
+    title_ja, title_en = _text(
+        data.get("title"), data.line_of("title"), "title", yaml_path, problems, True
+    )
+    description_ja, description_en = (
+        _text(
+            data.get("description"),
+            data.line_of("description"),
+            "description",
+            yaml_path,
+            problems,
+            False,
+        )
+        if "description" in data
+        else (None, None)
+    )
 
     source = None
     if "source" in data:
         if not isinstance(data["source"], str) or not data["source"].strip():
-            problems.append(Problem(yaml_path, data.line_of("source"), _("source must be a file name such as source.mp4")))
+            problems.append(
+                Problem(
+                    yaml_path,
+                    data.line_of("source"),
+                    _("source must be a file name such as source.mp4"),
+                )
+            )
         else:
             source = folder / data["source"].strip()
             if not source.is_file() or folder.resolve() not in source.resolve().parents:
-                problems.append(Problem(yaml_path, data.line_of("source"), _("the media file %(name)r is missing", name=data["source"]), _("Put it in the same folder as video.yaml.")))
+                problems.append(
+                    Problem(
+                        yaml_path,
+                        data.line_of("source"),
+                        _("the media file %(name)r is missing", name=data["source"]),
+                        _("Put it in the same folder as video.yaml."),
+                    )
+                )
                 source = None
     else:
         source = _default_source(folder)
         if source is None:
-            problems.append(Problem(yaml_path, data.line, _("no media file: expected source.mp4 (or name it with source:)"), _("Render the script or copy the media into the folder.")))
+            problems.append(
+                Problem(
+                    yaml_path,
+                    data.line,
+                    _("no media file: expected source.mp4 (or name it with source:)"),
+                    _("Render the script or copy the media into the folder."),
+                )
+            )
 
     captions: dict[str, Path] = {}
     raw_captions = data.get("captions")
@@ -138,45 +249,105 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
         for lang, name in raw_captions.items():
             line = raw_captions.line_of(lang)
             if lang not in CAPTION_LANGUAGES:
-                problems.append(Problem(yaml_path, line, _("captions: unknown language %(lang)r", lang=lang), _("Use ja and en.")))
+                problems.append(
+                    Problem(
+                        yaml_path,
+                        line,
+                        _("captions: unknown language %(lang)r", lang=lang),
+                        _("Use ja and en."),
+                    )
+                )
             elif not isinstance(name, str):
-                problems.append(Problem(yaml_path, line, _("captions.%(lang)s must be a file name", lang=lang)))
+                problems.append(
+                    Problem(yaml_path, line, _("captions.%(lang)s must be a file name", lang=lang))
+                )
             else:
                 captions[lang], caption_lines[lang] = folder / name, line
     elif isinstance(raw_captions, LineList):
         for index, item in enumerate(raw_captions):
             line = raw_captions.line_of(index)
-            if not isinstance(item, dict) or item.get("lang") not in CAPTION_LANGUAGES or not isinstance(item.get("file"), str):
-                problems.append(Problem(yaml_path, line, _("each caption entry needs lang (ja or en) and file")))
+            if (
+                not isinstance(item, dict)
+                or item.get("lang") not in CAPTION_LANGUAGES
+                or not isinstance(item.get("file"), str)
+            ):
+                problems.append(
+                    Problem(yaml_path, line, _("each caption entry needs lang (ja or en) and file"))
+                )
             else:
                 captions[item["lang"]], caption_lines[item["lang"]] = folder / item["file"], line
     else:
-        problems.append(Problem(yaml_path, data.line_of("captions"), _("captions must be a mapping such as {ja: captions.ja.vtt}")))
+        problems.append(
+            Problem(
+                yaml_path,
+                data.line_of("captions"),
+                _("captions must be a mapping such as {ja: captions.ja.vtt}"),
+            )
+        )
     if "ja" not in captions:
-        problems.append(Problem(yaml_path, data.line_of("captions"), _("Japanese captions are required"), _("Add captions: {ja: captions.ja.vtt} (WebVTT or SRT).")))
+        problems.append(
+            Problem(
+                yaml_path,
+                data.line_of("captions"),
+                _("Japanese captions are required"),
+                _("Add captions: {ja: captions.ja.vtt} (WebVTT or SRT)."),
+            )
+        )
     for lang, path in captions.items():
         line = caption_lines[lang]
         if path.suffix.lower() not in (".vtt", ".srt"):
-            problems.append(Problem(yaml_path, line, _("captions.%(lang)s: %(name)s is neither WebVTT (.vtt) nor SRT (.srt)", lang=lang, name=path.name)))
+            problems.append(
+                Problem(
+                    yaml_path,
+                    line,
+                    _(
+                        "captions.%(lang)s: %(name)s is neither WebVTT (.vtt) nor SRT (.srt)",
+                        lang=lang,
+                        name=path.name,
+                    ),
+                )
+            )
         elif not path.is_file():
-            problems.append(Problem(yaml_path, line, _("captions.%(lang)s: the file %(name)r is missing", lang=lang, name=path.name)))
+            problems.append(
+                Problem(
+                    yaml_path,
+                    line,
+                    _("captions.%(lang)s: the file %(name)r is missing", lang=lang, name=path.name),
+                )
+            )
         elif check_captions:
             try:
                 convert_captions(path)
             except CaptionError as exc:
-                problems.append(Problem(path, exc.line, _("captions do not parse: %(error)s", error=str(exc))))
+                problems.append(
+                    Problem(path, exc.line, _("captions do not parse: %(error)s", error=str(exc)))
+                )
 
     chapters = []
     raw_chapters = data.get("chapters") or []
     if not isinstance(raw_chapters, list):
-        problems.append(Problem(yaml_path, data.line_of("chapters"), _('chapters must be a list of {at: "0:00", title: {ja: …}}')))
+        problems.append(
+            Problem(
+                yaml_path,
+                data.line_of("chapters"),
+                _('chapters must be a list of {at: "0:00", title: {ja: …}}'),
+            )
+        )
         raw_chapters = []
     for index, item in enumerate(raw_chapters):
-        line = raw_chapters.line_of(index) if isinstance(raw_chapters, LineList) else data.line_of("chapters")
+        line = (
+            raw_chapters.line_of(index)
+            if isinstance(raw_chapters, LineList)
+            else data.line_of("chapters")
+        )
         if not isinstance(item, dict):
-            problems.append(Problem(yaml_path, line, _('a chapter must be {at: "0:00", title: {ja: …}}')))
+            problems.append(
+                Problem(yaml_path, line, _('a chapter must be {at: "0:00", title: {ja: …}}'))
+            )
             continue
-        at = parse_timestamp(item.get("at", item.get("start")))  # the renderer writes start: seconds
+        at = parse_timestamp(
+            item.get("at", item.get("start"))
+        )  # the renderer writes start: seconds
         if at is None:
             problems.append(Problem(yaml_path, line, _("chapter: at must be a time such as 1:23")))
             continue
@@ -184,15 +355,30 @@ def load_spec(yaml_path: Path, *, check_captions: bool = True) -> tuple[VideoSpe
         chapters.append({"at": at, "ja": ja, "en": en})
 
     threshold = data.get("completion_threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1):
-        problems.append(Problem(yaml_path, data.line_of("completion_threshold"), _("completion_threshold must be a number above 0 and at most 1, such as 0.9")))
+    if threshold is not None and (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not 0 < threshold <= 1
+    ):
+        problems.append(
+            Problem(
+                yaml_path,
+                data.line_of("completion_threshold"),
+                _("completion_threshold must be a number above 0 and at most 1, such as 0.9"),
+            )
+        )
         threshold = None
 
     if any(p.severity == "error" for p in problems):
         return None, problems
     spec = VideoSpec(
-        slug=slug, title_ja=title_ja or slug, title_en=title_en, description_ja=description_ja,
-        description_en=description_en, source=source, captions=captions,
+        slug=slug,
+        title_ja=title_ja or slug,
+        title_en=title_en,
+        description_ja=description_ja,
+        description_en=description_en,
+        source=source,
+        captions=captions,
         chapters=sorted(chapters, key=lambda c: c["at"]),
         completion_threshold=float(threshold) if threshold is not None else None,
         content_path=f"videos/{slug}",
@@ -233,7 +419,13 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
             continue
         failed = outcome.jobs and outcome.jobs[-1].state == "failed"
         if failed:
-            result.messages.append(_("%(slug)s: conversion failed (job %(job)d); see flask videos list", slug=path.parent.name, job=outcome.jobs[-1].id))
+            result.messages.append(
+                _(
+                    "%(slug)s: conversion failed (job %(job)d); see flask videos list",
+                    slug=path.parent.name,
+                    job=outcome.jobs[-1].id,
+                )
+            )
         elif outcome.last_ingest == "new":
             result.created += 1
         elif outcome.last_ingest == "updated":

@@ -11,11 +11,14 @@ from collections.abc import Iterable
 
 Interval = tuple[float, float]
 
+
 class InvalidRanges(ValueError):
     """A report that cannot be true (negative, reversed, past the end, not numbers)."""
 
 
-def parse(raw: object, duration: float, *, tolerance: float = 1.0, max_ranges: int = 500) -> list[Interval]:
+def parse(
+    raw: object, duration: float, *, tolerance: float = 1.0, max_ranges: int = 500
+) -> list[Interval]:
     """Validate a client's list of ``[start, end]`` pairs against the video's duration.
 
     ``tolerance`` allows the browser's idea of the duration to exceed the probed one a little
@@ -29,7 +32,12 @@ def parse(raw: object, duration: float, *, tolerance: float = 1.0, max_ranges: i
         if not isinstance(item, list | tuple) or len(item) != 2:
             raise InvalidRanges("each range must be a [start, end] pair")
         start, end = item
-        if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int | float) or not isinstance(end, int | float):
+        if (
+            isinstance(start, bool)
+            or isinstance(end, bool)
+            or not isinstance(start, int | float)
+            or not isinstance(end, int | float)
+        ):
             raise InvalidRanges("range bounds must be numbers")
         start, end = float(start), float(end)
         if not (math.isfinite(start) and math.isfinite(end)):
@@ -64,7 +72,9 @@ def normalise(ranges: Iterable[Interval], duration: float | None = None) -> list
     return merged
 
 
-def union(a: Iterable[Interval], b: Iterable[Interval], duration: float | None = None) -> list[Interval]:
+def union(
+    a: Iterable[Interval], b: Iterable[Interval], duration: float | None = None
+) -> list[Interval]:
     return normalise(list(a) + list(b), duration)
 
 

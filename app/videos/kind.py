@@ -49,11 +49,21 @@ def completions():
 
     return db.session.execute(
         select(VideoProgress.employee_id, Video.slug, VideoProgress.completed_version)
-        .join(Video, Video.id == VideoProgress.video_id).where(VideoProgress.completed_version.is_not(None))
+        .join(Video, Video.id == VideoProgress.video_id)
+        .where(VideoProgress.completed_version.is_not(None))
     ).all()
 
 
 KIND = LearningItemKind(
-    name="video", label=_l("Video"), file_format="videos/<id>/video.yaml", player_endpoint="videos.watch",
-    completion=_l("watched to the end"), files=files, seconds=seconds, progress=progress, measured=measured, completions=completions, order=10,
+    name="video",
+    label=_l("Video"),
+    file_format="videos/<id>/video.yaml",
+    player_endpoint="videos.watch",
+    completion=_l("watched to the end"),
+    files=files,
+    seconds=seconds,
+    progress=progress,
+    measured=measured,
+    completions=completions,
+    order=10,
 )

@@ -26,7 +26,9 @@ NOT_A_VIDEO = "not_a_video"
 CORRUPT = "corrupt"
 NO_VIDEO_STREAM = "no_video_stream"
 FFMPEG_MISSING = "ffmpeg_missing"
-DISK_FULL = "disk_full"  # MEDIA_ROOT has less than MEDIA_MIN_FREE_MB free, or ffmpeg ran out of space
+DISK_FULL = (
+    "disk_full"  # MEDIA_ROOT has less than MEDIA_MIN_FREE_MB free, or ffmpeg ran out of space
+)
 
 # Container signatures: a file that starts like media but does not probe is corrupt, anything
 # else that does not probe is simply not a video.
@@ -40,10 +42,47 @@ _MEDIA_MAGIC = (
     (0, b"\x47"),  # MPEG-TS sync byte (checked with the extension below)
     (0, b"\x30\x26\xb2\x75"),  # ASF / WMV
 )
-MEDIA_EXTENSIONS = {".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".wmv", ".flv", ".3gp", ".ogv"}
+MEDIA_EXTENSIONS = {
+    ".mp4",
+    ".m4v",
+    ".mov",
+    ".mkv",
+    ".webm",
+    ".avi",
+    ".mpg",
+    ".mpeg",
+    ".ts",
+    ".wmv",
+    ".flv",
+    ".3gp",
+    ".ogv",
+}
 # Still-image and text "video" codecs ffprobe reports for files that are not moving pictures.
-_NOT_MOVING = {"png", "bmp", "gif", "webp", "tiff", "ansi", "bintext", "xbin", "idf", "tty", "apng", "jpegls"}
-_IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "gif", "webp_pipe", "tiff_pipe", "tty", "svg_pipe"}
+_NOT_MOVING = {
+    "png",
+    "bmp",
+    "gif",
+    "webp",
+    "tiff",
+    "ansi",
+    "bintext",
+    "xbin",
+    "idf",
+    "tty",
+    "apng",
+    "jpegls",
+}
+_IMAGE_FORMATS = {
+    "image2",
+    "png_pipe",
+    "jpeg_pipe",
+    "bmp_pipe",
+    "gif",
+    "webp_pipe",
+    "tiff_pipe",
+    "tty",
+    "svg_pipe",
+}
 
 
 class MediaRefused(Exception):
@@ -96,7 +135,7 @@ def _looks_like_media(path: Path) -> bool:
     except OSError:
         return False
     for offset, magic in _MEDIA_MAGIC:
-        if head[offset:offset + len(magic)] == magic:
+        if head[offset : offset + len(magic)] == magic:
             return magic != b"\x47" or path.suffix.lower() in {".ts", ".mts", ".m2ts"}
     return False
 
@@ -159,7 +198,8 @@ def probe(path: Path, *, max_bytes: int | None = None, max_seconds: float | None
     fmt = info.get("format", {})
     streams = info.get("streams", [])
     videos = [
-        s for s in streams
+        s
+        for s in streams
         if s.get("codec_type") == "video" and not (s.get("disposition") or {}).get("attached_pic")
     ]
     audios = [s for s in streams if s.get("codec_type") == "audio"]
@@ -188,10 +228,19 @@ def probe(path: Path, *, max_bytes: int | None = None, max_seconds: float | None
     if rotation in (90, 270):
         width, height = height, width
     return Probe(
-        duration, width, height, bool(audios), stream.get("codec_name", ""), format_name,
-        video_profile=stream.get("profile", ""), pixel_format=stream.get("pix_fmt", ""),
-        frame_rate=_frame_rate(stream), audio_codec=audios[0].get("codec_name", "") if audios else "",
-        bit_rate=_bit_rate(fmt, size, duration), square_pixels=pixel_aspect == 1.0, rotation=rotation,
+        duration,
+        width,
+        height,
+        bool(audios),
+        stream.get("codec_name", ""),
+        format_name,
+        video_profile=stream.get("profile", ""),
+        pixel_format=stream.get("pix_fmt", ""),
+        frame_rate=_frame_rate(stream),
+        audio_codec=audios[0].get("codec_name", "") if audios else "",
+        bit_rate=_bit_rate(fmt, size, duration),
+        square_pixels=pixel_aspect == 1.0,
+        rotation=rotation,
     )
 
 
@@ -257,7 +306,9 @@ def poster_time(duration: float) -> float:
 
 
 def _silent_audio(duration: float):
-    return ffmpeg.input("anullsrc=channel_layout=stereo:sample_rate=48000", f="lavfi", t=f"{duration:.3f}").audio
+    return ffmpeg.input(
+        "anullsrc=channel_layout=stereo:sample_rate=48000", f="lavfi", t=f"{duration:.3f}"
+    ).audio
 
 
 # The sound every published file carries when it is encoded here.
@@ -265,11 +316,15 @@ _AAC = {"c:a": "aac", "b:a": "96k", "ac": 2, "ar": 48000}
 
 
 def _compile(outputs, ffmpeg_bin: str) -> list[str]:
-    command = ffmpeg.merge_outputs(*outputs).global_args("-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats")
+    command = ffmpeg.merge_outputs(*outputs).global_args(
+        "-hide_banner", "-nostdin", "-progress", "pipe:1", "-nostats"
+    )
     return command.overwrite_output().compile(cmd=ffmpeg_bin)
 
 
-def build_copy_command(source: Path, target: Path, info: Probe, *, ffmpeg_bin: str = "ffmpeg") -> list[str]:
+def build_copy_command(
+    source: Path, target: Path, info: Probe, *, ffmpeg_bin: str = "ffmpeg"
+) -> list[str]:
     """The source's first video and audio streams copied (no re-encode) into ``target``.
 
     ``+faststart`` moves the index (``moov``) before the media data, so the browser can start
@@ -282,19 +337,27 @@ def build_copy_command(source: Path, target: Path, info: Probe, *, ffmpeg_bin: s
     else:
         audio, audio_args = _silent_audio(info.duration), {**_AAC, "shortest": None}
     output = ffmpeg.output(
-        stream["v:0"], audio, str(target),
+        stream["v:0"],
+        audio,
+        str(target),
         **{"c:v": "copy", **audio_args, "map_metadata": -1, "movflags": "+faststart", "f": "mp4"},
     )
     return _compile([output], ffmpeg_bin)
 
 
-def build_poster_command(source: Path, target: Path, at: float, *, ffmpeg_bin: str = "ffmpeg") -> list[str]:
+def build_poster_command(
+    source: Path, target: Path, at: float, *, ffmpeg_bin: str = "ffmpeg"
+) -> list[str]:
     """One JPEG frame at ``at`` seconds (decoding from the keyframe before it only)."""
     frame = ffmpeg.input(str(source), ss=f"{at:.3f}").video.filter("setsar", 1)
-    return _compile([ffmpeg.output(frame, str(target), vframes=1, **{"q:v": 3, "f": "image2", "update": 1})], ffmpeg_bin)
+    return _compile(
+        [ffmpeg.output(frame, str(target), vframes=1, **{"q:v": 3, "f": "image2", "update": 1})],
+        ffmpeg_bin,
+    )
 
 
 # --- the transcode --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -310,12 +373,26 @@ class Plan:
     poster: bool = True
 
 
-def plan(source: Path, out_dir: Path, info: Probe, renditions: dict[str, int], *, poster: bool = True) -> Plan:
-    outputs = {name: rendition_size(info.width, info.height, short) for name, short in renditions.items()}
-    return Plan(source, out_dir, info.duration, info.has_audio, outputs, poster_at=poster_time(info.duration), poster=poster)
+def plan(
+    source: Path, out_dir: Path, info: Probe, renditions: dict[str, int], *, poster: bool = True
+) -> Plan:
+    outputs = {
+        name: rendition_size(info.width, info.height, short) for name, short in renditions.items()
+    }
+    return Plan(
+        source,
+        out_dir,
+        info.duration,
+        info.has_audio,
+        outputs,
+        poster_at=poster_time(info.duration),
+        poster=poster,
+    )
 
 
-def build_command(p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bin: str = "ffmpeg") -> list[str]:
+def build_command(
+    p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bin: str = "ffmpeg"
+) -> list[str]:
     """The single ffmpeg pass: every rendition (H.264/AAC, +faststart) and the poster JPEG.
 
     A source without audio gets a silent AAC track, so that every published file has the
@@ -330,10 +407,19 @@ def build_command(p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bi
         scaled = video[index].filter("scale", width, height).filter("setsar", 1)
         outputs.append(
             ffmpeg.output(
-                scaled, audio[index], str(p.out_dir / f"{name}.mp4"),
+                scaled,
+                audio[index],
+                str(p.out_dir / f"{name}.mp4"),
                 **{
-                    "c:v": "libx264", "preset": preset, "crf": crf, "profile:v": "high",
-                    "pix_fmt": "yuv420p", **_AAC, "movflags": "+faststart", "shortest": None, "f": "mp4",
+                    "c:v": "libx264",
+                    "preset": preset,
+                    "crf": crf,
+                    "profile:v": "high",
+                    "pix_fmt": "yuv420p",
+                    **_AAC,
+                    "movflags": "+faststart",
+                    "shortest": None,
+                    "f": "mp4",
                 },
             )
         )
@@ -345,15 +431,27 @@ def build_command(p: Plan, *, preset: str = "veryfast", crf: int = 23, ffmpeg_bi
             .filter("scale", big[0], big[1])
             .filter("setsar", 1)
         )
-        outputs.append(ffmpeg.output(poster, str(p.out_dir / "poster.jpg"), vframes=1, **{"q:v": 3, "f": "image2", "update": 1}))
+        outputs.append(
+            ffmpeg.output(
+                poster,
+                str(p.out_dir / "poster.jpg"),
+                vframes=1,
+                **{"q:v": 3, "f": "image2", "update": 1},
+            )
+        )
     return _compile(outputs, ffmpeg_bin)
 
 
 _OUT_TIME = re.compile(r"^out_time_(?:us|ms)=(\d+)$")
 
 
-def run(command: list[str], duration: float, on_progress: Callable[[float], None] | None = None, stderr_lines: int = 40,
-        on_start: Callable[[int], None] | None = None) -> None:
+def run(
+    command: list[str],
+    duration: float,
+    on_progress: Callable[[float], None] | None = None,
+    stderr_lines: int = 40,
+    on_start: Callable[[int], None] | None = None,
+) -> None:
     """Run ffmpeg, calling ``on_start(pid)`` once started and ``on_progress(fraction)`` from its
     ``-progress`` output; an exception from either stops ffmpeg.
 
@@ -362,7 +460,9 @@ def run(command: list[str], duration: float, on_progress: Callable[[float], None
     """
     tail: deque[str] = deque(maxlen=stderr_lines)
     try:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        )
     except FileNotFoundError:
         raise MediaRefused(FFMPEG_MISSING) from None
 
@@ -459,7 +559,9 @@ def parse_captions(text: str, *, srt: bool) -> list[Cue]:
             index += 1  # a cue identifier (SRT's number)
             match = _TIMING.match(lines[index])
         if not match:
-            raise CaptionError(_l("expected a cue timing such as 00:00:01.000 --> 00:00:03.000"), block_start + 1)
+            raise CaptionError(
+                _l("expected a cue timing such as 00:00:01.000 --> 00:00:03.000"), block_start + 1
+            )
         start, end = _seconds(match.group(1)), _seconds(match.group(2))
         if end <= start:
             raise CaptionError(_l("a cue ends before it starts"), index + 1)

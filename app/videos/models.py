@@ -36,13 +36,17 @@ class Video(db.Model):
     height: Mapped[int | None]
     source_hash: Mapped[str | None] = mapped_column(db.String(64), index=True)
     source_path: Mapped[str | None] = mapped_column(db.String(300))  # relative to MEDIA_ROOT
-    content_path: Mapped[str | None] = mapped_column(db.String(300))  # videos/<slug> when from files
+    content_path: Mapped[str | None] = mapped_column(
+        db.String(300)
+    )  # videos/<slug> when from files
     published_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    jobs: Mapped[list[IngestJob]] = relationship(back_populates="video", order_by="IngestJob.id", cascade="all, delete-orphan")
+    jobs: Mapped[list[IngestJob]] = relationship(
+        back_populates="video", order_by="IngestJob.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_published(self) -> bool:
@@ -52,7 +56,9 @@ class Video(db.Model):
         return self.title_en if locale == "en" and self.title_en else self.title_ja
 
     def description(self, locale: str = "ja") -> str | None:
-        return self.description_en if locale == "en" and self.description_en else self.description_ja
+        return (
+            self.description_en if locale == "en" and self.description_en else self.description_ja
+        )
 
     def __repr__(self) -> str:
         return f"<Video {self.slug} v{self.version}>"
@@ -73,7 +79,9 @@ class IngestJob(db.Model):
     source_hash: Mapped[str] = mapped_column(db.String(64), index=True)
     source_path: Mapped[str] = mapped_column(db.String(300))  # relative to MEDIA_ROOT
     source_name: Mapped[str | None] = mapped_column(db.String(200))
-    state: Mapped[str] = mapped_column(db.String(16), default="queued")  # queued running done failed
+    state: Mapped[str] = mapped_column(
+        db.String(16), default="queued"
+    )  # queued running done failed
     progress: Mapped[float] = mapped_column(default=0.0)  # 0..100
     duration: Mapped[float | None]
     has_audio: Mapped[bool] = mapped_column(default=True)

@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 QUALITIES = ("720", "360")
 
 
-
 class IngestError(Exception):
     """A video folder that cannot be ingested (its video.yaml has errors)."""
 
@@ -57,6 +56,7 @@ class ReportRejected(Exception):
 
 
 # --- settings -------------------------------------------------------------------------------
+
 
 def media_root() -> Path:
     root = Path(current_app.config["MEDIA_ROOT"])
@@ -83,22 +83,35 @@ def threshold_for(video: Video) -> float:
 def refusal_message(exc: media.MediaRefused) -> str:
     """The translated sentence for a refused source."""
     if exc.code == media.TOO_LARGE:
-        return _("The file is too large. Videos may be at most %(mb)d MB.", mb=exc.values.get("limit_mb", current_app.config["VIDEO_MAX_MB"]))
+        return _(
+            "The file is too large. Videos may be at most %(mb)d MB.",
+            mb=exc.values.get("limit_mb", current_app.config["VIDEO_MAX_MB"]),
+        )
     if exc.code == media.TOO_LONG:
-        return _("The video is too long. Videos may be at most %(minutes)d minutes.", minutes=exc.values.get("limit_minutes", current_app.config["VIDEO_MAX_MINUTES"]))
+        return _(
+            "The video is too long. Videos may be at most %(minutes)d minutes.",
+            minutes=exc.values.get("limit_minutes", current_app.config["VIDEO_MAX_MINUTES"]),
+        )
     if exc.code == media.CORRUPT:
-        return _("The file looks like a video but is damaged and cannot be read. Export it again and upload the new file.")
+        return _(
+            "The file looks like a video but is damaged and cannot be read. Export it again and upload the new file."
+        )
     if exc.code == media.NO_VIDEO_STREAM:
         return _("The file has sound but no picture. Upload a file with video.")
     if exc.code == media.FFMPEG_MISSING:
         return _("ffmpeg is not installed on the server, so videos cannot be processed.")
     if exc.code == media.DISK_FULL:
-        return _("The server's storage for videos is almost full, so the video was not converted. Nothing was lost: ask the system administrator to free space (at least %(mb)d MB), then try again.", mb=current_app.config["MEDIA_MIN_FREE_MB"])
+        return _(
+            "The server's storage for videos is almost full, so the video was not converted. Nothing was lost: ask the system administrator to free space (at least %(mb)d MB), then try again.",
+            mb=current_app.config["MEDIA_MIN_FREE_MB"],
+        )
     return _("The file is not a video. Upload an MP4, MOV, WebM or similar video file.")
 
 
 def queue_message() -> str:
-    return _("The conversion could not be started because the server's task queue does not answer. Nothing was saved; try again in a few minutes, and tell the system administrator if this continues.")
+    return _(
+        "The conversion could not be started because the server's task queue does not answer. Nothing was saved; try again in a few minutes, and tell the system administrator if this continues."
+    )
 
 
 def failure_message(job: IngestJob) -> str:
@@ -115,6 +128,7 @@ QUEUE_UNAVAILABLE = "queue_unavailable"
 
 # --- before work starts ---------------------------------------------------------------------
 
+
 def free_mb() -> int:
     return shutil.disk_usage(media_root()).free // (1024 * 1024)
 
@@ -125,7 +139,9 @@ def check_disk(needed_bytes: int = 0) -> None:
     free = free_mb()
     if free - needed_bytes / (1024 * 1024) < minimum:
         log.warning("media storage has %d MB free, %d MB required: work refused", free, minimum)
-        raise media.MediaRefused(media.DISK_FULL, f"{free} MB free under MEDIA_ROOT, {minimum} MB required")
+        raise media.MediaRefused(
+            media.DISK_FULL, f"{free} MB free under MEDIA_ROOT, {minimum} MB required"
+        )
 
 
 def check_queue() -> None:
@@ -137,6 +153,7 @@ def check_queue() -> None:
 
 
 # --- paths ----------------------------------------------------------------------------------
+
 
 def video_dir(slug: str) -> Path:
     return media_root() / "videos" / slug
@@ -165,7 +182,11 @@ def transcript(video: Video, locale: str) -> list[TranscriptLine]:
     """The captions as a transcript to read under the player (WCAG 1.2): one paragraph per turn
     of a speaker, with the time it starts at. Empty when the video has no captions."""
     languages = video.caption_languages or []
-    lang = locale if locale in languages else ("ja" if "ja" in languages else (languages[0] if languages else None))
+    lang = (
+        locale
+        if locale in languages
+        else ("ja" if "ja" in languages else (languages[0] if languages else None))
+    )
     path = caption_path(video.slug, lang) if lang else None
     if path is None or not path.is_file():
         return []
@@ -212,7 +233,10 @@ def slugify(name: str) -> str:
 
 # --- ingest ---------------------------------------------------------------------------------
 
-def ingest_path(path: Path, *, actor_id: int | None = None, wait: bool = False, on_progress=None) -> Video:
+
+def ingest_path(
+    path: Path, *, actor_id: int | None = None, wait: bool = False, on_progress=None
+) -> Video:
     """Ingest a video folder (``video.yaml`` beside its media) or a bare media file.
 
     Probes the source (refusing with :class:`~app.videos.media.MediaRefused`), stores it under
@@ -233,10 +257,25 @@ def ingest_path(path: Path, *, actor_id: int | None = None, wait: bool = False, 
         return ingest_path(path.parent, actor_id=actor_id, wait=wait, on_progress=on_progress)
     else:
         spec = VideoSpec(slug="", title_ja=path.stem, source=path)
-    return ingest_source(spec.source, spec, actor_id=actor_id, wait=wait, original_name=path.name if not path.is_dir() else None, on_progress=on_progress)
+    return ingest_source(
+        spec.source,
+        spec,
+        actor_id=actor_id,
+        wait=wait,
+        original_name=path.name if not path.is_dir() else None,
+        on_progress=on_progress,
+    )
 
 
-def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None, wait: bool = False, original_name: str | None = None, on_progress=None) -> Video:
+def ingest_source(
+    source: Path,
+    spec: VideoSpec,
+    *,
+    actor_id: int | None = None,
+    wait: bool = False,
+    original_name: str | None = None,
+    on_progress=None,
+) -> Video:
     """Probe, store and queue one source for the video described by ``spec``.
 
     An empty ``spec.slug`` means "name it from the file" and also de-duplicates against every
@@ -249,7 +288,9 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
         try:
             caption_texts[lang] = media.convert_captions(caption_file)
         except media.CaptionError as exc:
-            raise IngestError(_("The %(lang)s captions cannot be read: %(error)s", lang=lang, error=str(exc))) from None
+            raise IngestError(
+                _("The %(lang)s captions cannot be read: %(error)s", lang=lang, error=str(exc))
+            ) from None
     # Before anything is stored: room for the source and its renditions, and a queue to run it.
     check_disk(2 * source.stat().st_size)
     if not wait:
@@ -260,15 +301,24 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
     if spec.slug:
         video = db.session.scalar(select(Video).where(Video.slug == spec.slug))
     else:
-        video = db.session.scalar(select(Video).where(Video.source_hash == digest).order_by(Video.id))
+        video = db.session.scalar(
+            select(Video).where(Video.source_hash == digest).order_by(Video.id)
+        )
         if video is None:
             # A job that failed only because the queue was away is the same upload, not a new one.
-            pending = db.session.scalar(select(IngestJob).where(
-                IngestJob.source_hash == digest, db.or_(IngestJob.state != "failed", IngestJob.error_code == QUEUE_UNAVAILABLE),
-            ).order_by(IngestJob.id))
+            pending = db.session.scalar(
+                select(IngestJob)
+                .where(
+                    IngestJob.source_hash == digest,
+                    db.or_(IngestJob.state != "failed", IngestJob.error_code == QUEUE_UNAVAILABLE),
+                )
+                .order_by(IngestJob.id)
+            )
             video = pending.video if pending else None
         if video is None:
-            spec.slug = _free_slug(slugify(Path(original_name or source.name).stem) or f"video-{digest[:8]}")
+            spec.slug = _free_slug(
+                slugify(Path(original_name or source.name).stem) or f"video-{digest[:8]}"
+            )
 
     created = video is None
     if created:
@@ -281,9 +331,13 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
     existing_job = None
     if not created:
         existing_job = db.session.scalar(
-            select(IngestJob).where(IngestJob.video_id == video.id, IngestJob.source_hash == digest).order_by(IngestJob.id.desc())
+            select(IngestJob)
+            .where(IngestJob.video_id == video.id, IngestJob.source_hash == digest)
+            .order_by(IngestJob.id.desc())
         )
-    if video.source_hash == digest or (existing_job is not None and existing_job.state in ("queued", "running")):
+    if video.source_hash == digest or (
+        existing_job is not None and existing_job.state in ("queued", "running")
+    ):
         db.session.commit()
         video.last_ingest = "updated" if changed else "unchanged"
         if existing_job is not None and existing_job.state == "queued" and wait:
@@ -293,13 +347,20 @@ def ingest_source(source: Path, spec: VideoSpec, *, actor_id: int | None = None,
     stored = _store_source(source, digest)
     job = existing_job if existing_job is not None and existing_job.state == "failed" else None
     if job is None:
-        job = IngestJob(video=video, source_hash=digest, source_path=str(stored.relative_to(media_root())))
+        job = IngestJob(
+            video=video, source_hash=digest, source_path=str(stored.relative_to(media_root()))
+        )
         db.session.add(job)
     job.state, job.progress, job.error_code, job.error_tail = "queued", 0.0, None, None
     job.queued_at = utcnow()
     job.published_version, job.stream_copied = None, False
     job.source_name = (original_name or source.name)[:200]
-    job.duration, job.has_audio, job.width, job.height = info.duration, info.has_audio, info.width, info.height
+    job.duration, job.has_audio, job.width, job.height = (
+        info.duration,
+        info.has_audio,
+        info.width,
+        info.height,
+    )
     job.actor_id = actor_id
     db.session.flush()
     audit.record("video.ingest_queued", "video", video.id, actor_id=actor_id, job_id=job.id)
@@ -326,7 +387,16 @@ def _free_slug(base: str) -> str:
 
 def _apply_spec(video: Video, spec: VideoSpec, caption_texts: dict[str, str]) -> bool:
     """Copy metadata and captions from the spec; True when something changed."""
-    before = (video.title_ja, video.title_en, video.description_ja, video.description_en, video.chapters, video.completion_threshold, video.caption_languages, video.content_path)
+    before = (
+        video.title_ja,
+        video.title_en,
+        video.description_ja,
+        video.description_en,
+        video.chapters,
+        video.completion_threshold,
+        video.caption_languages,
+        video.content_path,
+    )
     video.title_ja = spec.title_ja
     video.title_en = spec.title_en
     video.description_ja = spec.description_ja
@@ -340,9 +410,21 @@ def _apply_spec(video: Video, spec: VideoSpec, caption_texts: dict[str, str]) ->
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             _atomic_write_text(target, text)
             changed_captions = True
-    languages = sorted(set(video.caption_languages or []) | set(caption_texts), key=lambda lang: (lang != "ja", lang))
+    languages = sorted(
+        set(video.caption_languages or []) | set(caption_texts),
+        key=lambda lang: (lang != "ja", lang),
+    )
     video.caption_languages = languages or None
-    after = (video.title_ja, video.title_en, video.description_ja, video.description_en, video.chapters, video.completion_threshold, video.caption_languages, video.content_path)
+    after = (
+        video.title_ja,
+        video.title_en,
+        video.description_ja,
+        video.description_en,
+        video.chapters,
+        video.completion_threshold,
+        video.caption_languages,
+        video.content_path,
+    )
     return changed_captions or before != after
 
 
@@ -394,14 +476,23 @@ def _claim(job_id: int, states: list[str], *, attempt: bool = True) -> str | Non
     token = secrets.token_hex(16)
     now = utcnow()
     values = {
-        "state": "running", "progress": 0.0, "started_at": now, "error_code": None, "error_tail": None,
-        "worker_id": worker.worker_identity(), "lease_token": token, "heartbeat_at": now,
-        "ffmpeg_pid": None, "work_dir": None,
+        "state": "running",
+        "progress": 0.0,
+        "started_at": now,
+        "error_code": None,
+        "error_tail": None,
+        "worker_id": worker.worker_identity(),
+        "lease_token": token,
+        "heartbeat_at": now,
+        "ffmpeg_pid": None,
+        "work_dir": None,
     }
     if attempt:
         values["attempts"] = IngestJob.attempts + 1
     claimed = db.session.execute(
-        db.update(IngestJob).where(IngestJob.id == job_id, IngestJob.state.in_(states)).values(**values)
+        db.update(IngestJob)
+        .where(IngestJob.id == job_id, IngestJob.state.in_(states))
+        .values(**values)
     ).rowcount
     db.session.commit()
     return token if claimed else None
@@ -452,7 +543,9 @@ def publishable_as_is(info: media.Probe) -> bool:
     """Whether a probed source goes live at ingest by stream copy (see media.top_rendition_mismatches)."""
     if not current_app.config["VIDEO_PUBLISH_AS_IS"]:
         return False
-    return media.meets_top_rendition_spec(info, short_side=top_rendition()[1], max_kbps=int(current_app.config["VIDEO_COPY_MAX_KBPS"]))
+    return media.meets_top_rendition_spec(
+        info, short_side=top_rendition()[1], max_kbps=int(current_app.config["VIDEO_COPY_MAX_KBPS"])
+    )
 
 
 def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
@@ -473,8 +566,16 @@ def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
     name = top_rendition()[0]
     ffmpeg_bin = current_app.config["FFMPEG_BIN"]
     try:
-        media.run(media.build_copy_command(source, work / f"{name}.mp4", info, ffmpeg_bin=ffmpeg_bin), info.duration)
-        media.run(media.build_poster_command(source, work / "poster.jpg", media.poster_time(info.duration), ffmpeg_bin=ffmpeg_bin), info.duration)
+        media.run(
+            media.build_copy_command(source, work / f"{name}.mp4", info, ffmpeg_bin=ffmpeg_bin),
+            info.duration,
+        )
+        media.run(
+            media.build_poster_command(
+                source, work / "poster.jpg", media.poster_time(info.duration), ffmpeg_bin=ffmpeg_bin
+            ),
+            info.duration,
+        )
         _require_made(work, [f"{name}.mp4", "poster.jpg"])
     except (media.TranscodeFailed, media.MediaRefused) as exc:
         shutil.rmtree(work, ignore_errors=True)
@@ -483,10 +584,22 @@ def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
         if _holds(job, token):
             _release(job, "queued")
             db.session.commit()
-        log.warning("video ingest job %s: the source could not be published as it is (%s); it is transcoded instead", job_id, exc)
+        log.warning(
+            "video ingest job %s: the source could not be published as it is (%s); it is transcoded instead",
+            job_id,
+            exc,
+        )
         return job
     remaining = len(renditions()) > 1
-    return _publish_version(job_id, work, info.duration, (info.width, info.height), stream_copied=True, complete=not remaining, token=token)
+    return _publish_version(
+        job_id,
+        work,
+        info.duration,
+        (info.width, info.height),
+        stream_copied=True,
+        complete=not remaining,
+        token=token,
+    )
 
 
 def _release(job: IngestJob, state: str) -> None:
@@ -508,7 +621,9 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
     """
     token = _claim(job_id, ["queued", "failed"] + (["running"] if force else []))
     if not token:
-        return db.session.get(IngestJob, job_id)  # done already, or another process is converting it
+        return db.session.get(
+            IngestJob, job_id
+        )  # done already, or another process is converting it
     job = db.session.get(IngestJob, job_id)
     video = job.video
     published = job.published_version
@@ -528,7 +643,9 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
         now = time.monotonic()
         # Often enough for a live bar, rarely enough that the database is not the bottleneck;
         # the lease is renewed at least every 10 s however slowly the bar moves.
-        if (percent - last["percent"] >= 2 and now - last["at"] >= 0.5) or now - last["renewed"] >= 10:
+        if (percent - last["percent"] >= 2 and now - last["at"] >= 0.5) or now - last[
+            "renewed"
+        ] >= 10:
             last.update(at=now, percent=percent, renewed=now)
             _renew(job_id, token, progress=percent)
         if on_progress:
@@ -540,19 +657,31 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
     try:
         if not source.is_file():
             raise media.TranscodeFailed(f"source file missing: {job.source_path}")
-        info = media.Probe(job.duration or 0, job.width or 0, job.height or 0, job.has_audio, "", "")
+        info = media.Probe(
+            job.duration or 0, job.width or 0, job.height or 0, job.has_audio, "", ""
+        )
         if not info.duration or not info.width:
             info = media.probe(source)
         wanted = renditions()
         if published is not None:
-            wanted = {name: short for name, short in wanted.items() if name not in available_qualities(video)}
+            wanted = {
+                name: short
+                for name, short in wanted.items()
+                if name not in available_qualities(video)
+            }
             if not wanted:
                 shutil.rmtree(work, ignore_errors=True)
                 return _finish(job)
         plan = media.plan(source, work, info, wanted, poster=published is None)
-        command = media.build_command(plan, preset=current_app.config["VIDEO_X264_PRESET"], ffmpeg_bin=current_app.config["FFMPEG_BIN"])
+        command = media.build_command(
+            plan,
+            preset=current_app.config["VIDEO_X264_PRESET"],
+            ffmpeg_bin=current_app.config["FFMPEG_BIN"],
+        )
         media.run(command, info.duration, report, on_start=started)
-        _require_made(work, [*(f"{q}.mp4" for q in plan.outputs), *(["poster.jpg"] if plan.poster else [])])
+        _require_made(
+            work, [*(f"{q}.mp4" for q in plan.outputs), *(["poster.jpg"] if plan.poster else [])]
+        )
     except (media.TranscodeFailed, media.MediaRefused) as exc:
         shutil.rmtree(work, ignore_errors=True)
         return _fail(job_id, exc, token=token)
@@ -568,10 +697,20 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
         raise
     if published is not None:
         return _add_renditions(job_id, work, token=token)
-    return _publish_version(job_id, work, info.duration, plan.outputs[next(iter(plan.outputs))], stream_copied=False, complete=True, token=token)
+    return _publish_version(
+        job_id,
+        work,
+        info.duration,
+        plan.outputs[next(iter(plan.outputs))],
+        stream_copied=False,
+        complete=True,
+        token=token,
+    )
 
 
-def _fail(job_id: int, exc: media.TranscodeFailed | media.MediaRefused, *, token: str | None = None) -> IngestJob:
+def _fail(
+    job_id: int, exc: media.TranscodeFailed | media.MediaRefused, *, token: str | None = None
+) -> IngestJob:
     db.session.rollback()
     job = db.session.get(IngestJob, job_id)
     if not _holds(job, token):
@@ -582,7 +721,14 @@ def _fail(job_id: int, exc: media.TranscodeFailed | media.MediaRefused, *, token
         job.error_code, job.error_tail = exc.code, exc.detail[-4000:] or None
     else:
         job.error_code, job.error_tail = "transcode", exc.stderr_tail[-4000:]
-    audit.record("video.ingest_failed", "video", job.video_id, actor_id=job.actor_id, job_id=job.id, code=job.error_code)
+    audit.record(
+        "video.ingest_failed",
+        "video",
+        job.video_id,
+        actor_id=job.actor_id,
+        job_id=job.id,
+        code=job.error_code,
+    )
     db.session.commit()
     log.warning("video ingest job %s failed (%s)", job.id, job.error_code)
     return job
@@ -595,7 +741,16 @@ def _finish(job: IngestJob) -> IngestJob:
     return job
 
 
-def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, int], *, stream_copied: bool, complete: bool, token: str | None = None) -> IngestJob:
+def _publish_version(
+    job_id: int,
+    work: Path,
+    duration: float,
+    size: tuple[int, int],
+    *,
+    stream_copied: bool,
+    complete: bool,
+    token: str | None = None,
+) -> IngestJob:
     """Rename the finished folder into place as the next version, then point the row at it.
 
     ``complete`` is False when the smaller renditions are still to be made: the job is then
@@ -624,7 +779,15 @@ def _publish_version(job_id: int, work: Path, duration: float, size: tuple[int, 
         else:
             _release(job, "queued")
             job.progress, job.published_version = 0.0, new_version
-        audit.record("video.published", "video", video.id, actor_id=job.actor_id, job_id=job.id, version=new_version, stream_copied=stream_copied)
+        audit.record(
+            "video.published",
+            "video",
+            video.id,
+            actor_id=job.actor_id,
+            job_id=job.id,
+            version=new_version,
+            stream_copied=stream_copied,
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -645,7 +808,15 @@ def _add_renditions(job_id: int, work: Path, *, token: str | None = None) -> Ing
     for path in work.glob("*.mp4"):
         os.replace(path, folder / path.name)
     shutil.rmtree(work, ignore_errors=True)
-    audit.record("video.renditions_added", "video", job.video_id, actor_id=job.actor_id, job_id=job.id, version=job.published_version, renditions=added)
+    audit.record(
+        "video.renditions_added",
+        "video",
+        job.video_id,
+        actor_id=job.actor_id,
+        job_id=job.id,
+        version=job.published_version,
+        renditions=added,
+    )
     return _finish(job)
 
 
@@ -664,7 +835,9 @@ def retry_job(job_id: int, *, actor_id: int | None = None) -> IngestJob | None:
     else:
         _release(job, "queued")
         job.progress, job.error_code, job.error_tail = 0.0, None, None
-        audit.record("video.ingest_retried", "video", job.video_id, actor_id=actor_id, job_id=job.id)
+        audit.record(
+            "video.ingest_retried", "video", job.video_id, actor_id=actor_id, job_id=job.id
+        )
         db.session.commit()
     _submit(job.id)
     db.session.refresh(job)
@@ -681,14 +854,34 @@ def _take_over(job: IngestJob, *, actor_id: int | None, reason: str) -> bool:
     old_token, holder, pid, work = job.lease_token, job.worker_id, job.ffmpeg_pid, job.work_dir
     taken = db.session.execute(
         db.update(IngestJob)
-        .where(IngestJob.id == job.id, IngestJob.state == "running",
-               IngestJob.lease_token.is_(None) if old_token is None else IngestJob.lease_token == old_token)
-        .values(state="queued", progress=0.0, queued_at=utcnow(), lease_token=None, worker_id=None, ffmpeg_pid=None, work_dir=None)
+        .where(
+            IngestJob.id == job.id,
+            IngestJob.state == "running",
+            IngestJob.lease_token.is_(None)
+            if old_token is None
+            else IngestJob.lease_token == old_token,
+        )
+        .values(
+            state="queued",
+            progress=0.0,
+            queued_at=utcnow(),
+            lease_token=None,
+            worker_id=None,
+            ffmpeg_pid=None,
+            work_dir=None,
+        )
     ).rowcount
     if not taken:
         db.session.rollback()
         return False
-    audit.record("video.ingest_taken_over", "video", job.video_id, actor_id=actor_id, job_id=job.id, reason=reason)
+    audit.record(
+        "video.ingest_taken_over",
+        "video",
+        job.video_id,
+        actor_id=actor_id,
+        job_id=job.id,
+        reason=reason,
+    )
     db.session.commit()
     _stop_ffmpeg(holder, pid, work)
     _remove_temporary(job)
@@ -722,7 +915,9 @@ def _remove_temporary(job: IngestJob) -> None:
 
 def lease_expired(job: IngestJob) -> bool:
     limit = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
-    return job.state == "running" and (job.heartbeat_at is None or job.heartbeat_at < utcnow() - limit)
+    return job.state == "running" and (
+        job.heartbeat_at is None or job.heartbeat_at < utcnow() - limit
+    )
 
 
 def recover_jobs() -> int:
@@ -736,21 +931,31 @@ def recover_jobs() -> int:
     from app.videos import tasks
 
     taken = 0
-    for job in db.session.scalars(select(IngestJob).where(IngestJob.state == "running").order_by(IngestJob.id)):
+    for job in db.session.scalars(
+        select(IngestJob).where(IngestJob.state == "running").order_by(IngestJob.id)
+    ):
         gone = lease_expired(job) or worker.holder_is_dead(job.worker_id)
         if gone and _take_over(job, actor_id=None, reason="holder_gone"):
             taken += _submit_quietly(job.id)
     cutoff = utcnow() - timedelta(seconds=float(current_app.config["JOB_REQUEUE_AFTER_SECONDS"]))
-    waiting = list(db.session.scalars(
-        select(IngestJob).where(IngestJob.state == "queued", db.or_(IngestJob.queued_at.is_(None), IngestJob.queued_at < cutoff))
-    ))
+    waiting = list(
+        db.session.scalars(
+            select(IngestJob).where(
+                IngestJob.state == "queued",
+                db.or_(IngestJob.queued_at.is_(None), IngestJob.queued_at < cutoff),
+            )
+        )
+    )
     if waiting:
         pending = queue.pending_calls(tasks.transcode)
         for job in waiting:
             if pending is not None and (job.id,) not in pending:
                 job.queued_at = utcnow()
                 db.session.commit()
-                log.warning("video ingest job %s was waiting with no task in the queue; queued again", job.id)
+                log.warning(
+                    "video ingest job %s was waiting with no task in the queue; queued again",
+                    job.id,
+                )
                 taken += _submit_quietly(job.id)
     db.session.commit()
     return taken
@@ -786,7 +991,9 @@ def job_status(job: IngestJob) -> dict:
     stalled = lease_expired(job)
     message = str(messages.get(job.state, job.state))
     if stalled:
-        message = _("The conversion stopped (the worker was stopped or restarted). It starts again by itself within a few minutes, or you can start it again now.")
+        message = _(
+            "The conversion stopped (the worker was stopped or restarted). It starts again by itself within a few minutes, or you can start it again now."
+        )
     elif job.state == "failed":
         message = failure_message(job)
     return {
@@ -807,6 +1014,7 @@ def latest_jobs(limit: int = 50) -> list[IngestJob]:
 
 # --- learners -------------------------------------------------------------------------------
 
+
 def published_videos() -> list[Video]:
     return list(db.session.scalars(select(Video).where(Video.version > 0).order_by(Video.title_ja)))
 
@@ -821,7 +1029,11 @@ def get_by_slug(slug: str) -> Video | None:
 
 
 def progress_row(employee_id: int, video: Video) -> VideoProgress | None:
-    return db.session.scalar(select(VideoProgress).where(VideoProgress.employee_id == employee_id, VideoProgress.video_id == video.id))
+    return db.session.scalar(
+        select(VideoProgress).where(
+            VideoProgress.employee_id == employee_id, VideoProgress.video_id == video.id
+        )
+    )
 
 
 def fraction_of(row: VideoProgress | None, video: Video) -> float:
@@ -847,10 +1059,19 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
     if not slugs:
         return {}
     videos = list(db.session.scalars(select(Video).where(Video.slug.in_(list(slugs)))))
-    rows = {
-        r.video_id: r
-        for r in db.session.scalars(select(VideoProgress).where(VideoProgress.employee_id == employee_id, VideoProgress.video_id.in_([v.id for v in videos])))
-    } if videos else {}
+    rows = (
+        {
+            r.video_id: r
+            for r in db.session.scalars(
+                select(VideoProgress).where(
+                    VideoProgress.employee_id == employee_id,
+                    VideoProgress.video_id.in_([v.id for v in videos]),
+                )
+            )
+        }
+        if videos
+        else {}
+    )
     return {v.slug: fraction_of(rows.get(v.id), v) for v in videos}
 
 
@@ -858,9 +1079,18 @@ def learner_list(employee_id: int) -> list[tuple[Video, float, bool]]:
     videos = published_videos()
     rows = {
         r.video_id: r
-        for r in db.session.scalars(select(VideoProgress).where(VideoProgress.employee_id == employee_id))
+        for r in db.session.scalars(
+            select(VideoProgress).where(VideoProgress.employee_id == employee_id)
+        )
     }
-    return [(v, watched_fraction(rows.get(v.id), v), rows.get(v.id) is not None and rows[v.id].completed_at is not None) for v in videos]
+    return [
+        (
+            v,
+            watched_fraction(rows.get(v.id), v),
+            rows.get(v.id) is not None and rows[v.id].completed_at is not None,
+        )
+        for v in videos
+    ]
 
 
 def quality_for(employee_id: int) -> str:
@@ -887,9 +1117,17 @@ def start_viewing(employee_id: int, video: Video) -> ViewingSession:
     long must be reloaded before its reports count again.
     """
     db.session.execute(
-        db.delete(ViewingSession).where(ViewingSession.employee_id == employee_id, ViewingSession.started_at < utcnow() - timedelta(days=2))
+        db.delete(ViewingSession).where(
+            ViewingSession.employee_id == employee_id,
+            ViewingSession.started_at < utcnow() - timedelta(days=2),
+        )
     )
-    viewing = ViewingSession(token=secrets.token_urlsafe(24), employee_id=employee_id, video_id=video.id, version=video.version)
+    viewing = ViewingSession(
+        token=secrets.token_urlsafe(24),
+        employee_id=employee_id,
+        video_id=video.id,
+        version=video.version,
+    )
     db.session.add(viewing)
     db.session.commit()
     return viewing
@@ -910,21 +1148,41 @@ _STATEMENTS: dict = {}
 def _report_statements() -> dict:
     """The report's statements, built once: building them per request costs more than running them."""
     if not _STATEMENTS:
-        session_t, video_t, progress_t = ViewingSession.__table__, Video.__table__, VideoProgress.__table__
+        session_t, video_t, progress_t = (
+            ViewingSession.__table__,
+            Video.__table__,
+            VideoProgress.__table__,
+        )
         # One query for the session, its video and the progress row; the session row is locked
         # (on PostgreSQL) so that two reports of one page cannot both spend the same credit.
         _STATEMENTS["read"] = (
             select(
-                session_t.c.id, session_t.c.employee_id, session_t.c.version, session_t.c.started_at,
-                session_t.c.credited_seconds, video_t.c.id.label("video_id"), video_t.c.slug,
-                video_t.c.version.label("video_version"), video_t.c.duration, video_t.c.completion_threshold,
-                progress_t.c.id.label("progress_id"), progress_t.c.version.label("progress_version"),
-                progress_t.c.intervals, progress_t.c.watched_seconds, progress_t.c.completed_at,
+                session_t.c.id,
+                session_t.c.employee_id,
+                session_t.c.version,
+                session_t.c.started_at,
+                session_t.c.credited_seconds,
+                video_t.c.id.label("video_id"),
+                video_t.c.slug,
+                video_t.c.version.label("video_version"),
+                video_t.c.duration,
+                video_t.c.completion_threshold,
+                progress_t.c.id.label("progress_id"),
+                progress_t.c.version.label("progress_version"),
+                progress_t.c.intervals,
+                progress_t.c.watched_seconds,
+                progress_t.c.completed_at,
                 progress_t.c.completed_version,
             )
             .select_from(session_t)
             .join(video_t, video_t.c.id == session_t.c.video_id)
-            .outerjoin(progress_t, and_(progress_t.c.video_id == video_t.c.id, progress_t.c.employee_id == session_t.c.employee_id))
+            .outerjoin(
+                progress_t,
+                and_(
+                    progress_t.c.video_id == video_t.c.id,
+                    progress_t.c.employee_id == session_t.c.employee_id,
+                ),
+            )
             .where(session_t.c.token == bindparam("token"))
             .with_for_update(of=session_t)
         )
@@ -932,22 +1190,29 @@ def _report_statements() -> dict:
             progress_t.update()
             .where(progress_t.c.id == bindparam("row_id"))
             .values(
-                intervals=bindparam("intervals", type_=progress_t.c.intervals.type), watched_seconds=bindparam("watched_seconds"),
-                version=bindparam("version"), position=bindparam("position"), updated_at=bindparam("updated_at"),
+                intervals=bindparam("intervals", type_=progress_t.c.intervals.type),
+                watched_seconds=bindparam("watched_seconds"),
+                version=bindparam("version"),
+                position=bindparam("position"),
+                updated_at=bindparam("updated_at"),
             )
         )
         _STATEMENTS["credit"] = (
             session_t.update()
             .where(session_t.c.id == bindparam("session_id"))
             .values(
-                credited_seconds=session_t.c.credited_seconds + bindparam("added", type_=session_t.c.credited_seconds.type),
-                last_report_at=bindparam("now", type_=session_t.c.last_report_at.type), reports=session_t.c.reports + 1,
+                credited_seconds=session_t.c.credited_seconds
+                + bindparam("added", type_=session_t.c.credited_seconds.type),
+                last_report_at=bindparam("now", type_=session_t.c.last_report_at.type),
+                reports=session_t.c.reports + 1,
             )
         )
     return _STATEMENTS
 
 
-def record_report(employee_id: int, token: str, raw_ranges, position: float | None, *, now: datetime | None = None) -> ReportOutcome:
+def record_report(
+    employee_id: int, token: str, raw_ranges, position: float | None, *, now: datetime | None = None
+) -> ReportOutcome:
     """Merge a report of played ranges into the employee's watched union.
 
     Refuses (:class:`ReportRejected`) a report from an unknown session, one with impossible
@@ -977,7 +1242,9 @@ def record_report(employee_id: int, token: str, raw_ranges, position: float | No
         raise ReportRejected("position", "position outside the video")
 
     version = found.video_version
-    fresh = found.progress_id is None or found.progress_version != version  # a new version: a fresh union
+    fresh = (
+        found.progress_id is None or found.progress_version != version
+    )  # a new version: a fresh union
     before = [] if fresh else intervals.from_json(found.intervals)
     watched_before = 0.0 if fresh else (found.watched_seconds or 0.0)
     merged = intervals.union(before, ranges, duration)
@@ -985,12 +1252,18 @@ def record_report(employee_id: int, token: str, raw_ranges, position: float | No
     added = max(0.0, watched - watched_before)
 
     elapsed = max(0.0, (now - found.started_at).total_seconds())
-    allowed = float(current_app.config["VIDEO_MAX_SPEED"]) * elapsed + float(current_app.config["VIDEO_REPORT_SLACK_SECONDS"])
+    allowed = float(current_app.config["VIDEO_MAX_SPEED"]) * elapsed + float(
+        current_app.config["VIDEO_REPORT_SLACK_SECONDS"]
+    )
     if found.credited_seconds + added > allowed + 1e-6:
         db.session.rollback()
-        raise ReportRejected("too_fast", "more newly watched time than the time since the page opened allows")
+        raise ReportRejected(
+            "too_fast", "more newly watched time than the time since the page opened allows"
+        )
 
-    threshold = found.completion_threshold or float(current_app.config["VIDEO_COMPLETION_THRESHOLD"])
+    threshold = found.completion_threshold or float(
+        current_app.config["VIDEO_COMPLETION_THRESHOLD"]
+    )
     completed_at = found.completed_at if found.progress_id is not None else None
     newly_completed = found.completed_version != version and watched >= threshold * duration - 1e-6
     values: dict = {"updated_at": now}
@@ -1007,24 +1280,55 @@ def record_report(employee_id: int, token: str, raw_ranges, position: float | No
     progress_t = VideoProgress.__table__
     if found.progress_id is None:
         values.setdefault("intervals", [])
-        db.session.execute(progress_t.insert().values(employee_id=employee_id, video_id=found.video_id, started_at=now, **values))
+        db.session.execute(
+            progress_t.insert().values(
+                employee_id=employee_id, video_id=found.video_id, started_at=now, **values
+            )
+        )
     elif set(values) == {"updated_at", "intervals", "watched_seconds", "version", "position"}:
-        db.session.execute(statements["write"], {"row_id": found.progress_id, **values})  # the usual report
+        db.session.execute(
+            statements["write"], {"row_id": found.progress_id, **values}
+        )  # the usual report
     else:
-        db.session.execute(progress_t.update().where(progress_t.c.id == found.progress_id).values(**values))
+        db.session.execute(
+            progress_t.update().where(progress_t.c.id == found.progress_id).values(**values)
+        )
     db.session.execute(statements["credit"], {"session_id": found.id, "added": added, "now": now})
     # The courses hear of it in this same transaction: watched and course progress commit together.
     if not watched_before and added > 0:
-        send_progress(learning_item_started, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+        send_progress(
+            learning_item_started,
+            employee_id=employee_id,
+            kind="video",
+            slug=found.slug,
+            version=version,
+        )
     if newly_completed:
-        send_progress(learning_item_completed, employee_id=employee_id, kind="video", slug=found.slug, version=version)
+        send_progress(
+            learning_item_completed,
+            employee_id=employee_id,
+            kind="video",
+            slug=found.slug,
+            version=version,
+        )
     db.session.commit()
-    return ReportOutcome(watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added)
+    return ReportOutcome(
+        watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added
+    )
 
 
 # --- uploads --------------------------------------------------------------------------------
 
-def ingest_upload(upload, *, title_ja: str, title_en: str | None, description_ja: str | None, captions: dict, actor_id: int | None) -> Video:
+
+def ingest_upload(
+    upload,
+    *,
+    title_ja: str,
+    title_en: str | None,
+    description_ja: str | None,
+    captions: dict,
+    actor_id: int | None,
+) -> Video:
     """Ingest a file uploaded through the admin page.
 
     The upload (and any captions) is written under MEDIA_ROOT/incoming/ with a random name,
@@ -1054,9 +1358,16 @@ def ingest_upload(upload, *, title_ja: str, title_en: str | None, description_ja
             written.append(caption_file)
             storage.save(caption_file)
             caption_files[lang] = caption_file
-        spec = VideoSpec(slug="", title_ja=title_ja.strip(), title_en=(title_en or "").strip() or None,
-                         description_ja=(description_ja or "").strip() or None, captions=caption_files)
-        return ingest_source(source, spec, actor_id=actor_id, original_name=upload.filename or source.name)
+        spec = VideoSpec(
+            slug="",
+            title_ja=title_ja.strip(),
+            title_en=(title_en or "").strip() or None,
+            description_ja=(description_ja or "").strip() or None,
+            captions=caption_files,
+        )
+        return ingest_source(
+            source, spec, actor_id=actor_id, original_name=upload.filename or source.name
+        )
     finally:
         for path in written:
             path.unlink(missing_ok=True)

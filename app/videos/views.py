@@ -96,7 +96,9 @@ def report(slug: str):
     except ValueError:
         return jsonify(error="ranges"), 400
     try:
-        outcome = service.record_report(current_user.id, request.form.get("session", ""), ranges, position)
+        outcome = service.record_report(
+            current_user.id, request.form.get("session", ""), ranges, position
+        )
     except service.ReportRejected as exc:
         return jsonify(error=exc.code), 409 if exc.code in ("stale", "session") else 422
     return jsonify(
@@ -122,13 +124,16 @@ def quality():
 
 # --- media ----------------------------------------------------------------------------------
 
+
 def _deliver(path, mimetype: str, cache: str):
     mode = current_app.config["VIDEO_SENDFILE"]
     if mode in ("x-accel", "x-sendfile"):
         response = current_app.response_class(mimetype=mimetype)
         relative = path.relative_to(service.media_root()).as_posix()
         if mode == "x-accel":
-            response.headers["X-Accel-Redirect"] = current_app.config["VIDEO_X_ACCEL_PREFIX"].rstrip("/") + "/" + relative
+            response.headers["X-Accel-Redirect"] = (
+                current_app.config["VIDEO_X_ACCEL_PREFIX"].rstrip("/") + "/" + relative
+            )
         else:
             response.headers["X-Sendfile"] = str(path)
     else:
@@ -166,6 +171,7 @@ def captions(slug: str, lang: str):
 
 # --- content admin: uploads -----------------------------------------------------------------
 
+
 @bp.route("/admin", methods=["GET", "POST"])
 @require(Permission.MANAGE_CONTENT)
 def admin():
@@ -175,7 +181,9 @@ def admin():
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:
         form, submitted = UploadForm(formdata=None), False
-        refusal = service.refusal_message(media.MediaRefused(media.TOO_LARGE, limit_mb=current_app.config["VIDEO_MAX_MB"]))
+        refusal = service.refusal_message(
+            media.MediaRefused(media.TOO_LARGE, limit_mb=current_app.config["VIDEO_MAX_MB"])
+        )
     if submitted:
         try:
             video = service.ingest_upload(
@@ -193,14 +201,24 @@ def admin():
         else:
             job = video.jobs[-1] if video.jobs else None
             if video.last_ingest == "unchanged":
-                flash(_("This file was already uploaded as 「%(title)s」. Nothing new was added.", title=video.title(current_locale())), "info")
+                flash(
+                    _(
+                        "This file was already uploaded as 「%(title)s」. Nothing new was added.",
+                        title=video.title(current_locale()),
+                    ),
+                    "info",
+                )
             if job is None:
                 return redirect(url_for("videos.watch", slug=video.slug))
             return redirect(url_for("videos.job", job_id=job.id))
     status = 422 if refusal or (request.method == "POST" and form.errors) else 200
     return render_template(
-        "videos/admin.html", form=form, refusal=refusal, jobs=service.latest_jobs(30),
-        max_mb=current_app.config["VIDEO_MAX_MB"], max_minutes=current_app.config["VIDEO_MAX_MINUTES"],
+        "videos/admin.html",
+        form=form,
+        refusal=refusal,
+        jobs=service.latest_jobs(30),
+        max_mb=current_app.config["VIDEO_MAX_MB"],
+        max_minutes=current_app.config["VIDEO_MAX_MINUTES"],
         locale=current_locale(),
     ), status
 
@@ -209,7 +227,13 @@ def admin():
 @require(Permission.MANAGE_CONTENT)
 def job(job_id: int):
     ingest_job = db.get_or_404(IngestJob, job_id)
-    return render_template("videos/job.html", job=ingest_job, status=service.job_status(ingest_job), confirm=ConfirmForm(), locale=current_locale())
+    return render_template(
+        "videos/job.html",
+        job=ingest_job,
+        status=service.job_status(ingest_job),
+        confirm=ConfirmForm(),
+        locale=current_locale(),
+    )
 
 
 @bp.get("/admin/jobs/<int:job_id>/status")

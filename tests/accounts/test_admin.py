@@ -11,7 +11,9 @@ def test_search_edit_roles_and_deactivate(client, db):
     page = client.get("/admin/employees?q=ケンサク").get_data(as_text=True)
     assert "検索 花子" in page and f">{admin.staff_number}<" not in page
 
-    client.post(f"/admin/employees/{target.id}/roles", data={"roles": ["training_admin", "content_admin"]})
+    client.post(
+        f"/admin/employees/{target.id}/roles", data={"roles": ["training_admin", "content_admin"]}
+    )
     db.session.refresh(target)
     assert target.roles == {Role.LEARNER, Role.TRAINING_ADMIN, Role.CONTENT_ADMIN}
 

@@ -16,7 +16,10 @@ def test_sign_in_with_staff_number_or_email_and_sign_out(client, db):
     assert client.get("/").status_code == 302
     response = client.post("/login", data={"login": "YAMADA@example.jp", "password": PASSWORD})
     assert response.status_code == 302
-    assert db.session.query(AuditEvent).filter_by(action="sign_in", object_id=str(person.id)).count() == 2
+    assert (
+        db.session.query(AuditEvent).filter_by(action="sign_in", object_id=str(person.id)).count()
+        == 2
+    )
 
 
 def test_wrong_password_is_refused_with_a_translated_message(client):
@@ -34,7 +37,9 @@ def test_inactive_employee_cannot_sign_in(client):
 
 
 def _sign_in(client, person, password, **kwargs):
-    return client.post("/login", data={"login": person.staff_number, "password": password}, **kwargs)
+    return client.post(
+        "/login", data={"login": person.staff_number, "password": password}, **kwargs
+    )
 
 
 def test_failed_sign_ins_back_off_that_account_only(app, client):
@@ -78,7 +83,12 @@ def test_forwarded_address_is_ignored_without_trusted_proxies(client, db):
 def test_forwarded_address_is_the_client_behind_one_trusted_proxy(database_url, instance_dir):
     from tests.conftest import build_app, empty_all_tables
 
-    app = build_app(database_url, instance_dir, TRUSTED_PROXY_COUNT=1, LOGIN_ADDRESS_FAILURE_LIMIT="2 per 5 minutes")
+    app = build_app(
+        database_url,
+        instance_dir,
+        TRUSTED_PROXY_COUNT=1,
+        LOGIN_ADDRESS_FAILURE_LIMIT="2 per 5 minutes",
+    )
     limiter.reset()
     try:
         with app.app_context():
@@ -123,21 +133,34 @@ def test_unknown_account_names_take_as_long_as_known_ones(db):
 
 def test_open_redirect_after_sign_in_is_refused(client):
     person = make_employee()
-    response = client.post("/login", data={"login": person.staff_number, "password": PASSWORD, "next": "//evil.example.com/x"})
+    response = client.post(
+        "/login",
+        data={"login": person.staff_number, "password": PASSWORD, "next": "//evil.example.com/x"},
+    )
     assert response.headers["Location"] == "/"
     client.post("/logout")
-    response = client.post("/login", data={"login": person.staff_number, "password": PASSWORD, "next": "/account/password"})
+    response = client.post(
+        "/login",
+        data={"login": person.staff_number, "password": PASSWORD, "next": "/account/password"},
+    )
     assert response.headers["Location"] == "/account/password"
 
 
 def test_change_password(client, db):
     person = make_employee()
     login(client, person)
-    bad = client.post("/account/password", data={"current": "wrong", "new": "x" * 12, "confirm": "x" * 12})
+    bad = client.post(
+        "/account/password", data={"current": "wrong", "new": "x" * 12, "confirm": "x" * 12}
+    )
     assert "現在のパスワードが正しくありません" in bad.get_data(as_text=True)
-    short = client.post("/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"})
+    short = client.post(
+        "/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"}
+    )
     assert short.status_code == 200
-    ok = client.post("/account/password", data={"current": PASSWORD, "new": "a-new-long-password", "confirm": "a-new-long-password"})
+    ok = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "a-new-long-password", "confirm": "a-new-long-password"},
+    )
     assert ok.status_code == 302
     db.session.refresh(person)
     assert person.check_password("a-new-long-password")
@@ -170,12 +193,19 @@ def test_trusted_header_from_a_client_directly_is_refused(app, client):
     app.config["TRUSTED_HEADER_SSO"] = True
     person = make_employee(roles=[Role.CONSULTATION])
     direct = {"REMOTE_ADDR": "10.20.30.40"}
-    response = client.get("/consultation/inbox", headers={"Remote-User": person.staff_number}, environ_base=direct)
+    response = client.get(
+        "/consultation/inbox", headers={"Remote-User": person.staff_number}, environ_base=direct
+    )
     assert response.status_code == 302
-    assert client.get("/", environ_base={"REMOTE_USER": person.staff_number, **direct}).status_code == 302
+    assert (
+        client.get("/", environ_base={"REMOTE_USER": person.staff_number, **direct}).status_code
+        == 302
+    )
     # The same header through the configured proxy signs in.
     app.config["TRUSTED_PROXY_ADDRESSES"] = ("10.20.30.0/24",)
-    inbox = client.get("/consultation/inbox", headers={"Remote-User": person.staff_number}, environ_base=direct)
+    inbox = client.get(
+        "/consultation/inbox", headers={"Remote-User": person.staff_number}, environ_base=direct
+    )
     assert inbox.status_code == 200
 
 
@@ -189,7 +219,12 @@ def test_trusted_header_checks_the_peer_not_the_forwarded_address(database_url, 
             client = app.test_client()
             # A client claiming to be the proxy in X-Forwarded-For is still a client.
             forged = {"X-Forwarded-For": "127.0.0.1", "Remote-User": person.staff_number}
-            assert client.get("/", headers=forged, environ_base={"REMOTE_ADDR": "10.20.30.40"}).status_code == 302
+            assert (
+                client.get(
+                    "/", headers=forged, environ_base={"REMOTE_ADDR": "10.20.30.40"}
+                ).status_code
+                == 302
+            )
             # Through the proxy on 127.0.0.1 (the default), with the client's address forwarded.
             proxied = {"X-Forwarded-For": "10.20.30.40", "Remote-User": person.staff_number}
             assert client.get("/", headers=proxied).status_code == 200

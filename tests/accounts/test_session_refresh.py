@@ -21,4 +21,3 @@ def test_the_cookie_is_renewed_only_after_the_refresh_interval(client, app, monk
     assert renewed.status_code == 200 and _sets_session_cookie(renewed)
     clock["now"] += 10
     assert not _sets_session_cookie(client.get("/"))
-

@@ -39,7 +39,9 @@ def test_changing_ones_password_ends_other_sessions_and_keeps_this_one(app, clie
     login(client, person)
     copy = _copy_of(client, app)
     new = "a-new-long-password"
-    response = client.post("/account/password", data={"current": PASSWORD, "new": new, "confirm": new})
+    response = client.post(
+        "/account/password", data={"current": PASSWORD, "new": new, "confirm": new}
+    )
     assert response.status_code == 302
     assert _signed_in(client)
     assert not _signed_in(copy)
@@ -76,8 +78,10 @@ def test_roster_deactivation_ends_the_session(app, db):
     login(learner, person)
     # A full roster that no longer lists the employee.
     keep = make_employee()
-    csv = ("職員番号,氏名,氏名カナ,所属コード,所属名\n"
-           f"{keep.staff_number},{keep.name},シケン,{keep.department.code},{keep.department.name_ja}\n")
+    csv = (
+        "職員番号,氏名,氏名カナ,所属コード,所属名\n"
+        f"{keep.staff_number},{keep.name},シケン,{keep.department.code},{keep.department.name_ja}\n"
+    )
     summary = service.import_roster(roster.parse(csv.encode()), deactivate_missing=True)
     assert summary.applied and summary.deactivated == 1
     db.session.refresh(person)
@@ -93,9 +97,14 @@ def test_taking_a_role_away_ends_the_session_and_granting_does_not(app, client):
     staff = app.test_client()
     login(staff, person)
     login(client, admin)
-    client.post(f"/admin/employees/{person.id}/roles", data={"roles": ["consultation", "content_admin", "department_head"]})
+    client.post(
+        f"/admin/employees/{person.id}/roles",
+        data={"roles": ["consultation", "content_admin", "department_head"]},
+    )
     assert _signed_in(staff)
-    client.post(f"/admin/employees/{person.id}/roles", data={"roles": ["content_admin", "department_head"]})
+    client.post(
+        f"/admin/employees/{person.id}/roles", data={"roles": ["content_admin", "department_head"]}
+    )
     assert not _signed_in(staff)
 
 

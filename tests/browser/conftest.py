@@ -35,8 +35,14 @@ def browser():
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
                 "--autoplay-policy=no-user-gesture-required",
             ],
         )
@@ -130,14 +136,18 @@ class PageRecorder:
 
     def external(self) -> list[str]:
         return [
-            u for u in self.requests
-            if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).netloc != self.allowed
+            u
+            for u in self.requests
+            if urlsplit(u).scheme not in ("data", "blob", "about")
+            and urlsplit(u).netloc != self.allowed
         ]
 
 
 @pytest.fixture
 def page(browser, live_server, request):
-    context = browser.new_context(base_url=live_server.url, locale="ja-JP", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     recorder = PageRecorder(live_server.url)
     page.on("request", recorder.on_request)
@@ -177,6 +187,7 @@ def assert_accessible(page, context: str = ""):
     results = Axe().run(page)
     violations = results.response["violations"]
     summary = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
     ]
     assert summary == [], f"axe violations on {context or page.url}"

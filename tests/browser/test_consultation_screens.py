@@ -19,7 +19,9 @@ def _shown(page) -> list[str]:
 def test_the_triage_form_shows_only_what_the_decision_needs(browser, live_server, db, scripts):
     (worker,) = office_staff()
     referral = make_referral()
-    context = browser.new_context(base_url=live_server.url, locale="ja-JP", java_script_enabled=scripts)
+    context = browser.new_context(
+        base_url=live_server.url, locale="ja-JP", java_script_enabled=scripts
+    )
     page = context.new_page()
     try:
         sign_in(page, worker, PASSWORD)

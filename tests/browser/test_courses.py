@@ -26,10 +26,15 @@ def test_learner_follows_the_course_and_prints_the_certificate(page, app, db, tm
     assert "所要時間の目安 約" in card.inner_text()
     card.get_by_role("link", name="続きから：気づいて、つなぐ ― どの窓口にもできること").click()
     page.wait_for_url("**/reading/why-every-desk")
-    assert page.get_by_role("heading", level=1).inner_text() == "気づいて、つなぐ ― どの窓口にもできること"
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "気づいて、つなぐ ― どの窓口にもできること"
+    )
     assert_accessible(page, "reading")
     page.get_by_role("button", name="読みました").click()
-    page.wait_for_url("**/courses/all-staff-tsunagu")  # the next item (a video) is not on this portal yet
+    page.wait_for_url(
+        "**/courses/all-staff-tsunagu"
+    )  # the next item (a video) is not on this portal yet
     assert page.get_by_role("status").first.inner_text() == "読了として記録しました。"
     assert "受講中" in page.locator("dl.facts").inner_text()
     assert_accessible(page, "course page")
@@ -67,7 +72,9 @@ def test_course_list_and_assignment_page_are_accessible(page, app, db, tmp_path)
     page.get_by_role("link", name="わたしの研修").click()
     page.wait_for_url("**/courses/")
     assert page.get_by_role("heading", name="受講が必要な研修").is_visible()
-    assert page.get_by_role("heading", name="その他の研修").is_visible()  # 窓口編 is not required in 人事課
+    assert page.get_by_role(
+        "heading", name="その他の研修"
+    ).is_visible()  # 窓口編 is not required in 人事課
     assert_accessible(page, "my training")
     page.get_by_role("link", name="研修の割当て").click()
     page.wait_for_url("**/courses/admin/assignments")

@@ -44,7 +44,9 @@ def test_the_sign_in_page_clears_drafts_where_clear_site_data_is_ignored(page, a
     assert page.evaluate("localStorage.getItem('unrelated-setting')") == "1"
     assert page.evaluate(DRAFT_KEYS) == []
     # A later visit to the sign-in page (not after a sign-out) leaves a fresh draft alone.
-    page.evaluate("localStorage.setItem('tsunagu-referral-draft-7', JSON.stringify({saved_at: Date.now(), fields: {}}))")
+    page.evaluate(
+        "localStorage.setItem('tsunagu-referral-draft-7', JSON.stringify({saved_at: Date.now(), fields: {}}))"
+    )
     page.goto("/login")
     assert page.evaluate(DRAFT_KEYS) == ["tsunagu-referral-draft-7"]
 

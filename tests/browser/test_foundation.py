@@ -75,6 +75,8 @@ def test_the_axe_check_itself_catches_a_violation(page, app):
     import pytest
 
     page.goto("/login")
-    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=unlabelled>')")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=unlabelled>')"
+    )
     with pytest.raises(AssertionError, match="label"):
         assert_accessible(page)

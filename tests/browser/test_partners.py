@@ -23,7 +23,9 @@ def sign_out(page):
 
 
 def _case(worker, agency=None, role="見守り・訪問", **referral):
-    case = service.triage(make_referral(**referral), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        make_referral(**referral), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id
+    )
     if agency is not None:
         cases.add_agency(case, "", role, agency.id, actor_id=worker.id)
     db.session.commit()
@@ -38,10 +40,18 @@ def test_a_partners_day(page, app):
     shared = _case(worker, council)
     shared.plan_goal = "家計を立て直し、地域とのつながりを取り戻す。"
     db.session.commit()
-    partners.set_sharing(shared, council.id, fields=["area", "household", "plan_goal"], entry_ids=[],
-                         support_meeting_member=False, actor=worker)
+    partners.set_sharing(
+        shared,
+        council.id,
+        fields=["area", "household", "plan_goal"],
+        entry_ids=[],
+        support_meeting_member=False,
+        actor=worker,
+    )
     db.session.commit()
-    elsewhere = _case(worker, other_agency, resident_name="別件 次郎", resident_kana="ベッケン ジロウ")
+    elsewhere = _case(
+        worker, other_agency, resident_name="別件 次郎", resident_kana="ベッケン ジロウ"
+    )
     partner = make_partner(council, "P0101")
 
     sign_in(page, partner, PASSWORD)
@@ -68,8 +78,14 @@ def test_a_partners_day(page, app):
 
     # Nothing else is there to be found.
     assert page.request.get(f"/partners/cases/{elsewhere.id}").status == 404
-    for url in ("/consultation/inbox", f"/consultation/cases/{shared.id}", "/consultation/statistics",
-                "/consultation/partner-updates", "/refer", "/admin/agencies"):
+    for url in (
+        "/consultation/inbox",
+        f"/consultation/cases/{shared.id}",
+        "/consultation/statistics",
+        "/consultation/partner-updates",
+        "/refer",
+        "/admin/agencies",
+    ):
         response = page.request.get(url)
         assert response.status == 403 and "粟田" not in response.text(), url
     sign_out(page)
@@ -88,9 +104,15 @@ def test_a_partners_day(page, app):
 
 def test_an_office_leads_day(page, app):
     office = make_department(code="3050", name_ja="福祉まるごと相談室")
-    lead = make_employee(department=office, roles=[Role.CONSULTATION, Role.CONSULTATION_LEAD], name="統括 室長補佐")
-    busy = make_employee(department=office, roles=[Role.CONSULTATION], name="相談 多忙", name_kana="ソウダン タボウ")
-    free = make_employee(department=office, roles=[Role.CONSULTATION], name="相談 余裕", name_kana="ソウダン ヨユウ")
+    lead = make_employee(
+        department=office, roles=[Role.CONSULTATION, Role.CONSULTATION_LEAD], name="統括 室長補佐"
+    )
+    busy = make_employee(
+        department=office, roles=[Role.CONSULTATION], name="相談 多忙", name_kana="ソウダン タボウ"
+    )
+    free = make_employee(
+        department=office, roles=[Role.CONSULTATION], name="相談 余裕", name_kana="ソウダン ヨユウ"
+    )
     agency = make_agency()
     long_case = _case(busy, agency)
     long_case.opened_at = clock.utcnow() - timedelta(days=400)
@@ -98,10 +120,18 @@ def test_an_office_leads_day(page, app):
     db.session.commit()
     ready = _case(busy, agency, resident_name="終結 予定", resident_kana="シュウケツ ヨテイ")
     _case(free)
-    casework.record_review(ready, casework.ReviewInput(
-        summary="家計が安定し、社協の見守りに移る。", ready=True, criterion="handed_over",
-        closure_summary="社会福祉協議会に引き継ぎ、見守りを続ける。", follow_up="あわら市社会福祉協議会",
-        follow_up_on=clock.today() + timedelta(days=90)), actor=busy)
+    casework.record_review(
+        ready,
+        casework.ReviewInput(
+            summary="家計が安定し、社協の見守りに移る。",
+            ready=True,
+            criterion="handed_over",
+            closure_summary="社会福祉協議会に引き継ぎ、見守りを続ける。",
+            follow_up="あわら市社会福祉協議会",
+            follow_up_on=clock.today() + timedelta(days=90),
+        ),
+        actor=busy,
+    )
     db.session.commit()
 
     sign_in(page, lead, PASSWORD)
@@ -117,7 +147,9 @@ def test_an_office_leads_day(page, app):
     assert_accessible(page, "a worker's caseload")
 
     # Handover of the long case to the colleague with room.
-    page.locator("#caseload tr", has_text=long_case.reference).get_by_role("link", name="引き継ぐ").click()
+    page.locator("#caseload tr", has_text=long_case.reference).get_by_role(
+        "link", name="引き継ぐ"
+    ).click()
     page.wait_for_url(f"**/casework/cases/{long_case.id}/handover")
     assert_accessible(page, "handover")
     page.select_option("#to_worker_id", str(free.id))
@@ -135,7 +167,9 @@ def test_an_office_leads_day(page, app):
     assert "社会福祉協議会に引き継ぎ" in proposal.inner_text()
     assert_accessible(page, "agenda with a closure proposal")
     proposal.get_by_label("提案どおり終結する").check()
-    proposal.locator("textarea").fill("終結とする。社協が見守りを続け、3か月後に相談室が様子を確かめる。")
+    proposal.locator("textarea").fill(
+        "終結とする。社協が見守りを続け、3か月後に相談室が様子を確かめる。"
+    )
     proposal.get_by_role("button", name="提案への決定を記録").click()
     page.wait_for_url("**/consultation/meetings/*")
     assert "会議の決定でケースを終結しました" in page.locator("main").inner_text()

@@ -27,11 +27,23 @@ def test_the_office_reads_the_year_downloads_it_and_follows_training_to_referral
     sign_in(page, city["worker"], PASSWORD)
     page.get_by_role("link", name="事業実績").click()
     page.wait_for_url("**/programme/fiscal-year")
-    assert page.get_by_role("heading", level=1).inner_text().startswith("令和8年度 重層的支援体制整備事業 実績")
+    assert (
+        page.get_by_role("heading", level=1)
+        .inner_text()
+        .startswith("令和8年度 重層的支援体制整備事業 実績")
+    )
     page.select_option("#fy", "2025")
     page.locator("form.filters").get_by_role("button", name="表示").click()
     page.wait_for_url("**/programme/fiscal-year?fy=2025")
-    assert page.locator("#table-routes tfoot").inner_text().split() == ["合計", "5", "3", "0", "1", "1", "0"]
+    assert page.locator("#table-routes tfoot").inner_text().split() == [
+        "合計",
+        "5",
+        "3",
+        "0",
+        "1",
+        "1",
+        "0",
+    ]
     assert_accessible(page, "fiscal-year report")
 
     with page.expect_download() as info:
@@ -72,7 +84,9 @@ def test_hr_sees_the_aggregate_and_nothing_behind_it(page, city):  # noqa: F811
     assert page.locator("#training-chart").is_visible()
     assert page.locator("#by-quarter-referrals a").count() == 0
     assert "5未満" in page.locator("#by-quarter-referrals").inner_text()
-    response = page.goto(f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q1")
+    response = page.goto(
+        f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q1"
+    )
     assert response.status == 403
     # The one error the console reports is that refusal.
     assert [e for e in page.recorder.console_errors if "403" not in e] == []

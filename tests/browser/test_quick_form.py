@@ -36,7 +36,9 @@ class Keyboard:
             self.press("Tab")
             if self.focused() == element_id:
                 return count
-        raise AssertionError(f"{element_id} not reached in {limit} Tabs (focus on {self.focused()})")
+        raise AssertionError(
+            f"{element_id} not reached in {limit} Tabs (focus on {self.focused()})"
+        )
 
 
 def test_a_minimal_referral_by_keyboard_alone(page, app, db):
@@ -74,7 +76,9 @@ def test_required_and_optional_are_marked_before_sending(page, app, db):
     assert "必須" in label("label[for=observed]")
     for group in ("consent", "told_about_office", "urgency", "preferred_contact"):
         assert "必須" in label(f"#{group}-group legend"), group
-    assert "どちらか必須" in label("label[for=resident_name]") and "どちらか必須" in label("label[for=desk_number]")
+    assert "どちらか必須" in label("label[for=resident_name]") and "どちらか必須" in label(
+        "label[for=desk_number]"
+    )
     for optional in ("resident_kana", "area", "birth_date", "phone", "household", "agencies"):
         assert "任意" in label(f"label[for={optional}]"), optional
     assert "任意" in label("fieldset.concerns legend")

@@ -97,7 +97,9 @@ def test_training_admin_grants_an_extra_attempt(page, quiz, db):
     admin = make_employee(roles=[Role.TRAINING_ADMIN])
 
     sign_in(page, admin, PASSWORD)
-    page.get_by_role("navigation", name="メイン").get_by_role("link", name="クイズの受験回数の追加").click()
+    page.get_by_role("navigation", name="メイン").get_by_role(
+        "link", name="クイズの受験回数の追加"
+    ).click()
     page.wait_for_url("**/quizzes/reports/locked-out")
     assert_accessible(page, "extra attempts overview")
     page.get_by_role("link", name="練習クイズ").click()

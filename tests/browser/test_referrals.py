@@ -46,7 +46,10 @@ def test_the_referral_story(page, app, db):
     assert_accessible(page, "quick form (ja)")
     assert page.locator("#call-now").is_hidden()
     page.check("input[name=urgency][value=life_risk]")
-    assert page.locator("#call-now").is_visible() and "内線 281" in page.locator("#call-now").inner_text()
+    assert (
+        page.locator("#call-now").is_visible()
+        and "内線 281" in page.locator("#call-now").inner_text()
+    )
     page.check("input[name=urgency][value=routine]")
     assert page.locator("#call-now").is_hidden()
     page.check("input[name=consent][value=refused]")
@@ -103,12 +106,18 @@ def test_the_referral_story(page, app, db):
     page.wait_for_load_state()
     assert page.evaluate("window.__xss") is None
     case = db.session.scalar(select(SupportCase))
-    case.next_review_on = service.today().replace(day=1) if service.today().day > 1 else service.today()
+    case.next_review_on = (
+        service.today().replace(day=1) if service.today().day > 1 else service.today()
+    )
     db.session.commit()
 
-    for url, what in [("/consultation/cases", "cases"), ("/consultation/cases/stale", "stale"),
-                      ("/consultation/meetings", "meetings"), ("/consultation/statistics", "statistics"),
-                      ("/consultation/audit", "audit log")]:
+    for url, what in [
+        ("/consultation/cases", "cases"),
+        ("/consultation/cases/stale", "stale"),
+        ("/consultation/meetings", "meetings"),
+        ("/consultation/statistics", "statistics"),
+        ("/consultation/audit", "audit log"),
+    ]:
         page.goto(url)
         assert page.evaluate("window.__xss") is None
         assert_accessible(page, what)
@@ -144,7 +153,11 @@ def test_the_referral_story(page, app, db):
     # HR cannot open the referral or the case.
     sign_in(page, hr, PASSWORD)
     referral = db.session.scalar(select(Referral))
-    for url in (f"/consultation/referrals/{referral.id}", f"/consultation/cases/{case.id}", "/consultation/inbox"):
+    for url in (
+        f"/consultation/referrals/{referral.id}",
+        f"/consultation/cases/{case.id}",
+        "/consultation/inbox",
+    ):
         response = page.request.get(url)
         assert response.status == 403 and "粟田" not in response.text()
     assert supervisor.id  # a second member of the office exists for closures
@@ -160,7 +173,9 @@ def test_english_offline_draft_and_phone(page, app, db, live_server):
     page.locator("#refer-button").click()
     page.wait_for_url("**/refer")
     assert page.locator("h1").inner_text() == "Refer a resident to the consultation office"
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth"
+    )  # no sideways scrolling
     assert_accessible(page, "quick form (en, phone)")
     fill_referral(page)
 
@@ -180,7 +195,12 @@ def test_english_offline_draft_and_phone(page, app, db, live_server):
     page.locator("#referral-submit").click()
     page.wait_for_url("**/refer/sent/**")
     assert "The referral has been sent" in page.locator("h1").inner_text()
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('tsunagu-referral-draft')).length") == 0
+    assert (
+        page.evaluate(
+            "Object.keys(localStorage).filter(k => k.startsWith('tsunagu-referral-draft')).length"
+        )
+        == 0
+    )
     page.goto("/refer/mine")
     assert "Received" in page.locator("#my-referrals").inner_text()
     assert_accessible(page, "my referrals (en)")
@@ -190,7 +210,9 @@ def test_english_offline_draft_and_phone(page, app, db, live_server):
     sign_out(page)
 
     # The office in English: triage and first contact, on a phone.
-    worker = make_employee(department=make_department(name_ja="福祉まるごと相談室"), roles=[Role.CONSULTATION])
+    worker = make_employee(
+        department=make_department(name_ja="福祉まるごと相談室"), roles=[Role.CONSULTATION]
+    )
     worker.locale = "en"
     db.session.commit()
     sign_in(page, worker, PASSWORD)

@@ -32,7 +32,13 @@ def test_content_admin_renders_a_script_and_watches_progress(page, app, tmp_path
     assert_accessible(page, "scripts page after rendering")
 
     # A job still running is followed live by the page's script.
-    job = RenderJob(script_id="two-lines", status=RenderJob.RUNNING, progress=0.4, phase="speech", requested_by_id=admin.id)
+    job = RenderJob(
+        script_id="two-lines",
+        status=RenderJob.RUNNING,
+        progress=0.4,
+        phase="speech",
+        requested_by_id=admin.id,
+    )
     db.session.add(job)
     db.session.commit()
     page.reload()

@@ -27,7 +27,11 @@ def test_hr_drills_down_and_downloads_both_exports(page, app, db, tmp_path):
     starter = db.session.scalar(select(Course).where(Course.slug == "all-staff-tsunagu"))
     for clerk in clerks[:3]:
         complete_course(app, clerk, starter)
-    late = db.session.scalar(select(Assignment).where(Assignment.employee_id == clerks[3].id, Assignment.course_id == starter.id))
+    late = db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == clerks[3].id, Assignment.course_id == starter.id
+        )
+    )
     late.due_on = date.today() - timedelta(days=5)
     db.session.commit()
 
@@ -76,7 +80,9 @@ def test_department_head_sees_their_department_in_the_browser(page, app, db, tmp
     general = make_department(code="1000", name_ja="総務部")
     tax = make_department(code="1040", name_ja="税務課", parent=general)
     hr = make_department(code="1020", name_ja="人事課", parent=general)
-    head = make_employee(department=tax, roles=[Role.DEPARTMENT_HEAD], name="税務 課長", position="課長")
+    head = make_employee(
+        department=tax, roles=[Role.DEPARTMENT_HEAD], name="税務 課長", position="課長"
+    )
     make_employee(department=tax, name="税務 職員")
     make_employee(department=hr, name="人事 職員")
     sync(app, content_root(tmp_path))

@@ -13,7 +13,9 @@ def test_roster_upload_with_a_broken_row_then_fixed(page, app, tmp_path, db):
     tax = make_department(code="1040", name_ja="税務課")
     make_department(code="4040", name_ja="上下水道課")
     hr = make_employee(roles=[Role.TRAINING_ADMIN], department=tax)
-    mover = make_employee(department=tax, staff_number="810001", name="髙橋 一郎", name_kana="タカハシ イチロウ")
+    mover = make_employee(
+        department=tax, staff_number="810001", name="髙橋 一郎", name_kana="タカハシ イチロウ"
+    )
     rows = [
         "810001,髙橋 一郎,ﾀｶﾊｼ ｲﾁﾛｳ,4040,上下水道課,主任,",
         "810002,新規 職員,しんき しょくいん,1040,税務課,主事,",
@@ -21,7 +23,11 @@ def test_roster_upload_with_a_broken_row_then_fixed(page, app, tmp_path, db):
     broken = tmp_path / "roster-broken.csv"
     broken.write_bytes((HEADER + "\r\n".join(rows) + "\r\n").encode("cp932"))
     fixed = tmp_path / "roster-fixed.csv"
-    fixed.write_bytes(broken.read_bytes().replace("しんき しょくいん".encode("cp932"), "シンキ ショクイン".encode("cp932")))
+    fixed.write_bytes(
+        broken.read_bytes().replace(
+            "しんき しょくいん".encode("cp932"), "シンキ ショクイン".encode("cp932")
+        )
+    )
 
     sign_in(page, hr, PASSWORD)
     page.goto("/admin/roster")

@@ -95,7 +95,9 @@ def test_back_button_and_resume(page, practice):
 
 def test_works_without_javascript(browser, live_server, practice):
     learner = make_employee()
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="ja-JP")
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, locale="ja-JP"
+    )
     page = context.new_page()
     try:
         sign_in(page, learner, PASSWORD)
@@ -139,13 +141,17 @@ def test_shipped_scenario_to_each_ending(page, app, path: Path):
     endings = [n for n, node in definition["nodes"].items() if "ending" in node]
     for number, ending in enumerate(endings):
         page.goto(f"/scenarios/{path.stem}")
-        click_and_wait(page, page.locator("main form button[type=submit]").first)  # はじめる / もう一度挑戦する
+        click_and_wait(
+            page, page.locator("main form button[type=submit]").first
+        )  # はじめる / もう一度挑戦する
         node_id = definition["start"]
         for index in route_to(definition, ending):
             assert page.locator("input[name=node]").get_attribute("value") == node_id
             if number == 0 and node_id == definition["start"]:
                 assert_accessible(page, f"{path.stem} first step")
-            click_and_wait(page, page.locator(f"button.choice[value=\"{index}\"]"))  # by the file's index: the shown order is shuffled
+            click_and_wait(
+                page, page.locator(f'button.choice[value="{index}"]')
+            )  # by the file's index: the shown order is shuffled
             node_id = definition["nodes"][node_id]["choices"][index]["next"]
         verdict = definition["nodes"][ending]["ending"]["verdict"]
         label = {"connected": "つなげた", "partial": "一部つなげた", "missed": "見逃した"}[verdict]

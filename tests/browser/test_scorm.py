@@ -52,7 +52,11 @@ def city(app, db, tmp_path):
     (root / "courses").mkdir(parents=True)
     single(root / "scorm" / "info-security.zip")
     multi(root / "scorm" / "privacy.zip")
-    write_course(root, "info-security-course", COURSE.format(title="情報セキュリティ研修", slug="info-security"))
+    write_course(
+        root,
+        "info-security-course",
+        COURSE.format(title="情報セキュリティ研修", slug="info-security"),
+    )
     write_course(root, "privacy-course", COURSE.format(title="個人情報保護研修", slug="privacy"))
     from app.content import registry
 
@@ -63,9 +67,11 @@ def city(app, db, tmp_path):
 
 
 def sco_frame(page):
-    page.wait_for_function("() => { const f = document.getElementById('scorm-frame'); "
-                           "return f && f.contentDocument && f.contentDocument.getElementById('result') "
-                           "&& f.contentDocument.getElementById('result').textContent !== ''; }")
+    page.wait_for_function(
+        "() => { const f = document.getElementById('scorm-frame'); "
+        "return f && f.contentDocument && f.contentDocument.getElementById('result') "
+        "&& f.contentDocument.getElementById('result').textContent !== ''; }"
+    )
     return page.frame_locator("#scorm-frame")
 
 
@@ -86,7 +92,9 @@ def test_a_single_sco_package_runs_saves_resumes_and_completes(page, app, db, ci
     page.wait_for_url("**/scorm/info-security")
     frame = sco_frame(page)
     assert frame.locator("#result").inner_text() == "init:true"
-    assert frame.locator("#before").inner_text() == "|301|false|201"  # before LMSInitialize; an argument
+    assert (
+        frame.locator("#before").inner_text() == "|301|false|201"
+    )  # before LMSInitialize; an argument
     assert frame.locator("#name").inner_text() == "窓口, 花子"
     assert frame.locator("#student").inner_text() == learner.staff_number
     assert frame.locator("#entry").inner_text() == "ab-initio"
@@ -112,7 +120,9 @@ def test_a_single_sco_package_runs_saves_resumes_and_completes(page, app, db, ci
     assert (saved.lesson_location, saved.suspend_data) == ("page-3", "answers=1,0,2")
     frame.locator("#finish").click()
     assert frame.locator("#result").inner_text() == "finish:true"
-    after = frame_of(page).evaluate("() => [window.parent.API.LMSGetValue('cmi.core.lesson_location'), window.parent.API.LMSGetLastError()]")
+    after = frame_of(page).evaluate(
+        "() => [window.parent.API.LMSGetValue('cmi.core.lesson_location'), window.parent.API.LMSGetLastError()]"
+    )
     assert after == ["", "301"]  # finished: the SCO must initialize again
     assert runtime(db, "sco-1").total_seconds == 330.25
 
@@ -145,7 +155,10 @@ def test_a_multi_sco_package_completes_when_every_part_is_done(page, app, db, ci
     sign_in(page, city["learner"], PASSWORD)
     page.goto("/scorm/privacy")
     parts = page.get_by_role("navigation", name="この教材の章")
-    assert parts.get_by_role("link").all_inner_texts() == ["第1章 個人情報とは", "第2章 窓口での取扱い"]
+    assert parts.get_by_role("link").all_inner_texts() == [
+        "第1章 個人情報とは",
+        "第2章 窓口での取扱い",
+    ]
     frame = sco_frame(page)
     frame.locator("#pass").click()
     assert frame.locator("#result").inner_text() == "commit:true"
@@ -209,7 +222,9 @@ def test_the_demo_package_pages_resume_and_its_test_passes_on_all_correct(page, 
     part.get_by_label("LAN ケーブルを抜き、電源は切らずに情報政策課へ電話する").check()
     part.get_by_role("button", name="採点する").click()
     assert "得点 67 点" in part.locator("#message").inner_text()
-    assert runtime(db, "suspicious-mail").lesson_status == "failed"  # the manifest's mastery score 80
+    assert (
+        runtime(db, "suspicious-mail").lesson_status == "failed"
+    )  # the manifest's mastery score 80
     part.get_by_label("押さずに閉じ、情報政策課に連絡する").check()
     part.get_by_role("button", name="採点する").click()
     assert part.locator("#message").inner_text() == "合格です。この章は修了しました。"
@@ -217,7 +232,9 @@ def test_the_demo_package_pages_resume_and_its_test_passes_on_all_correct(page, 
     assert (done.lesson_status, done.score_raw) == ("passed", 100.0)
     from app.scorm import service
 
-    assert service.progress_for(city["learner"].id, ["info-security-basics"]) == {"info-security-basics": 1.0}
+    assert service.progress_for(city["learner"].id, ["info-security-basics"]) == {
+        "info-security-basics": 1.0
+    }
 
 
 def test_a_package_finds_the_api_even_when_the_runtime_arrives_late(page, app, db, city):

@@ -27,16 +27,25 @@ FORCE_REPORT = """() => new Promise((resolve) => {
 
 @pytest.fixture
 def video_app(app, tmp_path):
-    app.config.update(MEDIA_ROOT=tmp_path / "media", CONTENT_ROOT=tmp_path / "content", VIDEO_X264_PRESET="ultrafast")
+    app.config.update(
+        MEDIA_ROOT=tmp_path / "media",
+        CONTENT_ROOT=tmp_path / "content",
+        VIDEO_X264_PRESET="ultrafast",
+    )
     return app
 
 
 def leave_player(page, db, employee):
     """Leave the player page and wait for its sendBeacon report to reach the server (so that
     no request is still running when the test's database is emptied)."""
+
     def reports():
         db.session.expire_all()
-        return db.session.scalar(db.select(db.func.coalesce(db.func.sum(ViewingSession.reports), 0)).where(ViewingSession.employee_id == employee.id))
+        return db.session.scalar(
+            db.select(db.func.coalesce(db.func.sum(ViewingSession.reports), 0)).where(
+                ViewingSession.employee_id == employee.id
+            )
+        )
 
     before = reports()
     page.goto("/videos/")
@@ -57,7 +66,9 @@ def server_progress(db, employee, video):
     return service.progress_row(employee.id, service.get_published(video.slug))
 
 
-def test_content_admin_uploads_and_sees_the_bar_reach_100(page, video_app, db, tmp_path, monkeypatch):
+def test_content_admin_uploads_and_sees_the_bar_reach_100(
+    page, video_app, db, tmp_path, monkeypatch
+):
     clip = make_clip(tmp_path / "madoguchi.mp4", size="320x180", seconds=4)
     captions = tmp_path / "captions.vtt"
     captions.write_text(JA_VTT, encoding="utf-8")
@@ -82,7 +93,9 @@ def test_content_admin_uploads_and_sees_the_bar_reach_100(page, video_app, db, t
     page.get_by_role("button", name="登録して変換する").click()
     page.wait_for_url("**/videos/admin/jobs/*")
     assert_accessible(page, "conversion progress")
-    page.wait_for_function("() => document.getElementById('job-progress').value === 100", timeout=60_000)
+    page.wait_for_function(
+        "() => document.getElementById('job-progress').value === 100", timeout=60_000
+    )
     assert "完了しました" in page.locator("#job-status").inner_text()
     page.get_by_role("link", name="動画を開く").click()
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
@@ -90,10 +103,17 @@ def test_content_admin_uploads_and_sees_the_bar_reach_100(page, video_app, db, t
     leave_player(page, db, admin)
 
 
-def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_server, video_app, db, tmp_path):
+def test_learner_watch_progress_counts_only_what_was_played(
+    page, browser, live_server, video_app, db, tmp_path
+):
     clip = make_clip(tmp_path / "long.mp4", size="160x90", seconds=12, rate=15)
-    folder = make_video_folder(Path(video_app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clip, captions=False,
-                               yaml_text="title: {ja: \"納税相談の窓口で\"}\n")
+    folder = make_video_folder(
+        Path(video_app.config["CONTENT_ROOT"]),
+        "tax-desk-roleplay",
+        clip,
+        captions=False,
+        yaml_text='title: {ja: "納税相談の窓口で"}\n',
+    )
     (folder / "captions.ja.vtt").write_text(LONG_VTT, encoding="utf-8")
     video = service.ingest_path(folder, wait=True)
     assert video.is_published and video.completion_threshold is None
@@ -105,7 +125,9 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
     page.get_by_role("link", name="納税相談の窓口で").click()
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
     # Japanese captions are on by default
-    assert page.evaluate("[...document.getElementById('video').textTracks].map(t => [t.language, t.mode])") == [["ja", "showing"]]
+    assert page.evaluate(
+        "[...document.getElementById('video').textTracks].map(t => [t.language, t.mode])"
+    ) == [["ja", "showing"]]
     assert_accessible(page, "player")
 
     # 「軽量」 is remembered on the server
@@ -120,7 +142,9 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
     assert db.session.get(VideoPreference, learner.id).quality == "360"
 
     # Play the first 3 s at double speed from the keyboard, then pause.
-    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.playbackRate = 2; }")
+    page.evaluate(
+        "() => { const v = document.getElementById('video'); v.muted = true; v.playbackRate = 2; }"
+    )
     page.locator("#video").focus()
     page.keyboard.press("k")
     page.wait_for_function("() => document.getElementById('video').currentTime >= 3")
@@ -129,13 +153,17 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
     paused_at = page.evaluate("document.getElementById('video').currentTime")
     assert 3 <= paused_at < 8
     # Drag ahead to 9 s and let it play to the end.
-    page.evaluate("() => { const v = document.getElementById('video'); v.currentTime = 9; v.play(); }")
+    page.evaluate(
+        "() => { const v = document.getElementById('video'); v.currentTime = 9; v.play(); }"
+    )
     page.wait_for_function("() => document.getElementById('video').ended", timeout=60_000)
     page.evaluate(FORCE_REPORT)
 
     row = server_progress(db, learner, video)
     # Only 0 → paused_at and 9 → the end were played: the dragged-over middle does not count.
-    assert row.watched_seconds == pytest.approx(paused_at + (video.duration - 9), abs=0.3), row.intervals
+    assert row.watched_seconds == pytest.approx(paused_at + (video.duration - 9), abs=0.3), (
+        row.intervals
+    )
     assert [round(start) for start, _ in row.intervals] == [0, 9]
     assert row.completed_at is None
     fraction = row.watched_seconds / video.duration
@@ -148,8 +176,12 @@ def test_learner_watch_progress_counts_only_what_was_played(page, browser, live_
 
     # Watch the skipped middle: now at least 90% is covered.
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
-    page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.playbackRate = 2; v.currentTime = 2.5; v.play(); }")
-    page.wait_for_function("() => document.getElementById('video').currentTime >= 9.3", timeout=60_000)
+    page.evaluate(
+        "() => { const v = document.getElementById('video'); v.muted = true; v.playbackRate = 2; v.currentTime = 2.5; v.play(); }"
+    )
+    page.wait_for_function(
+        "() => document.getElementById('video').currentTime >= 9.3", timeout=60_000
+    )
     page.evaluate("document.getElementById('video').pause()")
     page.evaluate(FORCE_REPORT)
     assert page.locator("#watched-text").get_attribute("data-completed") == "true"
@@ -181,10 +213,17 @@ SPOKEN_VTT = (
 )
 
 
-def test_the_player_fits_a_1366x768_screen_and_has_a_transcript(page, live_server, video_app, db, tmp_path):
+def test_the_player_fits_a_1366x768_screen_and_has_a_transcript(
+    page, live_server, video_app, db, tmp_path
+):
     clip = make_clip(tmp_path / "wide.mp4", size="1280x720", seconds=8, rate=10)
-    folder = make_video_folder(Path(video_app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clip, captions=False,
-                               yaml_text="title: {ja: \"納税相談の窓口で\"}\n")
+    folder = make_video_folder(
+        Path(video_app.config["CONTENT_ROOT"]),
+        "tax-desk-roleplay",
+        clip,
+        captions=False,
+        yaml_text='title: {ja: "納税相談の窓口で"}\n',
+    )
     (folder / "captions.ja.vtt").write_text(SPOKEN_VTT, encoding="utf-8")
     service.ingest_path(folder, wait=True)
 
@@ -204,7 +243,10 @@ def test_the_player_fits_a_1366x768_screen_and_has_a_transcript(page, live_serve
     assert "住民" in lines[1] and "督促状のことで来たんですけど。今月は、これだけで。" in lines[1]
     assert_accessible(page, "player with transcript")
     page.locator(".transcript__lines li").nth(2).get_by_role("button").click()
-    assert page.evaluate("document.getElementById('video').currentTime") == pytest.approx(5.5, abs=0.3)
+    assert page.evaluate("document.getElementById('video').currentTime") == pytest.approx(
+        5.5, abs=0.3
+    )
+
 
 def test_starter_videos_play_within_a_minute_of_a_fresh_demo_load(page, video_app, db, monkeypatch):
     """`make run` on a fresh machine: `flask demo load`, then the server. The shipped starter
@@ -226,13 +268,17 @@ def test_starter_videos_play_within_a_minute_of_a_fresh_demo_load(page, video_ap
     assert len(held) == 3 and sorted(held) == sorted(job.id for job in jobs)
     assert {(job.state, job.attempts, job.stream_copied) for job in jobs} == {("queued", 0, True)}
 
-    learner = db.session.scalar(db.select(Employee).where(Employee.staff_number == accounts_demo.DEMO_ACCOUNTS[0][0]))
+    learner = db.session.scalar(
+        db.select(Employee).where(Employee.staff_number == accounts_demo.DEMO_ACCOUNTS[0][0])
+    )
     sign_in(page, learner, accounts_demo.DEMO_PASSWORD)
     page.goto("/videos/")
     page.get_by_role("link", name="納税の窓口で ― 手続きだけの対応と、つなぐ対応").click()
     page.wait_for_function("() => document.getElementById('video').readyState >= 1")
     assert page.locator("#video").get_attribute("src").endswith("/tax-desk-roleplay/v1/720.mp4")
-    assert page.locator("#quality-form").count() == 0 and page.locator("#quality-pending").is_visible()
+    assert (
+        page.locator("#quality-form").count() == 0 and page.locator("#quality-pending").is_visible()
+    )
     page.evaluate("() => { const v = document.getElementById('video'); v.muted = true; v.play(); }")
     page.wait_for_function("() => document.getElementById('video').currentTime >= 2")
     assert time.monotonic() - began < 60
@@ -240,5 +286,7 @@ def test_starter_videos_play_within_a_minute_of_a_fresh_demo_load(page, video_ap
     page.evaluate("document.getElementById('video').pause()")
 
     db.session.expire_all()
-    assert {job.state for job in db.session.scalars(db.select(IngestJob))} == {"queued"}  # still nothing converted
+    assert {job.state for job in db.session.scalars(db.select(IngestJob))} == {
+        "queued"
+    }  # still nothing converted
     leave_player(page, db, learner)

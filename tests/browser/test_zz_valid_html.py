@@ -29,7 +29,9 @@ def _unavailable(reason: str):
 def _vnu_jar() -> str:
     if shutil.which("java") is None:
         _unavailable("no Java runtime for the Nu HTML checker (package default-jre-headless)")
-    result = subprocess.run([str(ROOT / "scripts" / "vnu.sh")], capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "vnu.sh")], capture_output=True, text=True, timeout=900
+    )
     if result.returncode != 0:
         _unavailable(f"the Nu HTML checker could not be installed: {result.stderr.strip()[-300:]}")
     return result.stdout.strip()
@@ -38,7 +40,9 @@ def _vnu_jar() -> str:
 def errors_in(files: list[Path], jar: str) -> list[dict]:
     result = subprocess.run(
         ["java", "-Xss4m", "-jar", jar, "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     report = json.loads(result.stderr or result.stdout or '{"messages": []}')
     return [m for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
@@ -66,6 +70,8 @@ def test_the_checker_finds_a_duplicate_id(tmp_path):
     """The check can fail: a page with one id twice is an error."""
     jar = _vnu_jar()
     page = tmp_path / "duplicate.html"
-    page.write_text('<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head>'
-                    '<body><input id="csrf_token" type="hidden"><input id="csrf_token" type="hidden"></body></html>')
+    page.write_text(
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head>'
+        '<body><input id="csrf_token" type="hidden"><input id="csrf_token" type="hidden"></body></html>'
+    )
     assert any("Duplicate ID" in m["message"] for m in errors_in([page], jar))

@@ -16,23 +16,31 @@ from tests.referrals.helpers import make_referral, office_staff
 
 
 def _case(worker, days_open=10, status="open", review_in=30, contact_days_ago=None):
-    case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id
+    )
     case.opened_at = utcnow() - timedelta(days=days_open)
     case.next_review_on = clock.today() + timedelta(days=review_in)
     case.status = status
     db.session.commit()
     if contact_days_ago is not None:
-        cases.record_entry(case, "contact", "電話", clock.today() - timedelta(days=contact_days_ago), actor_id=worker.id)
+        cases.record_entry(
+            case,
+            "contact",
+            "電話",
+            clock.today() - timedelta(days=contact_days_ago),
+            actor_id=worker.id,
+        )
         db.session.commit()
     return case
 
 
 def test_loads_count_open_paused_long_overdue_and_quiet_cases(app):
     alice, bob = office_staff(2)
-    _case(alice, days_open=400, contact_days_ago=3)           # long, contacted
-    _case(alice, days_open=40, review_in=-2)                   # overdue, never contacted for 40 days
+    _case(alice, days_open=400, contact_days_ago=3)  # long, contacted
+    _case(alice, days_open=40, review_in=-2)  # overdue, never contacted for 40 days
     _case(alice, status="paused", days_open=60, contact_days_ago=45)  # paused, quiet
-    _case(alice, days_open=5)                                  # new: not yet "no contact"
+    _case(alice, days_open=5)  # new: not yet "no contact"
     closed = _case(alice, days_open=500)
     closed.status = "closed"
     db.session.commit()
@@ -60,7 +68,9 @@ def test_the_caseload_pages(app):
         _case(worker)
     first = casework.caseload(worker.id, per_page=2)
     second = casework.caseload(worker.id, page=2, per_page=2)
-    assert first.total == 3 and first.pages == 2 and len(first.items) == 2 and len(second.items) == 1
+    assert (
+        first.total == 3 and first.pages == 2 and len(first.items) == 2 and len(second.items) == 1
+    )
     assert {r.case.id for r in first.items}.isdisjoint({r.case.id for r in second.items})
 
 
@@ -72,7 +82,9 @@ def test_my_caseload_page_and_the_office_leads_overview(client, app):
     assert case.reference in page and "粟田 花子" in page
     assert client.get("/casework/caseloads").status_code == 403
     assert client.get(f"/casework/caseloads/{colleague.id}").status_code == 403
-    event = db.session.query(AuditEvent).filter_by(action="case_list.viewed", actor_id=worker.id).one()
+    event = (
+        db.session.query(AuditEvent).filter_by(action="case_list.viewed", actor_id=worker.id).one()
+    )
     assert event.detail["case_ids"] == [case.id]
 
     lead = make_employee(roles=[Role.CONSULTATION, Role.CONSULTATION_LEAD])
@@ -88,15 +100,23 @@ def test_a_lead_worker_hands_over_with_a_note(client, app):
     case = _case(worker)
     login(client, worker)
     assert client.get(f"/casework/cases/{case.id}/handover").status_code == 200
-    response = client.post(f"/casework/cases/{case.id}/handover", data={"to_worker_id": colleague.id, "note": ""})
+    response = client.post(
+        f"/casework/cases/{case.id}/handover", data={"to_worker_id": colleague.id, "note": ""}
+    )
     assert response.status_code == 400 and "引き継ぎ" in response.get_data(as_text=True)
-    response = client.post(f"/casework/cases/{case.id}/handover",
-                           data={"to_worker_id": colleague.id, "note": "長男の就労支援を継続。次回は社協と同行訪問。"})
+    response = client.post(
+        f"/casework/cases/{case.id}/handover",
+        data={"to_worker_id": colleague.id, "note": "長男の就労支援を継続。次回は社協と同行訪問。"},
+    )
     assert response.status_code == 303
     db.session.refresh(case)
     assert case.lead_worker_id == colleague.id
     entry = db.session.query(CaseEntry).filter_by(case_id=case.id, code="handed_over").one()
-    assert "社協と同行訪問" in entry.body and colleague.name in entry.body and entry.author_id == worker.id
+    assert (
+        "社協と同行訪問" in entry.body
+        and colleague.name in entry.body
+        and entry.author_id == worker.id
+    )
     event = db.session.query(AuditEvent).filter_by(action="case.handed_over").one()
     assert event.detail == {"from_id": worker.id, "to_id": colleague.id, "entry_id": entry.id}
     # It is no longer the worker's case: they cannot hand it over again.
@@ -109,7 +129,9 @@ def test_only_the_lead_worker_or_the_office_lead_may_hand_over(app):
     with pytest.raises(casework.CaseworkError, match="not_yours"):
         casework.handover(case, other.id, "引き継ぎ", actor=colleague, may_reassign_any=False)
     with pytest.raises(casework.CaseworkError, match="lead"):
-        casework.handover(case, make_employee().id, "引き継ぎ", actor=worker, may_reassign_any=False)
+        casework.handover(
+            case, make_employee().id, "引き継ぎ", actor=worker, may_reassign_any=False
+        )
     casework.handover(case, other.id, "異動のため", actor=colleague, may_reassign_any=True)
     assert case.lead_worker_id == other.id
 

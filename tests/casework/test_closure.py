@@ -16,15 +16,24 @@ from tests.referrals.helpers import make_referral, office_staff
 
 
 def _case(worker, consent="verbal"):
-    referral = make_referral(consent=consent, legal_basis="consent" if consent in ("verbal", "written") else "child_abuse")
+    referral = make_referral(
+        consent=consent,
+        legal_basis="consent" if consent in ("verbal", "written") else "child_abuse",
+    )
     case = service.triage(referral, "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
     db.session.commit()
     return case
 
 
 def _ready(**overrides):
-    values = dict(summary="就労が決まり、家計も安定した。", ready=True, criterion="goal_met",
-                  closure_summary="目標を達成。", follow_up="社会福祉協議会", follow_up_on=clock.today() + timedelta(days=90))
+    values = dict(
+        summary="就労が決まり、家計も安定した。",
+        ready=True,
+        criterion="goal_met",
+        closure_summary="目標を達成。",
+        follow_up="社会福祉協議会",
+        follow_up_on=clock.today() + timedelta(days=90),
+    )
     values.update(overrides)
     return casework.ReviewInput(**values)
 
@@ -33,14 +42,23 @@ def test_a_continuing_review_sets_the_next_review_and_writes_the_timeline(app):
     (worker,) = office_staff()
     case = _case(worker)
     on = clock.today() + timedelta(days=40)
-    review = casework.record_review(case, casework.ReviewInput(summary="面談を継続。", ready=False, next_review_on=on), actor=worker)
+    review = casework.record_review(
+        case,
+        casework.ReviewInput(summary="面談を継続。", ready=False, next_review_on=on),
+        actor=worker,
+    )
     db.session.commit()
     assert case.next_review_on == on and review.readiness == "continue"
     entry = db.session.get(CaseEntry, review.entry_id)
     assert entry.kind == "review" and entry.body == "面談を継続。"
     with pytest.raises(casework.CaseworkError, match="next_review_on"):
-        casework.record_review(case, casework.ReviewInput(summary="x", ready=False, next_review_on=clock.today() + timedelta(days=400)),
-                               actor=worker)
+        casework.record_review(
+            case,
+            casework.ReviewInput(
+                summary="x", ready=False, next_review_on=clock.today() + timedelta(days=400)
+            ),
+            actor=worker,
+        )
 
 
 def test_refused_or_unreachable_needs_the_agreed_attempts_counted_on_the_timeline(app):
@@ -67,7 +85,10 @@ def test_handed_over_needs_an_agency_with_an_active_role(app):
     db.session.rollback()
     cases.add_agency(case, "地域包括支援センター", "見守りの主担当", actor_id=worker.id)
     db.session.commit()
-    assert casework.record_review(case, _ready(criterion="handed_over"), actor=worker).criterion == "handed_over"
+    assert (
+        casework.record_review(case, _ready(criterion="handed_over"), actor=worker).criterion
+        == "handed_over"
+    )
 
 
 def test_a_ready_case_comes_onto_the_agenda_as_a_closure_proposal(app):
@@ -76,7 +97,10 @@ def test_a_ready_case_comes_onto_the_agenda_as_a_closure_proposal(app):
     other = _case(worker)
     casework.record_review(case, _ready(), actor=worker)
     db.session.commit()
-    candidates = dict((c.id, reasons) for c, reasons in meetings.agenda_candidates(clock.today() + timedelta(days=7)))
+    candidates = dict(
+        (c.id, reasons)
+        for c, reasons in meetings.agenda_candidates(clock.today() + timedelta(days=7))
+    )
     assert candidates[case.id] == ["closure_proposed"]
     assert other.id not in candidates
 
@@ -93,7 +117,14 @@ def test_the_meetings_decision_closes_the_case_with_the_second_approval(app):
     casework.record_review(case, _ready(), actor=proposer)
     db.session.commit()
     meeting, item = _meeting_with(case)
-    casework.decide_closure(item, close=True, decision="終結とする。", legal_basis="consent", next_review_on=None, actor=chair)
+    casework.decide_closure(
+        item,
+        close=True,
+        decision="終結とする。",
+        legal_basis="consent",
+        next_review_on=None,
+        actor=chair,
+    )
     db.session.commit()
     assert case.status == "closed" and case.closure_reason == "goal_met"
     assert case.closure_requested_by_id == proposer.id and case.closure_approved_by_id == chair.id
@@ -113,9 +144,20 @@ def test_the_proposer_recording_the_decision_still_needs_a_colleague(app):
     casework.record_review(case, _ready(), actor=proposer)
     db.session.commit()
     _meeting, item = _meeting_with(case)
-    casework.decide_closure(item, close=True, decision="終結とする。", legal_basis="consent", next_review_on=None, actor=proposer)
+    casework.decide_closure(
+        item,
+        close=True,
+        decision="終結とする。",
+        legal_basis="consent",
+        next_review_on=None,
+        actor=proposer,
+    )
     db.session.commit()
-    assert case.status == "open" and case.closure_pending and case.closure_requested_by_id == proposer.id
+    assert (
+        case.status == "open"
+        and case.closure_pending
+        and case.closure_requested_by_id == proposer.id
+    )
 
 
 def test_the_meeting_may_keep_the_case_open_with_a_next_review(app):
@@ -126,9 +168,23 @@ def test_the_meeting_may_keep_the_case_open_with_a_next_review(app):
     _meeting, item = _meeting_with(case)
     later = clock.today() + timedelta(days=20)
     with pytest.raises(meetings.MeetingError, match="legal_basis"):
-        casework.decide_closure(item, close=False, decision="継続。", legal_basis="consent", next_review_on=later, actor=chair)
+        casework.decide_closure(
+            item,
+            close=False,
+            decision="継続。",
+            legal_basis="consent",
+            next_review_on=later,
+            actor=chair,
+        )
     db.session.rollback()
-    casework.decide_closure(item, close=False, decision="継続。", legal_basis="support_meeting", next_review_on=later, actor=chair)
+    casework.decide_closure(
+        item,
+        close=False,
+        decision="継続。",
+        legal_basis="support_meeting",
+        next_review_on=later,
+        actor=chair,
+    )
     db.session.commit()
     assert case.status == "open" and case.next_review_on == later
     assert db.session.query(CaseReview).one().outcome == "continued"
@@ -145,9 +201,14 @@ def test_the_agenda_page_shows_the_proposal_and_its_decision_form(client, app):
     login(client, chair)
     page = client.get(f"/consultation/meetings/{meeting.id}").get_data(as_text=True)
     assert f'id="closure-proposal-{case.id}"' in page and "目標を達成。" in page
-    response = client.post(f"/casework/meetings/{meeting.id}/items/{item.id}/closure", data={
-        f"closure{item.id}-outcome": "close", f"closure{item.id}-decision": "終結とする。",
-        f"closure{item.id}-legal_basis": "consent"})
+    response = client.post(
+        f"/casework/meetings/{meeting.id}/items/{item.id}/closure",
+        data={
+            f"closure{item.id}-outcome": "close",
+            f"closure{item.id}-decision": "終結とする。",
+            f"closure{item.id}-legal_basis": "consent",
+        },
+    )
     assert response.status_code == 303
     db.session.refresh(case)
     assert case.status == "closed"
@@ -158,12 +219,26 @@ def test_the_review_page_records_readiness_and_shows_errors(client, app):
     case = _case(worker)
     login(client, worker)
     assert client.get(f"/casework/cases/{case.id}/review").status_code == 200
-    response = client.post(f"/casework/cases/{case.id}/review", data={"summary": "訪問を重ねたが会えない。", "readiness": "ready",
-                                                                      "criterion": "unreachable", "closure_summary": "連絡が取れない。"})
+    response = client.post(
+        f"/casework/cases/{case.id}/review",
+        data={
+            "summary": "訪問を重ねたが会えない。",
+            "readiness": "ready",
+            "criterion": "unreachable",
+            "closure_summary": "連絡が取れない。",
+        },
+    )
     assert response.status_code == 400 and "3" in response.get_data(as_text=True)
     assert db.session.query(CaseReview).count() == 0
-    response = client.post(f"/casework/cases/{case.id}/review", data={"summary": "目標達成。", "readiness": "ready",
-                                                                      "criterion": "goal_met", "closure_summary": "就労が安定。"})
+    response = client.post(
+        f"/casework/cases/{case.id}/review",
+        data={
+            "summary": "目標達成。",
+            "readiness": "ready",
+            "criterion": "goal_met",
+            "closure_summary": "就労が安定。",
+        },
+    )
     assert response.status_code == 303
     assert db.session.query(CaseReview).one().pending
 
@@ -171,10 +246,19 @@ def test_the_review_page_records_readiness_and_shows_errors(client, app):
 def test_a_due_followup_check_is_shown_and_done_with_a_note(client, app):
     proposer, chair = office_staff(2)
     case = _case(proposer)
-    casework.record_review(case, _ready(follow_up_on=clock.today() + timedelta(days=1)), actor=proposer)
+    casework.record_review(
+        case, _ready(follow_up_on=clock.today() + timedelta(days=1)), actor=proposer
+    )
     db.session.commit()
     _meeting, item = _meeting_with(case)
-    casework.decide_closure(item, close=True, decision="終結とする。", legal_basis="consent", next_review_on=None, actor=chair)
+    casework.decide_closure(
+        item,
+        close=True,
+        decision="終結とする。",
+        legal_basis="consent",
+        next_review_on=None,
+        actor=chair,
+    )
     db.session.commit()
     check = db.session.query(FollowUpCheck).one()
     check.due_on = clock.today()  # the day has come
@@ -184,7 +268,10 @@ def test_a_due_followup_check_is_shown_and_done_with_a_note(client, app):
     assert 'id="follow-ups"' in page and case.reference in page
     assert client.post(f"/casework/follow-ups/{check.id}", data={"note": ""}).status_code == 303
     assert check.done_at is None
-    client.post(f"/casework/follow-ups/{check.id}", data={"note": "本人と電話で話し、変わりないことを確認。"})
+    client.post(
+        f"/casework/follow-ups/{check.id}",
+        data={"note": "本人と電話で話し、変わりないことを確認。"},
+    )
     db.session.refresh(check)
     assert check.done_at is not None and check.note.startswith("本人と電話")
     assert 'id="follow-ups"' not in client.get("/casework/caseload").get_data(as_text=True)

@@ -58,14 +58,27 @@ def _errors(app, root):
 
 def test_the_model_names_its_clauses():
     clauses = legal.clauses(PROJECT_ROOT)
-    for clause in ("purpose", "consent", "tax-secrecy", "no-consent", "support-meeting", "emergency", "child-abuse", "elder-abuse", "dv"):
+    for clause in (
+        "purpose",
+        "consent",
+        "tax-secrecy",
+        "no-consent",
+        "support-meeting",
+        "emergency",
+        "child-abuse",
+        "elder-abuse",
+        "dv",
+    ):
         assert clause in clauses
 
 
 def test_marked_content_passes_and_is_listed(app, root):
     assert _errors(app, root) == []
     statements = [s for s in legal.statements(root) if s.path.is_relative_to(root)]
-    assert [(s.line, s.clauses) for s in statements] == [(5, ("tax-secrecy",)), (12, ("tax-secrecy", "no-consent"))]
+    assert [(s.line, s.clauses) for s in statements] == [
+        (5, ("tax-secrecy",)),
+        (12, ("tax-secrecy", "no-consent")),
+    ]
     assert statements[1].text == "税の窓口で聞いた家族の事情も、地方税法第22条で守られます。"
 
 
@@ -82,27 +95,57 @@ def test_a_comment_may_mention_a_law(app, root):
 
 
 def test_an_unknown_clause_is_an_error(app, root):
-    path = _write(root, SCENARIO.replace("legal: tax-secrecy, no-consent", "legal: tax-secrecy, anything-goes"))
+    path = _write(
+        root,
+        SCENARIO.replace("legal: tax-secrecy, no-consent", "legal: tax-secrecy, anything-goes"),
+    )
     errors = _errors(app, root)
-    assert [(p.path, p.line) for p in errors] == [(path, 12)] and "anything-goes" in errors[0].message
+    assert [(p.path, p.line) for p in errors] == [(path, 12)] and "anything-goes" in errors[
+        0
+    ].message
 
 
 def test_the_legal_command_lists_every_statement_with_file_and_line(app, root):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["content", "legal", "--root", str(root)])
     assert result.exit_code == 0, result.output
-    assert "scenarios/marked.yaml:12\t[tax-secrecy, no-consent]\t税の窓口で聞いた家族の事情も" in result.output
-    assert "tax-secrecy（税の秘密（地方税法第22条））：" in result.output  # a count per clause of the model
-    result = runner.invoke(args=["content", "legal", "--root", str(root), "--format", "csv", "--clause", "no-consent"])
-    rows = [r for r in csv.reader(io.StringIO(result.output.lstrip("\ufeff"))) if not r[0].endswith(".py")]
-    assert rows == [["file", "line", "clauses", "text"], ["scenarios/marked.yaml", "12", "tax-secrecy no-consent", "税の窓口で聞いた家族の事情も、地方税法第22条で守られます。"]]
+    assert (
+        "scenarios/marked.yaml:12\t[tax-secrecy, no-consent]\t税の窓口で聞いた家族の事情も"
+        in result.output
+    )
+    assert (
+        "tax-secrecy（税の秘密（地方税法第22条））：" in result.output
+    )  # a count per clause of the model
+    result = runner.invoke(
+        args=["content", "legal", "--root", str(root), "--format", "csv", "--clause", "no-consent"]
+    )
+    rows = [
+        r
+        for r in csv.reader(io.StringIO(result.output.lstrip("\ufeff")))
+        if not r[0].endswith(".py")
+    ]
+    assert rows == [
+        ["file", "line", "clauses", "text"],
+        [
+            "scenarios/marked.yaml",
+            "12",
+            "tax-secrecy no-consent",
+            "税の窓口で聞いた家族の事情も、地方税法第22条で守られます。",
+        ],
+    ]
 
 
 def test_the_legal_csv_never_holds_a_formula(app, root):
-    _write(root, SCENARIO.replace("税の窓口で聞いた家族の事情も", "=1+2 税の窓口で聞いた家族の事情も"))
+    _write(
+        root, SCENARIO.replace("税の窓口で聞いた家族の事情も", "=1+2 税の窓口で聞いた家族の事情も")
+    )
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["content", "legal", "--root", str(root), "--format", "csv", "--clause", "no-consent"])
-    rows = [r for r in csv.reader(io.StringIO(result.output.lstrip("\ufeff"))) if r[0].endswith(".yaml")]
+    result = runner.invoke(
+        args=["content", "legal", "--root", str(root), "--format", "csv", "--clause", "no-consent"]
+    )
+    rows = [
+        r for r in csv.reader(io.StringIO(result.output.lstrip("\ufeff"))) if r[0].endswith(".yaml")
+    ]
     assert rows[0][3].startswith("'=1+2 税の窓口で")
 
 
@@ -111,17 +154,22 @@ def test_the_shipped_form_wording_is_marked(app):
     assert "config.py" in listed  # the no-consent wording of the quick form (a setting's default)
 
 
-@pytest.mark.parametrize(("wrong", "expected"), [
-    ("同意の状況を「本人拒否」", "同意の状態を「本人拒否」"),
-    ("見たこと・聞いたことは1～3行", "「気づいたこと」欄は1～3行"),
-    ("見たこと・聞いたことは1～3行", "見たこと・聞いたことは1～2行"),
-    ("同意の状況を「本人拒否」", "緊急度「高」"),
-    ("同意の状況を「本人拒否」", "同意の状況を「同意なし」"),
-])
+@pytest.mark.parametrize(
+    ("wrong", "expected"),
+    [
+        ("同意の状況を「本人拒否」", "同意の状態を「本人拒否」"),
+        ("見たこと・聞いたことは1～3行", "「気づいたこと」欄は1～3行"),
+        ("見たこと・聞いたことは1～3行", "見たこと・聞いたことは1～2行"),
+        ("同意の状況を「本人拒否」", "緊急度「高」"),
+        ("同意の状況を「本人拒否」", "同意の状況を「同意なし」"),
+    ],
+)
 def test_content_that_names_what_the_form_does_not_have_fails(app, root, wrong, expected):
     path = _write(root, SCENARIO.replace(wrong, expected))
     errors = _errors(app, root)
-    assert errors and {(p.path, p.line) for p in errors} == {(path, 14 if "本人拒否" in wrong else 16)}, [str(p) for p in errors]
+    assert errors and {(p.path, p.line) for p in errors} == {
+        (path, 14 if "本人拒否" in wrong else 16)
+    }, [str(p) for p in errors]
 
 
 def test_the_form_words_come_from_the_form(app):
@@ -129,8 +177,16 @@ def test_the_form_words_come_from_the_form(app):
 
     with app.test_request_context():
         words = quick_form()
-    assert words.fields["同意の状況"] == ["本人同意あり（書面）", "本人同意あり（口頭）", "未確認", "本人拒否"]
+    assert words.fields["同意の状況"] == [
+        "本人同意あり（書面）",
+        "本人同意あり（口頭）",
+        "未確認",
+        "本人拒否",
+    ]
     assert "命や安全に関わる" in words.fields["緊急度"]
     assert "見たこと・聞いたこと" in words.fields and words.line_range == (1, 3)
-    found = vocabulary.check_line(words, "緊急度「早めに」、同意の状況は「本人同意あり（口頭）」、相談室からの連絡方法「電話」")
+    found = vocabulary.check_line(
+        words,
+        "緊急度「早めに」、同意の状況は「本人同意あり（口頭）」、相談室からの連絡方法「電話」",
+    )
     assert found == []

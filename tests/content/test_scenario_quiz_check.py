@@ -58,9 +58,23 @@ def test_each_defect_is_reported_at_its_line(path, problems):
 
 def test_there_is_a_fixture_per_defect_kind():
     names = {p.stem for p in FIXTURES}
-    for kind in ("unknown-target", "unreachable-node", "no-way-out", "no-ending", "pass-mark-above-maximum",
-                 "duplicate-node-id", "duplicate-file-id-b", "missing-media", "missing-japanese-title",
-                 "duplicate-question-id", "duplicate-option-id", "draw-more-than-pool", "core-more-than-draw", "quiz-yaml-syntax", "yaml-syntax"):
+    for kind in (
+        "unknown-target",
+        "unreachable-node",
+        "no-way-out",
+        "no-ending",
+        "pass-mark-above-maximum",
+        "duplicate-node-id",
+        "duplicate-file-id-b",
+        "missing-media",
+        "missing-japanese-title",
+        "duplicate-question-id",
+        "duplicate-option-id",
+        "draw-more-than-pool",
+        "core-more-than-draw",
+        "quiz-yaml-syntax",
+        "yaml-syntax",
+    ):
         assert kind in names
 
 
@@ -70,13 +84,19 @@ def test_check_command_prints_file_line_and_fails(app):
     result = runner.invoke(args=["content", "check", str(target), "--root", str(ROOT)])
     assert result.exit_code == 1
     # operators read the messages in Japanese, the default language
-    assert f"{target}:17: error: ノード `arrival` の選択肢 1: 行き先のノード `conected` がありません" in result.output
+    assert (
+        f"{target}:17: error: ノード `arrival` の選択肢 1: 行き先のノード `conected` がありません"
+        in result.output
+    )
     assert "`connected` の誤りではありませんか？" in result.output
 
 
 def test_check_command_passes_on_valid_content(app):
     runner = app.test_cli_runner()
-    for root in (Path(__file__).resolve().parents[1] / "scenarios" / "content", Path(__file__).resolve().parents[1] / "quizzes" / "content"):
+    for root in (
+        Path(__file__).resolve().parents[1] / "scenarios" / "content",
+        Path(__file__).resolve().parents[1] / "quizzes" / "content",
+    ):
         result = runner.invoke(args=["content", "check", "--root", str(root)])
         assert result.exit_code == 0, result.output
 
@@ -97,13 +117,17 @@ def test_sync_refuses_nothing_half_loaded(app, db):
     assert db.session.query(Scenario).count() == 0
 
 
-@pytest.mark.parametrize(("kind", "module"), [("scenarios", scenario_content), ("quizzes", quiz_content)])
+@pytest.mark.parametrize(
+    ("kind", "module"), [("scenarios", scenario_content), ("quizzes", quiz_content)]
+)
 def test_the_readme_example_is_valid(kind, module, tmp_path):
     readme = (Path(__file__).resolve().parents[2] / kind / "README.md").read_text(encoding="utf-8")
     example = re.search(r"```yaml\n(.*?)```", readme, re.S).group(1)
     file_id = re.search(r"^id: (\S+)", example, re.M).group(1)
     (tmp_path / kind / "media").mkdir(parents=True)
-    (tmp_path / kind / "media" / "counter.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / kind / "media" / "counter.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    )
     (tmp_path / kind / f"{file_id}.yaml").write_text(example, encoding="utf-8")
     problems = module.check(module.find(tmp_path), tmp_path)
     assert [str(p) for p in problems] == []
@@ -114,15 +138,27 @@ def test_sync_command_loads_and_is_idempotent(app, db):
     from app.scenarios.models import Scenario, ScenarioVersion
 
     runner = app.test_cli_runner()
-    for root in (Path(__file__).resolve().parents[1] / "scenarios" / "content", Path(__file__).resolve().parents[1] / "quizzes" / "content"):
+    for root in (
+        Path(__file__).resolve().parents[1] / "scenarios" / "content",
+        Path(__file__).resolve().parents[1] / "quizzes" / "content",
+    ):
         first = runner.invoke(args=["content", "sync", "--root", str(root)])
         assert first.exit_code == 0, first.output
         second = runner.invoke(args=["content", "sync", "--root", str(root)])
         assert second.exit_code == 0, second.output
-    assert db.session.query(Scenario).count() == 1 and db.session.query(ScenarioVersion).count() == 1
+    assert (
+        db.session.query(Scenario).count() == 1 and db.session.query(ScenarioVersion).count() == 1
+    )
     assert db.session.query(Quiz).count() == 1 and db.session.query(QuizVersion).count() == 1
     # a sync over a root without the scenario retires it (its history stays)
-    runner.invoke(args=["content", "sync", "--root", str(Path(__file__).resolve().parents[1] / "quizzes" / "content")])
+    runner.invoke(
+        args=[
+            "content",
+            "sync",
+            "--root",
+            str(Path(__file__).resolve().parents[1] / "quizzes" / "content"),
+        ]
+    )
     db.session.expire_all()
     assert db.session.query(Scenario).one().active is False
     assert db.session.query(ScenarioVersion).count() == 1

@@ -4,7 +4,9 @@ from app.content.yamlfile import YamlError, load_text
 
 
 def test_lines_of_keys_and_items():
-    data = load_text("id: x\nnodes:\n  a:\n    text: hi\n  b:\n    choices:\n      - to: a\n      - to: c\n")
+    data = load_text(
+        "id: x\nnodes:\n  a:\n    text: hi\n  b:\n    choices:\n      - to: a\n      - to: c\n"
+    )
     assert data.line_of("nodes") == 2
     assert data["nodes"].line_of("b") == 5
     assert data["nodes"]["b"]["choices"].line_of(1) == 8

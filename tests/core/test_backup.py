@@ -62,8 +62,11 @@ _apps: list = []
 def make_app(where):
     url, options, folder = where
     config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
-    config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, **options},
-                  MEDIA_ROOT=folder / "media")
+    config.update(
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, **options},
+        MEDIA_ROOT=folder / "media",
+    )
     app = create_app(config)
     app.instance_path = str(folder / "instance")
     _apps.append(app)
@@ -76,7 +79,8 @@ def all_rows(app) -> dict[str, list]:
         metadata.reflect(bind=conn)
         return {
             t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key.columns))]
-            for t in metadata.sorted_tables if t.name != "worker_heartbeat"
+            for t in metadata.sorted_tables
+            if t.name != "worker_heartbeat"
         }
 
 
@@ -100,24 +104,36 @@ def test_backup_and_restore_round_trip(place, tmp_path):
         summary = backup.create_backup(tmp_path / "backups")
     archive = Path(summary["path"])
     assert archive.stat().st_mode & 0o777 == 0o600
-    assert summary["media_files"] == 2 and {"referral_keys", "referral_hash_key"} <= set(summary["keys"])
+    assert summary["media_files"] == 2 and {"referral_keys", "referral_hash_key"} <= set(
+        summary["keys"]
+    )
     assert summary["tables"]["referral"] == 2
 
     target_place = place("dst")
     target = make_app(target_place)
     shutil.copytree(media, target.config["MEDIA_ROOT"])
-    (Path(target.config["MEDIA_ROOT"]) / "videos" / "lesson" / "v1" / "poster.jpg").unlink()  # the file copy lost one
+    (
+        Path(target.config["MEDIA_ROOT"]) / "videos" / "lesson" / "v1" / "poster.jpg"
+    ).unlink()  # the file copy lost one
     with target.app_context():
         report = backup.restore_backup(archive)
-    assert report.tables["referral"] == 2 and report.media_ok == 1 and report.media_missing == ["videos/lesson/v1/poster.jpg"]
+    assert (
+        report.tables["referral"] == 2
+        and report.media_ok == 1
+        and report.media_missing == ["videos/lesson/v1/poster.jpg"]
+    )
     assert all_rows(target) == all_rows(source)
-    assert (Path(target.instance_path) / "referral_keys").read_bytes() == (Path(source.instance_path) / "referral_keys").read_bytes()
+    assert (Path(target.instance_path) / "referral_keys").read_bytes() == (
+        Path(source.instance_path) / "referral_keys"
+    ).read_bytes()
     assert (Path(target.instance_path) / "referral_keys").stat().st_mode & 0o777 == 0o600
 
     with target.app_context():
         restored = db.session.get(Referral, first_id)
         assert restored.resident_name == "粟田 花子"  # readable: the keys came back with the rows
-        later = make_referral(make_employee(), resident_name="新規 登録")  # ids continue after the restored ones
+        later = make_referral(
+            make_employee(), resident_name="新規 登録"
+        )  # ids continue after the restored ones
         assert later.id > first_id + 1
         with pytest.raises(backup.RestoreRefused, match="not empty"):
             backup.restore_backup(archive)
@@ -141,7 +157,9 @@ def test_restore_never_silently_replaces_other_keys(place, tmp_path):
         report = backup.restore_backup(archive, force=True)
         assert "referral_keys" in report.keys
         db.session.remove()
-    assert (Path(other.instance_path) / "referral_keys").read_bytes() == (Path(source.instance_path) / "referral_keys").read_bytes()
+    assert (Path(other.instance_path) / "referral_keys").read_bytes() == (
+        Path(source.instance_path) / "referral_keys"
+    ).read_bytes()
 
 
 def test_a_file_that_is_not_a_backup_is_refused(app, tmp_path):

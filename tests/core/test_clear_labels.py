@@ -46,7 +46,9 @@ def test_the_too_many_attempts_page_is_titled_in_words(app):
 
 def test_an_overdue_review_says_so_in_words(client, db):
     (worker,) = office_staff()
-    case = service.triage(make_referral(), "accept", "理由", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        make_referral(), "accept", "理由", lead_worker_id=worker.id, actor_id=worker.id
+    )
     case.next_review_on = service.today() - timedelta(days=3)
     db.session.commit()
     login(client, worker)

@@ -17,4 +17,6 @@ def test_only_the_clock_reads_the_time_of_day():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if FORBIDDEN.search(line):
                 offenders.append(f"{path.relative_to(APP.parent)}:{number}: {line.strip()}")
-    assert offenders == [], "use app.core.clock (today(), now(), utcnow(), local_date()):\n" + "\n".join(offenders)
+    assert offenders == [], (
+        "use app.core.clock (today(), now(), utcnow(), local_date()):\n" + "\n".join(offenders)
+    )

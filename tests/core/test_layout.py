@@ -91,9 +91,30 @@ def test_catalogues_cover_every_string_in_the_code(tmp_path):
     missing = []
     for po in CATALOGUES:
         area = po.parents[3]
-        sources = [str(area)] + ([str(APP_DIR / s) for s in ("templates", "config.py", "extensions.py", "__init__.py")] if area.name == "core" else [])
+        sources = [str(area)] + (
+            [str(APP_DIR / s) for s in ("templates", "config.py", "extensions.py", "__init__.py")]
+            if area.name == "core"
+            else []
+        )
         pot = tmp_path / f"{area.name}.pot"
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(root / "babel.cfg"), "-k", "_l", "-o", str(pot), *sources], check=True, cwd=root, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                str(root / "babel.cfg"),
+                "-k",
+                "_l",
+                "-o",
+                str(pot),
+                *sources,
+            ],
+            check=True,
+            cwd=root,
+            capture_output=True,
+        )
         with pot.open("rb") as fh:
             wanted = {m.id for m in read_po(fh) if m.id}
         with po.open("rb") as fh:
@@ -111,6 +132,8 @@ def test_catalogues_agree_on_shared_words():
         with po.open("rb") as fh:
             for message in read_po(fh):
                 if message.id and message.string:
-                    seen.setdefault(f"{message.context or ''}\x04{message.id}", {}).setdefault(str(message.string), []).append(po.parts[-5])
+                    seen.setdefault(f"{message.context or ''}\x04{message.id}", {}).setdefault(
+                        str(message.string), []
+                    ).append(po.parts[-5])
     clashes = {msgid: areas for msgid, areas in seen.items() if len(areas) > 1}
     assert clashes == {}

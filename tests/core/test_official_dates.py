@@ -44,15 +44,23 @@ def test_an_unknown_style_stops_the_start(app):
     from app import create_app
     from tests.conftest import make_config
 
-    config = make_config((app.config["SQLALCHEMY_DATABASE_URI"], {}), Path(app.instance_path), OFFICIAL_DATE_STYLE="heisei")
+    config = make_config(
+        (app.config["SQLALCHEMY_DATABASE_URI"], {}),
+        Path(app.instance_path),
+        OFFICIAL_DATE_STYLE="heisei",
+    )
     with pytest.raises(ValueError, match="OFFICIAL_DATE_STYLE"):
         create_app(config)
 
 
 def test_the_certificate_is_dated_in_wareki_unless_told(app, db, client, tmp_path):
-    learner = make_employee(department=make_department(code="1020", name_ja="人事課"), name="研修 花子")
+    learner = make_employee(
+        department=make_department(code="1020", name_ja="人事課"), name="研修 花子"
+    )
     sync(app, content_root(tmp_path))
-    complete_course(app, learner, db.session.scalar(select(Course).where(Course.slug == "all-staff-tsunagu")))
+    complete_course(
+        app, learner, db.session.scalar(select(Course).where(Course.slug == "all-staff-tsunagu"))
+    )
     login(client, learner)
     today = clock.today()
     html = client.get("/courses/all-staff-tsunagu/certificate").get_data(as_text=True)
@@ -67,7 +75,9 @@ def test_the_certificate_is_dated_in_wareki_unless_told(app, db, client, tmp_pat
 
 def test_the_meeting_agenda_is_headed_in_wareki(client, db):
     (worker,) = office_staff()
-    case = service.triage(make_referral(), "accept", "理由", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        make_referral(), "accept", "理由", lead_worker_id=worker.id, actor_id=worker.id
+    )
     held_on = service.today() + timedelta(days=40)
     case.next_review_on = service.today() + timedelta(days=30)
     db.session.commit()
@@ -81,7 +91,9 @@ def test_the_meeting_agenda_is_headed_in_wareki(client, db):
 
 def test_exports_keep_seireki_cells_under_a_wareki_print_header(app, db, client, tmp_path):
     tax = make_department(code="1040", name_ja="税務課")
-    admin = make_employee(department=make_department(code="1020", name_ja="人事課"), roles=[Role.TRAINING_ADMIN])
+    admin = make_employee(
+        department=make_department(code="1020", name_ja="人事課"), roles=[Role.TRAINING_ADMIN]
+    )
     late = make_employee(department=tax, name="税務 遅子")
     sync(app, content_root(tmp_path))
     db.session.commit()
@@ -90,8 +102,13 @@ def test_exports_keep_seireki_cells_under_a_wareki_print_header(app, db, client,
     db.session.commit()
     login(client, admin)
     due = row.due_on
-    rows = list(csv.reader(io.StringIO(client.get("/reports/overdue.csv").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/reports/overdue.csv").data.decode("utf-8-sig")))
+    )
     assert due.isoformat() in rows[1]  # what a program reads stays 西暦
     sheet = load_workbook(io.BytesIO(client.get("/reports/overdue.xlsx").data)).active
     assert sheet.oddHeader.right.text == f"作成日 {wareki_date(clock.today())}"
-    assert any(isinstance(v, datetime) and v.date() == due for v in next(sheet.iter_rows(min_row=2, values_only=True)))
+    assert any(
+        isinstance(v, datetime) and v.date() == due
+        for v in next(sheet.iter_rows(min_row=2, values_only=True))
+    )

@@ -19,10 +19,14 @@ from tests.factories import login
 # Loaders that transcode or render media take minutes and add no pages of their own kind.
 SLOW_LOADERS = ("app.videos", "app.rendering")
 PAGES_PER_ROLE = 120
-SKIP = re.compile(r"^/(static|media|logout|login)\b|/(export|download|print\.csv|captions)|\.(csv|xlsx|vtt|mp4|webm|json|pdf)$")
+SKIP = re.compile(
+    r"^/(static|media|logout|login)\b|/(export|download|print\.csv|captions)|\.(csv|xlsx|vtt|mp4|webm|json|pdf)$"
+)
 
 # Text a code editor would show, not a city-hall screen.
-FILE_OR_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|[\w./-]+\.(?:ya?ml|md|mp4|vtt|csv|xlsx|json|txt|png|svg|wav|xml|zip|html?|js)\b")
+FILE_OR_ADDRESS = re.compile(
+    r"\S+@\S+|https?://\S+|[\w./-]+\.(?:ya?ml|md|mp4|vtt|csv|xlsx|json|txt|png|svg|wav|xml|zip|html?|js)\b"
+)
 DEVELOPER_WORDS = {
     "snake_case identifier": re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.-])"),
     "action code": re.compile(r"(?<![\w/.@-])[a-z][a-z_]+\.[a-z][a-z_]+(?![\w/.-])"),
@@ -79,11 +83,19 @@ def developer_words(html: str) -> list[tuple[str, str]]:
 
 
 def test_the_scanner_catches_what_it_should():
-    page = ('<h1>required_for</h1><p>support_case #2</p><td>{"decision": "accept"}</td><p title="referral.viewed">x</p>'
-            "<p>None</p><script>const snake_case = 1;</script><code>scenarios/after_referral.yaml</code>"
-            "<p>learner@demo.example.jp R-2026-0009 令和8年</p>")
+    page = (
+        '<h1>required_for</h1><p>support_case #2</p><td>{"decision": "accept"}</td><p title="referral.viewed">x</p>'
+        "<p>None</p><script>const snake_case = 1;</script><code>scenarios/after_referral.yaml</code>"
+        "<p>learner@demo.example.jp R-2026-0009 令和8年</p>"
+    )
     kinds = sorted({what for what, _word in developer_words(page)})
-    assert kinds == ["Python value", "action code", "raw JSON", "record as table #id", "snake_case identifier"]
+    assert kinds == [
+        "Python value",
+        "action code",
+        "raw JSON",
+        "record as table #id",
+        "snake_case identifier",
+    ]
     assert developer_words("<p>R-2026-0009 の閲覧（100001）after-referral 令和8年12月3日</p>") == []
 
 
@@ -129,8 +141,10 @@ def demo_world(app, db):
     for loader in demo_loaders(app):
         if not loader.__module__.startswith(SLOW_LOADERS):
             loader()
-    return {number: db.session.query(accounts_demo.Employee).filter_by(staff_number=number).one()
-            for number, *_rest in accounts_demo.DEMO_ACCOUNTS}
+    return {
+        number: db.session.query(accounts_demo.Employee).filter_by(staff_number=number).one()
+        for number, *_rest in accounts_demo.DEMO_ACCOUNTS
+    }
 
 
 def test_no_page_of_any_role_shows_developer_words(app, demo_world):

@@ -31,13 +31,17 @@ def test_every_role_is_a_learner_and_training_admin_cannot_handle_referrals():
     for role in set(Role) - EXCLUSIVE_ROLES:
         assert Permission.LEARN in permissions_for({role})
         assert Permission.REFER in permissions_for({role})
-    assert Permission.HANDLE_REFERRALS not in permissions_for({Role.TRAINING_ADMIN, Role.DEPARTMENT_HEAD})
+    assert Permission.HANDLE_REFERRALS not in permissions_for(
+        {Role.TRAINING_ADMIN, Role.DEPARTMENT_HEAD}
+    )
 
 
 def test_the_partner_role_stands_alone_and_its_permission_is_its_own():
     assert permissions_for({Role.PARTNER}) == {Permission.VIEW_PARTNER_CASES}
     # Given together with other roles by mistake, it still gives nothing else.
-    assert permissions_for({Role.PARTNER, Role.CONSULTATION, Role.SYSTEM_ADMIN}) == {Permission.VIEW_PARTNER_CASES}
+    assert permissions_for({Role.PARTNER, Role.CONSULTATION, Role.SYSTEM_ADMIN}) == {
+        Permission.VIEW_PARTNER_CASES
+    }
     for role in set(Role) - {Role.PARTNER}:
         assert Permission.VIEW_PARTNER_CASES not in permissions_for({role})
         assert Permission.VIEW_PARTNER_CASES not in permissions_for(set(Role) - {Role.PARTNER})
@@ -80,7 +84,11 @@ ROLE_SETS = {
     "consultation staff": (Role.CONSULTATION,),
     "system admin": (Role.SYSTEM_ADMIN,),
     "content admin + department head + consultation + system admin": (
-        Role.CONTENT_ADMIN, Role.DEPARTMENT_HEAD, Role.CONSULTATION, Role.SYSTEM_ADMIN),
+        Role.CONTENT_ADMIN,
+        Role.DEPARTMENT_HEAD,
+        Role.CONSULTATION,
+        Role.SYSTEM_ADMIN,
+    ),
     "training admin": (Role.TRAINING_ADMIN,),
 }
 
@@ -95,7 +103,9 @@ def test_the_training_admin_route_list_covers_every_such_route(app):
 
 
 @pytest.mark.parametrize("who", ROLE_SETS, ids=list(ROLE_SETS))
-@pytest.mark.parametrize(("method", "route"), TRAINING_ADMIN_ROUTES, ids=[f"{m} {r}" for m, r in TRAINING_ADMIN_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "route"), TRAINING_ADMIN_ROUTES, ids=[f"{m} {r}" for m, r in TRAINING_ADMIN_ROUTES]
+)
 def test_quiz_attempt_grants_need_the_training_admin(app, client, who, method, route):
     from app.quizzes import content
     from app.quizzes.models import QuizAttemptGrant
@@ -103,9 +113,13 @@ def test_quiz_attempt_grants_need_the_training_admin(app, client, who, method, r
 
     content.sync(content.find(FIXTURE_ROOT), FIXTURE_ROOT)
     login(client, make_employee(roles=ROLE_SETS[who]))
-    response = client.open(route, method=method, data={"employee": "1", "extra_attempts": "1", "reason": "理由"})
+    response = client.open(
+        route, method=method, data={"employee": "1", "extra_attempts": "1", "reason": "理由"}
+    )
     if Role.TRAINING_ADMIN in ROLE_SETS[who]:
-        assert response.status_code == (200 if method == "GET" else 400)  # the POST names nobody locked out
+        assert response.status_code == (
+            200 if method == "GET" else 400
+        )  # the POST names nobody locked out
     else:
         assert response.status_code == 403
     from app.extensions import db

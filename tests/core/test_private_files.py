@@ -62,7 +62,11 @@ def test_an_existing_world_readable_database_is_narrowed(open_umask, tmp_path):
 
 
 def _preview(client, data):
-    html = client.post("/admin/roster", data={"file": (BytesIO(data), "roster.csv")}, content_type="multipart/form-data").get_data(as_text=True)
+    html = client.post(
+        "/admin/roster",
+        data={"file": (BytesIO(data), "roster.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     return re.search(r'name="token" type="hidden" value="([^"]+)"', html).group(1)
 
 
@@ -89,5 +93,7 @@ def test_roster_previews_older_than_a_day_are_purged(app, client):
     os.utime(old, (day_and_a_minute_ago, day_and_a_minute_ago))
     fresh = folder / f"{_preview(client, data)}.csv"
     assert not old.exists() and fresh.exists()
-    expired = client.post("/admin/roster/apply", data={"token": old_token, "deactivate_missing": ""})
+    expired = client.post(
+        "/admin/roster/apply", data={"token": old_token, "deactivate_missing": ""}
+    )
     assert expired.status_code == 302

@@ -38,9 +38,20 @@ def test_keys_missing_for_a_database_with_records_is_a_refusal_naming_the_files(
     # The database now holds a case; the key files are lost (restored without them).
     with app.app_context():
         reporter = make_employee()
-        data = service.ReferralInput(resident_name="山田 花子", resident_kana="ヤマダ ハナコ", desk_number="", birth_date="",
-                                     area="金津地区", concerns=["money"], observed="滞納が続いている", urgency="normal",
-                                     consent="consented", told_about_office=True, preferred_contact="phone", legal_basis="consent")
+        data = service.ReferralInput(
+            resident_name="山田 花子",
+            resident_kana="ヤマダ ハナコ",
+            desk_number="",
+            birth_date="",
+            area="金津地区",
+            concerns=["money"],
+            observed="滞納が続いている",
+            urgency="normal",
+            consent="consented",
+            told_about_office=True,
+            preferred_contact="phone",
+            legal_basis="consent",
+        )
         with app.test_request_context():
             login_user(reporter)
             service.submit_referral(reporter, data, "token-0123456789abcdef")
@@ -58,7 +69,9 @@ def test_keys_missing_for_a_database_with_records_is_a_refusal_naming_the_files(
     crypto.reset(app)
     with app.app_context(), pytest.raises(crypto.MissingKeys):
         crypto.encrypt("新しい鍵で")  # the lazy path refuses too
-    assert not (instance / "referral_keys").exists() and not (instance / "referral_hash_key").exists()
+    assert (
+        not (instance / "referral_keys").exists() and not (instance / "referral_hash_key").exists()
+    )
 
     # The web server's create_app (not testing, not a command) refuses to start.
     with pytest.raises(crypto.MissingKeys, match="referral_keys"):
@@ -81,14 +94,18 @@ def test_a_writer_waits_for_the_lock_instead_of_failing(tmp_path):
     app = _app(tmp_path, instance, SQLITE_BUSY_TIMEOUT_SECONDS=10)
     with app.app_context(), _db.engine.begin() as conn:
         conn.execute(text("CREATE TABLE report (n INTEGER)"))
-    holder = sqlite3.connect(tmp_path / "portal.sqlite3", timeout=0, isolation_level=None, check_same_thread=False)
+    holder = sqlite3.connect(
+        tmp_path / "portal.sqlite3", timeout=0, isolation_level=None, check_same_thread=False
+    )
     holder.execute("BEGIN IMMEDIATE")  # another worker holds the write lock for a moment
     holder.execute("INSERT INTO report VALUES (0)")
     release = threading.Timer(1.5, lambda: holder.execute("COMMIT"))
     release.start()
     started = time.monotonic()
     with app.app_context(), _db.engine.begin() as conn:
-        assert conn.execute(text("SELECT count(*) FROM report")).scalar() == 0  # WAL: a reader is never blocked
+        assert (
+            conn.execute(text("SELECT count(*) FROM report")).scalar() == 0
+        )  # WAL: a reader is never blocked
         conn.execute(text("INSERT INTO report VALUES (1)"))  # waits, then writes
     release.join()
     holder.close()

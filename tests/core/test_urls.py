@@ -12,7 +12,9 @@ HUGE = "99999999999999999999"
 
 def _int_only_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.arguments and all(type(rule._converters[a]).__name__ == "BoundedIntegerConverter" for a in rule.arguments):
+        if rule.arguments and all(
+            type(rule._converters[a]).__name__ == "BoundedIntegerConverter" for a in rule.arguments
+        ):
             yield rule
 
 
@@ -32,20 +34,31 @@ def test_huge_integers_give_404_on_every_int_route(app, client):
     assert set(answers.values()) == {404}, {k: v for k, v in answers.items() if v != 404}
 
 
-@pytest.mark.parametrize("url", [
-    f"/admin/employees/{HUGE}", f"/consultation/cases/{HUGE}", f"/reports/departments/{HUGE}",
-    f"/scenarios/any/results/{HUGE}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/admin/employees/{HUGE}",
+        f"/consultation/cases/{HUGE}",
+        f"/reports/departments/{HUGE}",
+        f"/scenarios/any/results/{HUGE}",
+    ],
+)
 def test_a_few_pages_with_a_huge_id(client, url):
     login(client, make_employee(roles=sorted(set(Role) - EXCLUSIVE_ROLES)))
     assert client.get(url).status_code == 404
     assert client.get(url.replace(HUGE, "2147483647")).status_code == 404
 
 
-@pytest.mark.parametrize("url", [
-    "/admin/employees?page=", "/consultation/audit?page=", "/reports/?course=", "/reports/?division=",
-    "/reports/overdue?page=",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/employees?page=",
+        "/consultation/audit?page=",
+        "/reports/?course=",
+        "/reports/?division=",
+        "/reports/overdue?page=",
+    ],
+)
 def test_huge_numbers_in_the_query_string_are_ignored(client, url):
     login(client, make_employee(roles=sorted(set(Role) - EXCLUSIVE_ROLES)))
     assert client.get(url + HUGE).status_code in (200, 404)

@@ -15,8 +15,13 @@ SHIPPED = PROJECT / "courses"
 #: every item the shipped courses refer to (stand-ins are written for these)
 STARTER_ITEMS = {
     "video": ["tax-desk-roleplay", "water-desk-roleplay", "after-referral"],
-    "scenario": ["tax-desk-8050", "water-desk-stop-notice", "resident-desk-young-carer", "refusal-and-consent",
-                 "resident-desk-death-notice"],
+    "scenario": [
+        "tax-desk-8050",
+        "water-desk-stop-notice",
+        "resident-desk-young-carer",
+        "refusal-and-consent",
+        "resident-desk-death-notice",
+    ],
     "quiz": ["tsunagu-basics"],
 }
 #: what the core all-staff course is agreed to hold
@@ -49,12 +54,19 @@ def stand_in_items(root: Path, items: dict[str, list[str]] = STARTER_ITEMS) -> N
     """Write minimal files where the other content kinds keep theirs (path convention only)."""
     for slug in items.get("video", []):
         (root / "videos" / slug).mkdir(parents=True, exist_ok=True)
-        (root / "videos" / slug / "video.yaml").write_text(f'id: {slug}\ntitle: {{ja: "動画 {slug}"}}\n', encoding="utf-8")
+        (root / "videos" / slug / "video.yaml").write_text(
+            f'id: {slug}\ntitle: {{ja: "動画 {slug}"}}\n', encoding="utf-8"
+        )
         (root / "videos" / slug / "captions.ja.vtt").write_text(STAND_IN_CAPTIONS, encoding="utf-8")
-    for kind, folder, body in (("scenario", "scenarios", STAND_IN_SCENARIO), ("quiz", "quizzes", STAND_IN_QUIZ)):
+    for kind, folder, body in (
+        ("scenario", "scenarios", STAND_IN_SCENARIO),
+        ("quiz", "quizzes", STAND_IN_QUIZ),
+    ):
         for slug in items.get(kind, []):
             (root / folder).mkdir(parents=True, exist_ok=True)
-            (root / folder / f"{slug}.yaml").write_text(f'id: {slug}\ntitle: {{ja: "題 {slug}", en: "T {slug}"}}\n{body}', encoding="utf-8")
+            (root / folder / f"{slug}.yaml").write_text(
+                f'id: {slug}\ntitle: {{ja: "題 {slug}", en: "T {slug}"}}\n{body}', encoding="utf-8"
+            )
 
 
 def content_root(tmp_path: Path, *, shipped: bool = True) -> Path:
@@ -94,7 +106,9 @@ def sync(app, root: Path):
 
 def complete(app, employee, kind: str, slug: str, version: int = 1) -> None:
     """What an area does when an item is completed: the signal, then its own commit."""
-    learning_item_completed.send(app, employee_id=employee.id, kind=kind, slug=slug, version=version)
+    learning_item_completed.send(
+        app, employee_id=employee.id, kind=kind, slug=slug, version=version
+    )
     _db.session.commit()
 
 

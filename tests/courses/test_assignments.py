@@ -35,7 +35,11 @@ def org():
 
 
 def row(db, employee, slug) -> Assignment | None:
-    return db.session.scalar(select(Assignment).join(Course).where(Assignment.employee_id == employee.id, Course.slug == slug))
+    return db.session.scalar(
+        select(Assignment)
+        .join(Course)
+        .where(Assignment.employee_id == employee.id, Course.slug == slug)
+    )
 
 
 def course(db, slug) -> Course:
@@ -68,14 +72,24 @@ def test_rules_by_division_position_and_role(app, db, tmp_path):
     head = make_employee(department=office, roles=[Role.DEPARTMENT_HEAD])
     nobody = make_employee(department=office)
     root = content_root(tmp_path, shipped=False)
-    for slug, rule in (("for-division", 'departments: ["1000"]'), ("for-chiefs", "positions: [課長]"), ("for-heads", "roles: [department_head]")):
-        write_course(root, slug, f'title: {{ja: "{slug}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for:\n  {rule}\n')
+    for slug, rule in (
+        ("for-division", 'departments: ["1000"]'),
+        ("for-chiefs", "positions: [課長]"),
+        ("for-heads", "roles: [department_head]"),
+    ):
+        write_course(
+            root,
+            slug,
+            f'title: {{ja: "{slug}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for:\n  {rule}\n',
+        )
     write_course(root, "optional", 'title: {ja: "任意"}\nitems:\n  - quiz: tsunagu-basics\n')
     sync(app, root)
     assert row(db, in_division, "for-division").required  # a 部 code includes its 課
     assert row(db, chief, "for-chiefs").required
     assert row(db, head, "for-heads").required
-    assert [row(db, nobody, s) for s in ("for-division", "for-chiefs", "for-heads", "optional")] == [None] * 4
+    assert [
+        row(db, nobody, s) for s in ("for-division", "for-chiefs", "for-heads", "optional")
+    ] == [None] * 4
 
 
 def test_fixed_due_date_gives_late_joiners_time(app, db, tmp_path):
@@ -83,14 +97,20 @@ def test_fixed_due_date_gives_late_joiners_time(app, db, tmp_path):
     person = make_employee(department=tax)
     root = content_root(tmp_path, shipped=False)
     fixed = clock.today() + timedelta(days=100)
-    write_course(root, "fixed", f'title: {{ja: "固定"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for: {{all_staff: true}}\ndue_on: {fixed.isoformat()}\n')
+    write_course(
+        root,
+        "fixed",
+        f'title: {{ja: "固定"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for: {{all_staff: true}}\ndue_on: {fixed.isoformat()}\n',
+    )
     sync(app, root)
     assert row(db, person, "fixed").due_on == fixed
     late = service.apply_assignments(on=fixed - timedelta(days=5))
     assert late.assigned == 0
     newcomer = make_employee(department=tax)
     service.apply_assignments([newcomer.id], on=fixed - timedelta(days=5))
-    assert row(db, newcomer, "fixed").due_on == fixed - timedelta(days=5) + timedelta(days=service.LATE_JOINER_DAYS)
+    assert row(db, newcomer, "fixed").due_on == fixed - timedelta(days=5) + timedelta(
+        days=service.LATE_JOINER_DAYS
+    )
 
 
 def test_signals_move_progress_forward_and_complete_the_course(app, db, tmp_path):
@@ -100,18 +120,34 @@ def test_signals_move_progress_forward_and_complete_the_course(app, db, tmp_path
     starter = course(db, ALL_STAFF)
     start(app, learner, "video", "tax-desk-roleplay")
     assignment = row(db, learner, ALL_STAFF)
-    assert assignment.status == IN_PROGRESS and assignment.progress == 0.1  # one of five items started
+    assert (
+        assignment.status == IN_PROGRESS and assignment.progress == 0.1
+    )  # one of five items started
     assert assignment.last_item == "video:tax-desk-roleplay"
     complete_course(app, learner, starter)
     db.session.refresh(assignment)
     assert assignment.status == COMPLETED and assignment.progress == 1.0
     assert assignment.completed_version == starter.version
-    assert db.session.scalar(select(func.count()).select_from(CourseCompletion).where(CourseCompletion.employee_id == learner.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CourseCompletion)
+            .where(CourseCompletion.employee_id == learner.id)
+        )
+        == 1
+    )
     # Completion only moves forward: a later "started" (a re-watch) changes nothing.
     start(app, learner, "video", "tax-desk-roleplay", version=2)
     db.session.refresh(assignment)
     assert assignment.status == COMPLETED and assignment.progress == 1.0
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "course.completed")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "course.completed")
+        )
+        == 1
+    )
 
 
 def test_completion_remembers_the_version_it_was_earned_on(app, db, tmp_path):
@@ -132,7 +168,11 @@ def test_quiz_only_completion_rule(app, db, tmp_path):
     _general, _tax, hr, *_ = org()
     learner = make_employee(department=hr)
     root = content_root(tmp_path, shipped=False)
-    write_course(root, "quiz-rule", 'title: {ja: "テスト"}\nitems:\n  - video: tax-desk-roleplay\n  - quiz: tsunagu-basics\ncompletion: quizzes\nobjectives: [{ja: "目標"}]\nrequired_for: {all_staff: true}\n')
+    write_course(
+        root,
+        "quiz-rule",
+        'title: {ja: "テスト"}\nitems:\n  - video: tax-desk-roleplay\n  - quiz: tsunagu-basics\ncompletion: quizzes\nobjectives: [{ja: "目標"}]\nrequired_for: {all_staff: true}\n',
+    )
     sync(app, root)
     complete(app, learner, "quiz", "tsunagu-basics")
     assert row(db, learner, "quiz-rule").status == COMPLETED
@@ -144,7 +184,9 @@ def test_items_done_before_the_assignment_count(app, db, tmp_path):
     sync(app, content_root(tmp_path))
     complete(app, learner, "scenario", "refusal-and-consent")
     # Transferred to 税務課 by the roster: the desk module is added, its scenario already done.
-    parsed = roster.parse(f"職員番号,氏名,氏名カナ,所属コード,所属名\n{learner.staff_number},{learner.name},シケン タロウ,1040,税務課\n".encode())
+    parsed = roster.parse(
+        f"職員番号,氏名,氏名カナ,所属コード,所属名\n{learner.staff_number},{learner.name},シケン タロウ,1040,税務課\n".encode()
+    )
     summary = accounts_service.import_roster(parsed)
     assert summary.transferred == 1
     desk = row(db, learner, DESK)
@@ -159,14 +201,20 @@ def test_a_transfer_adds_requirements_and_keeps_every_completion(app, db, tmp_pa
     complete_course(app, clerk, course(db, DESK))
     assert row(db, clerk, DESK).status == COMPLETED
     # 人事異動: 税務課 → 人事課 (no desk course there).
-    parsed = roster.parse(f"職員番号,氏名,氏名カナ,所属コード\n{clerk.staff_number},{clerk.name},シケン タロウ,1020\n".encode())
+    parsed = roster.parse(
+        f"職員番号,氏名,氏名カナ,所属コード\n{clerk.staff_number},{clerk.name},シケン タロウ,1020\n".encode()
+    )
     accounts_service.import_roster(parsed)
     desk = row(db, clerk, DESK)
     assert desk.required is False and desk.status == COMPLETED
-    assert desk.department_id == hr.id and row(db, clerk, ALL_STAFF).department_id == hr.id  # the rows follow the person
+    assert (
+        desk.department_id == hr.id and row(db, clerk, ALL_STAFF).department_id == hr.id
+    )  # the rows follow the person
     assert row(db, clerk, ALL_STAFF).status == COMPLETED
     # And back again: the completion still counts.
-    parsed = roster.parse(f"職員番号,氏名,氏名カナ,所属コード\n{clerk.staff_number},{clerk.name},シケン タロウ,1040\n".encode())
+    parsed = roster.parse(
+        f"職員番号,氏名,氏名カナ,所属コード\n{clerk.staff_number},{clerk.name},シケン タロウ,1040\n".encode()
+    )
     accounts_service.import_roster(parsed)
     desk = row(db, clerk, DESK)
     assert desk.required is True and desk.status == COMPLETED
@@ -175,7 +223,9 @@ def test_a_transfer_adds_requirements_and_keeps_every_completion(app, db, tmp_pa
 def test_a_new_employee_from_the_roster_gets_the_starter_course(app, db, tmp_path):
     org()
     sync(app, content_root(tmp_path))
-    parsed = roster.parse("職員番号,氏名,氏名カナ,所属コード\n500001,新人 花子,シンジン ハナコ,1040\n".encode())
+    parsed = roster.parse(
+        "職員番号,氏名,氏名カナ,所属コード\n500001,新人 花子,シンジン ハナコ,1040\n".encode()
+    )
     accounts_service.import_roster(parsed)
     newcomer = accounts_service.find_by_login("500001")
     assert row(db, newcomer, ALL_STAFF).required
@@ -186,7 +236,11 @@ def test_recertification_reopens_and_keeps_the_earlier_certificate(app, db, tmp_
     _general, _tax, hr, *_ = org()
     learner = make_employee(department=hr)
     root = content_root(tmp_path, shipped=False)
-    write_course(root, "yearly", 'title: {ja: "毎年"}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{ja: "目標"}]\nrequired_for: {all_staff: true}\ndue_within_days: 30\nrecertify_every: 12\n')
+    write_course(
+        root,
+        "yearly",
+        'title: {ja: "毎年"}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{ja: "目標"}]\nrequired_for: {all_staff: true}\ndue_within_days: 30\nrecertify_every: 12\n',
+    )
     sync(app, root)
     complete(app, learner, "quiz", "tsunagu-basics")
     assignment = row(db, learner, "yearly")
@@ -201,12 +255,26 @@ def test_recertification_reopens_and_keeps_the_earlier_certificate(app, db, tmp_
     assert summary.reopened == 1
     assert assignment.status == NOT_STARTED and assignment.completed_at is None
     assert assignment.due_on == expired_on + timedelta(days=30) and assignment.expires_on is None
-    assert db.session.scalar(select(func.count()).select_from(CourseCompletion).where(CourseCompletion.employee_id == learner.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CourseCompletion)
+            .where(CourseCompletion.employee_id == learner.id)
+        )
+        == 1
+    )
     # Passing the quiz again (a new version) completes the new cycle.
     complete(app, learner, "quiz", "tsunagu-basics", version=2)
     db.session.refresh(assignment)
     assert assignment.status == COMPLETED
-    assert db.session.scalar(select(func.count()).select_from(CourseCompletion).where(CourseCompletion.employee_id == learner.id)) == 2
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CourseCompletion)
+            .where(CourseCompletion.employee_id == learner.id)
+        )
+        == 2
+    )
 
 
 def test_add_months_clamps_to_month_end():
@@ -220,7 +288,9 @@ def test_unknown_employee_or_item_is_ignored(app, db, tmp_path):
     sync(app, content_root(tmp_path))
     assert service.record_item_event(999999, "video", "tax-desk-roleplay", 1, completed=True) == []
     learner = make_employee()
-    assert service.record_item_event(learner.id, "video", "not-in-any-course", 1, completed=True) == []
+    assert (
+        service.record_item_event(learner.id, "video", "not-in-any-course", 1, completed=True) == []
+    )
 
 
 def test_set_based_rules_agree_with_the_rule_of_each_course(app, db, tmp_path):
@@ -228,31 +298,63 @@ def test_set_based_rules_agree_with_the_rule_of_each_course(app, db, tmp_path):
     (the 課 or its 部, the position, a role — every employee is a learner)."""
     general, tax, hr, welfare, office = org()
     staff = [
-        make_employee(department=tax), make_employee(department=tax, position="課長"),
-        make_employee(department=office, position="係長"), make_employee(department=office, roles=[Role.DEPARTMENT_HEAD]),
-        make_employee(department=welfare, position=""), make_employee(department=hr, roles=[Role.TRAINING_ADMIN]),
+        make_employee(department=tax),
+        make_employee(department=tax, position="課長"),
+        make_employee(department=office, position="係長"),
+        make_employee(department=office, roles=[Role.DEPARTMENT_HEAD]),
+        make_employee(department=welfare, position=""),
+        make_employee(department=hr, roles=[Role.TRAINING_ADMIN]),
     ]
     root = content_root(tmp_path, shipped=False)
-    rules = {"for-division": 'departments: ["1000"]', "for-chiefs": "positions: [課長]", "for-heads": "roles: [department_head]",
-             "for-learners": "roles: [learner]", "mixed": 'departments: ["3050"]\n  positions: [課長]'}
+    rules = {
+        "for-division": 'departments: ["1000"]',
+        "for-chiefs": "positions: [課長]",
+        "for-heads": "roles: [department_head]",
+        "for-learners": "roles: [learner]",
+        "mixed": 'departments: ["3050"]\n  positions: [課長]',
+    }
     for slug, rule in rules.items():
-        write_course(root, slug, f'title: {{ja: "{slug}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for:\n  {rule}\n')
+        write_course(
+            root,
+            slug,
+            f'title: {{ja: "{slug}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for:\n  {rule}\n',
+        )
     sync(app, root)
     for person in staff:
-        codes = {c for c in (person.department.code, person.department.parent.code if person.department.parent else None) if c}
-        facts = service.StaffFacts(person.id, person.department_id, frozenset(codes), person.position or "",
-                                   frozenset({r.role for r in person.role_rows} | {"learner"}))
+        codes = {
+            c
+            for c in (
+                person.department.code,
+                person.department.parent.code if person.department.parent else None,
+            )
+            if c
+        }
+        facts = service.StaffFacts(
+            person.id,
+            person.department_id,
+            frozenset(codes),
+            person.position or "",
+            frozenset({r.role for r in person.role_rows} | {"learner"}),
+        )
         for slug in rules:
             assignment = row(db, person, slug)
             expected = service.Rule.of(course(db, slug).required_for).matches(facts)
-            assert (assignment is not None and assignment.required) == expected, (person.position, person.department.code, slug)
+            assert (assignment is not None and assignment.required) == expected, (
+                person.position,
+                person.department.code,
+                slug,
+            )
 
 
 def test_required_again_gets_a_new_date_unless_completed(app, db, tmp_path):
     _general, tax, hr, *_ = org()
     clerk = make_employee(department=tax)
     root = content_root(tmp_path, shipped=False)
-    write_course(root, "for-tax", 'title: {ja: "税"}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{ja: "目標"}]\nrequired_for:\n  departments: ["1040"]\ndue_within_days: 30\n')
+    write_course(
+        root,
+        "for-tax",
+        'title: {ja: "税"}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{ja: "目標"}]\nrequired_for:\n  departments: ["1040"]\ndue_within_days: 30\n',
+    )
     sync(app, root)
     first = row(db, clerk, "for-tax")
     assert first.required and first.department_id == tax.id
@@ -261,7 +363,10 @@ def test_required_again_gets_a_new_date_unless_completed(app, db, tmp_path):
     summary = service.apply_assignments([clerk.id])
     assert summary.no_longer_required == 1 and summary.assigned == 0
     db.session.expire_all()
-    assert row(db, clerk, "for-tax").required is False and row(db, clerk, "for-tax").department_id == hr.id
+    assert (
+        row(db, clerk, "for-tax").required is False
+        and row(db, clerk, "for-tax").department_id == hr.id
+    )
     clerk = db.session.get(type(clerk), clerk.id)
     clerk.department_id = tax.id
     db.session.commit()
@@ -270,6 +375,8 @@ def test_required_again_gets_a_new_date_unless_completed(app, db, tmp_path):
     assert summary.assigned == 1 and summary.employees == 1
     db.session.expire_all()
     again = row(db, clerk, "for-tax")
-    assert again.required and again.assigned_on == later and again.due_on == later + timedelta(days=30)
+    assert (
+        again.required and again.assigned_on == later and again.due_on == later + timedelta(days=30)
+    )
     assert again.department_id == tax.id
     assert service.apply_assignments([clerk.id], on=later).assigned == 0  # nothing left to do

@@ -11,13 +11,21 @@ def learner_with_courses(app, tmp_path):
     return learner, root
 
 
-def test_checklist_shows_the_consent_question_three_cases_and_the_settings(app, db, client, tmp_path):
-    app.config.update(REFERRAL_OFFICE_EXTENSION="内線 999", REFERRAL_OFFICE_HOURS="平日 9:00～16:00",
-                      REFERRAL_AFTER_HOURS="宿日直へ<b>", REFERRAL_EMERGENCY_NUMBERS="110 / 119")
+def test_checklist_shows_the_consent_question_three_cases_and_the_settings(
+    app, db, client, tmp_path
+):
+    app.config.update(
+        REFERRAL_OFFICE_EXTENSION="内線 999",
+        REFERRAL_OFFICE_HOURS="平日 9:00～16:00",
+        REFERRAL_AFTER_HOURS="宿日直へ<b>",
+        REFERRAL_EMERGENCY_NUMBERS="110 / 119",
+    )
     learner, _root = learner_with_courses(app, tmp_path)
     login(client, learner)
     response = client.get("/courses/checklist")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/courses/all-staff-tsunagu/checklist")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/courses/all-staff-tsunagu/checklist"
+    )
     html = client.get("/courses/all-staff-tsunagu/checklist").get_data(as_text=True)
     assert "相談室の職員からご連絡してもよろしいでしょうか" in html
     for case in ("同意あり", "同意なし", "同意より優先する義務", "未確認", "本人拒否"):
@@ -43,7 +51,9 @@ def test_home_links_the_checklist_and_it_needs_a_sign_in(app, db, client, tmp_pa
     assert client.get("/courses/all-staff-tsunagu/checklist").status_code in (302, 401)
     login(client, learner)
     assert 'href="/courses/all-staff-tsunagu/checklist"' in client.get("/").get_data(as_text=True)
-    assert 'href="/courses/all-staff-tsunagu/checklist"' in client.get("/courses/all-staff-tsunagu").get_data(as_text=True)
+    assert 'href="/courses/all-staff-tsunagu/checklist"' in client.get(
+        "/courses/all-staff-tsunagu"
+    ).get_data(as_text=True)
     assert client.get("/courses/desk-tax-insurance/checklist").status_code == 404  # it has none
 
 
@@ -52,6 +62,12 @@ def test_checklist_and_token_problems_name_the_line(app, tmp_path):
 
     root = content_root(tmp_path, shipped=False)
     front = 'title: {ja: "t"}\nitems:\n  - reading: intro\nchecklist: missing\n'
-    path = write_course(root, "bad", front, "<!-- reading: intro -->\n## 題\n相談室（{{ office_extention }}）\n")
-    errors = {(p.line, p.message.split(" ")[0]) for p in content.check_file(path, root) if p.severity == "error"}
+    path = write_course(
+        root, "bad", front, "<!-- reading: intro -->\n## 題\n相談室（{{ office_extention }}）\n"
+    )
+    errors = {
+        (p.line, p.message.split(" ")[0])
+        for p in content.check_file(path, root)
+        if p.severity == "error"
+    }
     assert errors == {(5, "checklist"), (9, "unknown")}

@@ -24,7 +24,9 @@ from tests.factories import login, make_employee
 from tests.quizzes.conftest import answer_positions, selections_for
 from tests.scenarios.test_honest_assessment import CRITICAL_SCENARIO
 
-QUIZ_FILE = Path(__file__).resolve().parents[1] / "quizzes" / "content" / "quizzes" / "practice-quiz.yaml"
+QUIZ_FILE = (
+    Path(__file__).resolve().parents[1] / "quizzes" / "content" / "quizzes" / "practice-quiz.yaml"
+)
 
 
 @pytest.fixture
@@ -34,8 +36,12 @@ def course(app, db, tmp_path):
     root = content_root(tmp_path, shipped=False)
     shutil.copy(QUIZ_FILE, root / "quizzes" / "practice-quiz.yaml")
     (root / "scenarios" / "critical-test.yaml").write_text(CRITICAL_SCENARIO, encoding="utf-8")
-    write_course(root, "desk-basics", 'title: {ja: "窓口の基本"}\nitems:\n  - quiz: practice-quiz\n'
-                 '  - scenario: critical-test\nobjectives: [{ja: "目標"}]\nrequired_for: {all_staff: true}\n')
+    write_course(
+        root,
+        "desk-basics",
+        'title: {ja: "窓口の基本"}\nitems:\n  - quiz: practice-quiz\n'
+        '  - scenario: critical-test\nobjectives: [{ja: "目標"}]\nrequired_for: {all_staff: true}\n',
+    )
     app.config["CONTENT_ROOT"] = root
     quiz_content.sync(quiz_content.find(root), root)
     scenario_content.sync(scenario_content.find(root), root)
@@ -74,23 +80,38 @@ def fresh(db):
 
 
 def item_progress(db, learner, kind):
-    return db.session.scalar(select(ItemProgress).where(ItemProgress.employee_id == learner.id, ItemProgress.kind == kind))
+    return db.session.scalar(
+        select(ItemProgress).where(
+            ItemProgress.employee_id == learner.id, ItemProgress.kind == kind
+        )
+    )
 
 
 def assignment(db, learner, course):
-    return db.session.scalar(select(Assignment).where(Assignment.employee_id == learner.id, Assignment.course_id == course.id))
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == learner.id, Assignment.course_id == course.id
+        )
+    )
 
 
 def test_a_failing_receiver_rolls_back_the_whole_quiz_submission(client, db, course):
     learner, the_course = course
     login(client, learner)
     client.post("/quizzes/practice-quiz/start")
-    attempt = db.session.scalars(select(QuizAttempt).where(QuizAttempt.employee_id == learner.id)).one()
+    attempt = db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.employee_id == learner.id)
+    ).one()
 
     with courses_fail():
-        response = client.post("/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True))
-        as_json = client.post("/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True),
-                              headers={"Accept": "application/json"})
+        response = client.post(
+            "/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True)
+        )
+        as_json = client.post(
+            "/quizzes/practice-quiz/submit",
+            data=answer_positions(attempt, right=True),
+            headers={"Accept": "application/json"},
+        )
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "学習の記録を保存できませんでした" in page and "これまでの記録はそのままです" in page
@@ -101,9 +122,13 @@ def test_a_failing_receiver_rolls_back_the_whole_quiz_submission(client, db, cou
     assert attempt.submitted_at is None and attempt.passed is None  # the quiz area kept nothing
     assert item_progress(db, learner, "quiz").completed_at is None  # nor the courses (started only)
     assert assignment(db, learner, the_course).status != COMPLETED
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "quiz.submitted")) is None
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "quiz.submitted")) is None
+    )
 
-    response = client.post("/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True))
+    response = client.post(
+        "/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True)
+    )
     assert response.status_code == 302  # the learner simply tries again
     fresh(db)
     assert db.session.get(QuizAttempt, attempt.id).passed is True
@@ -119,7 +144,11 @@ def test_a_failing_receiver_leaves_the_role_play_unfinished(app, db, course):
         scenarios.choose(attempt, "refused", 0, 0)
     fresh(db)
     attempt = db.session.get(ScenarioAttempt, attempt.id)
-    assert attempt.status == ScenarioAttempt.IN_PROGRESS and attempt.passed is None and attempt.active_choices == []
+    assert (
+        attempt.status == ScenarioAttempt.IN_PROGRESS
+        and attempt.passed is None
+        and attempt.active_choices == []
+    )
     assert item_progress(db, learner, "scenario").completed_at is None  # started, never completed
 
     scenarios.choose(attempt, "refused", 0, 0)
@@ -149,8 +178,9 @@ def test_reconcile_records_completions_the_courses_missed(app, db, course):
     fresh(db)
     row = assignment(db, learner, the_course)
     assert row.status == COMPLETED and row.progress == 1.0
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "courses.reconciled")).detail == {
-        "checked": 2, "quiz": 1, "scenario": 1}
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "courses.reconciled")
+    ).detail == {"checked": 2, "quiz": 1, "scenario": 1}
 
     again = runner.invoke(args=["courses", "reconcile"])
     assert "未記録だった 0 件を記録しました" in again.output  # idempotent
@@ -158,7 +188,10 @@ def test_reconcile_records_completions_the_courses_missed(app, db, course):
 
 def test_reconcile_records_a_newer_version_passed(app, db, course):
     learner, _course = course
-    quizzes.submit(attempt := quizzes.start(learner.id, quizzes.get_active("practice-quiz")), selections_for(attempt, True))
+    quizzes.submit(
+        attempt := quizzes.start(learner.id, quizzes.get_active("practice-quiz")),
+        selections_for(attempt, True),
+    )
     progress = item_progress(db, learner, "quiz")
     progress.completed_version = 0  # the courses only knew of an older version
     _db.session.commit()

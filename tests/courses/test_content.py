@@ -40,7 +40,13 @@ def test_the_shipped_courses_are_valid_against_their_items(app, tmp_path):
     problems = registry.kind("courses").check(content.find(root), root)  # items are stand-ins
     assert [str(p) for p in problems] == []
     slugs = [p.stem for p in content.find(root)]
-    assert {"all-staff-tsunagu", "desk-tax-insurance", "desk-water", "desk-resident", "manager-tsunagu"} <= set(slugs)
+    assert {
+        "all-staff-tsunagu",
+        "desk-tax-insurance",
+        "desk-water",
+        "desk-resident",
+        "manager-tsunagu",
+    } <= set(slugs)
 
 
 def test_the_shipped_starter_course_uses_the_agreed_items():
@@ -54,11 +60,16 @@ def test_the_shipped_starter_course_uses_the_agreed_items():
 
 def test_the_shipped_courses_resolve_in_the_project(app):
     missing = [
-        path for kind, slugs in STARTER_ITEMS.items() for slug in slugs
-        for path in [content.reference_path(PROJECT, kind, slug)] if not any(p.exists() for p in path)
+        path
+        for kind, slugs in STARTER_ITEMS.items()
+        for slug in slugs
+        for path in [content.reference_path(PROJECT, kind, slug)]
+        if not any(p.exists() for p in path)
     ]
     if missing:
-        pytest.skip(f"the referenced videos/scenarios/quizzes are not in this checkout yet ({len(missing)} missing, e.g. {missing[0][0].relative_to(PROJECT)})")
+        pytest.skip(
+            f"the referenced videos/scenarios/quizzes are not in this checkout yet ({len(missing)} missing, e.g. {missing[0][0].relative_to(PROJECT)})"
+        )
     assert [str(p) for p in registry.check_all(PROJECT, SHIPPED) if p.severity == "error"] == []
 
 
@@ -67,22 +78,49 @@ def test_a_good_file_has_no_problems(tmp_path):
     assert problems_of(write_course(root, "good", GOOD, BODY), root) == []
 
 
-@pytest.mark.parametrize(("front", "body", "line", "words"), [
-    (GOOD.replace("all_staff: true", "all_staff: true\n  everyone: yes"), BODY, 9, "unknown required_for key"),
-    (GOOD + "requried_for: {}\n", BODY, 11, "unknown key 'requried_for'"),
-    (GOOD.replace("video: tax-desk-roleplay", "video: no-such-video"), BODY, 4, "videos/no-such-video/video.yaml"),
-    (GOOD.replace("quiz: tsunagu-basics", "quiz: nope"), BODY, 6, "quizzes/nope.yaml"),
-    (GOOD, "本文だけ\n", 5, "reading 'intro' has no section"),
-    (GOOD + "due_on: 2026-09-30\n", BODY, 9, "either due_on or due_within_days"),
-    (GOOD.replace("all_staff: true", "roles: [mayor]"), BODY, 8, "unknown role 'mayor'"),
-    (GOOD.replace('title: {ja: "テスト講座", en: "Test course"}', 'title: {en: "Only English"}'), BODY, 2, "title.ja is required"),
-    (GOOD + "id: other\n", BODY, 11, "differs from the file name"),
-    (GOOD.replace("  - quiz: tsunagu-basics", "  - quiz: tsunagu-basics\n    scenario: tax-desk-8050"), BODY, 6, "exactly one of"),
-    (GOOD + "completion: sometimes\n", BODY, 11, "completion must be one of"),
-    (GOOD.replace("due_within_days: 30", "due_within_days: -3"), BODY, 9, "due_within_days"),
-    (GOOD + "recertify_every: often\n", BODY, 11, "recertify_every"),
-    (GOOD.replace("items:", "items: [oops\n"), BODY, None, "YAML"),
-])
+@pytest.mark.parametrize(
+    ("front", "body", "line", "words"),
+    [
+        (
+            GOOD.replace("all_staff: true", "all_staff: true\n  everyone: yes"),
+            BODY,
+            9,
+            "unknown required_for key",
+        ),
+        (GOOD + "requried_for: {}\n", BODY, 11, "unknown key 'requried_for'"),
+        (
+            GOOD.replace("video: tax-desk-roleplay", "video: no-such-video"),
+            BODY,
+            4,
+            "videos/no-such-video/video.yaml",
+        ),
+        (GOOD.replace("quiz: tsunagu-basics", "quiz: nope"), BODY, 6, "quizzes/nope.yaml"),
+        (GOOD, "本文だけ\n", 5, "reading 'intro' has no section"),
+        (GOOD + "due_on: 2026-09-30\n", BODY, 9, "either due_on or due_within_days"),
+        (GOOD.replace("all_staff: true", "roles: [mayor]"), BODY, 8, "unknown role 'mayor'"),
+        (
+            GOOD.replace(
+                'title: {ja: "テスト講座", en: "Test course"}', 'title: {en: "Only English"}'
+            ),
+            BODY,
+            2,
+            "title.ja is required",
+        ),
+        (GOOD + "id: other\n", BODY, 11, "differs from the file name"),
+        (
+            GOOD.replace(
+                "  - quiz: tsunagu-basics", "  - quiz: tsunagu-basics\n    scenario: tax-desk-8050"
+            ),
+            BODY,
+            6,
+            "exactly one of",
+        ),
+        (GOOD + "completion: sometimes\n", BODY, 11, "completion must be one of"),
+        (GOOD.replace("due_within_days: 30", "due_within_days: -3"), BODY, 9, "due_within_days"),
+        (GOOD + "recertify_every: often\n", BODY, 11, "recertify_every"),
+        (GOOD.replace("items:", "items: [oops\n"), BODY, None, "YAML"),
+    ],
+)
 def test_problems_name_the_file_line_and_what_to_do(tmp_path, front, body, line, words):
     root = content_root(tmp_path, shipped=False)
     path = write_course(root, "broken", front, body)
@@ -99,7 +137,9 @@ def test_a_file_without_front_matter_or_not_utf8_is_a_message(tmp_path):
     root = content_root(tmp_path, shipped=False)
     plain = root / "courses" / "plain.md"
     plain.write_text("# ただのMarkdown\n", encoding="utf-8")
-    assert "front matter" in problems_of(plain, root)[0] and problems_of(plain, root)[0].startswith(f"{plain}:1:")
+    assert "front matter" in problems_of(plain, root)[0] and problems_of(plain, root)[0].startswith(
+        f"{plain}:1:"
+    )
     sjis = root / "courses" / "sjis.md"
     sjis.write_bytes("---\ntitle: 研修\n---\n".encode("cp932"))
     assert "UTF-8" in problems_of(sjis, root)[0]
@@ -109,7 +149,9 @@ def test_an_unlisted_reading_is_a_warning(tmp_path):
     root = content_root(tmp_path, shipped=False)
     path = write_course(root, "extra", GOOD, BODY + "\n<!-- reading: spare -->\n## 予備\n本文\n")
     problems = content.check_file(path, root)
-    assert [(p.severity, p.line) for p in problems] == [("warning", 8 + GOOD.strip().count("\n") + 2)]
+    assert [(p.severity, p.line) for p in problems] == [
+        ("warning", 8 + GOOD.strip().count("\n") + 2)
+    ]
 
 
 def test_content_check_command_reports_file_line(app, tmp_path):
@@ -131,14 +173,28 @@ def test_sync_is_idempotent_and_versions_changes(app, db, tmp_path):
     course = db.session.scalar(select(Course).where(Course.slug == "versioned"))
     assert course.version == 1
     # The referenced files' titles are shown for the items.
-    assert [i["title_ja"] for i in course.items] == ["動画 tax-desk-roleplay", "読みもの", "題 tsunagu-basics"]
+    assert [i["title_ja"] for i in course.items] == [
+        "動画 tax-desk-roleplay",
+        "読みもの",
+        "題 tsunagu-basics",
+    ]
 
-    path.write_text(path.read_text(encoding="utf-8").replace("本文です。", "本文を改めました。"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("本文です。", "本文を改めました。"),
+        encoding="utf-8",
+    )
     changed = sync_(content.find(root), root)
     assert changed.updated == 1
     db.session.refresh(course)
     assert course.version == 2
-    assert db.session.scalar(select(func.count()).select_from(CourseVersion).where(CourseVersion.course_id == course.id)) == 2
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CourseVersion)
+            .where(CourseVersion.course_id == course.id)
+        )
+        == 2
+    )
     assert "本文を改めました" in course.items[1]["html"]
 
     path.unlink()
@@ -149,7 +205,12 @@ def test_sync_is_idempotent_and_versions_changes(app, db, tmp_path):
 
 def test_readings_are_sanitised(app, db, tmp_path):
     root = content_root(tmp_path, shipped=False)
-    write_course(root, "unsafe", GOOD, "<!-- reading: intro -->\n## 危ない\n<script>alert(1)</script>\n<p style=\"color:red\" onclick=\"x()\">本文</p>\n")
+    write_course(
+        root,
+        "unsafe",
+        GOOD,
+        '<!-- reading: intro -->\n## 危ない\n<script>alert(1)</script>\n<p style="color:red" onclick="x()">本文</p>\n',
+    )
     registry.kind("courses").sync(content.find(root), root)
     html = db.session.scalar(select(Course).where(Course.slug == "unsafe")).items[1]["html"]
     assert "<script" not in html and "onclick" not in html and "style=" not in html

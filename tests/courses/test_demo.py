@@ -16,14 +16,28 @@ def test_demo_assigns_the_starter_course_to_everyone_and_seeds_history(app, db, 
     message = demo.load_demo()
     assert "研修：新規 5件" in message
     starter = db.session.scalar(select(Course).where(Course.slug == "all-staff-tsunagu"))
-    staff = db.session.scalar(select(func.count()).select_from(Employee).where(Employee.active.is_(True)))
-    assigned = db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.course_id == starter.id, Assignment.required.is_(True)))
+    staff = db.session.scalar(
+        select(func.count()).select_from(Employee).where(Employee.active.is_(True))
+    )
+    assigned = db.session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.course_id == starter.id, Assignment.required.is_(True))
+    )
     assert assigned == staff
-    completed = db.session.scalar(select(func.count()).select_from(Assignment).where(Assignment.course_id == starter.id, Assignment.status == COMPLETED))
+    completed = db.session.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.course_id == starter.id, Assignment.status == COMPLETED)
+    )
     assert 0.2 * staff < completed < 0.9 * staff
     # The demo accounts start with a clean slate.
     demo_numbers = [number for number, *_ in accounts_demo.DEMO_ACCOUNTS]
-    theirs = db.session.scalars(select(Assignment.status).join(Employee, Employee.id == Assignment.employee_id).where(Employee.staff_number.in_(demo_numbers))).all()
+    theirs = db.session.scalars(
+        select(Assignment.status)
+        .join(Employee, Employee.id == Assignment.employee_id)
+        .where(Employee.staff_number.in_(demo_numbers))
+    ).all()
     assert set(theirs) == {"not_started"}
     # Loading again changes nothing.
     before = db.session.scalar(select(func.count()).select_from(CourseCompletion))

@@ -54,7 +54,11 @@ def test_item_links_follow_the_areas_present(app, db, client, tmp_path):
 def test_overdue_first_with_notice(app, db, client, tmp_path):
     tax = make_department(code="1040", name_ja="税務課")
     learner = setup_learner(app, db, tmp_path, department=tax)
-    desk = db.session.scalar(select(Assignment).join(Course).where(Assignment.employee_id == learner.id, Course.slug == "desk-tax-insurance"))
+    desk = db.session.scalar(
+        select(Assignment)
+        .join(Course)
+        .where(Assignment.employee_id == learner.id, Course.slug == "desk-tax-insurance")
+    )
     desk.due_on = clock.today() - timedelta(days=3)
     db.session.commit()
     login(client, learner)
@@ -69,11 +73,22 @@ def test_reading_marks_done_and_moves_on(app, db, client, tmp_path):
     login(client, learner)
     page = client.get("/courses/all-staff-tsunagu/reading/why-every-desk")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "気づいて、つなぐ ― どの窓口にもできること" in html and "読みました" in html
+    assert (
+        page.status_code == 200
+        and "気づいて、つなぐ ― どの窓口にもできること" in html
+        and "読みました" in html
+    )
     response = client.post("/courses/all-staff-tsunagu/reading/why-every-desk/done")
     assert response.status_code == 302
-    assignment = db.session.scalar(select(Assignment).join(Course).where(Assignment.employee_id == learner.id, Course.slug == "all-staff-tsunagu"))
-    assert assignment.progress > 0 and assignment.last_item == "reading:all-staff-tsunagu/why-every-desk"
+    assignment = db.session.scalar(
+        select(Assignment)
+        .join(Course)
+        .where(Assignment.employee_id == learner.id, Course.slug == "all-staff-tsunagu")
+    )
+    assert (
+        assignment.progress > 0
+        and assignment.last_item == "reading:all-staff-tsunagu/why-every-desk"
+    )
     assert client.get("/courses/all-staff-tsunagu/reading/nope").status_code == 404
     assert client.post("/courses/no-course/reading/why-every-desk/done").status_code == 404
 
@@ -90,7 +105,12 @@ def test_completed_course_and_certificate(app, db, client, tmp_path):
     assert certificate.status_code == 200
     assert "修了証" in text and "研修 花子" in text and "全職員研修　気づいて、つなぐ" in text
     assert "css/courses.css" in text and "js/courses-print.js" in text and "<script>" not in text
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "course.certificate_printed")) is not None
+    assert (
+        db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "course.certificate_printed")
+        )
+        is not None
+    )
 
 
 def test_course_page_shows_states(app, db, client, tmp_path):
@@ -115,7 +135,10 @@ def test_assignment_page_for_hr_only(app, db, client, tmp_path):
     newcomer = make_employee(department=hr)
     response = client.post("/courses/admin/assignments", follow_redirects=True)
     assert "新たに割り当て 1件" in response.get_data(as_text=True)
-    assert db.session.scalar(select(Assignment).where(Assignment.employee_id == newcomer.id)) is not None
+    assert (
+        db.session.scalar(select(Assignment).where(Assignment.employee_id == newcomer.id))
+        is not None
+    )
     assert service.assignment_overview()[0].required == 3
 
 
@@ -144,6 +167,10 @@ def test_home_runs_the_same_queries_whatever_the_number_of_courses(app, db, clie
     from tests.courses.support import write_course
 
     for n in range(5):
-        write_course(root, f"extra-{n}", f'title: {{ja: "追加{n}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for: {{all_staff: true}}\n')
+        write_course(
+            root,
+            f"extra-{n}",
+            f'title: {{ja: "追加{n}"}}\nitems:\n  - quiz: tsunagu-basics\nobjectives: [{{ja: "目標"}}]\nrequired_for: {{all_staff: true}}\n',
+        )
     sync(app, root)
     assert count() == before

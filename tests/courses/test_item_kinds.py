@@ -33,8 +33,13 @@ def handout_files(root: Path, slug: str) -> list[Path]:
 
 
 HANDOUT = items.LearningItemKind(
-    name="handout", label=_l("Handout"), file_format="handouts/<id>.yaml", player_endpoint="handouts.view",
-    completion=_l("read"), files=handout_files, seconds=lambda root, slug, context: (120.0, "computed"),
+    name="handout",
+    label=_l("Handout"),
+    file_format="handouts/<id>.yaml",
+    player_endpoint="handouts.view",
+    completion=_l("read"),
+    files=handout_files,
+    seconds=lambda root, slug, context: (120.0, "computed"),
 )
 
 
@@ -49,7 +54,9 @@ def handouts(app):
 def course_root(tmp_path: Path) -> Path:
     root = content_root(tmp_path, shipped=False)
     (root / "handouts").mkdir()
-    (root / "handouts" / "desk-card.yaml").write_text('title: {ja: "窓口カード", en: "Desk card"}\n', encoding="utf-8")
+    (root / "handouts" / "desk-card.yaml").write_text(
+        'title: {ja: "窓口カード", en: "Desk card"}\n', encoding="utf-8"
+    )
     write_course(root, "desk-card-course", COURSE, BODY)
     return root
 
@@ -68,17 +75,24 @@ def test_a_registered_kind_is_checked_by_its_own_convention(app, handouts, tmp_p
     root = course_root(tmp_path)
     assert problems(root) == []
     (root / "handouts" / "desk-card.yaml").unlink()
-    assert any("handout 'desk-card' does not exist (no handouts/desk-card.yaml)" in p for p in problems(root))
+    assert any(
+        "handout 'desk-card' does not exist (no handouts/desk-card.yaml)" in p
+        for p in problems(root)
+    )
 
 
-def test_a_registered_kind_shows_on_the_learners_home_and_the_hr_matrix(app, db, client, handouts, tmp_path):
+def test_a_registered_kind_shows_on_the_learners_home_and_the_hr_matrix(
+    app, db, client, handouts, tmp_path
+):
     tax = make_department(code="1040", name_ja="税務課")
     learner = make_employee(department=tax, name="窓口 花子")
     admin = make_employee(department=tax, roles=[Role.TRAINING_ADMIN], name="人事 研修")
     sync(app, course_root(tmp_path))
     course = db.session.scalar(select(Course).where(Course.slug == "desk-card-course"))
     handout = next(i for i in course.items if i["kind"] == "handout")
-    assert handout["title_ja"] == "窓口カード" and handout["seconds"] == 120.0  # the kind's title and timing rule
+    assert (
+        handout["title_ja"] == "窓口カード" and handout["seconds"] == 120.0
+    )  # the kind's title and timing rule
 
     login(client, learner)
     start(app, learner, "reading", "desk-card-course/intro")
@@ -91,7 +105,11 @@ def test_a_registered_kind_shows_on_the_learners_home_and_the_hr_matrix(app, db,
     assert "Handout：readときに完了です。" in detail  # the kind's own words for completion
 
     complete(app, learner, "handout", "desk-card")
-    row = db.session.scalar(select(Assignment).where(Assignment.employee_id == learner.id, Assignment.course_id == course.id))
+    row = db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == learner.id, Assignment.course_id == course.id
+        )
+    )
     assert row.status == "completed"
     client.post("/logout")
     login(client, admin)
@@ -106,4 +124,6 @@ def test_a_registered_kind_shows_on_the_learners_home_and_the_hr_matrix(app, db,
 def test_completion_quizzes_counts_only_assessed_kinds(app, handouts, tmp_path):
     root = course_root(tmp_path)
     write_course(root, "desk-card-course", COURSE + "completion: quizzes\n", BODY)
-    assert any("completion: quizzes needs at least one assessed item (quiz)" in p for p in problems(root))
+    assert any(
+        "completion: quizzes needs at least one assessed item (quiz)" in p for p in problems(root)
+    )

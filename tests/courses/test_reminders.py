@@ -39,7 +39,9 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     if not chunk:
                         return
                     data += chunk
-                self.server.messages.append(email.message_from_bytes(data[:-5], policy=policy.default))
+                self.server.messages.append(
+                    email.message_from_bytes(data[:-5], policy=policy.default)
+                )
                 self.reply("250 queued")
             elif verb == "QUIT":
                 self.reply("221 bye")
@@ -71,7 +73,11 @@ def staff(app, db, tmp_path):
     starter = db.session.scalar(select(Course).where(Course.slug == "all-staff-tsunagu"))
     complete_course(app, done, starter)
     for person, days in ((due_soon, 3), (done, 3), (no_mail, -2)):
-        row = db.session.scalar(select(Assignment).where(Assignment.employee_id == person.id, Assignment.course_id == starter.id))
+        row = db.session.scalar(
+            select(Assignment).where(
+                Assignment.employee_id == person.id, Assignment.course_id == starter.id
+            )
+        )
         row.due_on = clock.today() + timedelta(days=days)
     db.session.commit()
     return dict(due_soon=due_soon, done=done, no_mail=no_mail, relaxed=relaxed, starter=starter)
@@ -81,27 +87,45 @@ def test_email_is_off_by_default(app, staff, smtp_server):
     result = app.test_cli_runner().invoke(args=["courses", "remind"])
     assert result.exit_code == 0 and "無効" in result.output
     dry = app.test_cli_runner().invoke(args=["courses", "remind", "--dry-run"])
-    assert "1人" in dry.output  # only 期限 近子: done has completed, no_mail has no address, relaxed is not due
+    assert (
+        "1人" in dry.output
+    )  # only 期限 近子: done has completed, no_mail has no address, relaxed is not due
     assert smtp_server.messages == []
 
 
 def test_reminders_are_sent_once_per_due_date(app, db, staff, smtp_server):
-    app.config.update(REMINDER_EMAIL="1", SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.server_address[1],
-                      MAIL_FROM="kenshu@city.example.jp", PORTAL_URL="http://portal.example/")
+    app.config.update(
+        REMINDER_EMAIL="1",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_server.server_address[1],
+        MAIL_FROM="kenshu@city.example.jp",
+        PORTAL_URL="http://portal.example/",
+    )
     result = app.test_cli_runner().invoke(args=["courses", "remind"])
     assert result.exit_code == 0, result.output
     assert [m["To"] for m in smtp_server.messages] == ["soon@example.jp"]
     message = smtp_server.messages[0]
     assert "必修研修" in message["Subject"]
     body = message.get_content()
-    assert "期限 近子 様" in body and "全職員研修　気づいて、つなぐ" in body and "http://portal.example/courses/" in body
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "course.reminder_sent")).object_id == str(staff["due_soon"].id)
+    assert (
+        "期限 近子 様" in body
+        and "全職員研修　気づいて、つなぐ" in body
+        and "http://portal.example/courses/" in body
+    )
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "course.reminder_sent")
+    ).object_id == str(staff["due_soon"].id)
 
     # Never twice for the same due date …
     app.test_cli_runner().invoke(args=["courses", "remind"])
     assert len(smtp_server.messages) == 1
     # … but again once the due date changes (e.g. a recertification cycle).
-    row = db.session.scalar(select(Assignment).where(Assignment.employee_id == staff["due_soon"].id, Assignment.course_id == staff["starter"].id))
+    row = db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == staff["due_soon"].id,
+            Assignment.course_id == staff["starter"].id,
+        )
+    )
     row.due_on = clock.today() + timedelta(days=1)
     db.session.commit()
     run = reminders.send_reminders()

@@ -24,22 +24,23 @@ pass_score: 2
 start: a
 nodes:
   a:
-    lines: [{{speaker: 住民, text: {{ja: "{'あ' * 50}"}}}}]
+    lines: [{{speaker: 住民, text: {{ja: "{"あ" * 50}"}}}}]
     choices:
-      - {{text: {{ja: "{'い' * 10}"}}, next: b, score: 2, feedback: {{ja: "{'う' * 10}"}}}}
-      - {{text: {{ja: "{'え' * 10}"}}, next: end, score: 5, critical: true, feedback: {{ja: "{'お' * 10}"}}}}
-      - {{text: {{ja: "{'か' * 10}"}}, next: end, score: 0, feedback: {{ja: "{'き' * 10}"}}}}
+      - {{text: {{ja: "{"い" * 10}"}}, next: b, score: 2, feedback: {{ja: "{"う" * 10}"}}}}
+      - {{text: {{ja: "{"え" * 10}"}}, next: end, score: 5, critical: true, feedback: {{ja: "{"お" * 10}"}}}}
+      - {{text: {{ja: "{"か" * 10}"}}, next: end, score: 0, feedback: {{ja: "{"き" * 10}"}}}}
   b:
-    lines: [{{speaker: 住民, text: {{ja: "{'く' * 20}"}}}}]
+    lines: [{{speaker: 住民, text: {{ja: "{"く" * 20}"}}}}]
     choices:
-      - {{text: {{ja: "{'け' * 10}"}}, next: end, score: 1, feedback: {{ja: "{'こ' * 10}"}}}}
+      - {{text: {{ja: "{"け" * 10}"}}, next: end, score: 1, feedback: {{ja: "{"こ" * 10}"}}}}
   end:
-    lines: [{{speaker: 住民, text: {{ja: "{'さ' * 10}"}}}}]
-    ending: {{verdict: connected, debrief: {{ja: "{'し' * 20}"}}, tomorrow: [{{ja: "{'す' * 10}"}}]}}
+    lines: [{{speaker: 住民, text: {{ja: "{"さ" * 10}"}}}}]
+    ending: {{verdict: connected, debrief: {{ja: "{"し" * 20}"}}, tomorrow: [{{ja: "{"す" * 10}"}}]}}
 """
-QUIZ = "id: basics\ntitle: {ja: \"基本\"}\ndraw: 3\nquestions:\n" + "".join(
-    f"  - {{id: q{n}, type: single, text: {{ja: \"問{n}\"}}, options: [{{id: a, text: {{ja: \"答\"}}, correct: true}}]}}\n"
-    for n in range(5))
+QUIZ = 'id: basics\ntitle: {ja: "基本"}\ndraw: 3\nquestions:\n' + "".join(
+    f'  - {{id: q{n}, type: single, text: {{ja: "問{n}"}}, options: [{{id: a, text: {{ja: "答"}}, correct: true}}]}}\n'
+    for n in range(5)
+)
 FRONT = """
 title: {ja: "時間の計算"}
 objectives: [{ja: "目標"}]
@@ -68,7 +69,9 @@ def root(tmp_path) -> Path:
     (root / "quizzes" / "basics.yaml").write_text(QUIZ, encoding="utf-8")
     for slug, end in (("desk-video", "00:01:30.000"), ("extra-video", "00:01:00.000")):
         (root / "videos" / slug).mkdir(parents=True)
-        (root / "videos" / slug / "video.yaml").write_text(f'title: {{ja: "{slug}"}}\n', encoding="utf-8")
+        (root / "videos" / slug / "video.yaml").write_text(
+            f'title: {{ja: "{slug}"}}\n', encoding="utf-8"
+        )
         (root / "videos" / slug / "captions.ja.vtt").write_text(captions(end), encoding="utf-8")
     write_course(root, "timed", FRONT, BODY)
     return root
@@ -99,7 +102,9 @@ def test_the_best_path_passes_scores_highest_and_avoids_critical_choices():
 def test_max_minutes_fails_the_check_with_file_and_line(app, root):
     path = write_course(root, "timed", FRONT + "max_minutes: 5\n", BODY)
     errors = [p for p in content.check_file(path, root) if p.severity == "error"]
-    assert [(p.line, "about 6 min, over max_minutes: 5" in p.message) for p in errors] == [(12, True)]
+    assert [(p.line, "about 6 min, over max_minutes: 5" in p.message) for p in errors] == [
+        (12, True)
+    ]
     assert "scenario practice 0:40" in errors[0].hint
     write_course(root, "timed", FRONT + "max_minutes: 6\n", BODY)
     assert [p for p in content.check_file(path, root) if p.severity == "error"] == []
@@ -115,7 +120,10 @@ def test_an_unknown_video_length_is_a_warning_under_max_minutes(app, root):
 
 def test_content_check_prints_each_course_s_expected_time(app, root):
     result = app.test_cli_runner().invoke(args=["content", "check", "--root", str(root)])
-    assert "timed.md: 所要時間の目安 約6分 — reading intro 1:00, scenario practice 0:40, quiz basics 2:15" in result.output
+    assert (
+        "timed.md: 所要時間の目安 約6分 — reading intro 1:00, scenario practice 0:40, quiz basics 2:15"
+        in result.output
+    )
     assert "video extra-video 1:00 [captions] (optional, not counted)" in result.output
 
 
@@ -123,8 +131,23 @@ def test_a_source_file_is_measured_with_ffprobe(app, root):
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is not installed")
     folder = root / "videos" / "desk-video"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10", "-t", "2",
-                    "-pix_fmt", "yuv420p", str(folder / "source.mp4")], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x90:rate=10",
+            "-t",
+            "2",
+            "-pix_fmt",
+            "yuv420p",
+            str(folder / "source.mp4"),
+        ],
+        check=True,
+    )
     seconds, basis = timing.video_seconds_from_files(folder)
     assert basis == "ffprobe" and seconds == pytest.approx(2.0, abs=0.1)
 
@@ -132,13 +155,23 @@ def test_a_source_file_is_measured_with_ffprobe(app, root):
 def test_sync_prefers_the_ingested_lesson_s_measured_duration(app, db, root):
     from app.videos.models import Video
 
-    db.session.add(Video(slug="desk-video", title_ja="動画", version=1, published_at=datetime(2026, 12, 1), duration=100.0))
+    db.session.add(
+        Video(
+            slug="desk-video",
+            title_ja="動画",
+            version=1,
+            published_at=datetime(2026, 12, 1),
+            duration=100.0,
+        )
+    )
     db.session.commit()
     sync(app, root)
     course = db.session.scalar(select(Course).where(Course.slug == "timed"))
     video = next(i for i in course.items if i["slug"] == "desk-video")
     assert (video["seconds"], video["basis"]) == (100.0, "measured")
-    assert course.expected_time.seconds == pytest.approx(335.4) and course.expected_time.minutes == 6
+    assert (
+        course.expected_time.seconds == pytest.approx(335.4) and course.expected_time.minutes == 6
+    )
 
 
 def test_course_page_and_home_show_the_expected_time_and_objectives(app, db, client, root):
@@ -168,4 +201,8 @@ def test_the_shipped_core_course_fits_in_25_minutes(app):
     spent = content.expected_time(course, PROJECT)
     assert spent.complete, content.breakdown(spent)
     assert 15 <= spent.minutes <= 25, content.breakdown(spent)
-    assert [p for p in content.check_file(SHIPPED / "all-staff-tsunagu.md", PROJECT) if p.severity == "error"] == []
+    assert [
+        p
+        for p in content.check_file(SHIPPED / "all-staff-tsunagu.md", PROJECT)
+        if p.severity == "error"
+    ] == []

@@ -17,8 +17,14 @@ def make_agency(name="あわら市社会福祉協議会", kind="social_welfare_c
 
 
 def make_partner(agency, number=None):
-    employee, _temporary = partners.add_account(agency, number or f"P{agency.id:02d}{len(agency.accounts):02d}",
-                                               "連携 花子", "レンケイ ハナコ", "", None)
+    employee, _temporary = partners.add_account(
+        agency,
+        number or f"P{agency.id:02d}{len(agency.accounts):02d}",
+        "連携 花子",
+        "レンケイ ハナコ",
+        "",
+        None,
+    )
     employee.password_hash = PASSWORD_HASH  # the factories' password, so that tests can sign in
     db.session.commit()
     return employee
@@ -26,8 +32,11 @@ def make_partner(agency, number=None):
 
 def shared_case(agency, consent="verbal", worker=None, role="見守り・訪問"):
     worker = worker or office_staff()[0]
-    referral = make_referral(make_employee(), consent=consent,
-                             legal_basis="consent" if consent in ("verbal", "written") else "child_abuse")
+    referral = make_referral(
+        make_employee(),
+        consent=consent,
+        legal_basis="consent" if consent in ("verbal", "written") else "child_abuse",
+    )
     case = service.triage(referral, "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
     cases.add_agency(case, "", role, agency.id, actor_id=worker.id)
     db.session.commit()  # the request's commit: services only flush

@@ -30,9 +30,23 @@ ADMIN_ROUTES = [
     ("POST", "/admin/agencies/{agency_id}/accounts/{employee_id}/active"),
 ]
 # What a partner must never reach, beside the office's and the admin's pages above.
-OTHER_PAGES = ["/", "/refer", "/refer/mine", "/consultation/inbox", "/consultation/cases", "/consultation/cases/{case_id}",
-               "/consultation/meetings", "/consultation/statistics", "/consultation/audit", "/courses/", "/videos/",
-               "/scenarios/", "/quizzes/", "/reports/", "/admin/employees"]
+OTHER_PAGES = [
+    "/",
+    "/refer",
+    "/refer/mine",
+    "/consultation/inbox",
+    "/consultation/cases",
+    "/consultation/cases/{case_id}",
+    "/consultation/meetings",
+    "/consultation/statistics",
+    "/consultation/audit",
+    "/courses/",
+    "/videos/",
+    "/scenarios/",
+    "/quizzes/",
+    "/reports/",
+    "/admin/employees",
+]
 
 ROLES = {
     "learner": (),
@@ -66,10 +80,17 @@ def world(app):
     agency = make_agency()
     case, worker = shared_case(agency)
     partner = make_partner(agency)
-    entry = partners.add_entry(case, agency, "note", "電話で様子を聞いた。", case.opened_at.date(), partner)
+    entry = partners.add_entry(
+        case, agency, "note", "電話で様子を聞いた。", case.opened_at.date(), partner
+    )
     db.session.commit()
     people = {name: make_employee(roles=roles) for name, roles in ROLES.items()}
-    ids = {"case_id": case.id, "agency_id": agency.id, "entry_id": entry.id, "employee_id": partner.id}
+    ids = {
+        "case_id": case.id,
+        "agency_id": agency.id,
+        "entry_id": entry.id,
+        "employee_id": partner.id,
+    }
     return people, partner, ids
 
 
@@ -83,7 +104,9 @@ def test_the_lists_cover_every_route_of_the_area(app):
 
 
 @pytest.mark.parametrize("role", ROLES, ids=list(ROLES))
-@pytest.mark.parametrize(("method", "route"), PARTNER_ROUTES, ids=[f"{m} {r}" for m, r in PARTNER_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "route"), PARTNER_ROUTES, ids=[f"{m} {r}" for m, r in PARTNER_ROUTES]
+)
 def test_partner_pages_are_refused_to_every_other_role(client, world, role, method, route):
     people, _partner, ids = world
     login(client, people[role])
@@ -92,7 +115,11 @@ def test_partner_pages_are_refused_to_every_other_role(client, world, role, meth
     assert "粟田" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("method", "route"), OFFICE_ROUTES + ADMIN_ROUTES, ids=[f"{m} {r}" for m, r in OFFICE_ROUTES + ADMIN_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "route"),
+    OFFICE_ROUTES + ADMIN_ROUTES,
+    ids=[f"{m} {r}" for m, r in OFFICE_ROUTES + ADMIN_ROUTES],
+)
 def test_a_partner_is_refused_the_office_and_admin_pages(client, world, method, route):
     _people, partner, ids = world
     login(client, partner)
@@ -112,7 +139,9 @@ def test_a_partner_reaches_nothing_else(client, world, route):
     assert "粟田" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("method", "route"), OFFICE_ROUTES, ids=[f"{m} {r}" for m, r in OFFICE_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "route"), OFFICE_ROUTES, ids=[f"{m} {r}" for m, r in OFFICE_ROUTES]
+)
 @pytest.mark.parametrize("role", ROLES, ids=list(ROLES))
 def test_the_office_pages_need_the_consultation_role(client, world, role, method, route):
     people, _partner, ids = world
@@ -124,7 +153,9 @@ def test_the_office_pages_need_the_consultation_role(client, world, role, method
         assert response.status_code == 403
 
 
-@pytest.mark.parametrize(("method", "route"), ADMIN_ROUTES, ids=[f"{m} {r}" for m, r in ADMIN_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "route"), ADMIN_ROUTES, ids=[f"{m} {r}" for m, r in ADMIN_ROUTES]
+)
 @pytest.mark.parametrize("role", ROLES, ids=list(ROLES))
 def test_the_agency_pages_need_the_system_admin(client, world, role, method, route):
     people, _partner, ids = world
@@ -151,10 +182,17 @@ def test_every_partner_view_is_audited(client, world):
     before = db.session.query(AuditEvent).filter_by(actor_id=partner.id).count()
     client.get("/partners")
     client.get(f"/partners/cases/{ids['case_id']}")
-    events = db.session.query(AuditEvent).filter_by(actor_id=partner.id).order_by(AuditEvent.id).all()[before:]
+    events = (
+        db.session.query(AuditEvent)
+        .filter_by(actor_id=partner.id)
+        .order_by(AuditEvent.id)
+        .all()[before:]
+    )
     assert [e.action for e in events] == ["partner_case_list.viewed", "partner_case.viewed"]
     assert events[0].detail["case_ids"] == [ids["case_id"]]
-    assert events[1].object_id == str(ids["case_id"]) and events[1].detail["entry_ids"] == [ids["entry_id"]]
+    assert events[1].object_id == str(ids["case_id"]) and events[1].detail["entry_ids"] == [
+        ids["entry_id"]
+    ]
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, world):

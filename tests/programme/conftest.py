@@ -50,18 +50,27 @@ def jst(y, m, d, hh=10, mm=0) -> datetime:
 def refer(employee, when: datetime, basis="consent"):
     overrides = {}
     if basis == "anonymous":
-        overrides = dict(resident_name="", resident_kana="", consent="unconfirmed", legal_basis="anonymous",
-                         preferred_contact="no_contact")
+        overrides = dict(
+            resident_name="",
+            resident_kana="",
+            consent="unconfirmed",
+            legal_basis="anonymous",
+            preferred_contact="no_contact",
+        )
     elif basis == "child_abuse":
         overrides = dict(consent="unconfirmed", legal_basis="child_abuse", urgency="soon")
-    referral, _ = service.submit_referral(employee, referral_input(**overrides), secrets.token_urlsafe(24))
+    referral, _ = service.submit_referral(
+        employee, referral_input(**overrides), secrets.token_urlsafe(24)
+    )
     referral.created_at = when
     _db.session.commit()
     return referral
 
 
 def accept(referral, worker, opened: datetime):
-    case = service.triage(referral, "accept", "複数の課題があるため。", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        referral, "accept", "複数の課題があるため。", lead_worker_id=worker.id, actor_id=worker.id
+    )
     case.opened_at = opened
     referral.triaged_at = opened
     _db.session.commit()
@@ -78,7 +87,9 @@ def close(case, reason, closed: datetime, worker, colleague):
 @pytest.fixture
 def city(app):
     office = make_department(name_ja="福祉まるごと相談室")
-    worker, colleague = (make_employee(department=office, roles=[Role.CONSULTATION]) for _ in range(2))
+    worker, colleague = (
+        make_employee(department=office, roles=[Role.CONSULTATION]) for _ in range(2)
+    )
     hr = make_employee(department=make_department(name_ja="人事課"), roles=[Role.TRAINING_ADMIN])
     learner = make_employee(department=office)
     general = make_department(name_ja="総務部")
@@ -88,15 +99,34 @@ def city(app):
     water_staff = [make_employee(department=water) for _ in range(5)]
     _db.session.execute(update(DepartmentMembership).values(started_on=date(2025, 4, 1)))
 
-    course = Course(slug="all-staff-tsunagu", title_ja="全職員研修", content_hash="x", source_path="courses/x.md")
+    course = Course(
+        slug="all-staff-tsunagu",
+        title_ja="全職員研修",
+        content_hash="x",
+        source_path="courses/x.md",
+    )
     _db.session.add(course)
     _db.session.flush()
     for i, employee in enumerate(tax_staff[:8]):
-        _db.session.add(CourseCompletion(employee_id=employee.id, course_id=course.id, course_version=1,
-                                         completed_at=jst(2025, 10, 1 + i), department_id=tax.id))
+        _db.session.add(
+            CourseCompletion(
+                employee_id=employee.id,
+                course_id=course.id,
+                course_version=1,
+                completed_at=jst(2025, 10, 1 + i),
+                department_id=tax.id,
+            )
+        )
     for employee in water_staff[:2]:
-        _db.session.add(CourseCompletion(employee_id=employee.id, course_id=course.id, course_version=1,
-                                         completed_at=jst(2026, 5, 1), department_id=water.id))
+        _db.session.add(
+            CourseCompletion(
+                employee_id=employee.id,
+                course_id=course.id,
+                course_version=1,
+                completed_at=jst(2026, 5, 1),
+                department_id=water.id,
+            )
+        )
     _db.session.commit()
 
     t = tax_staff
@@ -116,7 +146,13 @@ def city(app):
     cases.record_entry(case_a, "contact", "電話で話した。", date(2025, 5, 20), actor_id=worker.id)
     case_b = accept(r_b, worker, jst(2025, 8, 2))
     service.triage(r_anon, "info_only", "助言のみ。", actor_id=worker.id)
-    service.triage(r_water, "redirect", "地域包括支援センターが主担当。", redirected_to="地域包括支援センター", actor_id=worker.id)
+    service.triage(
+        r_water,
+        "redirect",
+        "地域包括支援センターが主担当。",
+        redirected_to="地域包括支援センター",
+        actor_id=worker.id,
+    )
     case_c = accept(r_c, worker, jst(2026, 4, 1))
     cases.record_entry(case_c, "visit", "訪問した。", date(2026, 4, 10), actor_id=worker.id)
     service.triage(r_link, "link", "同じ世帯。", case_id=case_a.id, actor_id=worker.id)
@@ -126,9 +162,18 @@ def city(app):
     agency = Agency(name="あわら市社会福祉協議会", kind="shakyo")
     _db.session.add(agency)
     _db.session.flush()
-    cases.add_agency(case_a, "あわら市社会福祉協議会", "見守り", actor_id=worker.id).added_at = jst(2026, 5, 1)
-    _db.session.add(CaseEntry(case_id=case_a.id, kind="note", occurred_on=date(2026, 8, 1), agency_id=agency.id,
-                              body="社協の見守り訪問で、変わりないことを確認。"))
+    cases.add_agency(case_a, "あわら市社会福祉協議会", "見守り", actor_id=worker.id).added_at = jst(
+        2026, 5, 1
+    )
+    _db.session.add(
+        CaseEntry(
+            case_id=case_a.id,
+            kind="note",
+            occurred_on=date(2026, 8, 1),
+            agency_id=agency.id,
+            body="社協の見守り訪問で、変わりないことを確認。",
+        )
+    )
     case_a.plan_goal = "生活の安定"
     case_c.plan_goal = "家計の立て直し"
     _db.session.commit()
@@ -136,26 +181,52 @@ def city(app):
     close(case_b, "goal_met", jst(2026, 2, 10), worker, colleague)
     close(case_d, "moved", jst(2026, 9, 30), colleague, worker)
 
-    _db.session.add_all([
-        CaseReview(case_id=case_c.id, reviewed_on=date(2026, 10, 1), readiness="ready", criterion="goal_met"),
-        CaseReview(case_id=case_d.id, reviewed_on=date(2026, 9, 20), readiness="ready", criterion="moved", outcome="closed"),
-        CaseReview(case_id=case_a.id, reviewed_on=date(2026, 7, 1), readiness="continue"),
-        FollowUpCheck(case_id=case_b.id, due_on=date(2026, 5, 10), done_at=jst(2026, 5, 12)),
-        FollowUpCheck(case_id=case_d.id, due_on=date(2027, 1, 10)),
-    ])
-    for held_on, decided in ((date(2025, 9, 18), [case_a]), (date(2026, 6, 18), [case_c, case_e]), (date(2026, 12, 20), [])):
+    _db.session.add_all(
+        [
+            CaseReview(
+                case_id=case_c.id,
+                reviewed_on=date(2026, 10, 1),
+                readiness="ready",
+                criterion="goal_met",
+            ),
+            CaseReview(
+                case_id=case_d.id,
+                reviewed_on=date(2026, 9, 20),
+                readiness="ready",
+                criterion="moved",
+                outcome="closed",
+            ),
+            CaseReview(case_id=case_a.id, reviewed_on=date(2026, 7, 1), readiness="continue"),
+            FollowUpCheck(case_id=case_b.id, due_on=date(2026, 5, 10), done_at=jst(2026, 5, 12)),
+            FollowUpCheck(case_id=case_d.id, due_on=date(2027, 1, 10)),
+        ]
+    )
+    for held_on, decided in (
+        (date(2025, 9, 18), [case_a]),
+        (date(2026, 6, 18), [case_c, case_e]),
+        (date(2026, 12, 20), []),
+    ):
         meeting = Meeting(held_on=held_on)
         _db.session.add(meeting)
         _db.session.flush()
         for position, case in enumerate(decided or [case_a], start=1):
-            item = MeetingItem(meeting=meeting, case_id=case.id, position=position, reasons=["review_due"])
+            item = MeetingItem(
+                meeting=meeting, case_id=case.id, position=position, reasons=["review_due"]
+            )
             _db.session.add(item)
             _db.session.flush()
             if decided:
                 basis = "support_meeting" if meetings.needs_legal_basis(case) else None
-                meetings.record_decision(item, "役割分担を確認した。", basis, None, actor_id=worker.id)
+                meetings.record_decision(
+                    item, "役割分担を確認した。", basis, None, actor_id=worker.id
+                )
     _db.session.commit()
     return {
-        "worker": worker, "colleague": colleague, "hr": hr, "learner": learner, "tax": tax, "water": water,
+        "worker": worker,
+        "colleague": colleague,
+        "hr": hr,
+        "learner": learner,
+        "tax": tax,
+        "water": water,
         "cases": {"A": case_a, "B": case_b, "C": case_c, "D": case_d, "E": case_e},
     }

@@ -37,7 +37,12 @@ def test_demo_history_fills_both_pages(app, db, client):
     assert db.session.scalar(select(func.count(Meeting.id))) >= 12
     proposals = service.fiscal_year_report(current).table("meetings")
     assert proposals.value("終結の提案（見直しで終結可と判断）", "件数") == 2
-    assert db.session.scalar(select(func.count(Referral.id)).where(Referral.source_department_id.is_(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(Referral.id)).where(Referral.source_department_id.is_(None))
+        )
+        == 0
+    )
 
     report = training.report(current)
     crossed = [row for row in report.rows if row.crossed is not None and row.after.quarters]

@@ -43,7 +43,10 @@ def test_routes_and_outcomes(app, city):
 
 def test_departments_are_listed_under_their_division(app, city):
     table = service.fiscal_year_report(2026, on=ON).table("departments")
-    assert table.rows == [["総務部", "税務課", 5, 4, 0, 1], ["産業建設部", "上下水道課", 1, 0, 1, 0]]
+    assert table.rows == [
+        ["総務部", "税務課", 5, 4, 0, 1],
+        ["産業建設部", "上下水道課", 1, 0, 1, 0],
+    ]
     assert table.footer == ["合計", "", 6, 4, 1, 1]
 
 
@@ -71,7 +74,9 @@ def test_cases_new_continuing_closed_open_and_long(app, city):
     old_table = service.fiscal_year_report(2025, on=ON).table("cases")
     assert old_table.value("関係機関が記録した支援経過", "件数") == 0
     assert old_table.value("ケースに役割のある関係機関", "件数") == 0
-    assert table.value("見直し（主担当または会議で）", "件数") == 3  # A's review + two meeting decisions
+    assert (
+        table.value("見直し（主担当または会議で）", "件数") == 3
+    )  # A's review + two meeting decisions
     assert not new.complete and new.as_of == ON
 
 
@@ -80,7 +85,15 @@ def test_meetings_and_the_support_meeting(app, city):
     assert [row[1] for row in old.rows] == [1, 0, 1, 0, 1, 0, 0]
     new = service.fiscal_year_report(2026, on=ON).table("meetings")
     # The meeting of 2026-12-20 has not been held on 12月4日.
-    assert [row[1] for row in new.rows] == [1, 1, 2, 1, 2, 2, 1]  # two closure proposals, one closed
+    assert [row[1] for row in new.rows] == [
+        1,
+        1,
+        2,
+        1,
+        2,
+        2,
+        1,
+    ]  # two closure proposals, one closed
 
 
 def test_closure_proposals_and_checks_after_closure(app, city):
@@ -114,7 +127,7 @@ def test_the_page_shows_the_year_in_wareki_and_the_numbers(client, city):
     assert 'id="table-routes"' in html and 'id="table-closures"' in html
     report = service.fiscal_year_report(2025, on=ON)
     for row in report.table("departments").rows:
-        assert f"<td class=\"num\">{row[2]}</td>" in html
+        assert f'<td class="num">{row[2]}</td>' in html
 
 
 def test_a_year_that_is_not_offered_gets_a_message_and_the_current_year(client, city):
@@ -142,7 +155,9 @@ def test_the_xlsx_has_the_same_numbers_as_the_report(client, city):
         assert sheet["A2"].value == table.title
         values = [list(row) for row in sheet.iter_rows(min_row=3, values_only=True)]
         assert values[0] == table.header
-        body = [[v if v is not None else "" for v in row] for row in values[1: 1 + len(table.rows)]]
+        body = [
+            [v if v is not None else "" for v in row] for row in values[1 : 1 + len(table.rows)]
+        ]
         assert body == table.rows
         if table.footer:
             assert [v if v is not None else "" for v in values[1 + len(table.rows)]] == table.footer
@@ -157,7 +172,9 @@ def test_views_and_exports_are_audited(client, city):
     login(client, city["worker"])
     client.get("/programme/fiscal-year?fy=2025")
     client.get("/programme/fiscal-year.xlsx?fy=2025")
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "programme_report")).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "programme_report")
+    ).all()
     assert actions == ["programme.fiscal_year_viewed", "programme.fiscal_year_exported"]
 
 
@@ -188,7 +205,7 @@ def test_a_department_name_is_never_a_formula_in_the_xlsx(client, city, db):
     workbook = load_workbook(io.BytesIO(client.get("/programme/fiscal-year.xlsx?fy=2025").data))
     sheet = workbook[workbook.sheetnames[2]]
     names = [row[0] for row in sheet.iter_rows(min_row=4, values_only=True)]
-    assert "'=HYPERLINK(\"http://example.invalid\",\"x\")" in names
+    assert '\'=HYPERLINK("http://example.invalid","x")' in names
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

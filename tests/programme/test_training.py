@@ -22,7 +22,15 @@ def _row(report, department):
 
 def test_quarters_run_from_the_previous_year_to_the_running_quarter(app, city):
     report = training.report(2026, on=ON)
-    assert [str(q) for q in report.quarters] == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert [str(q) for q in report.quarters] == [
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+        "2025Q4",
+        "2026Q1",
+        "2026Q2",
+        "2026Q3",
+    ]
     assert report.current == FiscalQuarter(2026, 3)
 
 
@@ -60,7 +68,13 @@ def test_the_threshold_is_a_setting(app, city):
 
 def test_small_cells_are_never_shown_as_numbers():
     shown = Suppressor(5)
-    assert [shown.count(n) for n in (0, 1, 4, 5, 12)] == ["0", "fewer than 5", "fewer than 5", "5", "12"]
+    assert [shown.count(n) for n in (0, 1, 4, 5, 12)] == [
+        "0",
+        "fewer than 5",
+        "fewer than 5",
+        "5",
+        "12",
+    ]
     assert shown.share(1, 4) == "—" and shown.share(4, 6) == "67%"
     assert shown.rate(4, 30) == "—" and shown.rate(6, 30) == "20.0" and shown.rate(0, 30) == "0.0"
     assert shown.rate(6, 0) == "—"
@@ -69,7 +83,9 @@ def test_small_cells_are_never_shown_as_numbers():
 def test_the_chart_draws_only_what_the_table_may_show(app, city):
     report = training.report(2026, on=ON)
     drawn = chart.build(report, _row(report, city["tax"]))
-    assert [b.value for b in drawn.bars] == ["—"] * 6 + ["0.0"]  # one to four referrals: not drawn; none: 0
+    assert [b.value for b in drawn.bars] == ["—"] * 6 + [
+        "0.0"
+    ]  # one to four referrals: not drawn; none: 0
     assert drawn.crossed_x == drawn.bars[2].cx
     assert len(drawn.dots) == 7 and drawn.dots[2][2] == "80%"
     city_chart = chart.build(report, report.city)
@@ -86,9 +102,13 @@ def test_the_page_suppresses_small_cells_and_shows_the_comparison(client, city):
     login(client, city["worker"])
     html = _page(client)
     assert "5未満" in html and "<svg" in html and 'id="training-chart"' in html
-    tax_row = re.search(rf'<tr data-department="{city["tax"].id}">.*?</tr>', html.split('id="compare"')[1], re.S).group(0)
+    tax_row = re.search(
+        rf'<tr data-department="{city["tax"].id}">.*?</tr>', html.split('id="compare"')[1], re.S
+    ).group(0)
     assert "令和7年度 第3四半期" in tax_row
-    assert ">20.0<" in tax_row and ">67%<" in tax_row  # after: 6 referrals over 30 staff-quarters; 4 of 6 accepted
+    assert (
+        ">20.0<" in tax_row and ">67%<" in tax_row
+    )  # after: 6 referrals over 30 staff-quarters; 4 of 6 accepted
     referrals_table = html.split('id="by-quarter-referrals"')[1].split("</table>")[0]
     assert ">1<" not in referrals_table and ">3<" not in referrals_table
 
@@ -97,11 +117,18 @@ def test_the_office_can_open_the_referrals_behind_a_cell(client, city):
     login(client, city["worker"])
     html = _page(client)
     assert f"/programme/training/referrals?department={city['tax'].id}&amp;quarter=2026Q1" in html
-    listing = client.get(f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q1")
+    listing = client.get(
+        f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q1"
+    )
     assert listing.status_code == 200
     text = listing.get_data(as_text=True)
     assert text.count("R-") == 3 and "令和8年4月1日" in text
-    assert client.get(f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q9").status_code == 404
+    assert (
+        client.get(
+            f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q9"
+        ).status_code
+        == 404
+    )
 
 
 def test_hr_sees_the_aggregate_only(client, city):
@@ -109,20 +136,34 @@ def test_hr_sees_the_aggregate_only(client, city):
     html = _page(client)
     assert "5未満" in html and 'id="compare"' in html
     assert "/programme/training/referrals" not in html and "R-20" not in html
-    assert client.get(f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q1").status_code == 403
+    assert (
+        client.get(
+            f"/programme/training/referrals?department={city['tax'].id}&quarter=2026Q1"
+        ).status_code
+        == 403
+    )
     assert client.get("/programme/fiscal-year").status_code == 403
     assert client.get("/programme/fiscal-year.xlsx").status_code == 403
 
 
-@pytest.mark.parametrize("url", ["/programme/training", "/programme/fiscal-year", "/programme/fiscal-year.xlsx",
-                                 "/programme/training/referrals?department=1&quarter=2026Q1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/programme/training",
+        "/programme/fiscal-year",
+        "/programme/fiscal-year.xlsx",
+        "/programme/training/referrals?department=1&quarter=2026Q1",
+    ],
+)
 def test_a_plain_employee_is_refused(client, city, url):
     login(client, city["learner"])
     assert client.get(url).status_code == 403
 
 
-@pytest.mark.parametrize(("who", "training_link", "figures_link"), [("hr", True, False), ("worker", True, True),
-                                                                 ("learner", False, False)])
+@pytest.mark.parametrize(
+    ("who", "training_link", "figures_link"),
+    [("hr", True, False), ("worker", True, True), ("learner", False, False)],
+)
 def test_navigation_by_role(client, city, who, training_link, figures_link):
     login(client, city[who])
     html = _page(client, "/")

@@ -27,13 +27,15 @@ def test_the_page_holds_no_answer_and_no_explanation_before_submission(client, q
     definition = attempt.version.definition
     for question in definition["questions"]:
         assert question["explanation"]["ja"] not in html
-    form = html[html.index('<form method="post" action="/quizzes/practice-quiz/submit"'):]
-    form = form[:form.index("</form>")]
+    form = html[html.index('<form method="post" action="/quizzes/practice-quiz/submit"') :]
+    form = form[: form.index("</form>")]
     for leak in ("correct", "true", "false", "data-", "explanation"):
         assert leak not in form.lower()
     # every option is marked up the same way, whatever its correctness
     for position in range(3):
-        items = [li for li in re.findall(r"<li>.*?</li>", form, re.S) if f'name="q{position}"' in li]
+        items = [
+            li for li in re.findall(r"<li>.*?</li>", form, re.S) if f'name="q{position}"' in li
+        ]
         shapes = {re.sub(r'(id="q\d-\d"|value="\d"|for="q\d-\d"|>[^<]*<)', "", li) for li in items}
         assert len(items) >= 2 and len(shapes) == 1
     # options are named by their position on the page, never by their id
@@ -46,7 +48,9 @@ def test_pass_with_right_answers_and_see_the_explanations(client, quiz, db):
     learner = make_employee()
     login(client, learner)
     attempt = _start(client, db)
-    response = client.post("/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True))
+    response = client.post(
+        "/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True)
+    )
     assert response.status_code == 302
     db.session.refresh(attempt)
     assert (attempt.correct_count, attempt.percent, attempt.passed) == (3, 100, True)
@@ -72,12 +76,21 @@ def test_fail_with_wrong_answers(client, quiz, db):
 
 
 def test_multiple_choice_needs_every_right_option(app, quiz, db):
-    seed = next(s for s in range(100) if "young-carer-signs" in [d["id"] for d in service.draw_questions(quiz.versions[0].definition, random.Random(s))])
+    seed = next(
+        s
+        for s in range(100)
+        if "young-carer-signs"
+        in [d["id"] for d in service.draw_questions(quiz.versions[0].definition, random.Random(s))]
+    )
     attempt = service.start(make_employee().id, quiz, rng=random.Random(seed))
     position = [d["id"] for d in attempt.drawn].index("young-carer-signs")
     data = answer_positions(attempt, right=True)
-    data[f"q{position}"] = [str(attempt.drawn[position]["options"].index("a"))]  # one of the two right options
-    selections = {int(k[1:]): [int(v) for v in vals] for k, vals in data.items() if k.startswith("q")}
+    data[f"q{position}"] = [
+        str(attempt.drawn[position]["options"].index("a"))
+    ]  # one of the two right options
+    selections = {
+        int(k[1:]): [int(v) for v in vals] for k, vals in data.items() if k.startswith("q")
+    }
     service.submit(attempt, selections)
     assert attempt.correct_count == 2
     assert attempt.answers["young-carer-signs"] == ["a"]
@@ -111,7 +124,10 @@ def test_questions_drawn_from_the_pool_and_stored_on_the_attempt(app, quiz):
             else:
                 assert sorted(drawn["options"]) == ["a", "b", "c"]
     assert seen == {"arrears-sign", "young-carer-signs", "consent-first", "emergency"}
-    orders = {tuple(service.draw_questions(quiz.versions[0].definition, random.Random(s))[0]["options"]) for s in range(30)}
+    orders = {
+        tuple(service.draw_questions(quiz.versions[0].definition, random.Random(s))[0]["options"])
+        for s in range(30)
+    }
     assert len(orders) > 1  # options are shuffled
 
 
@@ -142,6 +158,7 @@ def test_signals_and_second_submission(client, quiz, db):
     def record(name):
         def receiver(sender, **kw):
             events.append((name, kw))
+
         return receiver
 
     on_started, on_completed = record("started"), record("completed")
@@ -150,7 +167,9 @@ def test_signals_and_second_submission(client, quiz, db):
     try:
         attempt = _start(client, db)
         client.post("/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True))
-        client.post("/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=False))  # ignored
+        client.post(
+            "/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=False)
+        )  # ignored
         attempt = _start(client, db)
         client.post("/quizzes/practice-quiz/submit", data=answer_positions(attempt, right=True))
     finally:
@@ -196,15 +215,27 @@ def test_every_attempt_holds_every_core_question_and_the_rest_varies(app, quiz):
     assert positions == {0, 1, 2}  # mixed in among the drawn questions, not always first
     # the two random places are shared fairly among the three other questions
     assert set(others) == {"emergency", "arrears-sign", "young-carer-signs", "consent-first"}
-    assert all(250 < others[q] < 420 for q in ("arrears-sign", "young-carer-signs", "consent-first"))
+    assert all(
+        250 < others[q] < 420 for q in ("arrears-sign", "young-carer-signs", "consent-first")
+    )
 
 
 def test_core_questions_fill_the_whole_draw(app):
     question = {"type": "true_false", "answer": True}
-    definition = {"draw": 2, "shuffle_options": True, "questions": [
-        {**question, "id": "a", "core": True}, {**question, "id": "b", "core": True}, {**question, "id": "c"}]}
+    definition = {
+        "draw": 2,
+        "shuffle_options": True,
+        "questions": [
+            {**question, "id": "a", "core": True},
+            {**question, "id": "b", "core": True},
+            {**question, "id": "c"},
+        ],
+    }
     for seed in range(50):
-        assert sorted(d["id"] for d in service.draw_questions(definition, random.Random(seed))) == ["a", "b"]
+        assert sorted(d["id"] for d in service.draw_questions(definition, random.Random(seed))) == [
+            "a",
+            "b",
+        ]
 
 
 @pytest.mark.parametrize(("right", "passed"), [(3, True), (2, True), (1, False)])
@@ -213,4 +244,3 @@ def test_pass_mark_boundary_on_the_practice_quiz(app, quiz, right, passed):
     attempt = service.start(make_employee().id, quiz, rng=random.Random(1))
     service.submit(attempt, selections_for(attempt, right))
     assert (attempt.correct_count, attempt.passed) == (right, passed)
-

@@ -13,7 +13,13 @@ from tests.quizzes.conftest import selections_for
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZ_FILE = ROOT / "quizzes" / "tsunagu-basics.yaml"
-CORE = {"tax-secrecy-what-was-said", "emergency-first", "consent-states", "without-consent", "duties-over-consent"}
+CORE = {
+    "tax-secrecy-what-was-said",
+    "emergency-first",
+    "consent-states",
+    "without-consent",
+    "duties-over-consent",
+}
 SIMULATED_ATTEMPTS = 3000
 
 
@@ -25,7 +31,12 @@ def definition():
 
 
 def test_settings_and_core(definition):
-    assert (definition["draw"], definition["pass_percent"], definition["max_attempts"], definition["shuffle_options"]) == (10, 80, 3, True)
+    assert (
+        definition["draw"],
+        definition["pass_percent"],
+        definition["max_attempts"],
+        definition["shuffle_options"],
+    ) == (10, 80, 3, True)
     assert {q["id"] for q in definition["questions"] if q.get("core")} == CORE
     # the pool beyond the core is large enough for the draw to vary
     assert len(definition["questions"]) - len(CORE) >= 2 * (definition["draw"] - len(CORE))
@@ -68,13 +79,18 @@ STRATEGIES = {
 }
 
 
-def pass_rate(definition: dict, strategy, attempts: int = SIMULATED_ATTEMPTS, seed: int = 0) -> float:
+def pass_rate(
+    definition: dict, strategy, attempts: int = SIMULATED_ATTEMPTS, seed: int = 0
+) -> float:
     by_id = {q["id"]: q for q in definition["questions"]}
     rng = random.Random(seed)
     passed = 0
     for _ in range(attempts):
         drawn = service.draw_questions(definition, rng)
-        right = sum(strategy(by_id[d["id"]], d["options"]) == service.correct_options(by_id[d["id"]]) for d in drawn)
+        right = sum(
+            strategy(by_id[d["id"]], d["options"]) == service.correct_options(by_id[d["id"]])
+            for d in drawn
+        )
         passed += service.passes(right, len(drawn), definition["pass_percent"])
     return passed / attempts
 
@@ -114,8 +130,23 @@ def test_legal_statements_stay_out_of_block_scalars():
 
 def test_the_form_is_named_in_its_own_words():
     text = QUIZ_FILE.read_text(encoding="utf-8")
-    for wrong in ("緊急度「高」", "「気づいたこと」", "「同意なし」", "つないでもいいでしょうか", "○日", "ここ三か月"):
+    for wrong in (
+        "緊急度「高」",
+        "「気づいたこと」",
+        "「同意なし」",
+        "つないでもいいでしょうか",
+        "○日",
+        "ここ三か月",
+    ):
         assert wrong not in text
-    for state in ("本人同意あり（書面）", "本人同意あり（口頭）", "未確認", "本人拒否", "住民を特定しない相談", "見たこと・聞いたこと",
-                  "命や安全に関わる", "受付済／対応中／つながりました／対応終了"):
+    for state in (
+        "本人同意あり（書面）",
+        "本人同意あり（口頭）",
+        "未確認",
+        "本人拒否",
+        "住民を特定しない相談",
+        "見たこと・聞いたこと",
+        "命や安全に関わる",
+        "受付済／対応中／つながりました／対応終了",
+    ):
         assert state in text

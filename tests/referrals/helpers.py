@@ -33,9 +33,18 @@ def form_data(**overrides) -> dict:
 
 def referral_input(**overrides) -> service.ReferralInput:
     values = dict(
-        resident_name="粟田 花子", resident_kana="アワタ ハナコ", desk_number="", birth_date="", area="金津地区",
-        concerns=["arrears"], observed="滞納が続いている。", urgency="routine", consent="verbal",
-        told_about_office=True, preferred_contact="phone", legal_basis="consent",
+        resident_name="粟田 花子",
+        resident_kana="アワタ ハナコ",
+        desk_number="",
+        birth_date="",
+        area="金津地区",
+        concerns=["arrears"],
+        observed="滞納が続いている。",
+        urgency="routine",
+        consent="verbal",
+        told_about_office=True,
+        preferred_contact="phone",
+        legal_basis="consent",
     )
     values.update(overrides)
     return service.ReferralInput(**values)
@@ -43,7 +52,9 @@ def referral_input(**overrides) -> service.ReferralInput:
 
 def make_referral(referrer=None, **overrides):
     referrer = referrer or make_employee()
-    referral, _ = service.submit_referral(referrer, referral_input(**overrides), secrets.token_urlsafe(24))
+    referral, _ = service.submit_referral(
+        referrer, referral_input(**overrides), secrets.token_urlsafe(24)
+    )
     db.session.commit()  # the request's commit: services only flush
     return referral
 

@@ -45,7 +45,11 @@ ROLES = {
     "HR (training admin)": (Role.TRAINING_ADMIN,),
     "content admin": (Role.CONTENT_ADMIN,),
     "system admin": (Role.SYSTEM_ADMIN,),
-    "HR + department head + system admin": (Role.TRAINING_ADMIN, Role.DEPARTMENT_HEAD, Role.SYSTEM_ADMIN),
+    "HR + department head + system admin": (
+        Role.TRAINING_ADMIN,
+        Role.DEPARTMENT_HEAD,
+        Role.SYSTEM_ADMIN,
+    ),
     "partner agency staff": (Role.PARTNER,),
     "consultation staff": (Role.CONSULTATION,),
     "office lead": (Role.CONSULTATION, Role.CONSULTATION_LEAD),
@@ -75,13 +79,20 @@ def world(app):
     (worker,) = office_staff()
     referrer = people["referrer (learner)"]  # the learner is the referrer of these referrals
     referral = make_referral(referrer)
-    case = service.triage(make_referral(referrer), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        make_referral(referrer), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id
+    )
     agency = cases.add_agency(case, "社会福祉協議会", "見守り", actor_id=worker.id)
     case.flagged_for_meeting = True
     meeting = meetings.prepare(service.today(), actor_id=worker.id)
     db.session.commit()
-    ids = {"referral_id": referral.id, "case_id": case.id, "agency_id": agency.id, "meeting_id": meeting.id,
-           "item_id": meeting.items[0].id}
+    ids = {
+        "referral_id": referral.id,
+        "case_id": case.id,
+        "agency_id": agency.id,
+        "meeting_id": meeting.id,
+        "item_id": meeting.items[0].id,
+    }
     return people, ids
 
 
@@ -95,7 +106,9 @@ def test_the_list_covers_every_detail_route(app):
 
 
 @pytest.mark.parametrize("role", ROLES, ids=list(ROLES))
-@pytest.mark.parametrize(("method", "route"), DETAIL_ROUTES, ids=[f"{m} {r}" for m, r in DETAIL_ROUTES])
+@pytest.mark.parametrize(
+    ("method", "route"), DETAIL_ROUTES, ids=[f"{m} {r}" for m, r in DETAIL_ROUTES]
+)
 def test_detail_routes_by_role(client, world, role, method, route):
     people, ids = world
     url = route.format(**ids)
@@ -112,7 +125,10 @@ def test_detail_routes_by_role(client, world, role, method, route):
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, world):
     for method, route in DETAIL_ROUTES + [("GET", "/refer"), ("GET", "/refer/mine")]:
-        response = client.open(route.format(referral_id=1, case_id=1, agency_id=1, meeting_id=1, item_id=1), method=method)
+        response = client.open(
+            route.format(referral_id=1, case_id=1, agency_id=1, meeting_id=1, item_id=1),
+            method=method,
+        )
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
@@ -124,5 +140,11 @@ def test_navigation_shows_office_pages_only_to_the_office(client, world):
     office = client.application.test_client()
     login(office, people["consultation staff"])
     page = office.get("/").get_data(as_text=True)
-    for path in ("/consultation/inbox", "/consultation/cases", "/consultation/meetings", "/consultation/statistics", "/consultation/audit"):
+    for path in (
+        "/consultation/inbox",
+        "/consultation/cases",
+        "/consultation/meetings",
+        "/consultation/statistics",
+        "/consultation/audit",
+    ):
         assert path in page

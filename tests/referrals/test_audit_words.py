@@ -18,13 +18,15 @@ def _page(client, **params) -> str:
 
 
 def _events_table(html: str) -> str:
-    return html[html.index('id="audit-events"'):html.index("</table>")]
+    return html[html.index('id="audit-events"') : html.index("</table>")]
 
 
 def _story(client):
     worker, other = office_staff(2)
     referral = make_referral()
-    case = service.triage(referral, "accept", "介護負担のため", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        referral, "accept", "介護負担のため", lead_worker_id=worker.id, actor_id=worker.id
+    )
     cases.record_entry(case, "visit", "訪問した", service.today(), actor_id=worker.id)
     _db.session.commit()
     unrelated = make_referral()
@@ -67,7 +69,11 @@ def test_an_unknown_number_says_so(client, db):
     _story(client)
     html = _page(client, reference="R-2026-9999")
     assert "R-2026-9999 という受付番号・ケース番号は見つかりません" in html
-    assert "記録はありません" in _events_table(html) or "No events" in _events_table(html) or "<td colspan" in _events_table(html)
+    assert (
+        "記録はありません" in _events_table(html)
+        or "No events" in _events_table(html)
+        or "<td colspan" in _events_table(html)
+    )
     assert "つなぎの送信" not in _events_table(html)
 
 

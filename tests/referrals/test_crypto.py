@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from app.referrals import crypto
 
-KATAKANA = st.text(alphabet=st.characters(min_codepoint=0x30A1, max_codepoint=0x30F6), min_size=1, max_size=12)
+KATAKANA = st.text(
+    alphabet=st.characters(min_codepoint=0x30A1, max_codepoint=0x30F6), min_size=1, max_size=12
+)
 
 
 def to_hiragana(text: str) -> str:
@@ -15,7 +17,9 @@ def to_hiragana(text: str) -> str:
 
 
 # The app fixture only provides the keys; nothing is written, so sharing it is safe.
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(family=KATAKANA, given_name=KATAKANA)
 def test_the_same_name_written_differently_has_one_hash(app, family, given_name):
     full = f"{family} {given_name}"

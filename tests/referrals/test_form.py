@@ -23,7 +23,11 @@ def test_header_button_and_form_for_every_employee(client):
     assert "事実" in page  # facts, not diagnoses
     assert 'id="call-now"' in page and "内線 281" in page and "110 / 119" in page
     # without consent: nothing learned at the desk is passed on; the bases that override consent
-    assert "担当業務で知ったこと" in page and "住民を特定しない相談" in page and "子どもへの虐待の疑い（通告）" in page
+    assert (
+        "担当業務で知ったこと" in page
+        and "住民を特定しない相談" in page
+        and "子どもへの虐待の疑い（通告）" in page
+    )
     for concern in ("ヤングケアラー", "ひきこもり", "食べ物がない"):
         assert concern in page
 
@@ -38,16 +42,24 @@ def test_submit_creates_a_referral_with_a_reference_and_encrypted_fields(client,
     referral = db.session.scalar(select(Referral))
     assert location.endswith(f"/refer/sent/{referral.reference}")
     assert "アワタ" not in location and "1234567" not in location
-    assert referral.reference.startswith(f"R-{service.today().year}-") and referral.reference.endswith("0001")
+    assert referral.reference.startswith(
+        f"R-{service.today().year}-"
+    ) and referral.reference.endswith("0001")
     assert referral.referrer_id == clerk.id and referral.source_department_id == tax.id
     assert referral.resident_name == "粟田 花子" and referral.concern_codes == ["arrears", "care"]
-    raw = db.session.execute(text("SELECT resident_name, observed, resident_kana_hash FROM referral")).one()
+    raw = db.session.execute(
+        text("SELECT resident_name, observed, resident_kana_hash FROM referral")
+    ).one()
     assert "粟田" not in raw[0] and "小銭" not in raw[1] and raw[0].startswith("gAAAA")
     assert len(raw[2]) == 64
     page = client.get(location).get_data(as_text=True)
     assert referral.reference in page
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.created")).all()
-    assert len(events) == 1 and events[0].actor_id == clerk.id and "粟田" not in str(events[0].detail)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "referral.created")
+    ).all()
+    assert (
+        len(events) == 1 and events[0].actor_id == clerk.id and "粟田" not in str(events[0].detail)
+    )
 
 
 def test_resend_with_the_same_key_creates_exactly_one(client, db):
@@ -128,7 +140,10 @@ def test_concurrent_double_submit_creates_one(app, db):
 
 def test_life_risk_confirmation_shows_call_now(client, db):
     login(client, make_employee())
-    response = client.post("/refer", data=form_data(urgency="life_risk", consent="refused", no_consent_basis="life_risk"))
+    response = client.post(
+        "/refer",
+        data=form_data(urgency="life_risk", consent="refused", no_consent_basis="life_risk"),
+    )
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'id="call-now"' in page and "hidden" not in page.split('id="call-now"')[1].split(">")[0]
     assert "支援会議" in page
@@ -156,7 +171,9 @@ def test_a_reused_form_with_different_content_is_not_swallowed(client, db):
     data = form_data()
     first = client.post("/refer", data=data)
     reference = db.session.scalar(select(Referral)).reference
-    changed = dict(data, resident_name="別の 住民", resident_kana="ベツノ ジュウミン")  # back button, new resident
+    changed = dict(
+        data, resident_name="別の 住民", resident_kana="ベツノ ジュウミン"
+    )  # back button, new resident
     response = client.post("/refer", data=changed)
     page = response.get_data(as_text=True)
     assert response.status_code == 409 and reference in page and "別の 住民" in page

@@ -12,7 +12,9 @@ from tests.referrals.helpers import make_referral, office_staff
 
 
 def _case(worker, **kw):
-    return service.triage(make_referral(**kw), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    return service.triage(
+        make_referral(**kw), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id
+    )
 
 
 def test_agenda_has_due_stale_and_flagged_cases_and_prints(client, db):
@@ -28,7 +30,9 @@ def test_agenda_has_due_stale_and_flagged_cases_and_prints(client, db):
     closed.next_review_on = today - timedelta(days=3)
     db.session.commit()
     login(client, worker)
-    response = client.post("/consultation/meetings", data={"held_on": (today + timedelta(days=7)).isoformat()})
+    response = client.post(
+        "/consultation/meetings", data={"held_on": (today + timedelta(days=7)).isoformat()}
+    )
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert due.reference in page and flagged.reference in page
@@ -54,18 +58,37 @@ def test_decision_goes_into_the_timeline_with_legal_basis_without_consent(client
     login(client, worker)
     url = f"/consultation/meetings/{meeting.id}/items/{items[refused.id].id}"
     prefix = f"item{items[refused.id].id}-"
-    response = client.post(url, data={prefix + "decision": "社協が訪問する", prefix + "legal_basis": "consent"})
+    response = client.post(
+        url, data={prefix + "decision": "社協が訪問する", prefix + "legal_basis": "consent"}
+    )
     assert response.status_code == 400 and "社会福祉法第106条の6" in response.get_data(as_text=True)
-    response = client.post(url, data={prefix + "decision": "社協が訪問する", prefix + "legal_basis": "support_meeting"})
+    response = client.post(
+        url, data={prefix + "decision": "社協が訪問する", prefix + "legal_basis": "support_meeting"}
+    )
     assert response.status_code == 303
-    entry = db.session.scalar(select(CaseEntry).where(CaseEntry.case_id == refused.id, CaseEntry.kind == "meeting_decision"))
-    assert entry.body == "社協が訪問する" and entry.legal_basis == "support_meeting" and entry.meeting_id == meeting.id
+    entry = db.session.scalar(
+        select(CaseEntry).where(
+            CaseEntry.case_id == refused.id, CaseEntry.kind == "meeting_decision"
+        )
+    )
+    assert (
+        entry.body == "社協が訪問する"
+        and entry.legal_basis == "support_meeting"
+        and entry.meeting_id == meeting.id
+    )
     db.session.refresh(refused)
     assert refused.flagged_for_meeting is False and refused.next_review_on > service.today()
 
     prefix = f"item{items[consented.id].id}-"
-    client.post(f"/consultation/meetings/{meeting.id}/items/{items[consented.id].id}", data={prefix + "decision": "継続"})
-    entry = db.session.scalar(select(CaseEntry).where(CaseEntry.case_id == consented.id, CaseEntry.kind == "meeting_decision"))
+    client.post(
+        f"/consultation/meetings/{meeting.id}/items/{items[consented.id].id}",
+        data={prefix + "decision": "継続"},
+    )
+    entry = db.session.scalar(
+        select(CaseEntry).where(
+            CaseEntry.case_id == consented.id, CaseEntry.kind == "meeting_decision"
+        )
+    )
     assert entry.legal_basis == "consent"
     page = client.get(f"/consultation/cases/{refused.id}").get_data(as_text=True)
     assert "支援会議（社会福祉法第106条の6）" in page
@@ -85,13 +108,18 @@ def test_statistics_count_by_department_contact_age_and_reason(client, db):
     cases.record_entry(a, "contact", "電話", service.today(), actor_id=worker.id)
     db.session.commit()
     span, rows, totals = statistics.referrals_by_department(12)
-    assert {r.name: r.total for r in rows} == {"税務課": 2, "上下水道課": 1} and totals[-1] + totals[-2] == 3
+    assert {r.name: r.total for r in rows} == {"税務課": 2, "上下水道課": 1} and totals[
+        -1
+    ] + totals[-2] == 3
     contact = [r for r in statistics.time_to_first_contact(12) if r.referrals]
     assert sum(r.contacted for r in contact) == 1
     assert any(r.median_days is not None and 1.5 <= r.median_days <= 2.5 for r in contact)
     assert dict((label, n) for label, n, _o in statistics.open_cases_by_age())["<1"] == 2
     login(client, worker)
-    client.post(f"/consultation/cases/{a.id}/closure", data={"closure-reason": "moved", "closure-summary": "転出"})
+    client.post(
+        f"/consultation/cases/{a.id}/closure",
+        data={"closure-reason": "moved", "closure-summary": "転出"},
+    )
     other = client.application.test_client()
     login(other, colleague)
     other.post(f"/consultation/cases/{a.id}/closure/approve")

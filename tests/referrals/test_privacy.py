@@ -33,10 +33,15 @@ def _raw(db, column, table="referral"):
 
 def test_case_records_are_encrypted_and_searchable_by_kana_hash(db):
     (worker,) = office_staff()
-    case = service.triage(make_referral(), "accept", "理由メモ", lead_worker_id=worker.id, actor_id=worker.id)
+    case = service.triage(
+        make_referral(), "accept", "理由メモ", lead_worker_id=worker.id, actor_id=worker.id
+    )
     cases.record_entry(case, "visit", "自宅を訪問した", service.today(), actor_id=worker.id)
     assert "粟田" not in _raw(db, "household_name", "support_case")
-    assert "訪問" not in db.session.execute(text("SELECT body FROM case_entry WHERE kind='visit'")).scalar()
+    assert (
+        "訪問"
+        not in db.session.execute(text("SELECT body FROM case_entry WHERE kind='visit'")).scalar()
+    )
     assert "理由メモ" not in _raw(db, "triage_reason")
     assert _raw(db, "household_kana_hash", "support_case") == crypto.kana_hash("ｱﾜﾀ ﾊﾅｺ")
     assert crypto.normalise_kana("あわた　はなこ") == crypto.normalise_kana("アワタハナコ")
@@ -64,7 +69,10 @@ def test_rotate_key_reencrypts_everything(app, db, own_keys):
     assert result.exit_code == 0 and len((own_keys / "referral_keys").read_text().split()) == 1
     db.session.expire_all()
     assert db.session.get(Referral, referral.id).observed == "滞納が続いている。"
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "referrals.keys_rotated")) is not None
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "referrals.keys_rotated"))
+        is not None
+    )
 
 
 def test_keys_from_the_environment_setting(app, db, own_keys):
@@ -88,14 +96,20 @@ def test_keys_from_the_environment_setting(app, db, own_keys):
 
 def test_retention_anonymises_old_closed_records_only(app, db):
     worker, colleague = office_staff(2)
-    old_case = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    old_case = service.triage(
+        make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id
+    )
     cases.add_member(old_case, "粟田 太郎", "アワタ タロウ", "長男", actor_id=worker.id)
     cases.record_entry(old_case, "contact", "本人と電話", service.today(), actor_id=worker.id)
     old_case.status, old_case.closure_reason = "closed", "goal_met"
     old_case.closed_at = utcnow() - timedelta(days=6 * 366)
-    recent = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    recent = service.triage(
+        make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id
+    )
     recent.status, recent.closed_at = "closed", utcnow() - timedelta(days=30)
-    still_open = service.triage(make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id)
+    still_open = service.triage(
+        make_referral(), "accept", "新規", lead_worker_id=worker.id, actor_id=worker.id
+    )
     still_open.opened_at = utcnow() - timedelta(days=8 * 365)
     info = make_referral()
     service.triage(info, "info_only", "情報のみ", actor_id=worker.id)
@@ -105,17 +119,26 @@ def test_retention_anonymises_old_closed_records_only(app, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["referrals", "retention", "--dry-run"])
     assert result.exit_code == 0 and "確認のみ" in result.output
-    assert "ケース 1 件" in result.output and "つなぎ 2 件" in result.output  # the case's referral + the info-only one
+    assert (
+        "ケース 1 件" in result.output and "つなぎ 2 件" in result.output
+    )  # the case's referral + the info-only one
     db.session.expire_all()
     assert old_case.household_name == "粟田 花子" and old_case.anonymised_at is None
 
     result = runner.invoke(args=["referrals", "retention"])
     assert result.exit_code == 0 and "匿名化しました" in result.output, result.output
     db.session.expire_all()
-    assert old_case.anonymised_at is not None and old_case.household_name is None and old_case.household_kana_hash is None
+    assert (
+        old_case.anonymised_at is not None
+        and old_case.household_name is None
+        and old_case.household_kana_hash is None
+    )
     assert all(m.name is None and m.kana_hash is None for m in old_case.members)
     assert all(e.body is None for e in old_case.entries)
-    assert old_case.closure_reason == "goal_met" and db.session.get(SupportCase, old_case.id) is not None
+    assert (
+        old_case.closure_reason == "goal_met"
+        and db.session.get(SupportCase, old_case.id) is not None
+    )
     linked = db.session.scalar(select(Referral).where(Referral.case_id == old_case.id))
     assert linked.resident_name is None and linked.observed is None and linked.reference
     assert info.anonymised_at is not None and info.resident_name is None
@@ -134,8 +157,15 @@ def test_audit_log_records_views_and_is_readable_but_not_editable(client, db):
     assert event.actor_id == worker.id and event.object_id == str(referral.id) and event.occurred_at
     reader = client.application.test_client()
     login(reader, supervisor)
-    page = reader.get(f"/consultation/audit?records=referral&reference={referral.reference}").get_data(as_text=True)
-    assert "つなぎの閲覧" in page and worker.name in page and "つなぎの送信" in page and referral.reference in page
+    page = reader.get(
+        f"/consultation/audit?records=referral&reference={referral.reference}"
+    ).get_data(as_text=True)
+    assert (
+        "つなぎの閲覧" in page
+        and worker.name in page
+        and "つなぎの送信" in page
+        and referral.reference in page
+    )
     assert reader.post("/consultation/audit").status_code == 405
     event.action = "tampered"
     with pytest.raises(AuditLogIsAppendOnly):
@@ -153,9 +183,15 @@ def test_no_personal_data_in_audit_details_urls_or_logs(client, db, caplog):
     referral = db.session.scalar(select(Referral))
     office = client.application.test_client()
     login(office, worker)
-    office.post(f"/consultation/referrals/{referral.id}/triage", data={"action": "accept", "reason": "粟田さん世帯", "lead_worker_id": worker.id})
+    office.post(
+        f"/consultation/referrals/{referral.id}/triage",
+        data={"action": "accept", "reason": "粟田さん世帯", "lead_worker_id": worker.id},
+    )
     case = db.session.scalar(select(SupportCase))
-    office.post(f"/consultation/cases/{case.id}/entries", data={"kind": "note", "occurred_on": service.today().isoformat(), "body": "粟田さんと面談"})
+    office.post(
+        f"/consultation/cases/{case.id}/entries",
+        data={"kind": "note", "occurred_on": service.today().isoformat(), "body": "粟田さんと面談"},
+    )
     details = " ".join(str(e.detail) for e in db.session.scalars(select(AuditEvent)))
     for secret in ("粟田", "アワタ", "0776", "小銭", "面談"):
         assert secret not in details
@@ -166,17 +202,39 @@ def test_free_text_is_rendered_inert(client, db):
     (worker,) = office_staff()
     clerk = make_employee()
     login(client, clerk)
-    client.post("/refer", data=form_data(resident_name=XSS, resident_kana=XSS, desk_number=XSS_SHORT, observed=XSS,
-                                         phone=XSS_SHORT, household=XSS, agencies=XSS))
+    client.post(
+        "/refer",
+        data=form_data(
+            resident_name=XSS,
+            resident_kana=XSS,
+            desk_number=XSS_SHORT,
+            observed=XSS,
+            phone=XSS_SHORT,
+            household=XSS,
+            agencies=XSS,
+        ),
+    )
     referral = db.session.scalar(select(Referral))
     assert referral is not None and referral.desk_number == XSS_SHORT
     office = client.application.test_client()
     login(office, worker)
-    office.post(f"/consultation/referrals/{referral.id}/triage", data={"action": "accept", "reason": XSS, "lead_worker_id": worker.id})
+    office.post(
+        f"/consultation/referrals/{referral.id}/triage",
+        data={"action": "accept", "reason": XSS, "lead_worker_id": worker.id},
+    )
     case = db.session.scalar(select(SupportCase))
-    office.post(f"/consultation/cases/{case.id}/entries", data={"kind": "note", "occurred_on": service.today().isoformat(), "body": XSS})
-    office.post(f"/consultation/cases/{case.id}/agencies", data={"agency-name": XSS, "agency-role": XSS})
-    for url in (f"/consultation/referrals/{referral.id}", f"/consultation/cases/{case.id}", "/consultation/cases"):
+    office.post(
+        f"/consultation/cases/{case.id}/entries",
+        data={"kind": "note", "occurred_on": service.today().isoformat(), "body": XSS},
+    )
+    office.post(
+        f"/consultation/cases/{case.id}/agencies", data={"agency-name": XSS, "agency-role": XSS}
+    )
+    for url in (
+        f"/consultation/referrals/{referral.id}",
+        f"/consultation/cases/{case.id}",
+        "/consultation/cases",
+    ):
         page = office.get(url).get_data(as_text=True)
         assert "<script>window.__xss" not in page and "<img src=x" not in page
         assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page

@@ -67,7 +67,9 @@ def measure(client, ids: dict[str, int]) -> dict[str, int]:
     counts = {}
     for name, (method, url, data) in PAGES.items():
         url = url.format(**ids)
-        client.open(url, method=method, data=data)  # warm: first-use caches (translations, templates)
+        client.open(
+            url, method=method, data=data
+        )  # warm: first-use caches (translations, templates)
         with StatementCounter(db.engine) as counter:
             response = client.open(url, method=method, data=data)
         assert response.status_code == 200, (name, response.status_code)
@@ -90,8 +92,12 @@ def sizes(app, client):
 
 def test_statement_counts_do_not_grow_with_the_office(sizes):
     small, large = sizes
-    assert small == large, {name: (small[name], large[name]) for name in small if small[name] != large[name]}
-    assert large == PINNED, {name: (large[name], PINNED[name]) for name in large if large[name] != PINNED[name]}
+    assert small == large, {
+        name: (small[name], large[name]) for name in small if small[name] != large[name]
+    }
+    assert large == PINNED, {
+        name: (large[name], PINNED[name]) for name in large if large[name] != PINNED[name]
+    }
 
 
 def test_lists_page_at_fifty(app, client):
@@ -99,11 +105,20 @@ def test_lists_page_at_fifty(app, client):
     ids = scale.build(LARGE, [make_employee()], worker, colleague)
     login(client, worker)
     inbox = client.get("/consultation/inbox").get_data(as_text=True)
-    assert inbox.count('href="/consultation/referrals/') <= 50 + 50  # a page of new ones, 50 recent ones
+    assert (
+        inbox.count('href="/consultation/referrals/') <= 50 + 50
+    )  # a page of new ones, 50 recent ones
     assert "page=2" in inbox
     page = client.get("/consultation/cases").get_data(as_text=True)
-    assert page.count('<a href="/consultation/cases/') - page.count('/consultation/cases/stale') == 50
+    assert (
+        page.count('<a href="/consultation/cases/') - page.count("/consultation/cases/stale") == 50
+    )
     assert 'name="page" value="2"' in page
-    second = client.post("/consultation/cases", data={"status": "active", "page": "2"}).get_data(as_text=True)
-    assert second.count('<a href="/consultation/cases/') - second.count('/consultation/cases/stale') > 0
+    second = client.post("/consultation/cases", data={"status": "active", "page": "2"}).get_data(
+        as_text=True
+    )
+    assert (
+        second.count('<a href="/consultation/cases/') - second.count("/consultation/cases/stale")
+        > 0
+    )
     assert ids["case"]

@@ -47,7 +47,9 @@ def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp("content")
     path = write_script(root)
     phases = []
-    result = render(path, width=320, height=180, fps=10, progress=lambda f, p: phases.append((f, p)))
+    result = render(
+        path, width=320, height=180, fps=10, progress=lambda f, p: phases.append((f, p))
+    )
     result.phases = phases
     return result
 

@@ -71,9 +71,18 @@ def test_layout_rules_hold_for_any_run_of_real_sentences(parts):
 
 def test_names_verbs_and_numbers_stay_whole():
     for text, whole in [
-        ("市役所には、福祉まるごと相談室があります。介護やひきこもりのことなど、いくつもの困りごとを、まとめて相談できます。", "福祉まるごと相談室"),
-        ("税務課から一件、届いています。本人の同意あり、電話での連絡を希望されています。", "希望されています。"),
-        ("この世帯は、いわゆる8050問題で、息子さんは五十代、お母さんは八十代です。", "8050問題で、"),
+        (
+            "市役所には、福祉まるごと相談室があります。介護やひきこもりのことなど、いくつもの困りごとを、まとめて相談できます。",
+            "福祉まるごと相談室",
+        ),
+        (
+            "税務課から一件、届いています。本人の同意あり、電話での連絡を希望されています。",
+            "希望されています。",
+        ),
+        (
+            "この世帯は、いわゆる8050問題で、息子さんは五十代、お母さんは八十代です。",
+            "8050問題で、",
+        ),
         ("滞納額は合計で1,234,567円になり、分納の誓約書をいただきました。", "1,234,567円"),
     ]:
         lines = [line for cue in assert_well_formed(text) for line in cue]
@@ -82,17 +91,33 @@ def test_names_verbs_and_numbers_stay_whole():
 
 def test_phrases_break_before_content_words_only():
     text = "本人の同意あり、電話での連絡を希望されています。"
-    assert captions.phrases(text, ENGINE.words(text)) == ["本人の", "同意", "あり、", "電話での", "連絡を", "希望されています。"]
+    assert captions.phrases(text, ENGINE.words(text)) == [
+        "本人の",
+        "同意",
+        "あり、",
+        "電話での",
+        "連絡を",
+        "希望されています。",
+    ]
     text = "検針の記録では、ここ三か月、お水の使用量がずいぶん減っているようです。"
     assert captions.phrases(text, ENGINE.words(text)) == [
-        "検針の", "記録では、", "ここ三か月、", "お水の", "使用量が", "ずいぶん", "減っているようです。",
+        "検針の",
+        "記録では、",
+        "ここ三か月、",
+        "お水の",
+        "使用量が",
+        "ずいぶん",
+        "減っているようです。",
     ]
 
 
 def test_a_long_line_is_split_into_cues_at_sentence_ends():
     text = "同じ住民、同じ相談に、二人の職員が対応します。違いは、職員が気づいたかどうかです。"
     cues = assert_well_formed(text)
-    assert cues == [("同じ住民、同じ相談に、", "二人の職員が対応します。"), ("違いは、職員が気づいたかどうかです。",)]
+    assert cues == [
+        ("同じ住民、同じ相談に、", "二人の職員が対応します。"),
+        ("違いは、職員が気づいたかどうかです。",),
+    ]
 
 
 def test_reading_length_ignores_punctuation_and_spaces():
@@ -104,7 +129,9 @@ def test_timing_shares_the_speech_and_extends_into_the_pause():
     cues = captions.line_cues(text, ENGINE.words(text), [], 10.0, 6.0, 8.0)
     assert [c.lines for c in cues] == assert_well_formed(text)
     assert cues[0].start == 10.0 and cues[-1].end <= 18.0
-    assert cues[0].end == cues[1].start and cues[1].start >= 10.0 + 6.0 * 0.45  # when its words start
+    assert (
+        cues[0].end == cues[1].start and cues[1].start >= 10.0 + 6.0 * 0.45
+    )  # when its words start
     assert all(c.cps <= captions.MAX_CPS for c in cues)
     assert cues[-1].end > 16.0  # past the speech, into the pause, to be readable
     # Time to spare is not used up: a short line ends when it reads at the target speed.
@@ -114,7 +141,10 @@ def test_timing_shares_the_speech_and_extends_into_the_pause():
 
 def test_rendered_captions_follow_the_rules(tmp_path):
     long_line = "検針の記録では、ここ三か月、お水の使用量がずいぶん減っているようです。お変わりはありませんか。"
-    path = write_script(tmp_path, TWO_LINES.replace("督促状が届いたんです。", long_line).replace("pause: 1.0", "pause: 2.0"))
+    path = write_script(
+        tmp_path,
+        TWO_LINES.replace("督促状が届いたんです。", long_line).replace("pause: 1.0", "pause: 2.0"),
+    )
     result = render(path, width=320, height=180, fps=10)
     cues = parse_vtt((path.parent / "captions.ja.vtt").read_text(encoding="utf-8"))
     assert len(cues) == 3  # the long line became two cues
@@ -125,7 +155,11 @@ def test_rendered_captions_follow_the_rules(tmp_path):
         body = text.split(">", 1)[1].split("\n")
         assert len(body) <= 2 and all(captions.width(line) <= 20 for line in body)
         assert captions.counted("".join(body)) / (end - start) <= captions.MAX_CPS
-    assert "".join(cues[1][2].split(">", 1)[1].split("\n")) + "".join(cues[2][2].split(">", 1)[1].split("\n")) == long_line
+    assert (
+        "".join(cues[1][2].split(">", 1)[1].split("\n"))
+        + "".join(cues[2][2].split(">", 1)[1].split("\n"))
+        == long_line
+    )
 
 
 FAST = TWO_LINES.replace("speed: 0.9}", "speed: 2.0}").replace(
@@ -141,11 +175,18 @@ def test_content_check_reports_unreadable_captions_at_the_script_line(app, tmp_p
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if ": error" in line]
     # Reported in the app's language (Japanese by default): 字幕 = caption.
-    assert errors and all(line.startswith(f"{path}:18: error: 字幕：毎秒") for line in errors), result.output
+    assert errors and all(line.startswith(f"{path}:18: error: 字幕：毎秒") for line in errors), (
+        result.output
+    )
     assert "caption:" in errors[0].split(" — ")[1]
 
     # A condensed caption: is the fix.
-    write_script(tmp_path, FAST.replace(', pause: 0.0}', ', caption: "年金だけでは払えず、分納の相談に。", pause: 0.0}'))
+    write_script(
+        tmp_path,
+        FAST.replace(
+            ", pause: 0.0}", ', caption: "年金だけでは払えず、分納の相談に。", pause: 0.0}'
+        ),
+    )
     fixed = app.test_cli_runner().invoke(args=["content", "check", "--root", str(tmp_path)])
     assert fixed.exit_code == 0, fixed.output
     assert f"{path}:18:" not in fixed.output
@@ -167,11 +208,19 @@ def test_plain_vtt_files_are_warned_about_at_their_line(app, tmp_path):
     assert result.exit_code == 0, result.output
     vtt = folder / "captions.ja.vtt"
     warnings = [line for line in result.output.splitlines() if line.startswith(str(vtt))]
-    assert any(line.startswith(f"{vtt}:8: warning: 字幕：毎秒 16.0 字") for line in warnings), warnings
-    assert any(line.startswith(f"{vtt}:8: warning: 字幕：字幕の1行が 21 字") for line in warnings), warnings
-    assert any(line.startswith(f"{vtt}:13: warning: 字幕：3 行の字幕") for line in warnings), warnings
+    assert any(line.startswith(f"{vtt}:8: warning: 字幕：毎秒 16.0 字") for line in warnings), (
+        warnings
+    )
+    assert any(
+        line.startswith(f"{vtt}:8: warning: 字幕：字幕の1行が 21 字") for line in warnings
+    ), warnings
+    assert any(line.startswith(f"{vtt}:13: warning: 字幕：3 行の字幕") for line in warnings), (
+        warnings
+    )
     assert not any(line.startswith(f"{vtt}:4:") for line in warnings)
-    assert any(line.startswith(f"{vtt}: warning: 字幕：読む速さの中央値が毎秒 9.0 字") for line in warnings), warnings
+    assert any(
+        line.startswith(f"{vtt}: warning: 字幕：読む速さの中央値が毎秒 9.0 字") for line in warnings
+    ), warnings
 
 
 def test_shipped_content_passes_the_caption_check(app):

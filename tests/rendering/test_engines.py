@@ -48,8 +48,23 @@ def _tone(text: str, voice: Voice, out: Path) -> tts.Speech:
     """A real (if plain) engine: a tone, a tenth of a second per character, made by ffmpeg."""
     seconds = 0.1 * len(text)
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-         "-ar", str(tts.SAMPLE_RATE), "-ac", "1", "-c:a", "pcm_s16le", str(out)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-ar",
+            str(tts.SAMPLE_RATE),
+            "-ac",
+            "1",
+            "-c:a",
+            "pcm_s16le",
+            str(out),
+        ],
         check=True,
     )
     _tone.spoken.append(text)
@@ -65,8 +80,28 @@ def _absent() -> None:
 def extra_engines():
     """Two engines registered through the registry, as a third engine would be: one that speaks, one absent."""
     _tone.spoken = []
-    tone = engines.register(engines.Engine("tone", "Tone", lambda: None, _tone, str, lambda voices: ["tone credit"], lambda: frozenset({"a4"})))
-    absent = engines.register(engines.Engine("absent", "Absent", _absent, _tone, str, lambda voices: ["absent credit"], lambda: frozenset({"x"})))
+    tone = engines.register(
+        engines.Engine(
+            "tone",
+            "Tone",
+            lambda: None,
+            _tone,
+            str,
+            lambda voices: ["tone credit"],
+            lambda: frozenset({"a4"}),
+        )
+    )
+    absent = engines.register(
+        engines.Engine(
+            "absent",
+            "Absent",
+            _absent,
+            _tone,
+            str,
+            lambda voices: ["absent credit"],
+            lambda: frozenset({"x"}),
+        )
+    )
     yield tone, absent
     del engines.ENGINES["tone"], engines.ENGINES["absent"]
 
@@ -78,23 +113,48 @@ def test_open_jtalk_is_the_default_and_kokoro_is_registered():
 
 
 def test_voice_settings_are_parsed(tmp_path):
-    path = script_with(tmp_path, "{engine: kokoro, name: jm_kumo, speed: 1.1, volume: -2}", "{file: mei_normal, pitch: 3}")
+    path = script_with(
+        tmp_path,
+        "{engine: kokoro, name: jm_kumo, speed: 1.1, volume: -2}",
+        "{file: mei_normal, pitch: 3}",
+    )
     script, problems = parse(path)
     assert script is not None, problems
     voice = script.cast["職員"].voice
-    assert (voice.engine, voice.name, voice.speed, voice.volume, voice.fallback) == ("kokoro", "jm_kumo", 1.1, -2.0, "")
+    assert (voice.engine, voice.name, voice.speed, voice.volume, voice.fallback) == (
+        "kokoro",
+        "jm_kumo",
+        1.1,
+        -2.0,
+        "",
+    )
     assert voice.line == 6
     assert script.cast["住民"].voice.engine == "open_jtalk"
 
 
-@pytest.mark.parametrize(("first", "message"), [
-    ("{engine: espeak}", "6: error: cast '職員': unknown speech engine 'espeak'"),
-    ("{engine: 'two words'}", "6: error: cast '職員': voice engine must be a name such as kokoro"),
-    ("{engine: kokoro}", "6: error: cast '職員': a Kokoro voice needs a name"),
-    ("{file: mei_normal, name: jm_kumo}", "6: error: cast '職員': Open JTalk has no voice names"),
-    ("{engine: kokoro, name: jm_kumo, fallback: kokoro}", "6: error: cast '職員': fallback 'kokoro' is not another speech engine"),
-    ("{file: mei_normal, pitch: 3}", "9: warning: cast '住民' speaks with the same voice as cast '職員'"),
-])
+@pytest.mark.parametrize(
+    ("first", "message"),
+    [
+        ("{engine: espeak}", "6: error: cast '職員': unknown speech engine 'espeak'"),
+        (
+            "{engine: 'two words'}",
+            "6: error: cast '職員': voice engine must be a name such as kokoro",
+        ),
+        ("{engine: kokoro}", "6: error: cast '職員': a Kokoro voice needs a name"),
+        (
+            "{file: mei_normal, name: jm_kumo}",
+            "6: error: cast '職員': Open JTalk has no voice names",
+        ),
+        (
+            "{engine: kokoro, name: jm_kumo, fallback: kokoro}",
+            "6: error: cast '職員': fallback 'kokoro' is not another speech engine",
+        ),
+        (
+            "{file: mei_normal, pitch: 3}",
+            "9: warning: cast '住民' speaks with the same voice as cast '職員'",
+        ),
+    ],
+)
 def test_voice_mistakes_are_reported_on_their_line(tmp_path, first, message):
     path = script_with(tmp_path, first, "{file: mei_normal, pitch: 3}")
     assert any(p.startswith(message) for p in problems_of(path)), problems_of(path)
@@ -102,7 +162,12 @@ def test_voice_mistakes_are_reported_on_their_line(tmp_path, first, message):
 
 def test_a_missing_engine_fails_with_a_clear_message(app, tmp_path, extra_engines):
     path = script_with(tmp_path, "{engine: absent, name: x}", "{file: mei_normal}")
-    assert any(p.startswith("6: warning: cast '職員': Absent is not installed, so the video cannot be rendered") for p in problems_of(path))
+    assert any(
+        p.startswith(
+            "6: warning: cast '職員': Absent is not installed, so the video cannot be rendered"
+        )
+        for p in problems_of(path)
+    )
     with pytest.raises(tools.ToolMissing, match=r"pip install absent"):
         render(path, width=320, height=180, fps=10)
     assert not (path.parent / "source.mp4").exists()
@@ -110,7 +175,10 @@ def test_a_missing_engine_fails_with_a_clear_message(app, tmp_path, extra_engine
 
 def test_a_missing_engine_falls_back_when_the_script_says_so(app, tmp_path, extra_engines):
     path = script_with(tmp_path, "{engine: absent, name: x, fallback: tone}", "{file: mei_normal}")
-    assert any(p.startswith("6: warning: cast '職員': Absent is not installed, so tone will speak instead") for p in problems_of(path))
+    assert any(
+        p.startswith("6: warning: cast '職員': Absent is not installed, so tone will speak instead")
+        for p in problems_of(path)
+    )
     result = render(path, width=320, height=180, fps=10)
     assert result.status == "rendered"
     assert _tone.spoken == ["ひゃくとおばんですね。"]
@@ -136,7 +204,9 @@ def test_invalid_engine_settings_stop_the_render(app, tmp_path):
 
 
 def test_open_jtalk_reading_comes_from_its_text_analysis():
-    assert engines.get("open_jtalk").reading("督促状が届いた。") == "トク’ソク ジョー ガ トドイ タ"  # ’ marks the accent nucleus
+    assert (
+        engines.get("open_jtalk").reading("督促状が届いた。") == "トク’ソク ジョー ガ トドイ タ"
+    )  # ’ marks the accent nucleus
 
 
 def test_readings_command_prints_each_installed_engine(app):

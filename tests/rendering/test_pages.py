@@ -40,29 +40,46 @@ def test_render_button_renders_and_reports_progress(client, db, small_render):
     assert (job.status, job.percent, job.requested_by_id) == ("done", 100, admin.id)
     assert job.duration_seconds > 10
     assert (path.parent / "source.mp4").stat().st_size > 0
-    assert yaml.safe_load((path.parent / "video.yaml").read_text(encoding="utf-8"))["id"] == "two-lines"
+    assert (
+        yaml.safe_load((path.parent / "video.yaml").read_text(encoding="utf-8"))["id"]
+        == "two-lines"
+    )
     assert client.get(f"/content/scripts/jobs/{job.id}").get_json() == {
-        "status": "done", "status_label": "作成済み", "percent": 100, "finished": True, "message": job.message,
+        "status": "done",
+        "status_label": "作成済み",
+        "percent": 100,
+        "finished": True,
+        "message": job.message,
     }
-    actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.object_type == "render_job")).all()
+    actions = db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.object_type == "render_job")
+    ).all()
     assert sorted(actions) == ["render_finished", "render_requested"]
 
     # Unchanged: nothing is rendered; changed: rendered again.
     before = (path.parent / "source.mp4").stat().st_mtime_ns
     client.post("/content/scripts/two-lines/render")
-    assert db.session.scalars(db.select(RenderJob).order_by(RenderJob.id.desc())).first().status == "skipped"
+    assert (
+        db.session.scalars(db.select(RenderJob).order_by(RenderJob.id.desc())).first().status
+        == "skipped"
+    )
     assert (path.parent / "source.mp4").stat().st_mtime_ns == before
     path.write_text(TWO_LINES.replace("pause: 0.5", "pause: 0.8"), encoding="utf-8")
     assert "台本が変更されています" in client.get("/content/scripts").get_data(as_text=True)
     client.post("/content/scripts/two-lines/render")
-    assert db.session.scalars(db.select(RenderJob).order_by(RenderJob.id.desc())).first().status == "done"
+    assert (
+        db.session.scalars(db.select(RenderJob).order_by(RenderJob.id.desc())).first().status
+        == "done"
+    )
 
 
 def test_a_failed_render_is_recorded_with_its_message(client, db, small_render, monkeypatch):
     write_script(small_render)
     login(client, make_employee(roles=[Role.CONTENT_ADMIN]))
     client.application.config["RENDER_FONT"] = str(small_render / "missing.ttc")
-    page = client.post("/content/scripts/two-lines/render", follow_redirects=True).get_data(as_text=True)
+    page = client.post("/content/scripts/two-lines/render", follow_redirects=True).get_data(
+        as_text=True
+    )
     job = db.session.scalars(db.select(RenderJob)).one()
     assert job.status == "failed" and "fonts-noto-cjk" in job.message
     assert "fonts-noto-cjk" in page
@@ -81,7 +98,10 @@ def test_cli_renders_by_id_then_skips(app, small_render):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["videos", "render", "two-lines"])
     assert result.exit_code == 0, result.output
-    assert "2" in result.output and (small_render / "videos" / "two-lines" / "captions.ja.vtt").exists()
+    assert (
+        "2" in result.output
+        and (small_render / "videos" / "two-lines" / "captions.ja.vtt").exists()
+    )
     again = runner.invoke(args=["videos", "render", "two-lines"])
     assert again.exit_code == 0
     assert "変更されていない" in again.output or "has not changed" in again.output
@@ -108,7 +128,9 @@ def test_rendered_folder_is_handed_to_the_video_library(app, tmp_path, monkeypat
     result = RenderResult("rendered", tmp_path / "videos" / "two-lines", "two-lines")
     assert service.hand_off(result, 7) == "動画を作成し、動画ライブラリに取り込みました。"
     assert calls == [(tmp_path / "videos" / "two-lines", 7)]
-    assert service.hand_off(RenderResult("skipped", result.folder, "two-lines"), 7).startswith("前回の作成から")
+    assert service.hand_off(RenderResult("skipped", result.folder, "two-lines"), 7).startswith(
+        "前回の作成から"
+    )
     assert len(calls) == 1
 
     def refusing(path, *, actor_id=None, wait=False):
@@ -121,7 +143,10 @@ def test_rendered_folder_is_handed_to_the_video_library(app, tmp_path, monkeypat
 def test_without_the_video_area_the_folder_is_reported_ready(app, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "app.videos.service", None)  # import fails
     result = RenderResult("rendered", tmp_path / "videos" / "two-lines", "two-lines")
-    assert service.hand_off(result, None) == "動画を videos/two-lines に作成しました。動画ライブラリに取り込めます。"
+    assert (
+        service.hand_off(result, None)
+        == "動画を videos/two-lines に作成しました。動画ライブラリに取り込めます。"
+    )
 
 
 def test_scripts_page_shows_the_folder_pattern_and_an_empty_state(client, small_render):
@@ -141,14 +166,32 @@ def test_a_render_left_running_by_a_dead_worker_is_marked_failed_with_a_plain_me
 
     gone = subprocess.Popen(["true"])
     gone.wait()
-    dead = RenderJob(script_id="two-lines", status=RenderJob.RUNNING, worker_id=f"{worker.host_name()}:{gone.pid}:x", heartbeat_at=utcnow())
-    live = RenderJob(script_id="two-lines", status=RenderJob.RUNNING, worker_id=worker.worker_identity(), heartbeat_at=utcnow())
-    silent = RenderJob(script_id="two-lines", status=RenderJob.RUNNING, worker_id="elsewhere:1:x",
-                       heartbeat_at=utcnow() - timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 1))
+    dead = RenderJob(
+        script_id="two-lines",
+        status=RenderJob.RUNNING,
+        worker_id=f"{worker.host_name()}:{gone.pid}:x",
+        heartbeat_at=utcnow(),
+    )
+    live = RenderJob(
+        script_id="two-lines",
+        status=RenderJob.RUNNING,
+        worker_id=worker.worker_identity(),
+        heartbeat_at=utcnow(),
+    )
+    silent = RenderJob(
+        script_id="two-lines",
+        status=RenderJob.RUNNING,
+        worker_id="elsewhere:1:x",
+        heartbeat_at=utcnow() - timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 1),
+    )
     db.session.add_all([dead, live, silent])
     db.session.commit()
     assert worker.recover_stuck_jobs() == 2
-    assert (dead.status, silent.status, live.status) == (RenderJob.FAILED, RenderJob.FAILED, RenderJob.RUNNING)
+    assert (dead.status, silent.status, live.status) == (
+        RenderJob.FAILED,
+        RenderJob.FAILED,
+        RenderJob.RUNNING,
+    )
     assert "もう一度作成してください" in dead.message
 
 
@@ -159,7 +202,10 @@ def test_a_render_requested_while_the_queue_is_away_fails_plainly(app, db, monke
     from app.core import queue
     from app.rendering import service
 
-    away = RedisHuey("tsunagu-away", connection_pool=ConnectionPool.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
+    away = RedisHuey(
+        "tsunagu-away",
+        connection_pool=ConnectionPool.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1),
+    )
     monkeypatch.setattr(queue, "huey", away)
     monkeypatch.setattr("app.rendering.tasks.render_job_task", away.task()(lambda job_id: None))
     job = service.start_render("two-lines", None)

@@ -30,9 +30,25 @@ def test_the_shipped_dictionary_fixes_what_open_jtalk_misreads():
     assert engine.g2p(active.apply("芦原の窓口")) == "アワラノマドグチ"
     assert engine.g2p(active.apply("そんな金、今すぐには")).startswith("ソンナカネ、")
     # Every programme term is listed, and each is read as listed once the dictionary is applied.
-    for term in ("重層的支援体制整備事業", "福祉まるごと相談室", "ヤングケアラー", "国保税", "給水停止", "支援会議",
-                 "支援調整会議", "金津", "分納", "督促状", "110番", "119番", "滞納", "地方税法",
-                 "社会福祉協議会", "地域包括支援センター", "自立相談支援機関"):
+    for term in (
+        "重層的支援体制整備事業",
+        "福祉まるごと相談室",
+        "ヤングケアラー",
+        "国保税",
+        "給水停止",
+        "支援会議",
+        "支援調整会議",
+        "金津",
+        "分納",
+        "督促状",
+        "110番",
+        "119番",
+        "滞納",
+        "地方税法",
+        "社会福祉協議会",
+        "地域包括支援センター",
+        "自立相談支援機関",
+    ):
         assert term in dictionary.readings, term
         assert sound(engine.g2p(active.apply(term))) == sound(dictionary.readings[term]), term
     # Terms the engine already reads right keep its own accent: they are not replaced.
@@ -43,9 +59,14 @@ def test_the_shipped_dictionary_fixes_what_open_jtalk_misreads():
 def test_longest_term_first_and_numbers_only_whole():
     dictionary = Dictionary({"金": "キン", "そんな金": "ソンナカネ", "8050": "ハチマルゴーマル"})
     assert dictionary.apply("そんな金と金") == "ソンナカネとキン"
-    assert dictionary.apply("8050と８０５０、18050と80500") == "ハチマルゴーマルとハチマルゴーマル、18050と80500"
+    assert (
+        dictionary.apply("8050と８０５０、18050と80500")
+        == "ハチマルゴーマルとハチマルゴーマル、18050と80500"
+    )
     assert dictionary.spans("福祉の8050問題") == [(3, 7)]
-    assert dictionary.spoken("8050", reading="はちまるごーまる") == "はちまるごーまる"  # reading: wins
+    assert (
+        dictionary.spoken("8050", reading="はちまるごーまる") == "はちまるごーまる"
+    )  # reading: wins
 
 
 def test_readings_compare_by_sound():
@@ -58,7 +79,8 @@ def test_readings_compare_by_sound():
 def test_a_broken_dictionary_is_reported_line_by_line(app, tmp_path):
     write_script(tmp_path)
     (tmp_path / "videos" / "pronunciation.yaml").write_text(
-        '# comment\n"8050": ハチマルゴーマル\n8051: ハチマルゴーイチ\n芦原: あわら\n空:\n', encoding="utf-8",
+        '# comment\n"8050": ハチマルゴーマル\n8051: ハチマルゴーイチ\n芦原: あわら\n空:\n',
+        encoding="utf-8",
     )
     result = app.test_cli_runner().invoke(args=["content", "check", "--root", str(tmp_path)])
     assert result.exit_code == 1, result.output
@@ -69,8 +91,12 @@ def test_a_broken_dictionary_is_reported_line_by_line(app, tmp_path):
 
 
 def test_render_speaks_the_reading_and_captions_the_text(tmp_path):
-    path = write_script(tmp_path, TWO_LINES.replace("督促状が届いたんです。", "8050問題のことで来ました。"))
-    (tmp_path / "videos" / "pronunciation.yaml").write_text('"8050": ハチマルゴーマル\n', encoding="utf-8")
+    path = write_script(
+        tmp_path, TWO_LINES.replace("督促状が届いたんです。", "8050問題のことで来ました。")
+    )
+    (tmp_path / "videos" / "pronunciation.yaml").write_text(
+        '"8050": ハチマルゴーマル\n', encoding="utf-8"
+    )
     result = render(path, width=320, height=180, fps=10)
     assert result.spoken[1] == "ハチマルゴーマル問題のことで来ました。"
     cues = parse_vtt((path.parent / "captions.ja.vtt").read_text(encoding="utf-8"))
@@ -78,7 +104,9 @@ def test_render_speaks_the_reading_and_captions_the_text(tmp_path):
     # The audio is the dictionary's reading: its measured length is that of the reading, not
     # of the text as Open JTalk would read it on its own.
     voice = Voice(file="mei_normal", pitch=2, speed=0.9)
-    with_reading = tts.synthesise("ハチマルゴーマル問題のことで来ました。", voice, tmp_path / "a.wav").seconds
+    with_reading = tts.synthesise(
+        "ハチマルゴーマル問題のことで来ました。", voice, tmp_path / "a.wav"
+    ).seconds
     without = tts.synthesise("8050問題のことで来ました。", voice, tmp_path / "b.wav").seconds
     start, end = result.speech[1]
     assert abs((end - start) - with_reading) < 0.001 and abs(with_reading - without) > 0.05

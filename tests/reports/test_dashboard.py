@@ -31,7 +31,9 @@ def city(app, db, tmp_path):
     hr = make_department(code="1020", name_ja="人事課", parent=general)
     welfare = make_department(code="3000", name_ja="健康福祉部")
     office = make_department(code="3050", name_ja="福祉まるごと相談室", parent=welfare)
-    head = make_employee(department=tax, roles=[Role.DEPARTMENT_HEAD], name="税務 課長", position="課長")
+    head = make_employee(
+        department=tax, roles=[Role.DEPARTMENT_HEAD], name="税務 課長", position="課長"
+    )
     clerk = make_employee(department=tax, name="税務 一郎")
     late = make_employee(department=tax, name="税務 遅子")
     admin = make_employee(department=hr, roles=[Role.TRAINING_ADMIN], name="人事 研修")
@@ -43,11 +45,28 @@ def city(app, db, tmp_path):
     complete_course(app, clerk, starter)
     complete_course(app, worker, starter)
     start(app, hr_clerk, "video", "tax-desk-roleplay")
-    overdue = db.session.scalar(select(Assignment).where(Assignment.employee_id == late.id, Assignment.course_id == starter.id))
+    overdue = db.session.scalar(
+        select(Assignment).where(
+            Assignment.employee_id == late.id, Assignment.course_id == starter.id
+        )
+    )
     overdue.due_on = clock.today() - timedelta(days=10)
     db.session.commit()
-    return dict(general=general, tax=tax, hr=hr, welfare=welfare, office=office, head=head, clerk=clerk, late=late,
-                admin=admin, hr_clerk=hr_clerk, worker=worker, worker2=worker2, starter=starter)
+    return dict(
+        general=general,
+        tax=tax,
+        hr=hr,
+        welfare=welfare,
+        office=office,
+        head=head,
+        clerk=clerk,
+        late=late,
+        admin=admin,
+        hr_clerk=hr_clerk,
+        worker=worker,
+        worker2=worker2,
+        starter=starter,
+    )
 
 
 def test_matrix_counts_and_rolls_up_by_division(app, client, city):
@@ -60,12 +79,24 @@ def test_matrix_counts_and_rolls_up_by_division(app, client, city):
     matrix = service.matrix(service.Scope(everything=True), course_id=city["starter"].id)
     cells = {r.department.name_ja: r.cells[city["starter"].id] for r in matrix.rows}
     tax = cells["税務課"]
-    assert (tax.total, tax.completed, tax.in_progress, tax.not_started, tax.overdue) == (3, 1, 0, 2, 1)
+    assert (tax.total, tax.completed, tax.in_progress, tax.not_started, tax.overdue) == (
+        3,
+        1,
+        0,
+        2,
+        1,
+    )
     general = cells["総務部"]
     assert (general.total, general.completed, general.in_progress) == (5, 1, 1)
     assert cells["健康福祉部"].percent == 50.0
     assert matrix.grand.total == 7 and matrix.grand.completed == 2
-    assert [r.department.name_ja for r in matrix.rows] == ["総務部", "人事課", "税務課", "健康福祉部", "福祉まるごと相談室"]  # by code
+    assert [r.department.name_ja for r in matrix.rows] == [
+        "総務部",
+        "人事課",
+        "税務課",
+        "健康福祉部",
+        "福祉まるごと相談室",
+    ]  # by code
     assert "税務課" in html and "33%" in html and "50%" in html and "1人 期限超過" in html
     assert "<svg" in html and "<polyline" in html and "style=" not in html
 
@@ -74,8 +105,14 @@ def test_drill_down_lists_staff_and_is_audited(app, db, client, city):
     login(client, city["admin"])
     html = client.get(f"/reports/departments/{city['tax'].id}").get_data(as_text=True)
     assert "税務 一郎" in html and "税務 遅子" in html and "期限超過" in html and "修了" in html
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "progress.viewed", AuditEvent.object_id == str(city["tax"].id)))
-    only_overdue = client.get(f"/reports/departments/{city['tax'].id}?status=overdue").get_data(as_text=True)
+    assert db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "progress.viewed", AuditEvent.object_id == str(city["tax"].id)
+        )
+    )
+    only_overdue = client.get(f"/reports/departments/{city['tax'].id}?status=overdue").get_data(
+        as_text=True
+    )
     assert "税務 遅子" in only_overdue and "税務 一郎" not in only_overdue
     division = client.get(f"/reports/departments/{city['general'].id}").get_data(as_text=True)
     assert "人事 二郎" in division and "税務 一郎" in division
@@ -95,15 +132,27 @@ def test_department_head_sees_only_their_department(app, client, city):
     own_division = main_of(client.get(f"/reports/?division={city['general'].id}"))
     assert "人事課" not in own_division and "税務課" in own_division
     exported = client.get("/reports/export.csv").data.decode("utf-8-sig")
-    assert "税務課" in exported and "人事課" not in exported and "福祉まるごと相談室" not in exported
+    assert (
+        "税務課" in exported and "人事課" not in exported and "福祉まるごと相談室" not in exported
+    )
     overdue = client.get("/reports/overdue.csv").data.decode("utf-8-sig")
     assert "税務 遅子" in overdue and "人事" not in overdue
-    assert client.get("/reports/my-department").headers["Location"].endswith(f"/reports/departments/{city['tax'].id}")
+    assert (
+        client.get("/reports/my-department")
+        .headers["Location"]
+        .endswith(f"/reports/departments/{city['tax'].id}")
+    )
 
 
 def test_learners_cannot_open_reports(client, city):
     login(client, city["clerk"])
-    for url in ("/reports/", f"/reports/departments/{city['tax'].id}", "/reports/overdue", "/reports/export.csv", "/reports/overdue.xlsx"):
+    for url in (
+        "/reports/",
+        f"/reports/departments/{city['tax'].id}",
+        "/reports/overdue",
+        "/reports/export.csv",
+        "/reports/overdue.xlsx",
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -136,13 +185,23 @@ def test_overdue_list_and_its_exports(app, db, client, city):
     login(client, city["admin"])
     html = client.get("/reports/overdue").get_data(as_text=True)
     assert "税務 遅子" in html and "1件" in html
-    rows = list(csv.reader(io.StringIO(client.get("/reports/overdue.csv").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/reports/overdue.csv").data.decode("utf-8-sig")))
+    )
     assert rows[0][:2] == ["職員番号", "氏名"]
-    assert rows[1][1] == "税務 遅子" and rows[1][2] == "総務部" and rows[1][3] == "税務課" and rows[1][6] == "10"
+    assert (
+        rows[1][1] == "税務 遅子"
+        and rows[1][2] == "総務部"
+        and rows[1][3] == "税務課"
+        and rows[1][6] == "10"
+    )
     sheet = load_workbook(io.BytesIO(client.get("/reports/overdue.xlsx").data)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[1][1] == "税務 遅子" and values[1][6] == 10
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "progress.exported")) is not None
+    assert (
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "progress.exported"))
+        is not None
+    )
     assert client.get("/reports/overdue.pdf").status_code == 404
 
 
@@ -191,7 +250,11 @@ def test_drill_down_pages_and_english(app, db, client, city):
     client.post("/language", data={"locale": "en"})
     english = main_of(client.get("/reports/"))
     assert "Completion dashboard" in english and "Completion over time" in english
-    assert client.get("/reports/export.csv").data.decode("utf-8-sig").startswith("Division (部),Section (課),Course")
+    assert (
+        client.get("/reports/export.csv")
+        .data.decode("utf-8-sig")
+        .startswith("Division (部),Section (課),Course")
+    )
 
 
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -202,7 +265,9 @@ def test_exports_never_turn_a_roster_name_into_a_formula(db, client, city):
     city["tax"].name_ja = "+税務課"
     db.session.commit()
     login(client, city["admin"])
-    rows = list(csv.reader(io.StringIO(client.get("/reports/overdue.csv").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/reports/overdue.csv").data.decode("utf-8-sig")))
+    )
     assert rows[1][1] == "'" + FORMULA
     assert rows[1][3] == "'+税務課"
     assert rows[1][6] == "10"  # numbers stay numbers

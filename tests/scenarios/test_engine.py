@@ -8,13 +8,28 @@ from app.scenarios.engine import Step
 
 def scenario(scoring="dynamic", pass_score=3):
     def ending(verdict, score):
-        return {"ending": {"verdict": verdict, "score": score, "debrief": {"ja": "…"}, "tomorrow": [{"ja": "…"}]}}
+        return {
+            "ending": {
+                "verdict": verdict,
+                "score": score,
+                "debrief": {"ja": "…"},
+                "tomorrow": [{"ja": "…"}],
+            }
+        }
 
     return {
-        "scoring": scoring, "pass_score": pass_score, "start": "a",
+        "scoring": scoring,
+        "pass_score": pass_score,
+        "start": "a",
         "nodes": {
             "a": {"choices": [{"next": "b", "score": 1}, {"next": "c", "score": 0}]},
-            "b": {"choices": [{"next": "a", "score": 5}, {"next": "good", "score": 2}, {"next": "bad", "score": -1}]},
+            "b": {
+                "choices": [
+                    {"next": "a", "score": 5},
+                    {"next": "good", "score": 2},
+                    {"next": "bad", "score": -1},
+                ]
+            },
             "c": {"choices": [{"next": "b", "score": 1}, {"next": "bad", "score": 0}]},
             "good": ending("connected", 10),
             "bad": ending("missed", 0),
@@ -85,7 +100,9 @@ def test_validator_warns_instead_of_failing_on_a_huge_graph(monkeypatch, tmp_pat
 
     source = FIXTURE_ROOT / "scenarios" / "practice-desk.yaml"
     (tmp_path / "scenarios" / "media").mkdir(parents=True)
-    (tmp_path / "scenarios" / "media" / "counter.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "scenarios" / "media" / "counter.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'/>"
+    )
     text = source.read_text(encoding="utf-8").replace("pass_score: 4", "pass_score: 9")
     (tmp_path / "scenarios" / "practice-desk.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setattr(engine, "MAX_SEARCH_STEPS", 3)

@@ -42,7 +42,9 @@ def play_blind(definition: dict, seed: str, pick) -> tuple[bool, str]:
     if not engine.is_ending(nodes[current]):
         return False, current
     position = engine.replay(definition, steps)
-    return engine.passed(definition, position.score, engine.has_critical(definition, steps)), current
+    return engine.passed(
+        definition, position.score, engine.has_critical(definition, steps)
+    ), current
 
 
 def best_walk(definition: dict) -> list[engine.Step]:
@@ -53,12 +55,18 @@ def best_walk(definition: dict) -> list[engine.Step]:
         nonlocal best
         if engine.is_ending(nodes[node_id]):
             position = engine.replay(definition, steps)
-            if engine.passed(definition, position.score, engine.has_critical(definition, steps)) and (best[0] is None or position.score > best[0]):
+            if engine.passed(
+                definition, position.score, engine.has_critical(definition, steps)
+            ) and (best[0] is None or position.score > best[0]):
                 best = (position.score, list(steps))
             return
         for index, choice in enumerate(engine.choices_of(nodes[node_id])):
             if choice["next"] not in visited:
-                walk(choice["next"], visited | {choice["next"]}, [*steps, engine.Step(node_id, index)])
+                walk(
+                    choice["next"],
+                    visited | {choice["next"]},
+                    [*steps, engine.Step(node_id, index)],
+                )
 
     walk(definition["start"], {definition["start"]}, [])
     return best[1]
@@ -71,7 +79,9 @@ def test_pressing_the_same_number_at_every_step_rarely_passes(path: Path, positi
     definition = yaml.safe_load(path.read_text(encoding="utf-8"))
     pick = (lambda order: order[0]) if position == "first" else (lambda order: order[-1])
     passes = sum(play_blind(definition, f"attempt-{n}", pick)[0] for n in range(BLIND_RUNS))
-    assert passes / BLIND_RUNS <= BLIND_PASS_LIMIT, f"{path.stem}: {passes}/{BLIND_RUNS} blind attempts passed"
+    assert passes / BLIND_RUNS <= BLIND_PASS_LIMIT, (
+        f"{path.stem}: {passes}/{BLIND_RUNS} blind attempts passed"
+    )
     # … while reading the scenario and choosing well does pass
     assert best_walk(definition), f"{path.stem}: no path passes"
 
@@ -95,7 +105,10 @@ def _shown_values(html: str) -> list[int]:
 
 
 def _state(html):
-    return {k: re.search(rf'name="{k}" value="([^"]+)"', html).group(1) for k in ("attempt", "node", "step")}
+    return {
+        k: re.search(rf'name="{k}" value="([^"]+)"', html).group(1)
+        for k in ("attempt", "node", "step")
+    }
 
 
 def test_the_page_shows_the_attempts_order_and_keeps_it(client, practice, db):
@@ -108,7 +121,9 @@ def test_the_page_shows_the_attempts_order_and_keeps_it(client, practice, db):
         html = client.get("/scenarios/practice-desk").get_data(as_text=True)
         shown = _shown_values(html)
         assert shown == engine.choice_order(attempt.order_seed, "arrival", 2)
-        assert _shown_values(client.get("/scenarios/practice-desk").get_data(as_text=True)) == shown  # reload
+        assert (
+            _shown_values(client.get("/scenarios/practice-desk").get_data(as_text=True)) == shown
+        )  # reload
         orders.add(tuple(shown))
     assert orders == {(0, 1), (1, 0)}  # attempts differ
 
@@ -116,10 +131,15 @@ def test_the_page_shows_the_attempts_order_and_keeps_it(client, practice, db):
     html = client.get("/scenarios/practice-desk").get_data(as_text=True)
     before = _shown_values(html)
     client.post("/scenarios/practice-desk/choose", data={**_state(html), "choice": 0})
-    client.post("/scenarios/practice-desk/back", data={"attempt": _state(html)["attempt"], "step": 1})
+    client.post(
+        "/scenarios/practice-desk/back", data={"attempt": _state(html)["attempt"], "step": 1}
+    )
     assert _shown_values(client.get("/scenarios/practice-desk").get_data(as_text=True)) == before
     # the shortcut keys follow the shown position, not the file's index
-    keys = re.findall(r'value="(\d+)" class="choice"[^>]*data-key="(\d)"', client.get("/scenarios/practice-desk").get_data(as_text=True))
+    keys = re.findall(
+        r'value="(\d+)" class="choice"[^>]*data-key="(\d)"',
+        client.get("/scenarios/practice-desk").get_data(as_text=True),
+    )
     assert [int(k) for _, k in keys] == [1, 2]
 
 
@@ -183,7 +203,9 @@ def _play_one_step(client, choice: int) -> str:
     """Start the one-step scenario, take ``choice`` (its index in the file) and return the result page."""
     client.post("/scenarios/critical-test/start")
     html = client.get("/scenarios/critical-test").get_data(as_text=True)
-    response = client.post("/scenarios/critical-test/choose", data={**_state(html), "choice": choice})
+    response = client.post(
+        "/scenarios/critical-test/choose", data={**_state(html), "choice": choice}
+    )
     return client.get(response.headers["Location"]).get_data(as_text=True)
 
 
@@ -192,7 +214,11 @@ def test_a_critical_choice_fails_the_attempt_whatever_its_score(client, critical
     login(client, learner)
     page = _play_one_step(client, 1)
     attempt = service.finished_attempts(learner.id, critical_scenario)[0]
-    assert (attempt.score, attempt.verdict, attempt.passed) == (4, "connected", False)  # 4 ≥ 3, yet not passed
+    assert (attempt.score, attempt.verdict, attempt.passed) == (
+        4,
+        "connected",
+        False,
+    )  # 4 ≥ 3, yet not passed
     assert "見直したいこと" in page
     assert "税の窓口で聞いた家族の事情を、同意なく相談室に伝えた" in page
     assert "法令や同意のルールに反するもの" in page
@@ -219,9 +245,13 @@ def test_a_pass_mark_only_a_critical_path_reaches_is_refused(tmp_path):
 
     folder = tmp_path / "scenarios"
     folder.mkdir()
-    (folder / "critical-test.yaml").write_text(CRITICAL_SCENARIO.replace("pass_score: 3", "pass_score: 4"), encoding="utf-8")
+    (folder / "critical-test.yaml").write_text(
+        CRITICAL_SCENARIO.replace("pass_score: 3", "pass_score: 4"), encoding="utf-8"
+    )
     bare = Flask(__name__)
     Babel(bare)
     with bare.app_context(), force_locale("en"):
         problems = content.check(content.find(tmp_path), tmp_path)
-    assert any("is above the best reachable score 3" in p.message for p in problems), [str(p) for p in problems]
+    assert any("is above the best reachable score 3" in p.message for p in problems), [
+        str(p) for p in problems
+    ]

@@ -64,7 +64,9 @@ def test_partial_and_missed_endings_and_the_pass_mark(client, practice):
     _choose(client, 1)
     attempt = service.finished_attempts(learner.id, practice)[0]
     assert (attempt.verdict, attempt.passed) == ("missed", False)
-    assert "見逃した" in client.get(f"/scenarios/practice-desk/results/{attempt.id}").get_data(as_text=True)
+    assert "見逃した" in client.get(f"/scenarios/practice-desk/results/{attempt.id}").get_data(
+        as_text=True
+    )
 
 
 def test_resume_where_the_learner_left(client, practice):
@@ -86,9 +88,14 @@ def test_stale_or_double_submit_records_nothing(client, practice, db):
     html = client.get("/scenarios/practice-desk").get_data(as_text=True)
     state = _state(html)
     client.post("/scenarios/practice-desk/choose", data={**state, "choice": 0})
-    client.post("/scenarios/practice-desk/choose", data={**state, "choice": 1})  # the same page again
+    client.post(
+        "/scenarios/practice-desk/choose", data={**state, "choice": 1}
+    )  # the same page again
     assert db.session.scalar(select(db.func.count(ScenarioChoice.id))) == 1
-    response = client.post("/scenarios/practice-desk/choose", data={**_state(client.get("/scenarios/practice-desk").get_data(as_text=True)), "choice": 9})
+    response = client.post(
+        "/scenarios/practice-desk/choose",
+        data={**_state(client.get("/scenarios/practice-desk").get_data(as_text=True)), "choice": 9},
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(db.func.count(ScenarioChoice.id))) == 1
 
@@ -101,9 +108,11 @@ def test_back_navigation_keeps_the_choice_on_record(client, practice, db):
     html = client.get("/scenarios/practice-desk").get_data(as_text=True)
     assert "戻る" in html
     state = _state(html)
-    client.post("/scenarios/practice-desk/back", data={"attempt": state["attempt"], "step": state["step"]})
+    client.post(
+        "/scenarios/practice-desk/back", data={"attempt": state["attempt"], "step": state["step"]}
+    )
     html = client.get("/scenarios/practice-desk").get_data(as_text=True)
-    assert _state(html) ["node"] == "arrival" and _state(html)["step"] == "0"
+    assert _state(html)["node"] == "arrival" and _state(html)["step"] == "0"
     choices = db.session.scalars(select(ScenarioChoice)).all()
     assert len(choices) == 1 and choices[0].undone_at is not None
     _choose(client, 0)
@@ -147,7 +156,12 @@ def test_signals_started_once_and_completed_once_per_version(client, practice):
     finally:
         learning_item_started.disconnect(on_started)
         learning_item_completed.disconnect(on_completed)
-    expected = {"employee_id": learner.id, "kind": "scenario", "slug": "practice-desk", "version": 1}
+    expected = {
+        "employee_id": learner.id,
+        "kind": "scenario",
+        "slug": "practice-desk",
+        "version": 1,
+    }
     assert started == [expected]
     assert completed == [expected]
 
@@ -210,7 +224,12 @@ def test_attempts_keep_their_version(client, practice, tmp_path, app, db):
     root = tmp_path / "root"
     shutil.copytree(app.config["CONTENT_ROOT"], root)
     path = root / "scenarios" / "practice-desk.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("私の年金だけで暮らしています", "私の年金だけが頼りです"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "私の年金だけで暮らしています", "私の年金だけが頼りです"
+        ),
+        encoding="utf-8",
+    )
     result = content.sync(content.find(root), root)
     assert (result.created, result.updated) == (0, 1)
     assert content.sync(content.find(root), root).unchanged == 1  # idempotent
@@ -242,7 +261,10 @@ def test_no_back_button_when_the_scenario_does_not_allow_it(client, app, tmp_pat
     root = tmp_path / "root"
     shutil.copytree(FIXTURE_ROOT, root)
     path = root / "scenarios" / "practice-desk.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("allow_back: true", "allow_back: false"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("allow_back: true", "allow_back: false"),
+        encoding="utf-8",
+    )
     app.config["CONTENT_ROOT"] = root
     content.sync(content.find(root), root)
     login(client, make_employee())
@@ -251,6 +273,16 @@ def test_no_back_button_when_the_scenario_does_not_allow_it(client, app, tmp_pat
     html = client.get("/scenarios/practice-desk").get_data(as_text=True)
     assert "1つ前に戻る" not in html
     state = _state(html)
-    client.post("/scenarios/practice-desk/back", data={"attempt": state["attempt"], "step": state["step"]})
-    assert _state(client.get("/scenarios/practice-desk").get_data(as_text=True))["node"] == "payment-only"
-    assert db.session.scalar(select(db.func.count(ScenarioChoice.id)).where(ScenarioChoice.undone_at.is_not(None))) == 0
+    client.post(
+        "/scenarios/practice-desk/back", data={"attempt": state["attempt"], "step": state["step"]}
+    )
+    assert (
+        _state(client.get("/scenarios/practice-desk").get_data(as_text=True))["node"]
+        == "payment-only"
+    )
+    assert (
+        db.session.scalar(
+            select(db.func.count(ScenarioChoice.id)).where(ScenarioChoice.undone_at.is_not(None))
+        )
+        == 0
+    )

@@ -46,7 +46,10 @@ def test_every_ending_of_a_shipped_scenario_can_be_played(path: Path, app, clien
         for step, index in enumerate(route):
             db.session.refresh(attempt)
             node = attempt.current_node
-            response = client.post(f"/scenarios/{path.stem}/choose", data={"attempt": attempt.id, "node": node, "step": step, "choice": index})
+            response = client.post(
+                f"/scenarios/{path.stem}/choose",
+                data={"attempt": attempt.id, "node": node, "step": step, "choice": index},
+            )
             assert response.status_code == 302
         db.session.refresh(attempt)
         assert attempt.status == "finished" and attempt.ending_node == ending
@@ -70,7 +73,11 @@ def test_demo_loader_syncs_the_shipped_content(app, db):
     from app.scenarios.models import ScenarioVersion
 
     app.config["CONTENT_ROOT"] = PROJECT_ROOT
-    messages = [loader() for loader in demo_loaders() if loader.__module__.startswith(("app.scenarios", "app.quizzes"))]
+    messages = [
+        loader()
+        for loader in demo_loaders()
+        if loader.__module__.startswith(("app.scenarios", "app.quizzes"))
+    ]
     assert len(messages) == 2
     assert len(service.active_scenarios()) == len(SHIPPED)
     assert len(quiz_service.active_quizzes()) == len(quiz_content.find(PROJECT_ROOT))

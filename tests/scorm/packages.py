@@ -71,22 +71,44 @@ def manifest(title: str, parts: list[Part], *, identifier: str = "pkg", schema: 
     items = []
     resources = []
     for index, part in enumerate(parts):
-        mastery = f"<adlcp:masteryscore>{part.mastery}</adlcp:masteryscore>" if part.mastery is not None else ""
-        items.append(f'<item identifier={quoteattr(part.identifier)} identifierref="res-{index}">'
-                     f"<title>{escape(part.title)}</title>{mastery}</item>")
-        resources.append(f'<resource identifier="res-{index}" type="webcontent" adlcp:scormtype="sco" href={quoteattr(part.href)}>'
-                         f"<file href={quoteattr(part.href)}/></resource>")
-    return (MANIFEST_HEAD.format(identifier=identifier, schema=schema)
-            + f'  <organizations default="org"><organization identifier="org"><title>{escape(title)}</title>'
-            + "".join(items) + "</organization></organizations>\n"
-            + "  <resources>" + "".join(resources) + "</resources>\n</manifest>\n")
+        mastery = (
+            f"<adlcp:masteryscore>{part.mastery}</adlcp:masteryscore>"
+            if part.mastery is not None
+            else ""
+        )
+        items.append(
+            f'<item identifier={quoteattr(part.identifier)} identifierref="res-{index}">'
+            f"<title>{escape(part.title)}</title>{mastery}</item>"
+        )
+        resources.append(
+            f'<resource identifier="res-{index}" type="webcontent" adlcp:scormtype="sco" href={quoteattr(part.href)}>'
+            f"<file href={quoteattr(part.href)}/></resource>"
+        )
+    return (
+        MANIFEST_HEAD.format(identifier=identifier, schema=schema)
+        + f'  <organizations default="org"><organization identifier="org"><title>{escape(title)}</title>'
+        + "".join(items)
+        + "</organization></organizations>\n"
+        + "  <resources>"
+        + "".join(resources)
+        + "</resources>\n</manifest>\n"
+    )
 
 
-def write_package(path: Path, title: str, parts: list[Part], *, manifest_text: str | None = None,
-                  extra: dict[str, bytes | str] | None = None) -> Path:
+def write_package(
+    path: Path,
+    title: str,
+    parts: list[Part],
+    *,
+    manifest_text: str | None = None,
+    extra: dict[str, bytes | str] | None = None,
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("imsmanifest.xml", manifest_text if manifest_text is not None else manifest(title, parts))
+        archive.writestr(
+            "imsmanifest.xml",
+            manifest_text if manifest_text is not None else manifest(title, parts),
+        )
         for part in parts:
             archive.writestr(part.href, SCO_PAGE.format(title=escape(part.title), score=part.score))
         for name, data in (extra or {}).items():
@@ -95,9 +117,17 @@ def write_package(path: Path, title: str, parts: list[Part], *, manifest_text: s
 
 
 def single(path: Path, title: str = "情報セキュリティ研修 2027", **kwargs) -> Path:
-    return write_package(path, title, [Part("sco-1", "情報セキュリティの基本", "content/index.html", **kwargs)])
+    return write_package(
+        path, title, [Part("sco-1", "情報セキュリティの基本", "content/index.html", **kwargs)]
+    )
 
 
 def multi(path: Path, title: str = "個人情報保護研修") -> Path:
-    return write_package(path, title, [Part("part-1", "第1章 個人情報とは", "ch1/index.html"),
-                                       Part("part-2", "第2章 窓口での取扱い", "ch2/index.html")])
+    return write_package(
+        path,
+        title,
+        [
+            Part("part-1", "第1章 個人情報とは", "ch1/index.html"),
+            Part("part-2", "第2章 窓口での取扱い", "ch2/index.html"),
+        ],
+    )

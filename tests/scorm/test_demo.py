@@ -8,7 +8,10 @@ from app.scorm.demo import DEMO_SLUG, PACKAGES, load_demo, zip_folder
 def test_the_demo_package_is_checked_like_any_other(app, tmp_path):
     checked = packages.inspect(zip_folder(PACKAGES / DEMO_SLUG, tmp_path / "p.zip"))
     assert checked.title == "情報セキュリティ基礎研修（全職員）"
-    assert [(s.identifier, s.mastery_score) for s in checked.scos] == [("lock-and-password", None), ("suspicious-mail", 80.0)]
+    assert [(s.identifier, s.mastery_score) for s in checked.scos] == [
+        ("lock-and-password", None),
+        ("suspicious-mail", 80.0),
+    ]
 
 
 def test_loading_the_demo_twice_adds_nothing_the_second_time(app, db):

@@ -33,23 +33,38 @@ def load(tmp_path, slug="info-security", maker=single, **kwargs):
 
 
 def post(client, loaded, sco="sco-1", event="commit", **values):
-    return client.post(f"/scorm/{loaded.package.slug}/{loaded.version.id}/{sco}/commit", json={"event": event, "values": values})
+    return client.post(
+        f"/scorm/{loaded.package.slug}/{loaded.version.id}/{sco}/commit",
+        json={"event": event, "values": values},
+    )
 
 
 def test_the_admin_uploads_a_package_and_a_bad_one_is_explained(app, db, client, tmp_path):
     admin = make_employee(roles=[Role.CONTENT_ADMIN])
     login(client, admin)
-    bad = client.post("/scorm/admin", data={"slug": "broken", "file": (io.BytesIO(b"not a zip"), "broken.zip")},
-                      content_type="multipart/form-data")
+    bad = client.post(
+        "/scorm/admin",
+        data={"slug": "broken", "file": (io.BytesIO(b"not a zip"), "broken.zip")},
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422
     assert "ファイルが zip 形式ではありません" in bad.get_data(as_text=True)
     assert db.session.scalar(select(ScormPackage)) is None
-    good = client.post("/scorm/admin", data={"slug": "info-security", "file": (single(tmp_path / "p.zip").open("rb"), "p.zip")},
-                       content_type="multipart/form-data")
+    good = client.post(
+        "/scorm/admin",
+        data={"slug": "info-security", "file": (single(tmp_path / "p.zip").open("rb"), "p.zip")},
+        content_type="multipart/form-data",
+    )
     assert good.status_code == 302
     package = db.session.scalar(select(ScormPackage))
-    assert (package.slug, package.title_ja, package.source) == ("info-security", "情報セキュリティ研修 2027", SOURCE_UPLOAD)
-    assert "「情報セキュリティ研修 2027」を読み込みました（第 1 版、1 章）" in client.get("/scorm/admin").get_data(as_text=True)
+    assert (package.slug, package.title_ja, package.source) == (
+        "info-security",
+        "情報セキュリティ研修 2027",
+        SOURCE_UPLOAD,
+    )
+    assert "「情報セキュリティ研修 2027」を読み込みました（第 1 版、1 章）" in client.get(
+        "/scorm/admin"
+    ).get_data(as_text=True)
 
 
 def test_only_content_admins_load_packages(app, client):
@@ -60,44 +75,73 @@ def test_only_content_admins_load_packages(app, client):
 def test_package_files_are_served_to_staff_under_their_own_policy(app, db, client, tmp_path):
     loaded = load(tmp_path)
     # unpacked beside the videos, where the media backup finds it
-    assert (app.config["MEDIA_ROOT"] / "scorm" / loaded.version.checksum / "content" / "index.html").is_file()
+    assert (
+        app.config["MEDIA_ROOT"] / "scorm" / loaded.version.checksum / "content" / "index.html"
+    ).is_file()
     url = f"/scorm/files/{loaded.version.id}/content/index.html"
     assert client.get(url).status_code == 302  # signed-out staff go to the sign-in page
     login(client, make_employee())
     with client.get(url) as response:
         assert response.status_code == 200 and b"findAPI" in response.data
         policy = response.headers["Content-Security-Policy"]
-        assert "frame-ancestors 'self'" in policy and "sandbox allow-scripts allow-same-origin" in policy
+        assert (
+            "frame-ancestors 'self'" in policy
+            and "sandbox allow-scripts allow-same-origin" in policy
+        )
         assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert client.get(f"/scorm/files/{loaded.version.id}/../../secret_key").status_code == 404
     player = client.get("/scorm/info-security")
-    assert player.headers["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in player.headers["Content-Security-Policy"]
-    assert f'src="/scorm/files/{loaded.version.id}/content/index.html"' in player.get_data(as_text=True)
+    assert (
+        player.headers["X-Frame-Options"] == "DENY"
+        and "frame-ancestors 'none'" in player.headers["Content-Security-Policy"]
+    )
+    assert f'src="/scorm/files/{loaded.version.id}/content/index.html"' in player.get_data(
+        as_text=True
+    )
 
 
-def test_the_server_checks_every_value_again_and_keeps_nothing_of_a_refused_call(app, db, client, tmp_path):
+def test_the_server_checks_every_value_again_and_keeps_nothing_of_a_refused_call(
+    app, db, client, tmp_path
+):
     loaded = load(tmp_path)
     learner = make_employee()
     login(client, learner)
     assert post(client, loaded, event="initialize").json["lesson_status"] == "incomplete"
-    refused = post(client, loaded, **{"cmi.core.lesson_location": "p2", "cmi.core.score.raw": "lots"})
+    refused = post(
+        client, loaded, **{"cmi.core.lesson_location": "p2", "cmi.core.score.raw": "lots"}
+    )
     assert refused.status_code == 400 and refused.json["error"] == 405
     assert post(client, loaded, **{"cmi.core.student_id": "999"}).json["error"] == 201
     assert post(client, loaded, **{"cmi.core.lesson_status": "not attempted"}).json["error"] == 405
     assert post(client, loaded, **{"cmi.core.session_time": "5 minutes"}).json["error"] == 405
     row = db.session.scalar(select(ScormRuntime))
     assert row.lesson_location == "" and row.score_raw is None
-    post(client, loaded, event="finish", **{"cmi.core.session_time": "00:05:30.25", "cmi.core.exit": "suspend"})
+    post(
+        client,
+        loaded,
+        event="finish",
+        **{"cmi.core.session_time": "00:05:30.25", "cmi.core.exit": "suspend"},
+    )
     post(client, loaded, event="finish", **{"cmi.core.session_time": "0001:00:00"})
     db.session.expire_all()
     assert db.session.scalar(select(ScormRuntime)).total_seconds == 3930.25
-    assert service.launch_values(learner, loaded.version, loaded.version.scos[0])["cmi.core.total_time"] == "0001:05:30.25"
+    assert (
+        service.launch_values(learner, loaded.version, loaded.version.scos[0])[
+            "cmi.core.total_time"
+        ]
+        == "0001:05:30.25"
+    )
 
 
 def test_the_mastery_score_decides_passed_or_failed(app, db, client, tmp_path):
     loaded = load(tmp_path, mastery="80")
     login(client, make_employee())
-    assert post(client, loaded, **{"cmi.core.score.raw": "75", "cmi.core.lesson_status": "completed"}).json["lesson_status"] == "failed"
+    assert (
+        post(
+            client, loaded, **{"cmi.core.score.raw": "75", "cmi.core.lesson_status": "completed"}
+        ).json["lesson_status"]
+        == "failed"
+    )
     assert post(client, loaded, **{"cmi.core.score.raw": "80"}).json["lesson_status"] == "passed"
 
 
@@ -119,7 +163,12 @@ def test_completion_reaches_the_course_only_when_every_sco_is_done(app, db, clie
     row = db.session.scalar(select(Assignment).where(Assignment.employee_id == learner.id))
     assert row.status == "in_progress"
     assert service.progress_for(learner.id, ["info-security"]) == {"info-security": 0.5}
-    post(client, loaded, sco="part-2", **{"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90"})
+    post(
+        client,
+        loaded,
+        sco="part-2",
+        **{"cmi.core.lesson_status": "passed", "cmi.core.score.raw": "90"},
+    )
     db.session.expire_all()
     row = db.session.scalar(select(Assignment).where(Assignment.employee_id == learner.id))
     assert row.status == "completed"
@@ -180,7 +229,10 @@ def test_a_course_may_list_a_package_loaded_on_the_admin_page(app, db, tmp_path)
     root = tmp_path / "content"
     (root / "courses").mkdir(parents=True)
     path = write_course(root, "info-security-course", COURSE)
-    assert any("scorm 'info-security' does not exist (no scorm/info-security.zip)" in str(p) for p in content.check_file(path, root))
+    assert any(
+        "scorm 'info-security' does not exist (no scorm/info-security.zip)" in str(p)
+        for p in content.check_file(path, root)
+    )
     load(tmp_path)  # uploaded, not in the content folder
     assert [str(p) for p in content.check_file(path, root)] == []
     sync(app, root)
@@ -199,7 +251,9 @@ def test_reconcile_records_a_package_completion_the_courses_missed(app, db, clie
     assert service.completions() == []  # one part of two
     post(client, loaded, sco="part-2", **{"cmi.core.lesson_status": "passed"})
     assert service.completions() == [(learner.id, "info-security", 1)]
-    db.session.execute(ItemProgress.__table__.delete())  # e.g. the courses' tables restored from an older backup
+    db.session.execute(
+        ItemProgress.__table__.delete()
+    )  # e.g. the courses' tables restored from an older backup
     db.session.commit()
     assert courses.reconcile().repaired == {"scorm": 1}
     progress = db.session.scalar(select(ItemProgress).where(ItemProgress.kind == "scorm"))

@@ -19,7 +19,16 @@ def ffmpeg(*args: str) -> None:
 X264 = ("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
 
 
-def make_clip(path: Path, *, size="320x180", seconds=2, audio=True, rate=25, video_args=X264, audio_args=("-c:a", "aac")) -> Path:
+def make_clip(
+    path: Path,
+    *,
+    size="320x180",
+    seconds=2,
+    audio=True,
+    rate=25,
+    video_args=X264,
+    audio_args=("-c:a", "aac"),
+) -> Path:
     """testsrc2 picture and (unless ``audio`` is false) a sine tone, encoded as the args say."""
     inputs = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={seconds}"]
     if audio:
@@ -41,30 +50,43 @@ def clips(tmp_path_factory) -> dict[str, Path]:
     text.write_text("これは動画ではありません。\n" * 50, encoding="utf-8")
     sound = folder / "sound.m4a"
     ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", str(sound))
-    return {"normal": normal, "silent": silent, "portrait": portrait, "other": other,
-            "corrupt": corrupt, "text": text, "sound": sound}
+    return {
+        "normal": normal,
+        "silent": silent,
+        "portrait": portrait,
+        "other": other,
+        "corrupt": corrupt,
+        "text": text,
+        "sound": sound,
+    }
 
 
 JA_VTT = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n納税の相談ですね。\n\n00:00:01.000 --> 00:00:02.000\nどうぞおかけください。\n"
 EN_SRT = "1\n00:00:00,000 --> 00:00:01,000\nA tax consultation & more <i>today</i>.\n\n2\n00:00:01,000 --> 00:00:02,000\nPlease sit down.\n"
 
 
-def make_video_folder(root: Path, slug: str, clip: Path, *, yaml_text: str | None = None, captions=True) -> Path:
+def make_video_folder(
+    root: Path, slug: str, clip: Path, *, yaml_text: str | None = None, captions=True
+) -> Path:
     folder = root / "videos" / slug
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(clip, folder / "source.mp4")
     if captions:
         (folder / "captions.ja.vtt").write_text(JA_VTT, encoding="utf-8")
         (folder / "captions.en.srt").write_text(EN_SRT, encoding="utf-8")
-    (folder / "video.yaml").write_text(yaml_text or (
-        f"id: {slug}\n"
-        "title: {ja: \"納税相談の窓口で\", en: \"At the tax desk\"}\n"
-        "description: {ja: \"滞納の背景に気づく\"}\n"
-        "source: source.mp4\n"
-        "captions:\n  ja: captions.ja.vtt\n  en: captions.en.srt\n"
-        "chapters:\n  - {at: \"0:00\", title: {ja: \"窓口で\"}}\n  - {at: \"0:01\", title: {ja: \"声をかける\"}}\n"
-        "completion_threshold: 0.8\n"
-    ), encoding="utf-8")
+    (folder / "video.yaml").write_text(
+        yaml_text
+        or (
+            f"id: {slug}\n"
+            'title: {ja: "納税相談の窓口で", en: "At the tax desk"}\n'
+            'description: {ja: "滞納の背景に気づく"}\n'
+            "source: source.mp4\n"
+            "captions:\n  ja: captions.ja.vtt\n  en: captions.en.srt\n"
+            'chapters:\n  - {at: "0:00", title: {ja: "窓口で"}}\n  - {at: "0:01", title: {ja: "声をかける"}}\n'
+            "completion_threshold: 0.8\n"
+        ),
+        encoding="utf-8",
+    )
     return folder
 
 

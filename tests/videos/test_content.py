@@ -13,13 +13,22 @@ from tests.videos.conftest import make_video_folder
 
 
 def problems_for(folder: Path) -> list[str]:
-    return [f"{p.line}: {p.message}" for p in load_spec(folder / "video.yaml")[1] if p.severity == "error"]
+    return [
+        f"{p.line}: {p.message}"
+        for p in load_spec(folder / "video.yaml")[1]
+        if p.severity == "error"
+    ]
 
 
 def test_messages_follow_the_language(app, clips):
     from flask_babel import force_locale
 
-    folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "no-title", clips["normal"], yaml_text="title: {en: \"x\"}\n")
+    folder = make_video_folder(
+        Path(app.config["CONTENT_ROOT"]),
+        "no-title",
+        clips["normal"],
+        yaml_text='title: {en: "x"}\n',
+    )
     with app.test_request_context(), force_locale("en"):
         assert "1: title: the Japanese text (ja) is missing" in problems_for(folder)
 
@@ -29,7 +38,9 @@ def test_the_kind_is_registered(app):
 
 
 def test_a_good_folder_has_no_problems(app, clips):
-    folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clips["normal"])
+    folder = make_video_folder(
+        Path(app.config["CONTENT_ROOT"]), "tax-desk-roleplay", clips["normal"]
+    )
     spec, problems = load_spec(folder / "video.yaml")
     assert problems == [] and spec.slug == "tax-desk-roleplay"
     assert set(spec.captions) == {"ja", "en"} and spec.completion_threshold == 0.8
@@ -38,28 +49,44 @@ def test_a_good_folder_has_no_problems(app, clips):
 
 def test_renderer_layout_without_captions_key_is_found_by_convention(app, clips):
     root = Path(app.config["CONTENT_ROOT"])
-    folder = make_video_folder(root, "after-referral", clips["normal"], yaml_text="title: {ja: \"つないだ後\"}\n")
+    folder = make_video_folder(
+        root, "after-referral", clips["normal"], yaml_text='title: {ja: "つないだ後"}\n'
+    )
     spec, problems = load_spec(folder / "video.yaml")
     assert problems == []
     assert spec.source.name == "source.mp4" and spec.captions["ja"].name == "captions.ja.vtt"
 
 
 def test_a_single_captions_file_is_the_japanese_one(app, clips):
-    folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "after-referral", clips["normal"],
-                               yaml_text="title: つないだ後\ncaptions: captions.ja.vtt\n")
+    folder = make_video_folder(
+        Path(app.config["CONTENT_ROOT"]),
+        "after-referral",
+        clips["normal"],
+        yaml_text="title: つないだ後\ncaptions: captions.ja.vtt\n",
+    )
     spec, problems = load_spec(folder / "video.yaml")
-    assert problems == [] and spec.title_ja == "つないだ後" and spec.captions["ja"].name == "captions.ja.vtt"
+    assert (
+        problems == []
+        and spec.title_ja == "つないだ後"
+        and spec.captions["ja"].name == "captions.ja.vtt"
+    )
 
 
 def test_missing_media_captions_and_japanese_title_are_reported_with_lines(app, clips):
     root = Path(app.config["CONTENT_ROOT"])
-    folder = make_video_folder(root, "broken", clips["normal"], captions=False, yaml_text=(
-        "id: broken\n"
-        "title: {en: \"English only\"}\n"
-        "source: missing.mp4\n"
-        "captions:\n  ja: captions.ja.vtt\n"
-        "completion_threshold: 2\n"
-    ))
+    folder = make_video_folder(
+        root,
+        "broken",
+        clips["normal"],
+        captions=False,
+        yaml_text=(
+            "id: broken\n"
+            'title: {en: "English only"}\n'
+            "source: missing.mp4\n"
+            "captions:\n  ja: captions.ja.vtt\n"
+            "completion_threshold: 2\n"
+        ),
+    )
     found = problems_for(folder)
     assert "2: title: 日本語（ja）がありません" in found
     assert "3: 動画ファイル 'missing.mp4' がありません" in found
@@ -69,14 +96,23 @@ def test_missing_media_captions_and_japanese_title_are_reported_with_lines(app, 
 
 def test_captions_that_do_not_parse_point_at_the_caption_file(app, clips):
     folder = make_video_folder(Path(app.config["CONTENT_ROOT"]), "bad-captions", clips["normal"])
-    (folder / "captions.ja.vtt").write_text("WEBVTT\n\n00:00:01.000 -> oops\n字幕\n", encoding="utf-8")
+    (folder / "captions.ja.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 -> oops\n字幕\n", encoding="utf-8"
+    )
     problems = load_spec(folder / "video.yaml")[1]
-    assert any(p.path.name == "captions.ja.vtt" and p.line == 3 and p.message.startswith("字幕を読み取れません: ") for p in problems)
+    assert any(
+        p.path.name == "captions.ja.vtt"
+        and p.line == 3
+        and p.message.startswith("字幕を読み取れません: ")
+        for p in problems
+    )
 
 
 def test_missing_japanese_captions_and_bad_yaml(app, clips):
     root = Path(app.config["CONTENT_ROOT"])
-    folder = make_video_folder(root, "no-ja", clips["normal"], captions=False, yaml_text="title: {ja: \"題\"}\n")
+    folder = make_video_folder(
+        root, "no-ja", clips["normal"], captions=False, yaml_text='title: {ja: "題"}\n'
+    )
     assert any("日本語字幕が必要です" in p for p in problems_for(folder))
     folder = make_video_folder(root, "bad-yaml", clips["normal"], yaml_text="title: [unclosed\n")
     assert any("YAML として読み取れません" in p for p in problems_for(folder))
@@ -93,7 +129,9 @@ def test_content_check_and_sync_commands(app, db, clips):
     assert "videos：新規 1" in result.output
     assert db.session.scalar(select(Video.version).where(Video.slug == "tax-desk-roleplay")) == 1
     result = runner.invoke(content_cli, ["sync", "--root", str(root)])
-    assert "videos：新規 0、更新 0、変更なし 1" in result.output  # nothing new: identical sources are skipped
+    assert (
+        "videos：新規 0、更新 0、変更なし 1" in result.output
+    )  # nothing new: identical sources are skipped
     (root / "videos" / "tax-desk-roleplay" / "captions.ja.vtt").unlink()
     result = runner.invoke(content_cli, ["check", "--root", str(root)])
     assert result.exit_code == 1 and "captions.ja" in result.output
@@ -111,7 +149,9 @@ def test_demo_loader_with_no_folders_and_without_ffmpeg(app, db, clips):
 def test_demo_loader_ingests_every_folder_once(app, db, clips):
     root = Path(app.config["CONTENT_ROOT"])
     make_video_folder(root, "tax-desk-roleplay", clips["normal"])
-    make_video_folder(root, "broken", clips["normal"], captions=False, yaml_text="title: {ja: \"題\"}\n")
+    make_video_folder(
+        root, "broken", clips["normal"], captions=False, yaml_text='title: {ja: "題"}\n'
+    )
     assert demo_loader() == "研修動画: 新規 1 件、更新 0 件、変更なし 0 件、失敗 1 件。"
     assert demo_loader() == "研修動画: 新規 0 件、更新 0 件、変更なし 1 件、失敗 1 件。"
 

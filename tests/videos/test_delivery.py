@@ -46,9 +46,13 @@ def test_range_requests_get_206_with_the_exact_bytes(client, published):
     assert response.get_data() == whole[100:300]
     tail = get(client, media_url(published, "360.mp4"), headers={"Range": "bytes=-50"})
     assert tail.status_code == 206 and tail.get_data() == whole[-50:]
-    open_ended = get(client, media_url(published, "360.mp4"), headers={"Range": f"bytes={len(whole) - 10}-"})
+    open_ended = get(
+        client, media_url(published, "360.mp4"), headers={"Range": f"bytes={len(whole) - 10}-"}
+    )
     assert open_ended.get_data() == whole[-10:]
-    beyond = get(client, media_url(published, "360.mp4"), headers={"Range": f"bytes={len(whole) + 10}-"})
+    beyond = get(
+        client, media_url(published, "360.mp4"), headers={"Range": f"bytes={len(whole) + 10}-"}
+    )
     assert beyond.status_code == 416
 
 
@@ -56,12 +60,26 @@ def test_conditional_requests_get_304(client, published):
     login(client, make_employee())
     first = get(client, media_url(published, "720.mp4"))
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
-    assert get(client, media_url(published, "720.mp4"), headers={"If-None-Match": etag}).status_code == 304
-    assert get(client, media_url(published, "720.mp4"), headers={"If-Modified-Since": modified}).status_code == 304
+    assert (
+        get(client, media_url(published, "720.mp4"), headers={"If-None-Match": etag}).status_code
+        == 304
+    )
+    assert (
+        get(
+            client, media_url(published, "720.mp4"), headers={"If-Modified-Since": modified}
+        ).status_code
+        == 304
+    )
     # If-Range with a stale validator sends the whole file, not a wrong slice
-    stale = get(client, media_url(published, "720.mp4"), headers={"Range": "bytes=0-9", "If-Range": '"stale"'})
+    stale = get(
+        client,
+        media_url(published, "720.mp4"),
+        headers={"Range": "bytes=0-9", "If-Range": '"stale"'},
+    )
     assert stale.status_code == 200
-    fresh = get(client, media_url(published, "720.mp4"), headers={"Range": "bytes=0-9", "If-Range": etag})
+    fresh = get(
+        client, media_url(published, "720.mp4"), headers={"Range": "bytes=0-9", "If-Range": etag}
+    )
     assert fresh.status_code == 206 and len(fresh.get_data()) == 10
 
 
@@ -77,7 +95,10 @@ def test_x_accel_redirect_mode(app, client, published):
     app.config["VIDEO_SENDFILE"] = "x-accel"
     login(client, make_employee())
     response = get(client, media_url(published, "720.mp4"))
-    assert response.headers["X-Accel-Redirect"] == f"/protected-media/videos/{published.slug}/v1/720.mp4"
+    assert (
+        response.headers["X-Accel-Redirect"]
+        == f"/protected-media/videos/{published.slug}/v1/720.mp4"
+    )
     assert response.get_data() == b"" and response.mimetype == "video/mp4"
     app.config["VIDEO_SENDFILE"] = "x-sendfile"
     response = get(client, media_url(published, "720.mp4"))

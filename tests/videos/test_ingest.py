@@ -15,7 +15,13 @@ from tests.videos.conftest import make_video_folder
 
 
 def streams(path: Path) -> dict:
-    out = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)], capture_output=True, check=True).stdout)
+    out = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
+            capture_output=True,
+            check=True,
+        ).stdout
+    )
     return {s["codec_type"]: s for s in out["streams"]}
 
 
@@ -34,7 +40,14 @@ def test_folder_ingest_publishes_renditions_poster_and_captions(app, db, publish
     assert en.startswith("WEBVTT") and "00:00:01.000 --> 00:00:02.000" in en and "&amp;" in en
     job = video.jobs[-1]
     assert (job.state, job.progress, job.attempts) == ("done", 100.0, 1)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "video.published")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "video.published")
+        )
+        == 1
+    )
     # nothing temporary is left beside the published version
     assert not [p for p in service.video_dir(video.slug).iterdir() if p.name.startswith(".")]
 
@@ -59,7 +72,9 @@ def test_portrait_source_keeps_its_shape_with_even_sizes(app, db, clips):
 
 
 def test_identical_source_is_not_ingested_twice(app, db, published, clips):
-    again = service.ingest_path(Path(app.config["CONTENT_ROOT"]) / "videos" / "tax-desk-roleplay", wait=True)
+    again = service.ingest_path(
+        Path(app.config["CONTENT_ROOT"]) / "videos" / "tax-desk-roleplay", wait=True
+    )
     assert again.id == published.id and again.last_ingest == "unchanged" and again.version == 1
     bare = service.ingest_path(clips["normal"], wait=True)  # the same bytes as a bare file
     assert bare.id == published.id
@@ -70,7 +85,10 @@ def test_identical_source_is_not_ingested_twice(app, db, published, clips):
 def test_metadata_changes_apply_without_transcoding(app, db, published):
     folder = Path(app.config["CONTENT_ROOT"]) / "videos" / "tax-desk-roleplay"
     yaml_path = folder / "video.yaml"
-    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace("納税相談の窓口で", "納税窓口で"), encoding="utf-8")
+    yaml_path.write_text(
+        yaml_path.read_text(encoding="utf-8").replace("納税相談の窓口で", "納税窓口で"),
+        encoding="utf-8",
+    )
     video = service.ingest_path(folder, wait=True)
     assert (video.title_ja, video.last_ingest, video.version) == ("納税窓口で", "updated", 1)
     assert len(video.jobs) == 1
@@ -81,7 +99,9 @@ def test_a_new_source_publishes_a_new_version_only_when_done(app, db, published,
     (folder / "source.mp4").write_bytes(clips["other"].read_bytes())
     video = service.ingest_path(folder, wait=True)
     assert video.version == 2 and video.duration == pytest.approx(3.0, abs=0.1)
-    assert (service.video_dir(video.slug) / "v1" / "720.mp4").exists()  # pages still open keep playing
+    assert (
+        service.video_dir(video.slug) / "v1" / "720.mp4"
+    ).exists()  # pages still open keep playing
     assert len(video.jobs) == 2
 
 
@@ -95,8 +115,12 @@ def test_going_back_to_an_earlier_source_publishes_it_again(app, db, published, 
     assert video.version == 3 and video.duration == pytest.approx(2.0, abs=0.1)
 
 
-def test_failure_keeps_the_published_version_records_stderr_and_can_be_retried(app, db, published, clips):
-    app.config["VIDEO_PUBLISH_AS_IS"] = False  # the full transcode (the clip would be published as it is)
+def test_failure_keeps_the_published_version_records_stderr_and_can_be_retried(
+    app, db, published, clips
+):
+    app.config["VIDEO_PUBLISH_AS_IS"] = (
+        False  # the full transcode (the clip would be published as it is)
+    )
     folder = Path(app.config["CONTENT_ROOT"]) / "videos" / "tax-desk-roleplay"
     (folder / "source.mp4").write_bytes(clips["other"].read_bytes())
     app.config["VIDEO_X264_PRESET"] = "no-such-preset"

@@ -20,7 +20,9 @@ def covered(ranges, point) -> bool:
 
 
 def is_normal(ranges) -> bool:
-    return all(s < e for s, e in ranges) and all(a[1] < b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    return all(s < e for s, e in ranges) and all(
+        a[1] < b[0] for a, b in zip(ranges, ranges[1:], strict=False)
+    )
 
 
 @given(interval_lists, interval_lists)
@@ -47,10 +49,16 @@ def test_union_is_idempotent(a):
 @given(interval_lists, interval_lists)
 def test_total_is_bounded_by_parts_and_duration(a, b):
     total = intervals.total(intervals.union(a, b, DURATION))
-    parts = intervals.total(intervals.normalise(a, DURATION)) + intervals.total(intervals.normalise(b, DURATION))
+    parts = intervals.total(intervals.normalise(a, DURATION)) + intervals.total(
+        intervals.normalise(b, DURATION)
+    )
     assert total <= parts + 1e-9
     assert total <= DURATION + 1e-9
-    assert total >= max(intervals.total(intervals.normalise(a)), intervals.total(intervals.normalise(b))) - 1e-9
+    assert (
+        total
+        >= max(intervals.total(intervals.normalise(a)), intervals.total(intervals.normalise(b)))
+        - 1e-9
+    )
 
 
 @given(interval_lists, interval_lists, st.lists(bound, max_size=20))
@@ -65,7 +73,12 @@ def test_union_covers_exactly_the_points_of_its_parts(a, b, points):
             assert any(math.isclose(point, x) for r in a + b for x in r)
 
 
-@given(st.lists(st.tuples(st.floats(-50, 200, allow_nan=False), st.floats(-50, 200, allow_nan=False)), max_size=10))
+@given(
+    st.lists(
+        st.tuples(st.floats(-50, 200, allow_nan=False), st.floats(-50, 200, allow_nan=False)),
+        max_size=10,
+    )
+)
 def test_normalise_clamps_to_the_video(raw):
     result = intervals.normalise(raw, DURATION)
     assert all(0 <= s < e <= DURATION for s, e in result)
@@ -75,7 +88,9 @@ def test_normalise_clamps_to_the_video(raw):
 def test_json_round_trip_keeps_coverage(a):
     merged = intervals.normalise(a, DURATION)
     again = intervals.normalise(intervals.from_json(intervals.to_json(merged)), DURATION)
-    assert intervals.total(again) == pytest.approx(intervals.total(merged), abs=0.001 * (len(merged) + 1) * 2)
+    assert intervals.total(again) == pytest.approx(
+        intervals.total(merged), abs=0.001 * (len(merged) + 1) * 2
+    )
 
 
 def test_seeking_leaves_a_gap_that_does_not_count():

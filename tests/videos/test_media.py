@@ -35,7 +35,22 @@ def test_probe_refuses_what_is_not_a_usable_video(clips, name, code):
 
 def test_probe_refuses_an_image(tmp_path):
     image = tmp_path / "still.png"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x64:duration=1", "-frames:v", "1", str(image)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=64x64:duration=1",
+            "-frames:v",
+            "1",
+            str(image),
+        ],
+        check=True,
+    )
     with pytest.raises(media.MediaRefused) as caught:
         media.probe(image)
     assert caught.value.code == media.NOT_A_VIDEO
@@ -76,12 +91,29 @@ def test_one_pass_makes_every_rendition_and_the_poster(clips, tmp_path):
     media.run(command, info.duration, seen.append)
     assert seen and seen[-1] == 1.0
     for name, (width, height) in plan.outputs.items():
-        out = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(tmp_path / f"{name}.mp4")], capture_output=True, check=True).stdout)
+        out = json.loads(
+            subprocess.run(
+                [
+                    "ffprobe",
+                    "-v",
+                    "error",
+                    "-show_streams",
+                    "-show_format",
+                    "-of",
+                    "json",
+                    str(tmp_path / f"{name}.mp4"),
+                ],
+                capture_output=True,
+                check=True,
+            ).stdout
+        )
         codecs = {s["codec_type"]: s for s in out["streams"]}
         assert codecs["video"]["codec_name"] == "h264" and codecs["audio"]["codec_name"] == "aac"
         assert (codecs["video"]["width"], codecs["video"]["height"]) == (width, height)
         head = (tmp_path / f"{name}.mp4").read_bytes()[:4096]
-        assert head.find(b"moov") != -1 and head.find(b"moov") < max(head.find(b"mdat"), 4096)  # +faststart
+        assert head.find(b"moov") != -1 and head.find(b"moov") < max(
+            head.find(b"mdat"), 4096
+        )  # +faststart
     assert (tmp_path / "poster.jpg").read_bytes()[:2] == b"\xff\xd8"
 
 
@@ -95,7 +127,10 @@ def test_a_failing_ffmpeg_reports_the_end_of_its_output(clips, tmp_path):
 
 def test_srt_is_converted_to_webvtt(tmp_path):
     srt = tmp_path / "c.srt"
-    srt.write_text("1\r\n00:00:00,500 --> 00:00:01,250\r\n<i>こんにちは</i> & <ようこそ>\r\n\r\n2\r\n00:01:02,000 --> 00:01:03,000\r\n二行目\r\n", encoding="utf-8")
+    srt.write_text(
+        "1\r\n00:00:00,500 --> 00:00:01,250\r\n<i>こんにちは</i> & <ようこそ>\r\n\r\n2\r\n00:01:02,000 --> 00:01:03,000\r\n二行目\r\n",
+        encoding="utf-8",
+    )
     vtt = media.convert_captions(srt)
     assert vtt.startswith("WEBVTT\n")
     assert "00:00:00.500 --> 00:00:01.250" in vtt

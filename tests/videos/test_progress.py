@@ -40,19 +40,32 @@ def test_reports_merge_into_a_union_and_are_idempotent(app, db, published, signa
     assert first.watched_seconds == pytest.approx(0.5) and not first.completed
     again = service.record_report(person.id, viewing.token, [[0, 0.5]], 0.5, now=later(viewing, 2))
     assert again.added_seconds == 0 and again.watched_seconds == pytest.approx(0.5)
-    both = service.record_report(person.id, viewing.token, [[0, 0.5], [0.25, 0.9]], 0.9, now=later(viewing, 3))
+    both = service.record_report(
+        person.id, viewing.token, [[0, 0.5], [0.25, 0.9]], 0.9, now=later(viewing, 3)
+    )
     assert both.watched_seconds == pytest.approx(0.9)
     row = service.progress_row(person.id, published)
     assert row.intervals == [[0.0, 0.9]] and row.position == pytest.approx(0.9)
     assert [kind for kind, _ in signals] == ["started"]
-    assert signals[0][1] == {"employee_id": person.id, "kind": "video", "slug": "tax-desk-roleplay", "version": 1}
+    assert signals[0][1] == {
+        "employee_id": person.id,
+        "kind": "video",
+        "slug": "tax-desk-roleplay",
+        "version": 1,
+    }
 
 
 def test_skipping_to_the_end_does_not_complete(app, db, published, signals):
     person = make_employee()
     viewing = service.start_viewing(person.id, published)
     duration = published.duration
-    outcome = service.record_report(person.id, viewing.token, [[0, 0.2], [duration - 0.2, duration]], duration, now=later(viewing, 30))
+    outcome = service.record_report(
+        person.id,
+        viewing.token,
+        [[0, 0.2], [duration - 0.2, duration]],
+        duration,
+        now=later(viewing, 30),
+    )
     assert outcome.fraction == pytest.approx(0.4 / duration) and not outcome.completed
     assert [kind for kind, _ in signals] == ["started"]
 
@@ -61,16 +74,24 @@ def test_watching_past_the_threshold_completes_once_and_only_forward(app, db, pu
     person = make_employee()
     viewing = service.start_viewing(person.id, published)
     threshold = 0.8 * published.duration  # the video.yaml's completion_threshold
-    below = service.record_report(person.id, viewing.token, [[0, threshold - 0.1]], 1, now=later(viewing, 30))
+    below = service.record_report(
+        person.id, viewing.token, [[0, threshold - 0.1]], 1, now=later(viewing, 30)
+    )
     assert not below.completed
-    done = service.record_report(person.id, viewing.token, [[0, threshold + 0.05]], 1, now=later(viewing, 31))
+    done = service.record_report(
+        person.id, viewing.token, [[0, threshold + 0.05]], 1, now=later(viewing, 31)
+    )
     assert done.completed and done.newly_completed
-    again = service.record_report(person.id, viewing.token, [[0, published.duration]], 0, now=later(viewing, 32))
+    again = service.record_report(
+        person.id, viewing.token, [[0, published.duration]], 0, now=later(viewing, 32)
+    )
     assert again.completed and not again.newly_completed
     assert [kind for kind, _ in signals] == ["started", "completed"]
     row = service.progress_row(person.id, published)
     assert row.completed_at is not None and row.completed_version == 1
-    assert service.progress_for(person.id, ["tax-desk-roleplay", "no-such-video"]) == {"tax-desk-roleplay": 1.0}
+    assert service.progress_for(person.id, ["tax-desk-roleplay", "no-such-video"]) == {
+        "tax-desk-roleplay": 1.0
+    }
 
 
 def test_default_threshold_is_ninety_percent(app, db, published):
@@ -79,8 +100,12 @@ def test_default_threshold_is_ninety_percent(app, db, published):
     person = make_employee()
     viewing = service.start_viewing(person.id, published)
     d = published.duration
-    assert not service.record_report(person.id, viewing.token, [[0, 0.89 * d]], 0, now=later(viewing, 30)).completed
-    assert service.record_report(person.id, viewing.token, [[0, 0.9 * d]], 0, now=later(viewing, 30)).completed
+    assert not service.record_report(
+        person.id, viewing.token, [[0, 0.89 * d]], 0, now=later(viewing, 30)
+    ).completed
+    assert service.record_report(
+        person.id, viewing.token, [[0, 0.9 * d]], 0, now=later(viewing, 30)
+    ).completed
 
 
 def test_more_than_double_speed_is_refused(app, db, published):
@@ -116,6 +141,7 @@ def test_someone_elses_session_is_refused(app, db, published):
 
 # --- over HTTP ------------------------------------------------------------------------------
 
+
 def page_session(html: str) -> str:
     return re.search(r'data-session="([^"]+)"', html).group(1)
 
@@ -129,12 +155,18 @@ def test_player_page_reports_over_http_and_survives_a_second_browser(app, client
     token = page_session(page)
     # an immediate claim of the whole video is impossible (0 s of wall-clock time)
     app.config["VIDEO_REPORT_SLACK_SECONDS"] = 0.5
-    refused = client.post("/videos/tax-desk-roleplay/progress", data={"session": token, "ranges": json.dumps([[0, published.duration]]), "position": "2"})
+    refused = client.post(
+        "/videos/tax-desk-roleplay/progress",
+        data={"session": token, "ranges": json.dumps([[0, published.duration]]), "position": "2"},
+    )
     assert refused.status_code == 422 and refused.get_json() == {"error": "too_fast"}
     viewing = db.session.scalar(db.select(ViewingSession).where(ViewingSession.token == token))
     viewing.started_at -= timedelta(seconds=10)
     db.session.commit()
-    response = client.post("/videos/tax-desk-roleplay/progress", data={"session": token, "ranges": json.dumps([[0, 1.0]]), "position": "1.0"})
+    response = client.post(
+        "/videos/tax-desk-roleplay/progress",
+        data={"session": token, "ranges": json.dumps([[0, 1.0]]), "position": "1.0"},
+    )
     assert response.status_code == 200
     assert response.get_json()["percent"] == 50 and response.get_json()["completed"] is False
 
@@ -149,21 +181,31 @@ def test_player_page_reports_over_http_and_survives_a_second_browser(app, client
 
 def test_report_with_bad_json_is_400(client, published):
     login(client, make_employee())
-    response = client.post("/videos/tax-desk-roleplay/progress", data={"session": "x", "ranges": "[[0,"})
+    response = client.post(
+        "/videos/tax-desk-roleplay/progress", data={"session": "x", "ranges": "[[0,"}
+    )
     assert response.status_code == 400
 
 
 def test_quality_choice_is_remembered_on_the_server(app, client, published):
     person = make_employee()
     login(client, person)
-    assert 'src="/videos/media/tax-desk-roleplay/v1/720.mp4"' in client.get("/videos/tax-desk-roleplay").get_data(as_text=True)
-    response = client.post("/videos/quality", data={"quality": "360"}, headers={"Accept": "application/json"})
+    assert 'src="/videos/media/tax-desk-roleplay/v1/720.mp4"' in client.get(
+        "/videos/tax-desk-roleplay"
+    ).get_data(as_text=True)
+    response = client.post(
+        "/videos/quality", data={"quality": "360"}, headers={"Accept": "application/json"}
+    )
     assert response.get_json() == {"quality": "360"}
     other = app.test_client()
     login(other, person)
-    assert 'src="/videos/media/tax-desk-roleplay/v1/360.mp4"' in other.get("/videos/tax-desk-roleplay").get_data(as_text=True)
+    assert 'src="/videos/media/tax-desk-roleplay/v1/360.mp4"' in other.get(
+        "/videos/tax-desk-roleplay"
+    ).get_data(as_text=True)
     # without JavaScript the form posts and comes back
-    back = client.post("/videos/quality", data={"quality": "720", "next": "/videos/tax-desk-roleplay"})
+    back = client.post(
+        "/videos/quality", data={"quality": "720", "next": "/videos/tax-desk-roleplay"}
+    )
     assert back.status_code == 302 and back.headers["Location"] == "/videos/tax-desk-roleplay"
     assert client.post("/videos/quality", data={"quality": "4k"}).status_code == 400
 
@@ -176,7 +218,9 @@ def test_unpublished_or_unknown_videos_are_404(client, db):
 def test_a_new_version_starts_a_fresh_union_but_keeps_the_completion(app, db, published):
     person = make_employee()
     viewing = service.start_viewing(person.id, published)
-    service.record_report(person.id, viewing.token, [[0, published.duration]], 0, now=later(viewing, 60))
+    service.record_report(
+        person.id, viewing.token, [[0, published.duration]], 0, now=later(viewing, 60)
+    )
     published.version = 2  # as if a new source was published
     db.session.commit()
     fresh = service.start_viewing(person.id, published)

@@ -29,10 +29,18 @@ def sources(tmp_path_factory) -> dict[str, Path]:
     return {
         "conforming": make_clip(folder / "conforming.mp4", size="640x360", seconds=3),
         "silent": make_clip(folder / "silent.mp4", size="640x360", seconds=3, audio=False),
-        "vp9": make_clip(folder / "vp9.webm", seconds=3, video_args=("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"), audio_args=("-c:a", "libopus")),
+        "vp9": make_clip(
+            folder / "vp9.webm",
+            seconds=3,
+            video_args=("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"),
+            audio_args=("-c:a", "libopus"),
+        ),
         "full_hd": make_clip(folder / "full_hd.mp4", size="1920x1080", seconds=1),
         "mpeg4": make_clip(folder / "mpeg4.mp4", seconds=3, video_args=("-c:v", "mpeg4")),
-        "yuv444": make_clip(folder / "yuv444.mp4", video_args=("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p")),
+        "yuv444": make_clip(
+            folder / "yuv444.mp4",
+            video_args=("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p"),
+        ),
         "mp3": make_clip(folder / "mp3.mp4", audio_args=("-c:a", "libmp3lame")),
     }
 
@@ -47,9 +55,23 @@ def held(monkeypatch) -> list[int]:
 
 def packet_hashes(path: Path, stream: str) -> list[str]:
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=data_hash",
-         "-show_data_hash", "MD5", "-of", "csv=p=0", str(path)],
-        capture_output=True, check=True, text=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            stream,
+            "-show_entries",
+            "packet=data_hash",
+            "-show_data_hash",
+            "MD5",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+        text=True,
     ).stdout
     return out.split()
 
@@ -71,22 +93,33 @@ def top_level_boxes(path: Path) -> list[str]:
 
 # --- the decision ---------------------------------------------------------------------------
 
+
 def test_a_conforming_source_meets_the_top_rendition_spec(sources):
     info = media.probe(sources["conforming"])
-    assert (info.video_codec, info.video_profile, info.pixel_format, info.audio_codec) == ("h264", "Constrained Baseline", "yuv420p", "aac")
+    assert (info.video_codec, info.video_profile, info.pixel_format, info.audio_codec) == (
+        "h264",
+        "Constrained Baseline",
+        "yuv420p",
+        "aac",
+    )
     assert info.frame_rate == 25 and (info.width, info.height) == (640, 360)
     assert media.top_rendition_mismatches(info, **TOP) == []
     assert media.meets_top_rendition_spec(info, **TOP)
-    assert media.meets_top_rendition_spec(media.probe(sources["silent"]), **TOP)  # gets a silent AAC track
+    assert media.meets_top_rendition_spec(
+        media.probe(sources["silent"]), **TOP
+    )  # gets a silent AAC track
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("vp9", "video codec vp9"),
-    ("full_hd", "size 1920x1080"),
-    ("mpeg4", "video codec mpeg4"),
-    ("yuv444", "pixel format yuv444p"),
-    ("mp3", "audio codec mp3"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("vp9", "video codec vp9"),
+        ("full_hd", "size 1920x1080"),
+        ("mpeg4", "video codec mpeg4"),
+        ("yuv444", "pixel format yuv444p"),
+        ("mp3", "audio codec mp3"),
+    ],
+)
 def test_a_source_that_does_not_fit_says_why(sources, name, reason):
     reasons = media.top_rendition_mismatches(media.probe(sources[name]), **TOP)
     assert reason in reasons
@@ -95,15 +128,18 @@ def test_a_source_that_does_not_fit_says_why(sources, name, reason):
         assert any(r.startswith("container matroska") for r in reasons)
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"frame_rate": 120.0}, "frame rate 120"),
-    ({"frame_rate": 0.0}, "frame rate 0"),
-    ({"bit_rate": 12_000_000}, "bit rate 12000 kb/s"),
-    ({"rotation": 90}, "non-square pixels or rotation"),
-    ({"square_pixels": False}, "non-square pixels or rotation"),
-    ({"width": 641}, "size 641x360"),
-    ({"video_profile": "High 10"}, "H.264 profile High 10"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"frame_rate": 120.0}, "frame rate 120"),
+        ({"frame_rate": 0.0}, "frame rate 0"),
+        ({"bit_rate": 12_000_000}, "bit rate 12000 kb/s"),
+        ({"rotation": 90}, "non-square pixels or rotation"),
+        ({"square_pixels": False}, "non-square pixels or rotation"),
+        ({"width": 641}, "size 641x360"),
+        ({"video_profile": "High 10"}, "H.264 profile High 10"),
+    ],
+)
 def test_frame_rate_bit_rate_shape_and_profile_count(sources, change, reason):
     info = dataclasses.replace(media.probe(sources["conforming"]), **change)
     assert media.top_rendition_mismatches(info, **TOP) == [reason]
@@ -119,7 +155,10 @@ def test_the_shipped_starter_videos_fit_the_top_rendition():
 
 # --- the fast path --------------------------------------------------------------------------
 
-def test_conforming_source_is_published_by_stream_copy_before_the_worker_runs(app, db, client, sources, held):
+
+def test_conforming_source_is_published_by_stream_copy_before_the_worker_runs(
+    app, db, client, sources, held
+):
     root = Path(app.config["CONTENT_ROOT"])
     folder = make_video_folder(root, "tax-desk-roleplay", sources["conforming"])
     video = service.ingest_path(folder)
@@ -127,18 +166,36 @@ def test_conforming_source_is_published_by_stream_copy_before_the_worker_runs(ap
     job = video.jobs[-1]
     assert held == [job.id]  # 「軽量」 is still in the queue
     assert video.is_published and video.version == 1 and (video.width, video.height) == (640, 360)
-    assert (job.state, job.published_version, job.stream_copied, job.attempts) == ("queued", 1, True, 0)
+    assert (job.state, job.published_version, job.stream_copied, job.attempts) == (
+        "queued",
+        1,
+        True,
+        0,
+    )
     published = service.version_dir(video)
     assert sorted(p.name for p in published.iterdir()) == ["720.mp4", "poster.jpg"]
     assert service.caption_path(video.slug, "ja").read_text(encoding="utf-8").startswith("WEBVTT")
 
     copy, source = published / "720.mp4", folder / "source.mp4"
     # Copied, not re-encoded: every packet is byte for byte the source's, with the same codec parameters.
-    assert packet_hashes(copy, "v:0") == packet_hashes(source, "v:0") and len(packet_hashes(copy, "v:0")) == 75
+    assert (
+        packet_hashes(copy, "v:0") == packet_hashes(source, "v:0")
+        and len(packet_hashes(copy, "v:0")) == 75
+    )
     assert packet_hashes(copy, "a:0") == packet_hashes(source, "a:0")
     for kind in ("video", "audio"):
         before, after = streams(source)[kind], streams(copy)[kind]
-        for key in ("codec_name", "profile", "bit_rate", "width", "height", "pix_fmt", "level", "sample_rate", "channels"):
+        for key in (
+            "codec_name",
+            "profile",
+            "bit_rate",
+            "width",
+            "height",
+            "pix_fmt",
+            "level",
+            "sample_rate",
+            "channels",
+        ):
             assert after.get(key) == before.get(key), (kind, key)
     # +faststart: the index comes before the media data (ffmpeg wrote the source the other way round).
     assert top_level_boxes(source).index("mdat") < top_level_boxes(source).index("moov")
@@ -149,7 +206,11 @@ def test_conforming_source_is_published_by_stream_copy_before_the_worker_runs(ap
     response = client.get(f"/videos/{video.slug}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'id="quality-pending"' in page and 'id="quality-form"' not in page and "data-src-360" not in page
+    assert (
+        'id="quality-pending"' in page
+        and 'id="quality-form"' not in page
+        and "data-src-360" not in page
+    )
     assert get(client, media_url(video, "720.mp4")).status_code == 200
     ranged = get(client, media_url(video, "720.mp4"), headers={"Range": "bytes=0-1023"})
     assert ranged.status_code == 206 and len(ranged.get_data()) == 1024
@@ -163,13 +224,23 @@ def test_conforming_source_is_published_by_stream_copy_before_the_worker_runs(ap
     assert video.version == 1
     assert sorted(p.name for p in published.iterdir()) == ["360.mp4", "720.mp4", "poster.jpg"]
     small = streams(published / "360.mp4")["video"]
-    assert (small["codec_name"], small["width"], small["height"]) == ("h264", 640, 360)  # never upscaled
+    assert (small["codec_name"], small["width"], small["height"]) == (
+        "h264",
+        640,
+        360,
+    )  # never upscaled
     assert get(client, media_url(video, "360.mp4")).status_code == 200
     page = client.get(f"/videos/{video.slug}").get_data(as_text=True)
-    assert 'id="quality-form"' in page and "data-src-360" in page and 'id="quality-pending"' not in page
+    assert (
+        'id="quality-form"' in page
+        and "data-src-360" in page
+        and 'id="quality-pending"' not in page
+    )
 
 
-def test_a_learner_who_prefers_light_gets_standard_until_light_exists(app, db, client, sources, held):
+def test_a_learner_who_prefers_light_gets_standard_until_light_exists(
+    app, db, client, sources, held
+):
     video = service.ingest_path(sources["conforming"])
     learner = make_employee()
     service.set_quality(learner.id, "360")
@@ -204,7 +275,9 @@ def test_a_source_that_does_not_fit_is_transcoded_not_copied(app, db, client, so
     top = streams(service.version_dir(video) / "720.mp4")
     assert (top["video"]["codec_name"], top["audio"]["codec_name"]) == ("h264", "aac")
     assert top["video"]["height"] == min(720, streams(sources[name])["video"]["height"])
-    assert packet_hashes(service.version_dir(video) / "720.mp4", "v:0") != packet_hashes(sources[name], "v:0")
+    assert packet_hashes(service.version_dir(video) / "720.mp4", "v:0") != packet_hashes(
+        sources[name], "v:0"
+    )
 
 
 def test_the_fast_path_can_be_turned_off(app, db, sources, held):
@@ -221,14 +294,18 @@ def test_job_status_says_published_while_light_is_pending(app, db, client, sourc
     assert status["state"] == "queued" and status["published"] is True
     assert status["watch_url"] == f"/videos/{video.slug}"
     assert "公開" in status["message"] and "360p" in status["message"]
-    assert "元の映像と音声のまま" in client.get(f"/videos/admin/jobs/{job.id}").get_data(as_text=True)
+    assert "元の映像と音声のまま" in client.get(f"/videos/admin/jobs/{job.id}").get_data(
+        as_text=True
+    )
     assert "軽量版は変換待ち" in client.get("/videos/admin").get_data(as_text=True)
     service.run_job(held[0])
     status = client.get(f"/videos/admin/jobs/{job.id}/status").get_json()
     assert (status["state"], status["progress"]) == ("done", 100.0)
 
 
-def test_a_failed_light_version_leaves_the_lesson_watchable_and_can_be_retried(app, db, sources, held):
+def test_a_failed_light_version_leaves_the_lesson_watchable_and_can_be_retried(
+    app, db, sources, held
+):
     video = service.ingest_path(sources["conforming"])
     app.config["VIDEO_X264_PRESET"] = "no-such-preset"
     job = service.run_job(held[0])
@@ -254,12 +331,17 @@ def test_a_newer_source_makes_the_pending_light_version_moot(app, db, sources, h
     assert video.version == 2 and len(held) == 2
     first = service.run_job(held[0])  # for version 1, which nobody is sent any more
     assert first.state == "done"
-    assert sorted(p.name for p in (service.video_dir(video.slug) / "v1").iterdir()) == ["720.mp4", "poster.jpg"]
+    assert sorted(p.name for p in (service.video_dir(video.slug) / "v1").iterdir()) == [
+        "720.mp4",
+        "poster.jpg",
+    ]
     assert service.run_job(held[1]).state == "done"
     assert service.available_qualities(video) == ["720", "360"]
 
 
 def test_cli_queued_ingest_says_the_video_is_published(app, db, sources, held):
-    result = app.test_cli_runner().invoke(videos_cli, ["ingest", "--queue", str(sources["conforming"])])
+    result = app.test_cli_runner().invoke(
+        videos_cli, ["ingest", "--queue", str(sources["conforming"])]
+    )
     assert result.exit_code == 0, result.output
     assert "そのまま公開しました" in result.output

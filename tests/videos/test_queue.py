@@ -56,10 +56,18 @@ def run_through(huey, app, db, clips, monkeypatch):
     assert service.available_qualities(service.get_published(video.slug)) == ["720", "360"]
 
 
-def test_transcode_job_runs_through_the_embedded_sqlite_queue(app, db, clips, monkeypatch, tmp_path):
+def test_transcode_job_runs_through_the_embedded_sqlite_queue(
+    app, db, clips, monkeypatch, tmp_path
+):
     from huey import SqliteHuey
 
-    run_through(SqliteHuey("tsunagu-test", filename=str(tmp_path / "tasks.sqlite3")), app, db, clips, monkeypatch)
+    run_through(
+        SqliteHuey("tsunagu-test", filename=str(tmp_path / "tasks.sqlite3")),
+        app,
+        db,
+        clips,
+        monkeypatch,
+    )
 
 
 @needs_redis
@@ -70,7 +78,9 @@ def test_task_backend_redis_is_chosen_by_configuration(database_url, instance_di
     from tests.conftest import make_config
 
     try:
-        create_app(make_config(database_url, instance_dir, TASK_BACKEND="redis", TASKS_IMMEDIATE=False))
+        create_app(
+            make_config(database_url, instance_dir, TASK_BACKEND="redis", TASKS_IMMEDIATE=False)
+        )
         assert isinstance(queue.huey.storage, RedisStorage)
         assert queue.huey.storage.conn.ping()
     finally:
@@ -81,7 +91,10 @@ def test_task_backend_redis_is_chosen_by_configuration(database_url, instance_di
 def test_transcode_job_runs_through_redis(app, db, clips, monkeypatch):
     from huey import RedisHuey
 
-    redis_huey = RedisHuey(f"tsunagu-test-{uuid.uuid4().hex[:8]}", url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"))
+    redis_huey = RedisHuey(
+        f"tsunagu-test-{uuid.uuid4().hex[:8]}",
+        url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+    )
     try:
         run_through(redis_huey, app, db, clips, monkeypatch)
     finally:

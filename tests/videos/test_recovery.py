@@ -57,21 +57,52 @@ def start_ffmpeg_in(work: Path) -> subprocess.Popen:
     """A real, long conversion writing into ``work`` (paced at real time, so it runs on)."""
     work.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        ["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=600",
-         "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", str(work / "720.ts")],
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x180:rate=25:duration=600",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-f",
+            "mpegts",
+            str(work / "720.ts"),
+        ],
         stdin=subprocess.DEVNULL,
     )
 
 
-def hold(db, job: IngestJob, holder: str, *, heartbeat_age: float = 0.0, pid: int | None = None, work: Path | None = None) -> None:
-    job.state, job.progress, job.worker_id, job.lease_token = "running", 32.5, holder, uuid.uuid4().hex
+def hold(
+    db,
+    job: IngestJob,
+    holder: str,
+    *,
+    heartbeat_age: float = 0.0,
+    pid: int | None = None,
+    work: Path | None = None,
+) -> None:
+    job.state, job.progress, job.worker_id, job.lease_token = (
+        "running",
+        32.5,
+        holder,
+        uuid.uuid4().hex,
+    )
     job.heartbeat_at = utcnow() - timedelta(seconds=heartbeat_age)
     job.ffmpeg_pid = pid
     job.work_dir = work.relative_to(service.media_root()).as_posix() if work else None
     db.session.commit()
 
 
-def test_a_job_left_running_by_a_killed_worker_is_taken_over_and_its_ffmpeg_stopped(app, db, queued_job, held):
+def test_a_job_left_running_by_a_killed_worker_is_taken_over_and_its_ffmpeg_stopped(
+    app, db, queued_job, held
+):
     job = queued_job
     work = service.video_dir(job.video.slug) / f".tmp-job{job.id}-dead"
     ffmpeg = start_ffmpeg_in(work)
@@ -86,9 +117,20 @@ def test_a_job_left_running_by_a_killed_worker_is_taken_over_and_its_ffmpeg_stop
     assert not work.exists()
     db.session.expire_all()
     job = db.session.get(IngestJob, job.id)
-    assert (job.state, job.progress, job.worker_id, job.ffmpeg_pid, job.work_dir) == ("queued", 0.0, None, None, None)
+    assert (job.state, job.progress, job.worker_id, job.ffmpeg_pid, job.work_dir) == (
+        "queued",
+        0.0,
+        None,
+        None,
+        None,
+    )
     assert held == [job.id, job.id]  # its task is in the queue again
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "video.ingest_taken_over")).detail["reason"] == "holder_gone"
+    assert (
+        db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "video.ingest_taken_over")
+        ).detail["reason"]
+        == "holder_gone"
+    )
     job = service.run_job(held[-1])
     assert job.state == "done" and job.video.is_published
 
@@ -100,10 +142,14 @@ def test_a_lease_that_ran_out_is_taken_over_and_a_live_one_is_left_alone(app, db
         hold(db, job, f"{worker.host_name()}:{sleeper.pid}:alive")  # alive here, lease fresh
         hold_other = f"elsewhere:{os.getpid()}:x"
         assert worker.recover_stuck_jobs() == 0
-        hold(db, job, hold_other, heartbeat_age=app.config["JOB_LEASE_SECONDS"] - 5)  # another host, lease still valid
+        hold(
+            db, job, hold_other, heartbeat_age=app.config["JOB_LEASE_SECONDS"] - 5
+        )  # another host, lease still valid
         assert worker.recover_stuck_jobs() == 0
         assert db.session.get(IngestJob, job.id).state == "running"
-        hold(db, job, hold_other, heartbeat_age=app.config["JOB_LEASE_SECONDS"] + 5)  # that host went silent
+        hold(
+            db, job, hold_other, heartbeat_age=app.config["JOB_LEASE_SECONDS"] + 5
+        )  # that host went silent
         assert worker.recover_stuck_jobs() == 1
     finally:
         sleeper.kill()
@@ -119,18 +165,26 @@ def test_a_holder_whose_job_was_taken_over_stops_and_publishes_nothing(app, db, 
         if not stolen:  # another worker takes the job while this one converts
             stolen.append(fraction)
             with db.engine.begin() as conn:
-                conn.execute(IngestJob.__table__.update().where(IngestJob.__table__.c.id == job_id).values(state="queued", lease_token=None))
+                conn.execute(
+                    IngestJob.__table__.update()
+                    .where(IngestJob.__table__.c.id == job_id)
+                    .values(state="queued", lease_token=None)
+                )
 
     service.run_job(job_id, on_progress=taken_over_meanwhile)
     assert stolen
     db.session.expire_all()
     job = db.session.get(IngestJob, job_id)
     assert job.state == "queued" and job.video.version == 0 and not job.video.is_published
-    assert not [p for p in service.video_dir(job.video.slug).iterdir() if p.name.startswith(".tmp-job")]
+    assert not [
+        p for p in service.video_dir(job.video.slug).iterdir() if p.name.startswith(".tmp-job")
+    ]
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("redis", marks=needs_redis)])
-def test_a_queued_job_with_no_task_in_the_queue_gets_one(app, db, clips, monkeypatch, tmp_path, backend):
+def test_a_queued_job_with_no_task_in_the_queue_gets_one(
+    app, db, clips, monkeypatch, tmp_path, backend
+):
     from huey import RedisHuey, SqliteHuey
 
     if backend == "sqlite":
@@ -164,30 +218,42 @@ def unreachable_queue(monkeypatch):
     from huey import RedisHuey
     from redis import ConnectionPool
 
-    away = RedisHuey("tsunagu-away", connection_pool=ConnectionPool.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
+    away = RedisHuey(
+        "tsunagu-away",
+        connection_pool=ConnectionPool.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1),
+    )
     monkeypatch.setattr(queue, "huey", away)
     monkeypatch.setattr("app.videos.tasks.transcode", away.task()(lambda job_id: None))
     return away
 
 
-def test_an_upload_while_the_queue_is_unreachable_is_refused_plainly_and_leaves_no_job(app, admin_client, db, clips, monkeypatch):
+def test_an_upload_while_the_queue_is_unreachable_is_refused_plainly_and_leaves_no_job(
+    app, admin_client, db, clips, monkeypatch
+):
     unreachable_queue(monkeypatch)
     response = upload(admin_client, clips["normal"])
     assert response.status_code == 422
-    assert "タスクキュー" in response.get_data(as_text=True) and "何も保存されていません" in response.get_data(as_text=True)
+    assert "タスクキュー" in response.get_data(
+        as_text=True
+    ) and "何も保存されていません" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(IngestJob)) == 0
     assert db.session.scalar(select(func.count()).select_from(Video)) == 0
     assert not (service.media_root() / "sources").exists()
 
 
-def test_a_queue_lost_between_check_and_enqueue_fails_the_job_and_a_reupload_resumes_it(app, admin_client, db, clips, monkeypatch, held):
+def test_a_queue_lost_between_check_and_enqueue_fails_the_job_and_a_reupload_resumes_it(
+    app, admin_client, db, clips, monkeypatch, held
+):
     app.config["VIDEO_PUBLISH_AS_IS"] = False
     unreachable_queue(monkeypatch)
     monkeypatch.setattr(queue, "ping", lambda: 0)  # it answered the check, then went away
     response = upload(admin_client, clips["normal"])
     assert response.status_code == 422 and "タスクキュー" in response.get_data(as_text=True)
     job = db.session.scalar(select(IngestJob))
-    assert (job.state, job.error_code) == ("failed", service.QUEUE_UNAVAILABLE)  # not a stuck "queued"
+    assert (job.state, job.error_code) == (
+        "failed",
+        service.QUEUE_UNAVAILABLE,
+    )  # not a stuck "queued"
 
     monkeypatch.undo()
     calls: list[int] = []
@@ -209,7 +275,9 @@ def test_a_full_disk_refuses_the_upload_before_anything_is_stored(app, admin_cli
     assert not [p for p in service.media_root().rglob("*") if p.is_file()]
 
 
-def test_a_full_disk_fails_the_conversion_before_ffmpeg_with_a_plain_message(app, admin_client, db, queued_job):
+def test_a_full_disk_fails_the_conversion_before_ffmpeg_with_a_plain_message(
+    app, admin_client, db, queued_job
+):
     app.config["MEDIA_MIN_FREE_MB"] = service.free_mb() + 10_000
     job = service.run_job(queued_job.id)
     assert (job.state, job.error_code, job.progress) == ("failed", media.DISK_FULL, 0.0)
@@ -219,14 +287,29 @@ def test_a_full_disk_fails_the_conversion_before_ffmpeg_with_a_plain_message(app
 
 
 def test_ffmpeg_running_out_of_space_is_reported_as_a_full_disk(clips):
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(clips["normal"]), "-c", "copy", "-f", "mpegts", "-y", "/dev/full"]
+    command = [
+        "ffmpeg",
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        str(clips["normal"]),
+        "-c",
+        "copy",
+        "-f",
+        "mpegts",
+        "-y",
+        "/dev/full",
+    ]
     with pytest.raises(media.MediaRefused) as refused:
         media.run(command, 2.0)
     assert refused.value.code == media.DISK_FULL
 
 
 @pytest.mark.parametrize("state", ["queued", "running", "failed"])
-def test_the_admin_can_start_any_job_that_is_not_done_again(app, admin_client, db, queued_job, held, state):
+def test_the_admin_can_start_any_job_that_is_not_done_again(
+    app, admin_client, db, queued_job, held, state
+):
     job = queued_job
     if state == "running":
         hold(db, job, worker.worker_identity())  # even a live holder: the admin decides
@@ -238,9 +321,15 @@ def test_the_admin_can_start_any_job_that_is_not_done_again(app, admin_client, d
     response = admin_client.post(f"/videos/admin/jobs/{job.id}/retry")
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(IngestJob, job.id).state == "queued" and held[-1] == job.id and len(held) == 2
+    assert (
+        db.session.get(IngestJob, job.id).state == "queued"
+        and held[-1] == job.id
+        and len(held) == 2
+    )
     service.run_job(held[-1])
-    assert 'id="job-retry"' not in admin_client.get(f"/videos/admin/jobs/{job.id}").get_data(as_text=True)
+    assert 'id="job-retry"' not in admin_client.get(f"/videos/admin/jobs/{job.id}").get_data(
+        as_text=True
+    )
 
 
 def test_a_stalled_job_says_so_on_its_page(app, admin_client, db, queued_job):
@@ -252,17 +341,24 @@ def test_a_stalled_job_says_so_on_its_page(app, admin_client, db, queued_job):
 
 # --- the health check -----------------------------------------------------------------------
 
+
 def test_health_reports_database_queue_and_worker(app, client, db, monkeypatch, tmp_path):
     from huey import SqliteHuey
 
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["status"] == "ok"  # immediate mode
 
-    monkeypatch.setattr(queue, "huey", SqliteHuey("tsunagu-health", filename=str(tmp_path / "tasks.sqlite3")))
+    monkeypatch.setattr(
+        queue, "huey", SqliteHuey("tsunagu-health", filename=str(tmp_path / "tasks.sqlite3"))
+    )
     response = client.get("/healthz")
     body = response.get_json()
     assert response.status_code == 503 and body["status"] == "fail"
-    assert body["database"]["ok"] and body["queue"] == {"ok": True, "backend": "sqlite", "pending": 0}
+    assert body["database"]["ok"] and body["queue"] == {
+        "ok": True,
+        "backend": "sqlite",
+        "pending": 0,
+    }
     assert body["worker"] == {"ok": False, "live": 0}
 
     worker.Heartbeat(app).tick()  # what a running worker does every WORKER_HEARTBEAT_SECONDS

@@ -66,7 +66,9 @@ def test_upload_converts_and_publishes_with_status_json(app, admin_client, db, c
         ("sound", "映像がありません"),
     ],
 )
-def test_bad_uploads_are_refused_clearly_and_leave_nothing(app, admin_client, db, clips, clip, message):
+def test_bad_uploads_are_refused_clearly_and_leave_nothing(
+    app, admin_client, db, clips, clip, message
+):
     response = upload(admin_client, clips[clip])
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -79,7 +81,9 @@ def test_bad_uploads_are_refused_clearly_and_leave_nothing(app, admin_client, db
 def test_too_large_and_too_long_are_refused(app, admin_client, db, clips):
     app.config["VIDEO_MAX_MB"] = 0
     response = upload(admin_client, clips["normal"])
-    assert response.status_code == 422 and "ファイルが大きすぎます" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "ファイルが大きすぎます" in response.get_data(
+        as_text=True
+    )
     app.config["VIDEO_MAX_MB"] = 200
     app.config["VIDEO_MAX_MINUTES"] = 0.01
     response = upload(admin_client, clips["normal"])
@@ -87,7 +91,9 @@ def test_too_large_and_too_long_are_refused(app, admin_client, db, clips):
     # past the server's request limit the same message is shown, not an error page
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = upload(admin_client, clips["normal"])
-    assert response.status_code == 422 and "ファイルが大きすぎます" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "ファイルが大きすぎます" in response.get_data(
+        as_text=True
+    )
     assert leftovers(app) == []
     assert db.session.scalar(select(func.count()).select_from(Video)) == 0
 
