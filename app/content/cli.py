@@ -23,23 +23,38 @@ def _root() -> Path:
 @click.option(
     "--root",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Content root (default: the project).",
+    help="Content root (default: the project's): checked when no PATH is given, and where the "
+    "references of a file outside any content folder are looked up.",
 )
 def check_command(path: Path | None, root: Path | None):
-    """Validate content files; exit non-zero on any error."""
-    root = root or (
-        path if path and path.is_dir() and not registry.files_by_kind(_root(), path) else _root()
-    )
-    problems = registry.check_all(root, path if path and root != path else None)
+    """Validate content files; exit non-zero on any error or when PATH holds no content file.
+
+    PATH may be a file or a folder, inside the project or anywhere else. A file's kind comes from
+    its place in a content folder (a folder holding scenarios/*.yaml, quizzes/*.yaml,
+    courses/*.md, videos/<id>/video.yaml, scorm/*.zip …), which is then the root its references
+    are checked against. A file outside any content folder is recognised by its content: a YAML
+    file with `nodes:` is a scenario, with `questions:` a quiz, with `cast:` and `scenes:` a
+    video script; a Markdown file whose front matter has `items:` is a course; a file named
+    video.yaml is a video folder's; a zip holding imsmanifest.xml is a SCORM package. Its
+    references are looked up in the content root. A folder is checked recursively.
+    """
+    root = root or _root()
+    selections = [registry.whole_tree(root)] if path is None else registry.select(path, root)
+    counts = {kind.name: 0 for kind in registry.kinds()}
+    for selection in selections:
+        for name, paths in selection.files.items():
+            counts[name] += len(paths)
+    if not sum(counts.values()):
+        click.echo(_("%(path)s holds no content file.", path=path or root), err=True)
+        click.echo(_("See `flask content check --help` for what counts as one."), err=True)
+        raise SystemExit(1)
+    problems = [problem for selection in selections for problem in registry.check(selection)]
     for problem in problems:
         click.echo(str(problem), err=True)
-    for line in registry.summaries(root, path if path and root != path else None):
-        click.echo(line)
+    for selection in selections:
+        for line in registry.summaries(selection):
+            click.echo(line)
     errors = [p for p in problems if p.severity == "error"]
-    counts = {
-        k: len(v)
-        for k, v in registry.files_by_kind(root, path if path and root != path else None).items()
-    }
     click.echo(_("Checked: %(counts)s.", counts=", ".join(f"{k} {n}" for k, n in counts.items())))
     if errors:
         click.echo(_("%(n)d errors.", n=len(errors)), err=True)

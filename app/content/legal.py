@@ -19,6 +19,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
+from app.content import registry
 from app.content.registry import Problem
 
 MODEL_FILE = Path("docs") / "consent-model.md"
@@ -94,17 +95,11 @@ def scan(paths: list[Path]) -> tuple[list[Statement], list[tuple[Path, int, str]
     return marked, unmarked
 
 
-def content_files(root: Path, only: Path | None = None) -> list[Path]:
-    from app.content import registry
-
+def content_files(selection: registry.Selection) -> list[Path]:
+    """The prose files of ``selection``, and, for a whole tree, the app's legal wording."""
     prose = registry.prose_kinds()
-    files = [
-        p
-        for kind, paths in registry.files_by_kind(root, only).items()
-        if kind in prose
-        for p in paths
-    ]
-    if only is None:
+    files = [p for kind, paths in selection.files.items() if kind in prose for p in paths]
+    if selection.whole_tree:
         from flask import has_app_context
 
         from app.core import registries
@@ -115,12 +110,12 @@ def content_files(root: Path, only: Path | None = None) -> list[Path]:
 
 
 def statements(root: Path) -> list[Statement]:
-    return scan(content_files(root))[0]
+    return scan(content_files(registry.whole_tree(root)))[0]
 
 
-def check(root: Path, only: Path | None = None) -> list[Problem]:
-    known = clauses(root)
-    marked, unmarked = scan(content_files(root, only))
+def check(selection: registry.Selection) -> list[Problem]:
+    known = clauses(selection.root)
+    marked, unmarked = scan(content_files(selection))
     problems = [
         Problem(
             path,

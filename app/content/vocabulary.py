@@ -12,11 +12,10 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask_babel import gettext as _
 
-from app.content.registry import Problem
+from app.content.registry import Problem, Selection
 
 
 @dataclass
@@ -167,7 +166,7 @@ def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
     return found
 
 
-def check(root: Path, only: Path | None = None) -> list[Problem]:
+def check(selection: Selection) -> list[Problem]:
     from flask import has_app_context
 
     from app.content.legal import content_files
@@ -180,7 +179,7 @@ def check(root: Path, only: Path | None = None) -> list[Problem]:
     if not vocabularies:
         return []
     problems = []
-    for path in content_files(root, only):
+    for path in content_files(selection):
         if path.suffix not in {".yaml", ".yml", ".md"}:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -11,7 +11,7 @@ from app.courses import views  # noqa: E402,F401
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.content.registry import register
+    from app.content.registry import front_matter_with_keys, register
     from app.core.demo import register_demo_loader
     from app.core.layout import add_nav
     from app.core.permissions import Permission
@@ -19,7 +19,7 @@ def init_app(app):
     from app.courses import cli, content, receivers
     from app.courses.demo import load_demo
 
-    register(app, content.KIND)
+    register(app, content.KIND, recognise=front_matter_with_keys("items"))
     add_nav(app, "courses.home", _l("My training"), Permission.LEARN)
     add_nav(app, "courses.assignments", _l("Assignments"), Permission.MANAGE_ASSIGNMENTS)
     add_home_panel(app, "courses/_home_panel.html", Permission.LEARN, first=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from app.content.registry import ContentKind, Problem
+from app.content.registry import ContentKind, Problem, yaml_with_keys
 from app.rendering import captions, cards, engines, frontend, pronunciation, scenery, tools
 from app.rendering.render import CAPTIONS_NAME, SCRIPT_NAME, is_up_to_date, rendered_metadata
 from app.rendering.script import Script, parse, text_lines
@@ -263,7 +263,9 @@ def check_captions(paths: list[Path], root: Path) -> list[Problem]:
 
 # Rendering is an explicit step (a command or the admin button), not part of content sync:
 # the rendered folder is then a video like any other.
-KIND = ContentKind("video-scripts", find, check, sync=None, order=5)
+KIND = ContentKind(
+    "video-scripts", find, check, sync=None, order=5, recognise=yaml_with_keys("cast", "scenes")
+)
 DICTIONARY_KIND = ContentKind(
     "pronunciation", find_dictionary, check_dictionary, sync=None, order=4, prose=False
 )

@@ -10,7 +10,7 @@ from app.scenarios import views  # noqa: E402,F401
 def init_app(app):
     from flask_babel import lazy_gettext as _l
 
-    from app.content.registry import register
+    from app.content.registry import register, yaml_with_keys
     from app.content.schema import localized
     from app.core.demo import register_demo_loader
     from app.core.layout import add_nav
@@ -18,7 +18,7 @@ def init_app(app):
     from app.scenarios import content
     from app.scenarios.demo import load_scenarios
 
-    register(app, content.KIND)
+    register(app, content.KIND, recognise=yaml_with_keys("nodes"))
     add_nav(app, "scenarios.index", _l("Role-play"), Permission.LEARN)
     register_demo_loader(app, load_scenarios)
 

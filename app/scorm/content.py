@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from app.content.registry import ContentKind, Problem, SyncResult, register
+from app.content.registry import ContentKind, Problem, SyncResult, register, zip_holding
 from app.scorm import package as packages
 
 
@@ -61,5 +61,14 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
 def register_kind(app) -> ContentKind:
     # Packages are not prose the portal wrote: the legal-marker and vocabulary checks skip them.
     return register(
-        app, ContentKind(name="scorm", find=find, check=check, sync=sync, order=40, prose=False)
+        app,
+        ContentKind(
+            name="scorm",
+            find=find,
+            check=check,
+            sync=sync,
+            order=40,
+            prose=False,
+            recognise=zip_holding("imsmanifest.xml"),
+        ),
     )

@@ -24,9 +24,10 @@ def init_app(app):
     from app.videos.service import recover_jobs
 
     register_recovery(app, recover_jobs)
-    from app.content.registry import register
+    from app.content.registry import named, register
 
-    register(app, content.KIND)
+    # a video folder, wherever it is, is known by its spec file
+    register(app, content.KIND, recognise=named("video.yaml"))
     add_nav(app, "videos.index", _l("Videos"), Permission.LEARN)
     add_nav(app, "videos.admin", _l("Video uploads"), Permission.MANAGE_CONTENT)
     register_demo_loader(app, demo_loader)
