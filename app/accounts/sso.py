@@ -22,27 +22,39 @@ def load_user(user_id: str):
     SESSION_MAX_HOURS after signing in, however active it was. A remember-me cookie carries
     no sign-in time, so it never opens a session.
     """
-    from sqlalchemy import select
-    from sqlalchemy.orm import joinedload
-
-    from app.accounts.models import Employee
-
     employee_id, _sep, generation = user_id.partition(":")
     if not (employee_id.isdigit() and generation.isdigit()) or not _within_lifetime():
         return None
     return (
         db.session.scalars(
-            select(Employee)
-            .options(joinedload(Employee.role_rows))
-            .where(
-                Employee.id == int(employee_id),
-                Employee.session_generation == int(generation),
-                Employee.active.is_(True),
-            )
+            _signed_in_statement(), {"employee_id": int(employee_id), "generation": int(generation)}
         )
         .unique()
         .one_or_none()
     )
+
+
+_STATEMENT: list = []
+
+
+def _signed_in_statement():
+    """The loader's statement, built once: building it on every request cost more than running it."""
+    if not _STATEMENT:
+        from sqlalchemy import bindparam, select
+        from sqlalchemy.orm import joinedload
+
+        from app.accounts.models import Employee
+
+        _STATEMENT.append(
+            select(Employee)
+            .options(joinedload(Employee.role_rows))
+            .where(
+                Employee.id == bindparam("employee_id"),
+                Employee.session_generation == bindparam("generation"),
+                Employee.active.is_(True),
+            )
+        )
+    return _STATEMENT[0]
 
 
 def _within_lifetime() -> bool:

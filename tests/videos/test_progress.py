@@ -231,3 +231,46 @@ def test_a_new_version_starts_a_fresh_union_but_keeps_the_completion(app, db, pu
     row = db.session.get(VideoProgress, service.progress_row(person.id, published).id)
     assert row.completed_at is not None and row.completed_version == 1
     assert service.progress_for(person.id, ["tax-desk-roleplay"]) == {"tax-desk-roleplay": 1.0}
+
+
+# --- the report's hot path ------------------------------------------------------------------
+
+
+def _player_report(client, token: str, end: float):
+    """A report as the player sends it: a multipart form (FormData), asking for JSON."""
+    return client.post(
+        "/videos/tax-desk-roleplay/progress",
+        data={"session": token, "ranges": json.dumps([[0, end]]), "position": str(end)},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
+
+
+def _watching(client, db) -> str:
+    login(client, make_employee())
+    token = page_session(client.get("/videos/tax-desk-roleplay").get_data(as_text=True))
+    viewing = db.session.scalar(db.select(ViewingSession).where(ViewingSession.token == token))
+    viewing.started_at -= timedelta(seconds=60)  # the page has been open a minute
+    db.session.commit()
+    return token
+
+
+def test_a_progress_report_sends_no_cookie(client, db, published):
+    token = _watching(client, db)
+    for end in (0.5, 1.0, 1.0):
+        response = _player_report(client, token, end)
+        assert response.status_code == 200
+        assert response.headers.getlist("Set-Cookie") == []
+
+
+def test_a_progress_report_runs_a_pinned_number_of_statements(client, db, published):
+    from tests.referrals.test_statement_counts import StatementCounter
+
+    token = _watching(client, db)
+    assert _player_report(client, token, 0.5).status_code == 200  # the row exists from now on
+    with StatementCounter(db.engine) as counter:
+        response = _player_report(client, token, 1.0)
+    assert response.status_code == 200 and response.get_json()["percent"] == 50
+    # the employee with their roles; the viewing session with its video and progress row;
+    # the progress row; the viewing session's credit
+    assert counter.count == 4
