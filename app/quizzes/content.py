@@ -5,30 +5,34 @@ Registered with :mod:`app.content.registry` as the ``quizzes`` kind.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.content.registry import ContentKind, Problem, SyncResult
-from app.content.schema import Checker, check_each, fingerprint, plain
+from app.content.schema import check_each, fingerprint, plain
+from app.content.spec import (
+    ID,
+    SLUG,
+    Bool,
+    Context,
+    Enum,
+    Field,
+    Int,
+    ListOf,
+    Spec,
+    Text,
+    Unique,
+    check_yaml_file,
+    file_id,
+    item_label,
+    nested_label,
+)
 from app.content.versioning import sync_versioned
 from app.content.yamlfile import LineDict
 
-TOP_KEYS = {
-    "id",
-    "title",
-    "description",
-    "pass_percent",
-    "max_attempts",
-    "draw",
-    "shuffle_options",
-    "questions",
-}
-QUESTION_KEYS = {"id", "type", "text", "options", "answer", "explanation", "core"}
-OPTION_KEYS = {"id", "text", "correct"}
 TYPES = ("single", "multiple", "true_false")
-ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 def find(root: Path) -> list[Path]:
@@ -36,54 +40,63 @@ def find(root: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def _item_id(c: Checker, parent: LineDict, where: str) -> str | None:
-    value = parent.get("id")
-    if value is None:
-        c.error(
-            parent.line,
-            _("%(where)s: `id` is missing", where=where),
-            _("Add `id:` (letters, digits, hyphens), unique in its list."),
-        )
-        return None
-    if not isinstance(value, str) or not ITEM_ID.match(value):
-        c.error(
-            parent.line_of("id"),
-            _("%(where)s: `id` %(value)r is not a valid id", where=where, value=value),
-            _('Use letters, digits and hyphens; quote numbers ("1").'),
-        )
-        return None
-    return value
+def _has_options(ctx: Context, question: LineDict) -> bool:
+    return ctx.value(question, "type") in ("single", "multiple")
 
 
-def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
-    c = Checker(path)
-    data = c.load()
-    if data is None:
-        return c.problems, None
-    quiz = _("the quiz")
-    c.keys(data, TOP_KEYS, quiz)
-    file_id = c.slug(data, "id", quiz)
-    if file_id == "reports":
-        c.error(
-            data.line_of("id"),
-            _("id `%(id)s` is reserved for the portal's own pages", id=file_id),
-            _("Choose another id (and file name)."),
+def _is_true_false(ctx: Context, question: LineDict) -> bool:
+    return ctx.value(question, "type") == "true_false"
+
+
+def _check_answer_kind(ctx: Context, question: LineDict, where: str) -> None:
+    """A true/false question has an answer and no options; the others the reverse."""
+    if _is_true_false(ctx, question) and "options" in question:
+        ctx.error(
+            question.line_of("options"),
+            _("%(where)s: a true_false question has no `options`", where=where),
+            _("Remove `options` and give `answer: true` or `answer: false`."),
         )
-    if file_id and file_id != path.stem:
-        c.error(
-            data.line_of("id"),
-            _("id `%(id)s` differs from the file name `%(stem)s`", id=file_id, stem=path.stem),
-            _("Rename the file to %(id)s.yaml or set `id: %(stem)s`.", id=file_id, stem=path.stem),
+    if _has_options(ctx, question) and "answer" in question:
+        ctx.error(
+            question.line_of("answer"),
+            _("%(where)s: `answer` is only for true_false questions", where=where),
+            _("Mark the right option(s) with `correct: true` instead."),
         )
-    c.text(data, "title", quiz)
-    c.text(data, "description", quiz, required=False)
-    c.integer(data, "pass_percent", quiz, minimum=1, maximum=100)
-    c.integer(data, "max_attempts", quiz, required=False, minimum=0)
-    c.boolean(data, "shuffle_options", quiz, default=True)
-    questions = c.sequence(data, "questions", quiz) or []
-    draw = c.integer(data, "draw", quiz, required=False, minimum=1)
-    if draw is not None and draw > len(questions):
-        c.error(
+
+
+def _check_correct_options(ctx: Context, question: LineDict, where: str) -> None:
+    kind, options = ctx.value(question, "type"), ctx.value(question, "options")
+    if not options or kind not in ("single", "multiple"):
+        return
+    correct = sum(1 for o in options if ctx.value(o, "correct", False))
+    if kind == "single" and correct != 1:
+        ctx.error(
+            question.line_of("options"),
+            _(
+                "%(where)s: a single-choice question needs exactly one correct option, not %(n)d",
+                where=where,
+                n=correct,
+            ),
+            _("Mark one option `correct: true`, or make it `type: multiple`."),
+        )
+    if kind == "multiple" and correct < 1:
+        ctx.error(
+            question.line_of("options"),
+            _(
+                "%(where)s: a multiple-choice question needs at least one correct option",
+                where=where,
+            ),
+            _("Mark the right options with `correct: true`."),
+        )
+
+
+def _check_draw(ctx: Context, data: LineDict, where: str) -> None:
+    """``draw`` questions come from the pool, and every attempt holds all core questions."""
+    draw, questions = ctx.value(data, "draw"), ctx.value(data, "questions") or []
+    if draw is None:
+        return
+    if draw > len(questions):
+        ctx.error(
             data.line_of("draw"),
             _(
                 "`draw` is %(draw)d but the pool has only %(n)d questions",
@@ -92,120 +105,16 @@ def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
             ),
             _("Lower `draw` to %(n)d or add questions.", n=len(questions)),
         )
-
-    seen_questions: dict[str, int] = {}
-    core_lines: list[int] = []
-    for i, question in enumerate(questions):
-        where = _("question %(n)d", n=i + 1)
-        if not isinstance(question, LineDict):
-            c.error(
-                questions.line_of(i),
-                _("%(where)s must be a mapping", where=where),
-                _("Give it id, type, text, options (or answer) and explanation."),
-            )
-            continue
-        c.keys(question, QUESTION_KEYS, where)
-        qid = _item_id(c, question, where)
-        if qid is not None:
-            where = _("question `%(id)s`", id=qid)
-            if qid in seen_questions:
-                c.error(
-                    question.line_of("id"),
-                    _(
-                        "question id `%(id)s` is used twice (first on line %(line)d)",
-                        id=qid,
-                        line=seen_questions[qid],
-                    ),
-                    _("Give every question its own id."),
-                )
-            else:
-                seen_questions[qid] = question.line_of("id")
-        kind = c.choice(question, "type", where, TYPES)
-        if c.boolean(question, "core", where, default=False):
-            core_lines.append(question.line_of("core"))
-        c.text(question, "text", where)
-        c.text(question, "explanation", where)
-        if kind == "true_false":
-            if "options" in question:
-                c.error(
-                    question.line_of("options"),
-                    _("%(where)s: a true_false question has no `options`", where=where),
-                    _("Remove `options` and give `answer: true` or `answer: false`."),
-                )
-            if not isinstance(question.get("answer"), bool):
-                line = question.line_of("answer") if "answer" in question else question.line
-                c.error(
-                    line,
-                    _("%(where)s: `answer` must be true or false", where=where),
-                    _("Write `answer: true` or `answer: false`."),
-                )
-        elif kind in ("single", "multiple"):
-            if "answer" in question:
-                c.error(
-                    question.line_of("answer"),
-                    _("%(where)s: `answer` is only for true_false questions", where=where),
-                    _("Mark the right option(s) with `correct: true` instead."),
-                )
-            options = c.sequence(question, "options", where, min_items=2) or []
-            seen_options: set[str] = set()
-            correct = 0
-            for j, option in enumerate(options):
-                ow = _("%(where)s, option %(n)d", where=where, n=j + 1)
-                if not isinstance(option, LineDict):
-                    c.error(
-                        options.line_of(j),
-                        _("%(where)s must be a mapping", where=ow),
-                        _('Write {id: a, text: {ja: "…"}, correct: true}.'),
-                    )
-                    continue
-                c.keys(option, OPTION_KEYS, ow)
-                oid = _item_id(c, option, ow)
-                if oid is not None:
-                    if oid in seen_options:
-                        c.error(
-                            option.line_of("id"),
-                            _("%(where)s: option id `%(id)s` is used twice", where=where, id=oid),
-                            _("Give every option of a question its own id (a, b, c …)."),
-                        )
-                    seen_options.add(oid)
-                c.text(option, "text", ow)
-                if c.boolean(option, "correct", ow, default=False):
-                    correct += 1
-            if options and kind == "single" and correct != 1:
-                c.error(
-                    question.line_of("options"),
-                    _(
-                        "%(where)s: a single-choice question needs exactly one correct option, not %(n)d",
-                        where=where,
-                        n=correct,
-                    ),
-                    _("Mark one option `correct: true`, or make it `type: multiple`."),
-                )
-            if options and kind == "multiple" and correct < 1:
-                c.error(
-                    question.line_of("options"),
-                    _(
-                        "%(where)s: a multiple-choice question needs at least one correct option",
-                        where=where,
-                    ),
-                    _("Mark the right options with `correct: true`."),
-                )
-    _check_core(c, data, draw, core_lines)
-    return c.problems, data
-
-
-def _check_core(c: Checker, data: LineDict, draw: int | None, core_lines: list[int]) -> None:
-    """Every attempt holds all core questions, so there may be at most ``draw`` of them."""
-    if draw is None or len(core_lines) <= draw:
+    core_lines = [q.line_of("core") for q in questions if ctx.value(q, "core", False)]
+    if len(core_lines) <= draw:
         return
-    lines = ", ".join(str(line) for line in core_lines)
-    c.error(
+    ctx.error(
         data.line_of("draw"),
         _(
             "`draw` is %(draw)d but %(n)d questions are marked `core: true` (lines %(lines)s)",
             draw=draw,
             n=len(core_lines),
-            lines=lines,
+            lines=", ".join(str(line) for line in core_lines),
         ),
         _(
             "Every attempt includes all core questions: raise `draw` to at least %(n)d or remove `core: true` from %(extra)d of them.",
@@ -215,15 +124,66 @@ def _check_core(c: Checker, data: LineDict, draw: int | None, core_lines: list[i
     )
 
 
+OPTION = Spec(
+    {
+        "id": Field(ID, required=True),
+        "text": Field(Text(), required=True),
+        "correct": Field(Bool(), default=False),
+    },
+    shape=_l('Write {id: a, text: {ja: "…"}, correct: true}.'),
+)
+QUESTION = Spec(
+    {
+        "id": Field(ID, required=True),
+        "type": Field(Enum(TYPES), required=True),
+        "text": Field(Text(), required=True),
+        "options": Field(
+            ListOf(
+                OPTION,
+                min_items=2,
+                label=nested_label(_l("option")),
+                unique=Unique("id", _l("option")),
+            ),
+            required=_has_options,
+        ),
+        "answer": Field(Bool(), required=_is_true_false),
+        "explanation": Field(Text(), required=True),
+        "core": Field(Bool(), default=False),
+    },
+    checks=(_check_answer_kind, _check_correct_options),
+    shape=_l("Give it id, type, text, options (or answer) and explanation."),
+)
+#: ``quizzes/<id>.yaml`` (documented in quizzes/README.md)
+QUIZ = Spec(
+    {
+        "id": Field(SLUG, required=True),
+        "title": Field(Text(), required=True),
+        "description": Field(Text()),
+        "pass_percent": Field(Int(minimum=1, maximum=100), required=True),
+        "max_attempts": Field(Int(minimum=0), default=0),
+        "draw": Field(Int(minimum=1)),
+        "shuffle_options": Field(Bool(), default=True),
+        "questions": Field(
+            ListOf(QUESTION, label=item_label(_l("question")), unique=Unique("id", _l("question"))),
+            required=True,
+        ),
+    },
+    checks=(file_id({"reports"}), _check_draw),
+)
+
+
+def check_file(path: Path, root: Path) -> tuple[list[Problem], LineDict | None]:
+    ctx, data = check_yaml_file(path, root, QUIZ, _("the quiz"))
+    return ctx.problems, data
+
+
 def check(paths: list[Path], root: Path) -> list[Problem]:
     return check_each(paths, root, check_file, "quiz")
 
 
 def normalised(data: LineDict) -> dict:
     """The stored definition, with the optional settings filled in."""
-    definition = plain(data)
-    definition.setdefault("max_attempts", 0)
-    definition.setdefault("shuffle_options", True)
+    definition = QUIZ.defaults() | plain(data)
     definition.setdefault("draw", len(definition["questions"]))
     return definition
 

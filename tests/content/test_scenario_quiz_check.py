@@ -85,7 +85,7 @@ def test_check_command_prints_file_line_and_fails(app):
     assert result.exit_code == 1
     # operators read the messages in Japanese, the default language
     assert (
-        f"{target}:17: error: ノード `arrival` の選択肢 1: 行き先のノード `conected` がありません"
+        f"{target}:17: error: ノード `arrival` の選択肢 1 の `next`: ノード `conected` がありません"
         in result.output
     )
     assert "`connected` の誤りではありませんか？" in result.output
@@ -162,3 +162,44 @@ def test_sync_command_loads_and_is_idempotent(app, db):
     db.session.expire_all()
     assert db.session.query(Scenario).one().active is False
     assert db.session.query(ScenarioVersion).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "english", "japanese"),
+    [
+        (
+            "scenarios/bad-verdict.yaml",
+            26,
+            "node `connected`, ending: `verdict` is 'success'",
+            "ノード `connected` の ending の `verdict` の 'success' は使えない値です",
+        ),
+        (
+            "scenarios/unknown-target.yaml",
+            17,
+            "node `arrival`, choice 1: `next` names node `conected`, which does not exist",
+            "ノード `arrival` の選択肢 1 の `next`: ノード `conected` がありません",
+        ),
+        (
+            "quizzes/quiz-unknown-key.yaml",
+            5,
+            "the quiz: unknown key `pass_percentage`",
+            "クイズ: `pass_percentage` という項目はありません",
+        ),
+        (
+            "quizzes/duplicate-option-id.yaml",
+            14,
+            "question `first`: option id `a` is used twice (first on line 13)",
+            "問題 `first`: 選択肢の id `a` が重複しています（最初は 13 行目）",
+        ),
+    ],
+)
+def test_messages_in_japanese_and_english(app, name, line, english, japanese):
+    from flask_babel import force_locale
+
+    path = ROOT / name
+    module = quiz_content if name.startswith("quizzes") else scenario_content
+    with app.app_context():
+        for locale, message in (("en", english), ("ja", japanese)):
+            with force_locale(locale):
+                found = [str(p) for p in module.check_file(path, ROOT)[0]]
+            assert any(p.startswith(f"{path}:{line}: error: {message}") for p in found), found
