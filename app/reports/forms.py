@@ -11,4 +11,5 @@ class DashboardFilterForm(FlaskForm):
 
     course = SelectField(_l("Course"), choices=[], default="")
     division = SelectField(_l("Division (部)"), choices=[], default="")
+    section = SelectField(_l("Section (課)"), choices=[], default="")
     status = SelectField(_l("Training status"), choices=[], default="all")

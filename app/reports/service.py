@@ -21,6 +21,11 @@ from app.courses.service import inactive_employee_ids
 from app.extensions import db
 
 PER_PAGE = 50
+#: the drill-down's cells (staff × courses) per page: at 40 courses a page holds 25 staff, so the
+#: page stays under 100 KB; with one course, or up to 20, it holds PER_PAGE
+CELLS_PER_PAGE = 1000
+#: up to this many courses shown, the drill-down gives each cell its progress bar and dates
+DETAILED_COURSES = 2
 TIMELINE_MONTHS = 6
 
 
@@ -110,6 +115,8 @@ class MatrixRow:
     level: str  # "division" (部, rolled up) or "section" (課)
     cells: dict[int, Cell]
     total: Cell
+    under: int | None = None  # the 部 row this 課 row sits under (None: a row of its own)
+    sections: int = 0  # a 部 row: how many 課 rows sit under it
 
 
 @dataclass
@@ -225,6 +232,7 @@ def matrix(
                 "division" if sections or top.parent_id is None else "section",
                 rollup,
                 _sum(rollup.values(), len(points)),
+                sections=len(sections),
             )
         )
         for section in sections:
@@ -232,11 +240,30 @@ def matrix(
                 c.id: counts.get(section.id, {}).get(c.id, Cell(completed_by=[0] * len(points)))
                 for c in courses
             }
-            rows.append(MatrixRow(section, "section", cells, _sum(cells.values(), len(points))))
+            rows.append(
+                MatrixRow(
+                    section, "section", cells, _sum(cells.values(), len(points)), under=top.id
+                )
+            )
     divisions = visible_divisions(scope, departments)
     return Matrix(
         courses, rows, grand_total, _sum(grand_total.values(), len(points)), points, divisions
     )
+
+
+def collapsible(matrix: Matrix) -> bool:
+    """Whether the page folds 課 under their 部: only when more than one 部 with 課 is in view
+    (HR's whole city). A department head, or HR filtering by one 部, sees its 課 at once."""
+    return sum(1 for row in matrix.rows if row.sections) > 1
+
+
+def shown_rows(matrix: Matrix, opened: int | None) -> list[MatrixRow]:
+    """The matrix as the page shows it: each 部 with its totals, and the 課 of the one 部 that is
+    opened (one at a time keeps the page light at 40 courses). Exports and the chart use every
+    row."""
+    if not collapsible(matrix):
+        return matrix.rows
+    return [row for row in matrix.rows if row.under is None or row.under == opened]
 
 
 def visible_divisions(scope: Scope, departments: list[Department]) -> list[Department]:
@@ -246,6 +273,16 @@ def visible_divisions(scope: Scope, departments: list[Department]) -> list[Depar
         return tops
     parents = {d.parent_id for d in departments if d.id in scope.department_ids}
     return [d for d in tops if d.id in scope.department_ids or d.id in parents]
+
+
+def visible_departments(scope: Scope, departments: list[Department]) -> list[Department]:
+    """The 部 and 課 a viewer may filter a list by, each 部 followed by its 課."""
+    ordered = []
+    for top in visible_divisions(scope, departments):
+        if scope.allows(top.id):
+            ordered.append(top)
+        ordered += [d for d in departments if d.parent_id == top.id and scope.allows(d.id)]
+    return ordered
 
 
 def _sum(cells, points: int) -> Cell:
@@ -258,6 +295,11 @@ def _sum(cells, points: int) -> Cell:
 # --- drill-down ---------------------------------------------------------------------------------
 
 STATUS_FILTERS = ("all", "completed", "in_progress", "not_started", "overdue")
+
+
+def drill_down_page_size(courses_shown: int) -> int:
+    """Staff per drill-down page: PER_PAGE, fewer when many courses make each row wide."""
+    return max(10, min(PER_PAGE, CELLS_PER_PAGE // max(courses_shown, 1)))
 
 
 def _status_condition(status: str, on: date, course_id: int | None):
@@ -285,7 +327,9 @@ def department_employees(
     *,
     course_id: int | None = None,
     status: str = "all",
+    section_id: int | None = None,
     page: int = 1,
+    per_page: int = PER_PAGE,
     on: date | None = None,
 ):
     """One page of a department's staff (a 部 includes its 課) with their required courses.
@@ -293,6 +337,8 @@ def department_employees(
     Four statements: the page count, the page, and the page's assignment rows (and courses)."""
     on = on or today()
     ids = {department.id} | {d.id for d in departments if d.parent_id == department.id}
+    if section_id in ids:
+        ids = {section_id}
     stmt = (
         select(Employee)
         .where(Employee.department_id.in_(sorted(ids)), Employee.active.is_(True))
@@ -301,7 +347,7 @@ def department_employees(
     condition = _status_condition(status, on, course_id)
     if condition is not None:
         stmt = stmt.where(condition)
-    pagination = db.paginate(stmt, page=page, per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     people = list(pagination.items)
     rows: dict[int, dict[int, Assignment]] = {p.id: {} for p in people}
     if people:

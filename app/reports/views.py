@@ -72,6 +72,13 @@ def _filter_form(matrix_courses, divisions, with_status=False) -> DashboardFilte
     return form
 
 
+def _department_label(department, by_id) -> str:
+    locale = current_locale()
+    parent = by_id.get(department.parent_id)
+    name = department.display_name(locale)
+    return f"{parent.display_name(locale)} / {name}" if parent else name
+
+
 @bp.get("/")
 @require_any(*VIEWERS)
 def dashboard():
@@ -80,9 +87,13 @@ def dashboard():
         scope, course_id=course_id, division_id=division_id, departments=departments
     )
     form = _filter_form(service.report_courses(), matrix.divisions)
+    opened = _int_arg("open")
     return render_template(
         "reports/dashboard.html",
         matrix=matrix,
+        rows=service.shown_rows(matrix, opened),
+        opened=opened,
+        collapsible=service.collapsible(matrix),
         form=form,
         chart=chart.build(matrix, current_locale()),
         course_id=course_id,
@@ -117,20 +128,35 @@ def department(department_id: int):
     departments = service.all_departments()
     courses = service.report_courses()
     shown = [c for c in courses if course_id is None or c.id == course_id]
+    sections = [d for d in departments if d.parent_id == target.id]
+    section_id = _int_arg("section")
+    if section_id is not None and section_id not in {d.id for d in sections}:
+        section_id = None
     pagination, rows = service.department_employees(
-        target, departments, course_id=course_id, status=status, page=page
+        target,
+        departments,
+        course_id=course_id,
+        status=status,
+        section_id=section_id,
+        page=page,
+        per_page=service.drill_down_page_size(len(shown)),
     )
     form = _filter_form(courses, [])
+    form.section.choices = [("", _("All sections"))] + [
+        (str(d.id), d.display_name(current_locale())) for d in sections
+    ]
     return render_template(
         "reports/department.html",
         department=target,
         departments={d.id: d for d in departments},
         courses=shown,
+        with_progress=len(shown) <= service.DETAILED_COURSES,
         pagination=pagination,
         rows=rows,
         form=form,
         status=status,
         course_id=course_id,
+        section_id=section_id,
         today=service.today(),
     )
 
@@ -151,7 +177,13 @@ def overdue():
         division_id=division_id,
         page=page,
     )
-    form = _filter_form(courses, service.visible_divisions(scope, departments))
+    form = _filter_form(courses, [])
+    by_id = {d.id: d for d in departments}
+    form.division.label.text = _("Department or section")
+    form.division.choices = [("", _("All departments"))] + [
+        (str(d.id), _department_label(d, by_id))
+        for d in service.visible_departments(scope, departments)
+    ]
     pages = max((total + service.PER_PAGE - 1) // service.PER_PAGE, 1)
     return render_template(
         "reports/overdue.html",
@@ -160,7 +192,7 @@ def overdue():
         page=page,
         pages=pages,
         form=form,
-        departments={d.id: d for d in departments},
+        departments=by_id,
         course_id=course_id,
         division_id=division_id,
         today=service.today(),

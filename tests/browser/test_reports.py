@@ -21,6 +21,8 @@ def test_hr_drills_down_and_downloads_both_exports(page, app, db, tmp_path):
     general = make_department(code="1000", name_ja="総務部")
     tax = make_department(code="1040", name_ja="税務課", parent=general)
     hr = make_department(code="1020", name_ja="人事課", parent=general)
+    welfare = make_department(code="3000", name_ja="健康福祉部")
+    make_department(code="3050", name_ja="福祉まるごと相談室", parent=welfare)
     admin = make_employee(department=hr, roles=[Role.TRAINING_ADMIN], name="人事 研修")
     clerks = [make_employee(department=tax, name=f"税務 職員{i}") for i in range(4)]
     sync(app, content_root(tmp_path))
@@ -42,7 +44,14 @@ def test_hr_drills_down_and_downloads_both_exports(page, app, db, tmp_path):
     assert page.locator("svg[role=img] polyline").count() >= 1
     assert_accessible(page, "dashboard")
 
-    page.locator("table.matrix").get_by_role("link", name="税務課").click()
+    # 課 are folded under their 部 until it is opened (a plain link: no script needed).
+    matrix = page.locator("table.matrix")
+    assert matrix.get_by_role("link", name="税務課").count() == 0
+    matrix.get_by_role("link", name="課を表示（2） (総務部)").click()
+    page.wait_for_url(f"**/reports/?course=&open={general.id}#d{general.id}")
+    assert matrix.get_by_role("link", name="課を閉じる (総務部)").is_visible()
+    assert_accessible(page, "dashboard with a 部 opened")
+    matrix.get_by_role("link", name="税務課").click()
     page.wait_for_url("**/reports/departments/*")
     rows = page.locator("table.staff-table tbody tr")
     assert rows.count() == 4

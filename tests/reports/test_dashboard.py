@@ -23,6 +23,10 @@ def main_of(response) -> str:
     return response.get_data(as_text=True).split("<main", 1)[1].split("</main>", 1)[0]
 
 
+def matrix_of(response) -> str:
+    return response.get_data(as_text=True).split('class="table matrix"', 1)[1].split("</table>")[0]
+
+
 @pytest.fixture
 def city(app, db, tmp_path):
     """総務部 (税務課 3 staff, 人事課 2) and 健康福祉部 (相談室 2); the starter course assigned."""
@@ -97,8 +101,19 @@ def test_matrix_counts_and_rolls_up_by_division(app, client, city):
         "健康福祉部",
         "福祉まるごと相談室",
     ]  # by code
-    assert "税務課" in html and "33%" in html and "50%" in html and "1人 期限超過" in html
     assert "<svg" in html and "<polyline" in html and "style=" not in html
+    # HR sees each 部 with its totals; its 課 only once the 部 is opened.
+    collapsed = matrix_of(response)
+    assert "総務部" in collapsed and "50%" in collapsed and "1/2" in collapsed  # 健康福祉部
+    assert ">税務課<" not in collapsed and ">人事課<" not in collapsed
+    assert f"open={city['general'].id}#d{city['general'].id}" in collapsed
+    assert "課を表示（2）" in collapsed
+    opened = matrix_of(
+        client.get(f"/reports/?course={city['starter'].id}&open={city['general'].id}")
+    )
+    assert ">税務課<" in opened and ">人事課<" in opened and "福祉まるごと相談室" not in opened
+    assert "33%" in opened and "1/3" in opened and "1人 期限超過" in opened
+    assert "課を閉じる" in opened and "課を表示（1）" in opened  # 健康福祉部 stays folded
 
 
 def test_drill_down_lists_staff_and_is_audited(app, db, client, city):
@@ -278,3 +293,25 @@ def test_exports_never_turn_a_roster_name_into_a_formula(db, client, city):
     matrix = load_workbook(io.BytesIO(client.get("/reports/export.xlsx").data)).active
     assert all(cell.data_type != "f" for row in matrix.iter_rows() for cell in row)
     assert any(cell.value == "'+税務課" for row in matrix.iter_rows() for cell in row)
+
+
+def test_drill_down_and_overdue_list_filter_by_section(app, client, city):
+    login(client, city["admin"])
+    general, tax, hr = city["general"].id, city["tax"].id, city["hr"].id
+    whole = main_of(client.get(f"/reports/departments/{general}"))
+    assert "人事 二郎" in whole and "税務 一郎" in whole and 'name="section"' in whole
+    one = main_of(client.get(f"/reports/departments/{general}?section={hr}"))
+    assert "人事 二郎" in one and "税務 一郎" not in one and "2人" in one
+    # a 課 of another 部 is not a filter of this one: the whole 部 is shown
+    other = main_of(client.get(f"/reports/departments/{general}?section={city['office'].id}"))
+    assert "税務 一郎" in other and "相談 三子" not in other
+
+    overdue = main_of(client.get("/reports/overdue"))
+    assert f'<option value="{tax}">総務部 / 税務課</option>' in overdue
+    assert "税務 遅子" in main_of(client.get(f"/reports/overdue?division={tax}"))
+    assert "税務 遅子" not in main_of(client.get(f"/reports/overdue?division={hr}"))
+
+    head = app.test_client()
+    login(head, city["head"])
+    assert head.get(f"/reports/overdue?division={tax}").status_code == 200
+    assert head.get(f"/reports/overdue?division={hr}").status_code == 403
