@@ -14,7 +14,7 @@ from app.casework.models import CaseReview
 from app.core import clock
 from app.extensions import db
 from app.referrals import crypto
-from app.referrals.models import SupportCase
+from app.referrals.models import CaseStatus, SupportCase
 
 
 def _case(kana: str) -> SupportCase | None:
@@ -29,7 +29,7 @@ def load() -> str | None:
     worker = db.session.scalar(select(Employee).where(Employee.staff_number == "100004"))
     colleague = db.session.scalar(select(Employee).where(Employee.staff_number == "100005"))
     ready = _case("レイジ カズコ")
-    if worker is None or colleague is None or ready is None or ready.status == "closed":
+    if worker is None or colleague is None or ready is None or ready.status == CaseStatus.CLOSED:
         return None
     service.record_review(
         ready,

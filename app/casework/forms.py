@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.casework.models import Readiness
+
 
 class HandoverForm(FlaskForm):
     to_worker_id = SelectField(_l("New lead worker (主担当)"), coerce=int, choices=[])
@@ -17,7 +19,7 @@ class ReviewForm(FlaskForm):
         _l("Where the support stands"),
         validators=[DataRequired(_l("Write where the support stands.")), Length(max=4000)],
     )
-    readiness = RadioField(_l("Result of the review"), choices=[], default="continue")
+    readiness = RadioField(_l("Result of the review"), choices=[], default=Readiness.CONTINUE)
     next_review_on = DateField(_l("Next review date"), validators=[Optional()])
     criterion = SelectField(_l("Criterion for closing"), choices=[], validators=[Optional()])
     closure_summary = TextAreaField(_l("Closing summary"), validators=[Length(max=4000)])

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals.crypto import EncryptedText
+
+
+class Readiness(StrEnum):
+    """What a review found: go on supporting, or ready to close (stored as its value)."""
+
+    CONTINUE = "continue"
+    READY = "ready"
+
+
+class ProposalOutcome(StrEnum):
+    """What became of a closure proposal (stored as its value)."""
+
+    CLOSED = "closed"  # the meeting closed the case
+    CONTINUED = "continued"  # the meeting set another review
+    SUPERSEDED = "superseded"  # a later review replaced it
 
 
 class CaseReview(db.Model):
@@ -25,7 +41,6 @@ class CaseReview(db.Model):
     reviewed_on: Mapped[date]
     reviewed_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
     summary: Mapped[str | None] = mapped_column(EncryptedText)
-    # continue | ready
     readiness: Mapped[str] = mapped_column(db.String(16))
     # When ready: the office's criterion, one of the closure reasons (choices.CLOSURE_REASONS).
     criterion: Mapped[str | None] = mapped_column(db.String(24), index=True)
@@ -35,7 +50,7 @@ class CaseReview(db.Model):
     follow_up: Mapped[str | None] = mapped_column(EncryptedText)  # who follows up
     follow_up_on: Mapped[date | None]  # an optional 見守り check after closure
     entry_id: Mapped[int | None] = mapped_column(db.ForeignKey("case_entry.id"))
-    # For a proposal: closed | continued | superseded (a later review replaced it)
+    # For a proposal, once decided or replaced (ProposalOutcome).
     outcome: Mapped[str | None] = mapped_column(db.String(16))
     decided_at: Mapped[datetime | None]
     meeting_item_id: Mapped[int | None] = mapped_column(db.ForeignKey("meeting_item.id"))
@@ -45,7 +60,7 @@ class CaseReview(db.Model):
 
     @property
     def pending(self) -> bool:
-        return self.readiness == "ready" and self.outcome is None
+        return self.readiness == Readiness.READY and self.outcome is None
 
 
 class FollowUpCheck(db.Model):

@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Employee
+from app.casework.models import ProposalOutcome, Readiness
 from app.core import audit, clock
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals.choices import CONTACT_KINDS
-from app.referrals.models import CaseEntry, SupportCase
+from app.referrals.models import CaseEntry, CaseStatus, SupportCase
 from app.referrals.service import consultation_staff, is_consultation_staff
 
 
@@ -54,7 +55,7 @@ def _last_contact():
 
 
 def _on_books():
-    return (SupportCase.status != "closed") & SupportCase.anonymised_at.is_(None)
+    return (SupportCase.status != CaseStatus.CLOSED) & SupportCase.anonymised_at.is_(None)
 
 
 def _conditions(on: date, last_contact):
@@ -62,8 +63,8 @@ def _conditions(on: date, last_contact):
     quiet_opened_before = clock.day_start(quiet_before)
     never = last_contact.c.last_contact_on.is_(None) & (SupportCase.opened_at < quiet_opened_before)
     return {
-        "open": SupportCase.status == "open",
-        "paused": SupportCase.status == "paused",
+        CaseStatus.OPEN: SupportCase.status == CaseStatus.OPEN,
+        CaseStatus.PAUSED: SupportCase.status == CaseStatus.PAUSED,
         "long": SupportCase.opened_at < long_before(on),
         "overdue": SupportCase.next_review_on < on,
         "no_contact": never | (last_contact.c.last_contact_on < quiet_before),
@@ -208,7 +209,7 @@ def handover(
     case: SupportCase, to_worker_id: int, note: str, *, actor, may_reassign_any: bool
 ) -> CaseEntry:
     """Give the case a new lead worker, with a handover note on the timeline."""
-    if case.status == "closed":
+    if case.status == CaseStatus.CLOSED:
         raise CaseworkError("closed")
     if not may_hand_over(case, actor, may_reassign_any):
         raise CaseworkError("not_yours")
@@ -280,7 +281,7 @@ def pending_proposal(case_id: int):
         select(CaseReview)
         .where(
             CaseReview.case_id == case_id,
-            CaseReview.readiness == "ready",
+            CaseReview.readiness == Readiness.READY,
             CaseReview.outcome.is_(None),
         )
         .order_by(CaseReview.id.desc())
@@ -318,7 +319,7 @@ def record_review(case: SupportCase, data: ReviewInput, *, actor):
     from app.referrals.choices import CLOSURE_REASONS
 
     on = clock.today()
-    if case.status == "closed":
+    if case.status == CaseStatus.CLOSED:
         raise CaseworkError("closed")
     summary = (data.summary or "").strip()
     if not summary:
@@ -344,7 +345,7 @@ def record_review(case: SupportCase, data: ReviewInput, *, actor):
             raise CaseworkError("next_review_on")
     earlier = pending_proposal(case.id)
     if earlier is not None:  # a new review replaces a proposal the meeting has not decided yet
-        earlier.outcome = "superseded"
+        earlier.outcome = ProposalOutcome.SUPERSEDED
     entry = CaseEntry(
         case=case,
         kind="review",
@@ -363,7 +364,7 @@ def record_review(case: SupportCase, data: ReviewInput, *, actor):
         reviewed_on=on,
         reviewed_by_id=actor.id,
         summary=summary,
-        readiness="ready" if data.ready else "continue",
+        readiness=Readiness.READY if data.ready else Readiness.CONTINUE,
         entry_id=entry.id,
         criterion=data.criterion if data.ready else None,
         attempts=counted,
@@ -404,7 +405,7 @@ def proposed_case_ids(held_on: date) -> list[int]:
             select(CaseReview.case_id)
             .join(SupportCase, SupportCase.id == CaseReview.case_id)
             .where(
-                CaseReview.readiness == "ready",
+                CaseReview.readiness == Readiness.READY,
                 CaseReview.outcome.is_(None),
                 CaseReview.reviewed_on <= held_on,
                 _on_books(),
@@ -423,7 +424,7 @@ def proposals_by_case(case_ids: list[int]) -> dict:
         select(CaseReview)
         .where(
             CaseReview.case_id.in_(case_ids),
-            CaseReview.readiness == "ready",
+            CaseReview.readiness == Readiness.READY,
             CaseReview.outcome.is_(None),
         )
         .order_by(CaseReview.id)
@@ -442,7 +443,7 @@ def proposals_on_agenda(meeting_id: int | None) -> dict:
         .options(selectinload(CaseReview.reviewed_by))
         .where(
             CaseReview.case_id.in_(on_agenda),
-            CaseReview.readiness == "ready",
+            CaseReview.readiness == Readiness.READY,
             CaseReview.outcome.is_(None),
         )
         .order_by(CaseReview.id)
@@ -473,7 +474,7 @@ def decide_closure(
     proposal.decided_at = utcnow()
     proposal.meeting_item_id = item.id
     if not close:
-        proposal.outcome = "continued"
+        proposal.outcome = ProposalOutcome.CONTINUED
         audit.record(
             "meeting.closure_decided",
             "support_case",
@@ -481,17 +482,17 @@ def decide_closure(
             actor_id=actor.id,
             meeting_id=item.meeting_id,
             review_id=proposal.id,
-            outcome="continued",
+            outcome=ProposalOutcome.CONTINUED,
         )
         return proposal
-    proposal.outcome = "closed"
+    proposal.outcome = ProposalOutcome.CLOSED
     case.closure_reason = proposal.criterion
     case.closure_summary = proposal.closure_summary
     case.closure_follow_up = proposal.follow_up
     case.closure_requested_by_id = proposal.reviewed_by_id
     case.closure_requested_at = proposal.created_at
     if actor.id != proposal.reviewed_by_id:
-        case.status = "closed"
+        case.status = CaseStatus.CLOSED
         case.closed_at = utcnow()
         case.closure_approved_by_id = actor.id
         case.flagged_for_meeting = False
@@ -499,7 +500,7 @@ def decide_closure(
             CaseEntry(
                 case=case,
                 kind="status",
-                code="closed",
+                code=CaseStatus.CLOSED,
                 body=case.closure_summary,
                 occurred_on=item.meeting.held_on,
                 author_id=actor.id,
@@ -530,8 +531,8 @@ def decide_closure(
         actor_id=actor.id,
         meeting_id=item.meeting_id,
         review_id=proposal.id,
-        outcome="closed",
-        approved=case.status == "closed",
+        outcome=ProposalOutcome.CLOSED,
+        approved=case.status == CaseStatus.CLOSED,
     )
     return proposal
 
@@ -552,7 +553,7 @@ def follow_ups_due(worker_id: int, on: date | None = None) -> list:
                 FollowUpCheck.worker_id == worker_id,
                 FollowUpCheck.done_at.is_(None),
                 FollowUpCheck.due_on <= on,
-                SupportCase.status == "closed",
+                SupportCase.status == CaseStatus.CLOSED,
                 SupportCase.anonymised_at.is_(None),
             )
             .order_by(FollowUpCheck.due_on, FollowUpCheck.id)
@@ -572,7 +573,7 @@ def follow_ups_due_count(worker_id: int, on: date | None = None) -> int:
                 FollowUpCheck.worker_id == worker_id,
                 FollowUpCheck.done_at.is_(None),
                 FollowUpCheck.due_on <= on,
-                SupportCase.status == "closed",
+                SupportCase.status == CaseStatus.CLOSED,
             )
         )
         or 0

@@ -9,12 +9,13 @@ from flask_login import current_user
 from app.accounts.models import Employee
 from app.casework import bp, service
 from app.casework.forms import ClosureDecisionForm, FollowUpForm, HandoverForm, ReviewForm
+from app.casework.models import ProposalOutcome, Readiness
 from app.core import audit, clock
 from app.core.converters import bounded_int
 from app.core.permissions import Permission, require, user_can
 from app.extensions import db
 from app.referrals.forms import opts
-from app.referrals.models import SupportCase
+from app.referrals.models import CaseStatus, SupportCase
 
 HANDLE = Permission.HANDLE_REFERRALS
 LEAD = Permission.VIEW_ALL_CASELOADS
@@ -152,8 +153,8 @@ def _review_form(case: SupportCase, formdata=True) -> ReviewForm:
     form = ReviewForm() if formdata else ReviewForm(formdata=None)
     form.readiness.choices = opts(
         [
-            ("continue", _("Support continues: set the next review")),
-            ("ready", _("Ready to close: propose closure to the meeting")),
+            (Readiness.CONTINUE, _("Support continues: set the next review")),
+            (Readiness.READY, _("Ready to close: propose closure to the meeting")),
         ]
     )
     form.criterion.choices = opts([("", _("Choose…"))] + list(CLOSURE_REASONS.items()))
@@ -193,7 +194,7 @@ def review(case_id: int):
         if form.validate_on_submit():
             data = service.ReviewInput(
                 summary=form.summary.data,
-                ready=form.readiness.data == "ready",
+                ready=form.readiness.data == Readiness.READY,
                 next_review_on=form.next_review_on.data,
                 criterion=form.criterion.data or None,
                 closure_summary=form.closure_summary.data or "",
@@ -214,7 +215,7 @@ def review(case_id: int):
                 db.session.commit()
                 flash(
                     _("Review recorded. The case is proposed for closure at the next meeting.")
-                    if result.readiness == "ready"
+                    if result.readiness == Readiness.READY
                     else _("Review recorded."),
                     "success",
                 )
@@ -310,9 +311,9 @@ def closure_decision(meeting_id: int, item_id: int):
         flash(messages.get(str(exc), messages["no_proposal"]), "error")
         return redirect(anchor, code=303)
     db.session.commit()
-    if proposal.outcome == "closed" and item.case.status == "closed":
+    if proposal.outcome == ProposalOutcome.CLOSED and item.case.status == CaseStatus.CLOSED:
         flash(_("The meeting closed the case."), "success")
-    elif proposal.outcome == "closed":
+    elif proposal.outcome == ProposalOutcome.CLOSED:
         flash(
             _("Closure decided. As you proposed it, a colleague approves it on the case page."),
             "success",

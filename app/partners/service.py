@@ -25,7 +25,7 @@ from app.partners.choices import (
 )
 from app.partners.models import Agency, CaseShare, PartnerAccount, SharedEntry
 from app.referrals.choices import CONSENTED, CONTACT_KINDS
-from app.referrals.models import CaseAgency, CaseEntry, SupportCase
+from app.referrals.models import CaseAgency, CaseEntry, CaseStatus, SupportCase
 from app.referrals.service import today
 
 
@@ -51,7 +51,7 @@ def _active_roles_stmt(agency_id: int):
         .where(
             CaseAgency.agency_id == agency_id,
             CaseAgency.ended_at.is_(None),
-            SupportCase.status != "closed",
+            SupportCase.status != CaseStatus.CLOSED,
             SupportCase.anonymised_at.is_(None),
         )
     )
@@ -67,7 +67,7 @@ def active_roles(case_id: int, agency_id: int) -> list[CaseAgency]:
                 CaseAgency.case_id == case_id,
                 CaseAgency.agency_id == agency_id,
                 CaseAgency.ended_at.is_(None),
-                SupportCase.status != "closed",
+                SupportCase.status != CaseStatus.CLOSED,
                 SupportCase.anonymised_at.is_(None),
             )
             .order_by(CaseAgency.id)

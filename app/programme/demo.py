@@ -438,10 +438,10 @@ def _referral(number, day, code, department, worker, colleague, rng, on) -> int 
 def _close(case_id: int, closed_on: date, worker, colleague, rng) -> None:
     """The lead worker proposes the closure, a colleague approves it (two people)."""
     from app.referrals import cases
-    from app.referrals.models import SupportCase
+    from app.referrals.models import CaseStatus, SupportCase
 
     case = db.session.get(SupportCase, case_id)
-    if case is None or case.status != "open" or case.closure_requested_at is not None:
+    if case is None or case.status != CaseStatus.OPEN or case.closure_requested_at is not None:
         return
     reason, summary, follow_up = rng.choice(CLOSURES)
     cases.request_closure(case, reason, summary, follow_up, actor_id=worker.id)
@@ -450,7 +450,7 @@ def _close(case_id: int, closed_on: date, worker, colleague, rng) -> None:
     case.closed_at = _moment(closed_on, rng)
     case.last_activity_at = case.closed_at
     for entry in case.entries:
-        if entry.code == "closed":
+        if entry.code == CaseStatus.CLOSED:
             entry.occurred_on = closed_on
     db.session.commit()
 
@@ -459,14 +459,14 @@ def _meeting(held_on: date, worker, colleague, rng) -> None:
     """The monthly 支援調整会議: a few of the cases due by then are discussed and decided; the
     lead workers review the others themselves beforehand."""
     from app.referrals import cases, meetings
-    from app.referrals.models import SupportCase
+    from app.referrals.models import CaseStatus, SupportCase
 
     login_user(worker)
     quiet_before = utc_start(held_on - timedelta(days=int(current_app.config["CASE_STALE_DAYS"])))
     due = db.session.scalars(
         select(SupportCase)
         .where(
-            SupportCase.status != "closed",
+            SupportCase.status != CaseStatus.CLOSED,
             (SupportCase.next_review_on <= held_on)
             | (SupportCase.last_activity_at <= quiet_before),
         )
@@ -493,7 +493,7 @@ def _meeting(held_on: date, worker, colleague, rng) -> None:
     meeting = meetings.prepare(held_on, actor_id=worker.id)
     meeting.created_at = utc_start(held_on - timedelta(days=7))
     for item in list(meeting.items):
-        if item.decided_at is not None or item.case.status == "closed":
+        if item.decided_at is not None or item.case.status == CaseStatus.CLOSED:
             continue
         basis = "support_meeting" if meetings.needs_legal_basis(item.case) else None
         meetings.record_decision(
@@ -512,11 +512,11 @@ def _propose_closures(worker) -> None:
     """Two long-running cases whose goal was met are proposed for closure at today's review:
     they wait for the next 支援調整会議."""
     from app.casework import service as casework
-    from app.referrals.models import SupportCase
+    from app.referrals.models import CaseStatus, SupportCase
 
     candidates = db.session.scalars(
         select(SupportCase)
-        .where(SupportCase.status == "open", SupportCase.lead_worker_id == worker.id)
+        .where(SupportCase.status == CaseStatus.OPEN, SupportCase.lead_worker_id == worker.id)
         .order_by(SupportCase.opened_at, SupportCase.id)
         .limit(2)
     ).all()
@@ -537,10 +537,10 @@ def _propose_closures(worker) -> None:
 
 def _settle(on: date) -> None:
     """Open cases get a review date ahead, except a few left overdue for the stale list."""
-    from app.referrals.models import CaseEntry, SupportCase
+    from app.referrals.models import CaseEntry, CaseStatus, SupportCase
 
     open_cases = db.session.scalars(
-        select(SupportCase).where(SupportCase.status != "closed").order_by(SupportCase.id)
+        select(SupportCase).where(SupportCase.status != CaseStatus.CLOSED).order_by(SupportCase.id)
     ).all()
     for index, case in enumerate(open_cases):
         if case.next_review_on < on and index % 6:

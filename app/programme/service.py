@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, not_, or_, select
 
 from app.accounts.models import Department
-from app.casework.models import CaseReview, FollowUpCheck
+from app.casework.models import CaseReview, FollowUpCheck, ProposalOutcome, Readiness
 from app.core import audit, clock
 from app.core.wareki import (
     fiscal_year,
@@ -39,7 +39,16 @@ from app.core.wareki import (
 )
 from app.extensions import db
 from app.referrals.choices import CLOSURE_REASONS
-from app.referrals.models import CaseAgency, CaseEntry, Meeting, MeetingItem, Referral, SupportCase
+from app.referrals.models import (
+    CaseAgency,
+    CaseEntry,
+    CaseStatus,
+    Meeting,
+    MeetingItem,
+    Referral,
+    ReferralStatus,
+    SupportCase,
+)
 
 # --- dates: the one place this area reads the clock -------------------------------------------
 
@@ -80,7 +89,13 @@ ROUTES = {
     "other": _l("Other or not recorded"),
 }
 NOTIFICATION_BASES = frozenset({"child_abuse", "elder_abuse", "dv", "life_risk"})
-OUTCOMES = ("accepted", "linked", "redirected", "info_only", "new")
+OUTCOMES = (
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.LINKED,
+    ReferralStatus.REDIRECTED,
+    ReferralStatus.INFO_ONLY,
+    ReferralStatus.NEW,
+)
 
 
 def route_of(legal_basis: str | None) -> str:
@@ -234,7 +249,7 @@ class Closures:
 def _closures(start: date, end: date) -> Closures:
     rows = db.session.execute(
         select(SupportCase.closure_reason, SupportCase.opened_at, SupportCase.closed_at).where(
-            SupportCase.status == "closed",
+            SupportCase.status == CaseStatus.CLOSED,
             SupportCase.closed_at >= utc_start(start),
             SupportCase.closed_at < utc_start(end),
         )
@@ -268,9 +283,9 @@ def _meeting_counts(start: date, end: date, as_of: date) -> dict[str, int]:
     proposals = db.session.execute(
         select(
             func.count(CaseReview.id),
-            func.count(CaseReview.id).filter(CaseReview.outcome == "closed"),
+            func.count(CaseReview.id).filter(CaseReview.outcome == ProposalOutcome.CLOSED),
         ).where(
-            CaseReview.readiness == "ready",
+            CaseReview.readiness == Readiness.READY,
             CaseReview.reviewed_on >= start,
             CaseReview.reviewed_on < end,
         )
@@ -358,7 +373,7 @@ def _routes_table(referral_rows) -> Table:
     labels = outcome_labels()
     counts: dict[str, Counter] = {route: Counter() for route in ROUTES}
     for basis, _dept, status, n in referral_rows:
-        counts[route_of(basis)][status if status in OUTCOMES else "new"] += n
+        counts[route_of(basis)][status if status in OUTCOMES else ReferralStatus.NEW] += n
     rows = []
     for route, label in ROUTES.items():
         c = counts[route]

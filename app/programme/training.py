@@ -34,9 +34,9 @@ from app.core.wareki import FiscalQuarter, fiscal_quarter, quarters_between
 from app.courses.models import Course, CourseCompletion
 from app.extensions import db
 from app.programme.service import local_date, today, utc_start
-from app.referrals.models import Referral
+from app.referrals.models import Referral, ReferralStatus
 
-ACCEPTED_STATUSES = ("accepted", "linked")
+ACCEPTED_STATUSES = ReferralStatus.triaged_to_a_case()
 
 
 @dataclass

@@ -20,7 +20,14 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import crypto
 from app.referrals.choices import CLOSURE_REASONS, CONTACT_KINDS
-from app.referrals.models import CaseAgency, CaseEntry, CaseMember, Referral, SupportCase
+from app.referrals.models import (
+    CaseAgency,
+    CaseEntry,
+    CaseMember,
+    CaseStatus,
+    Referral,
+    SupportCase,
+)
 from app.referrals.service import is_consultation_staff, next_reference, today
 
 
@@ -95,7 +102,7 @@ def open_from_referral(
         area=referral.area,
         consent=referral.consent,
         risk=risk,
-        status="open",
+        status=CaseStatus.OPEN,
         lead_worker_id=lead_worker_id,
         next_review_on=default_review_date(risk),
     )
@@ -126,7 +133,7 @@ def open_from_referral(
 
 def link_referral(case: SupportCase, referral: Referral, *, actor_id: int | None) -> None:
     referral.case = case
-    if case.status == "closed":
+    if case.status == CaseStatus.CLOSED:
         reopen(case, actor_id=actor_id)
     _touch(case)
     audit.record(
@@ -139,7 +146,7 @@ def record_entry(
 ) -> CaseEntry:
     """Add a line to the timeline. A contact or visit is the first contact with the resident
     for every linked referral that had none: their referrers then see つながりました."""
-    if case.status == "closed":
+    if case.status == CaseStatus.CLOSED:
         raise CaseError("closed")
     if occurred_on > today():
         raise CaseError("entry_in_future", "occurred_on")
@@ -288,19 +295,19 @@ def end_agency(case: SupportCase, agency_id: int, *, actor_id: int | None) -> No
 
 def pause(case: SupportCase, reason: str, *, actor_id: int | None) -> None:
     """Pause (e.g. the resident is in hospital): still on the books, still reviewed."""
-    if case.status != "open":
+    if case.status != CaseStatus.OPEN:
         raise CaseError("status")
-    case.status = "paused"
+    case.status = CaseStatus.PAUSED
     case.pause_reason = reason.strip() or None
-    _entry(case, "status", case.pause_reason, actor_id, code="paused")
+    _entry(case, "status", case.pause_reason, actor_id, code=CaseStatus.PAUSED)
     audit.record("case.paused", "support_case", case.id, actor_id=actor_id)
     db.session.flush()
 
 
 def resume(case: SupportCase, *, actor_id: int | None) -> None:
-    if case.status != "paused":
+    if case.status != CaseStatus.PAUSED:
         raise CaseError("status")
-    case.status = "open"
+    case.status = CaseStatus.OPEN
     case.pause_reason = None
     _entry(case, "status", None, actor_id, code="resumed")
     audit.record("case.resumed", "support_case", case.id, actor_id=actor_id)
@@ -311,7 +318,7 @@ def request_closure(
     case: SupportCase, reason: str, summary: str, follow_up: str, *, actor_id: int | None
 ) -> None:
     """Ask to close: a reason code, a summary and who follows up; a colleague approves."""
-    if case.status == "closed" or case.closure_requested_at is not None:
+    if case.status == CaseStatus.CLOSED or case.closure_requested_at is not None:
         raise CaseError("status")
     if reason not in CLOSURE_REASONS or not summary.strip():
         raise CaseError("closure")
@@ -329,15 +336,15 @@ def request_closure(
 
 def approve_closure(case: SupportCase, *, actor_id: int | None) -> None:
     """A second consultation staff member — not the one who asked — approves the closure."""
-    if case.status == "closed" or case.closure_requested_at is None:
+    if case.status == CaseStatus.CLOSED or case.closure_requested_at is None:
         raise CaseError("status")
     if actor_id is None or actor_id == case.closure_requested_by_id:
         raise CaseError("same_person")
-    case.status = "closed"
+    case.status = CaseStatus.CLOSED
     case.closed_at = utcnow()
     case.closure_approved_by_id = actor_id
     case.flagged_for_meeting = False
-    _entry(case, "status", case.closure_summary, actor_id, code="closed")
+    _entry(case, "status", case.closure_summary, actor_id, code=CaseStatus.CLOSED)
     audit.record(
         "case.closed",
         "support_case",
@@ -350,7 +357,7 @@ def approve_closure(case: SupportCase, *, actor_id: int | None) -> None:
 
 
 def withdraw_closure(case: SupportCase, *, actor_id: int | None) -> None:
-    if case.status == "closed" or case.closure_requested_at is None:
+    if case.status == CaseStatus.CLOSED or case.closure_requested_at is None:
         raise CaseError("status")
     case.closure_reason = case.closure_summary = case.closure_follow_up = None
     case.closure_requested_by_id = case.closure_requested_at = None
@@ -360,9 +367,9 @@ def withdraw_closure(case: SupportCase, *, actor_id: int | None) -> None:
 
 def reopen(case: SupportCase, reason: str = "", *, actor_id: int | None) -> None:
     """Reopen a closed case; the earlier closure stays in the timeline and the audit log."""
-    if case.status != "closed":
+    if case.status != CaseStatus.CLOSED:
         raise CaseError("status")
-    case.status = "open"
+    case.status = CaseStatus.OPEN
     case.closed_at = None
     case.closure_reason = case.closure_summary = case.closure_follow_up = None
     case.closure_requested_by_id = case.closure_requested_at = case.closure_approved_by_id = None
@@ -418,7 +425,7 @@ def quiet_before(on: date) -> datetime:
 
 def active_condition():
     """Open and paused cases that have not been anonymised."""
-    return and_(SupportCase.status != "closed", SupportCase.anonymised_at.is_(None))
+    return and_(SupportCase.status != CaseStatus.CLOSED, SupportCase.anonymised_at.is_(None))
 
 
 def stale_condition(on: date | None = None):
@@ -492,10 +499,10 @@ def stale_cases(on: date | None = None) -> list[tuple[SupportCase, date]]:
 
 def _case_filter(stmt, status: str | None, kana: str | None, lead_worker_id: int | None):
     stmt = stmt.where(SupportCase.anonymised_at.is_(None))
-    if status in ("open", "paused", "closed"):
+    if status in tuple(CaseStatus):
         stmt = stmt.where(SupportCase.status == status)
     elif status != "all":
-        stmt = stmt.where(SupportCase.status != "closed")
+        stmt = stmt.where(SupportCase.status != CaseStatus.CLOSED)
     if lead_worker_id:
         stmt = stmt.where(SupportCase.lead_worker_id == lead_worker_id)
     if kana:
@@ -577,7 +584,7 @@ def find_for_link(query: str, limit: int = PICKER_LIMIT) -> list[SupportCase]:
         stmt = _picker_stmt().where(condition).order_by(SupportCase.id.desc())
     else:
         stmt = _case_filter(_picker_stmt(), "all", query, None).order_by(
-            (SupportCase.status == "closed"),
+            (SupportCase.status == CaseStatus.CLOSED),
             SupportCase.last_activity_at.desc(),
             SupportCase.id.desc(),
         )
@@ -588,7 +595,7 @@ def recent_in_area(area: str | None, limit: int = 10) -> list[SupportCase]:
     """The most recently active open or paused cases of the same 地区, for the link picker."""
     if not area:
         return []
-    stmt = _picker_stmt().where(SupportCase.area == area, SupportCase.status != "closed")
+    stmt = _picker_stmt().where(SupportCase.area == area, SupportCase.status != CaseStatus.CLOSED)
     return list(
         db.session.scalars(
             stmt.order_by(SupportCase.last_activity_at.desc(), SupportCase.id.desc()).limit(limit)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.referrals.models import ReferrerStatus
+
 # The standard 相談受付票 categories, plus the signs a non-welfare desk is trained to notice.
 CONCERNS = {
     "illness_disability": _l("Illness or disability"),
@@ -128,10 +130,12 @@ LEGAL_BASIS = {
 }
 
 REFERRER_STATUS_HELP = {
-    "received": _l("The office has received the referral."),
-    "in_progress": _l("The office has taken it up and is working to reach the resident."),
-    "connected": _l("The office has been in contact with the resident."),
-    "closed": _l(
+    ReferrerStatus.RECEIVED: _l("The office has received the referral."),
+    ReferrerStatus.IN_PROGRESS: _l(
+        "The office has taken it up and is working to reach the resident."
+    ),
+    ReferrerStatus.CONNECTED: _l("The office has been in contact with the resident."),
+    ReferrerStatus.CLOSED: _l(
         "The office has finished with the referral (passed to another agency or kept for information)."
     ),
 }

@@ -19,7 +19,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases
 from app.referrals.choices import CONSENTED
-from app.referrals.models import CaseEntry, Meeting, MeetingItem, SupportCase
+from app.referrals.models import CaseEntry, CaseStatus, Meeting, MeetingItem, SupportCase
 
 REASON_ORDER = {"review_due": 0, "stale": 1, "flagged": 2}
 
@@ -228,7 +228,7 @@ def record_decision(
     case = item.case
     if item.decided_at is not None:
         raise MeetingError("decided")
-    if case.status == "closed":
+    if case.status == CaseStatus.CLOSED:
         raise MeetingError("closed")
     if needs_legal_basis(case):
         if legal_basis != "support_meeting":

@@ -9,6 +9,7 @@ decrypting anything.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +17,41 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.models import utcnow
 from app.extensions import db
 from app.referrals.crypto import EncryptedText
+
+
+class ReferralStatus(StrEnum):
+    """What happened to a referral's message (stored as its value)."""
+
+    NEW = "new"  # waiting for triage
+    ACCEPTED = "accepted"  # a new case was opened
+    LINKED = "linked"  # joined to an existing case
+    REDIRECTED = "redirected"  # passed on to another office
+    INFO_ONLY = "info_only"  # recorded for information, nothing to do
+
+    @classmethod
+    def triaged_to_a_case(cls) -> tuple[ReferralStatus, ...]:
+        return (cls.ACCEPTED, cls.LINKED)
+
+    @classmethod
+    def closed_without_a_case(cls) -> tuple[ReferralStatus, ...]:
+        return (cls.REDIRECTED, cls.INFO_ONLY)
+
+
+class CaseStatus(StrEnum):
+    """Where the support of a household stands (stored as its value)."""
+
+    OPEN = "open"
+    PAUSED = "paused"  # not closed: it stays on the books and is reviewed
+    CLOSED = "closed"
+
+
+class ReferrerStatus(StrEnum):
+    """The coarse status a referrer sees of their referral (worked out, not stored)."""
+
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    CONNECTED = "connected"
+    CLOSED = "closed"
 
 
 class ReferenceSequence(db.Model):
@@ -61,7 +97,7 @@ class Referral(db.Model):
     agencies: Mapped[str | None] = mapped_column(EncryptedText)
 
     # new → accepted | linked | redirected | info_only
-    status: Mapped[str] = mapped_column(db.String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(db.String(16), default=ReferralStatus.NEW, index=True)
     triage_reason: Mapped[str | None] = mapped_column(EncryptedText)
     redirected_to: Mapped[str | None] = mapped_column(db.String(200))
     triaged_at: Mapped[datetime | None]
@@ -94,8 +130,7 @@ class SupportCase(db.Model):
     area: Mapped[str | None] = mapped_column(db.String(32))
     consent: Mapped[str] = mapped_column(db.String(16), default="unconfirmed")
     risk: Mapped[str] = mapped_column(db.String(8), default="medium")
-    # open | paused | closed (paused is not closed: it stays on the books and is reviewed)
-    status: Mapped[str] = mapped_column(db.String(8), default="open", index=True)
+    status: Mapped[str] = mapped_column(db.String(8), default=CaseStatus.OPEN, index=True)
     lead_worker_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"), index=True)
     plan_goal: Mapped[str | None] = mapped_column(EncryptedText)
     next_review_on: Mapped[date] = mapped_column(index=True)
@@ -132,7 +167,7 @@ class SupportCase(db.Model):
 
     @property
     def closure_pending(self) -> bool:
-        return self.status != "closed" and self.closure_requested_at is not None
+        return self.status != CaseStatus.CLOSED and self.closure_requested_at is not None
 
 
 class CaseMember(db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from app.core import audit
 from app.core.models import utcnow
 from app.extensions import db
-from app.referrals.models import MeetingItem, Referral, SupportCase
+from app.referrals.models import CaseStatus, MeetingItem, Referral, ReferralStatus, SupportCase
 
 REFERRAL_FIELDS = (
     "resident_name",
@@ -57,7 +57,7 @@ def due(now: datetime | None = None) -> tuple[list[SupportCase], list[Referral]]
     due_cases = list(
         db.session.scalars(
             select(SupportCase).where(
-                SupportCase.status == "closed",
+                SupportCase.status == CaseStatus.CLOSED,
                 SupportCase.closed_at < limit,
                 SupportCase.anonymised_at.is_(None),
             )
@@ -72,7 +72,7 @@ def due(now: datetime | None = None) -> tuple[list[SupportCase], list[Referral]]
                     Referral.case_id.in_(case_ids),
                     (
                         Referral.case_id.is_(None)
-                        & Referral.status.in_(("redirected", "info_only"))
+                        & Referral.status.in_(ReferralStatus.closed_without_a_case())
                         & (Referral.triaged_at < limit)
                     ),
                 ),

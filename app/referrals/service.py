@@ -22,7 +22,15 @@ from app.core.models import utcnow
 from app.core.permissions import Permission, Role, user_can
 from app.extensions import db
 from app.referrals import crypto
-from app.referrals.models import CaseMember, ReferenceSequence, Referral, SupportCase
+from app.referrals.models import (
+    CaseMember,
+    CaseStatus,
+    ReferenceSequence,
+    Referral,
+    ReferralStatus,
+    ReferrerStatus,
+    SupportCase,
+)
 
 
 def today() -> date:
@@ -177,15 +185,15 @@ def submit_referral(
 
 def referrer_status(referral: Referral) -> str:
     """The coarse status a referrer may see: received, in_progress, connected or closed."""
-    if referral.status in ("redirected", "info_only"):
-        return "closed"
+    if referral.status in ReferralStatus.closed_without_a_case():
+        return ReferrerStatus.CLOSED
     if referral.first_contact_at is not None:
-        return "connected"
-    if referral.case is not None and referral.case.status == "closed":
-        return "closed"
-    if referral.status in ("accepted", "linked"):
-        return "in_progress"
-    return "received"
+        return ReferrerStatus.CONNECTED
+    if referral.case is not None and referral.case.status == CaseStatus.CLOSED:
+        return ReferrerStatus.CLOSED
+    if referral.status in ReferralStatus.triaged_to_a_case():
+        return ReferrerStatus.IN_PROGRESS
+    return ReferrerStatus.RECEIVED
 
 
 def my_referrals(employee_id: int, limit: int = 200) -> list[Referral]:
@@ -266,7 +274,7 @@ def inbox(page: int = 1, recent_limit: int = PAGE_SIZE, per_page: int = PAGE_SIZ
     new = db.paginate(
         select(Referral)
         .options(*_inbox_options())
-        .where(Referral.status == "new")
+        .where(Referral.status == ReferralStatus.NEW)
         .order_by(urgency_order, Referral.created_at, Referral.id),
         page=page,
         per_page=per_page,
@@ -276,7 +284,7 @@ def inbox(page: int = 1, recent_limit: int = PAGE_SIZE, per_page: int = PAGE_SIZ
     done = db.session.scalars(
         select(Referral)
         .options(*_inbox_options())
-        .where(Referral.status != "new", Referral.anonymised_at.is_(None))
+        .where(Referral.status != ReferralStatus.NEW, Referral.anonymised_at.is_(None))
         .order_by(Referral.triaged_at.desc(), Referral.id.desc())
         .limit(recent_limit)
     )
@@ -317,7 +325,7 @@ def suggest_matches(referral: Referral, limit: int = 5) -> list[tuple[SupportCas
         SupportCase.area,
         SupportCase.status,
     )
-    order = (SupportCase.status == "closed", SupportCase.id.desc())
+    order = (SupportCase.status == CaseStatus.CLOSED, SupportCase.id.desc())
     if referral.resident_kana_hash:
         member_cases = select(CaseMember.case_id).where(
             CaseMember.kana_hash == referral.resident_kana_hash
@@ -351,7 +359,7 @@ def suggest_matches(referral: Referral, limit: int = 5) -> list[tuple[SupportCas
             found.setdefault(case.id, (case, "same_family_and_area"))
     ordered = sorted(
         found.values(),
-        key=lambda pair: (pair[1] != "same_name", pair[0].status == "closed", -pair[0].id),
+        key=lambda pair: (pair[1] != "same_name", pair[0].status == CaseStatus.CLOSED, -pair[0].id),
     )
     return ordered[:limit]
 
@@ -373,7 +381,7 @@ def triage(
     """Decide what happens to a new referral; each decision needs a reason."""
     from app.referrals import cases
 
-    if referral.status != "new":
+    if referral.status != ReferralStatus.NEW:
         raise TriageError("already triaged")
     if not (reason or "").strip():
         raise TriageError("reason required")
@@ -382,20 +390,20 @@ def triage(
         if not is_consultation_staff(lead_worker_id):
             raise TriageError("lead worker must be consultation staff")
         case = cases.open_from_referral(referral, lead_worker_id, actor_id=actor_id)
-        referral.status = "accepted"
+        referral.status = ReferralStatus.ACCEPTED
     elif action == "link":
         case = db.session.get(SupportCase, case_id) if case_id else None
         if case is None or case.anonymised_at is not None:
             raise TriageError("no such case")
         cases.link_referral(case, referral, actor_id=actor_id)
-        referral.status = "linked"
+        referral.status = ReferralStatus.LINKED
     elif action == "redirect":
         if not (redirected_to or "").strip():
             raise TriageError("agency required")
-        referral.status = "redirected"
+        referral.status = ReferralStatus.REDIRECTED
         referral.redirected_to = redirected_to.strip()
     elif action == "info_only":
-        referral.status = "info_only"
+        referral.status = ReferralStatus.INFO_ONLY
     else:
         raise TriageError("unknown action")
     referral.triage_reason = reason.strip()
@@ -429,7 +437,10 @@ def panel_counts(employee=None) -> dict[str, int]:
         from app.referrals import cases
 
         counts["new"] = (
-            db.session.scalar(select(func.count(Referral.id)).where(Referral.status == "new")) or 0
+            db.session.scalar(
+                select(func.count(Referral.id)).where(Referral.status == ReferralStatus.NEW)
+            )
+            or 0
         )
         counts["open"] = (
             db.session.scalar(select(func.count(SupportCase.id)).where(cases.active_condition()))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.accounts.models import Department
 from app.core import clock
 from app.extensions import db
-from app.referrals.models import Referral, SupportCase
+from app.referrals.models import CaseStatus, Referral, ReferralStatus, SupportCase
 from app.referrals.service import today
 
 
@@ -85,7 +85,10 @@ def time_to_first_contact(months: int = 12) -> list[ContactRow]:
     first = clock.day_start(date(span[0][0], span[0][1], 1))
     rows = db.session.execute(
         select(Referral.created_at, Referral.first_contact_at).where(
-            Referral.created_at >= first, Referral.status.in_(("new", "accepted", "linked"))
+            Referral.created_at >= first,
+            Referral.status.in_(
+                (ReferralStatus.NEW, ReferralStatus.ACCEPTED, ReferralStatus.LINKED)
+            ),
         )
     ).all()
     grouped: dict[tuple[int, int], list] = defaultdict(list)
@@ -127,7 +130,7 @@ def open_cases_by_age() -> list[tuple[str, int, int]]:
     now = today()
     rows = db.session.execute(
         select(SupportCase.opened_at, SupportCase.next_review_on).where(
-            SupportCase.status != "closed", SupportCase.anonymised_at.is_(None)
+            SupportCase.status != CaseStatus.CLOSED, SupportCase.anonymised_at.is_(None)
         )
     ).all()
     counts, overdue = Counter(), Counter()
@@ -143,7 +146,7 @@ def open_cases_by_age() -> list[tuple[str, int, int]]:
 
 def closures_by_reason() -> list[tuple[str, int]]:
     rows = db.session.execute(
-        select(SupportCase.closure_reason).where(SupportCase.status == "closed")
+        select(SupportCase.closure_reason).where(SupportCase.status == CaseStatus.CLOSED)
     ).scalars()
     counted = Counter(rows)
     return sorted(counted.items(), key=lambda pair: (-pair[1], pair[0] or ""))

@@ -37,7 +37,14 @@ from app.referrals.forms import (
     TriageForm,
     opts,
 )
-from app.referrals.models import Meeting, MeetingItem, Referral, SupportCase
+from app.referrals.models import (
+    CaseStatus,
+    Meeting,
+    MeetingItem,
+    Referral,
+    ReferralStatus,
+    SupportCase,
+)
 
 HANDLE = Permission.HANDLE_REFERRALS
 
@@ -233,7 +240,7 @@ def referral_detail(referral_id: int):
 def triage(referral_id: int):
     referral = db.get_or_404(Referral, referral_id)
     form, matches = _triage_form(referral, TriageForm())
-    if referral.status != "new":
+    if referral.status != ReferralStatus.NEW:
         flash(_("This referral has already been triaged."), "error")
         return redirect(url_for("referrals.referral_detail", referral_id=referral.id))
     if form.validate_on_submit():
@@ -268,11 +275,11 @@ def cases_list():
     form = CaseSearchForm()
     if not form.is_submitted():
         form.status.data = request.args.get("status", "active")
-        if form.status.data not in ("active", "open", "paused", "closed", "all"):
+        if form.status.data not in ("active", *CaseStatus, "all"):
             form.status.data = "active"
     elif not form.validate():
         abort(400)
-    status = form.status.data if form.status.data in ("open", "paused", "closed", "all") else None
+    status = form.status.data if form.status.data in (*CaseStatus, "all") else None
     kana = (form.kana.data or "").strip() or None
     page = cases.case_page(status=status, kana=kana, page=_page())
     html = render_template(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +14,26 @@ from app.extensions import db
 # Where a package came from: a content sync retires only the packages it loaded itself.
 SOURCE_CONTENT = "content"
 SOURCE_UPLOAD = "upload"
+
+
+class LessonStatus(StrEnum):
+    """``cmi.core.lesson_status`` of SCORM 1.2 (stored as its value)."""
+
+    NOT_ATTEMPTED = "not attempted"  # the LMS's alone: a SCO never sets it
+    BROWSED = "browsed"
+    INCOMPLETE = "incomplete"
+    COMPLETED = "completed"
+    PASSED = "passed"
+    FAILED = "failed"
+
+    @classmethod
+    def done(cls) -> tuple[LessonStatus, ...]:
+        """The statuses that complete a SCO."""
+        return (cls.COMPLETED, cls.PASSED)
+
+    @classmethod
+    def set_by_sco(cls) -> tuple[LessonStatus, ...]:
+        return tuple(status for status in cls if status != cls.NOT_ATTEMPTED)
 
 
 class ScormPackage(VersionedItem, db.Model):
@@ -61,7 +82,7 @@ class ScormRuntime(db.Model):
     package_id: Mapped[int] = mapped_column(db.ForeignKey("scorm_package.id"), index=True)
     version_id: Mapped[int] = mapped_column(db.ForeignKey("scorm_version.id"))
     sco: Mapped[str] = mapped_column(db.String(200))
-    lesson_status: Mapped[str] = mapped_column(db.String(16), default="not attempted")
+    lesson_status: Mapped[str] = mapped_column(db.String(16), default=LessonStatus.NOT_ATTEMPTED)
     lesson_location: Mapped[str] = mapped_column(db.String(255), default="")
     score_raw: Mapped[float | None]
     score_min: Mapped[float | None]

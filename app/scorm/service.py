@@ -21,7 +21,13 @@ from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started, send_progress
 from app.extensions import db
 from app.scorm import package as packages
-from app.scorm.models import SOURCE_CONTENT, ScormPackage, ScormRuntime, ScormVersion
+from app.scorm.models import (
+    SOURCE_CONTENT,
+    LessonStatus,
+    ScormPackage,
+    ScormRuntime,
+    ScormVersion,
+)
 
 KIND = "scorm"
 LOOKUPS = VersionedLookups(ScormPackage, ScormVersion, "package_id")
@@ -31,9 +37,9 @@ get_by_slug = LOOKUPS.get_by_slug
 current_version = LOOKUPS.current_version
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-DONE = ("completed", "passed")
+DONE = LessonStatus.done()
 #: cmi.core.lesson_status values a SCO may set ("not attempted" is the LMS's alone)
-STATUSES = ("passed", "completed", "failed", "incomplete", "browsed")
+STATUSES = LessonStatus.set_by_sco()
 EXITS = ("time-out", "suspend", "logout", "")
 TIMESPAN_RE = re.compile(r"^(\d{2,4}):([0-5]\d):([0-5]\d)(\.\d{1,2})?$")
 DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
@@ -200,7 +206,7 @@ def launch_values(employee, version: ScormVersion, sco: dict) -> dict:
         "cmi.core.student_name": student_name(employee.name),
         "cmi.core.lesson_location": row.lesson_location if row else "",
         "cmi.core.credit": "credit",
-        "cmi.core.lesson_status": row.lesson_status if row else "not attempted",
+        "cmi.core.lesson_status": row.lesson_status if row else LessonStatus.NOT_ATTEMPTED,
         "cmi.core.entry": entry,
         "cmi.core.score.raw": shown(row.score_raw) if row else "",
         "cmi.core.score.min": shown(row.score_min) if row else "",
@@ -287,7 +293,7 @@ def commit(
             package_id=package.id,
             version_id=version.id,
             sco=sco["identifier"],
-            lesson_status="not attempted",
+            lesson_status=LessonStatus.NOT_ATTEMPTED,
             lesson_location="",
             suspend_data="",
             exit="",
@@ -302,17 +308,16 @@ def commit(
         session_seconds = reported if reported is not None else session_seconds
     if initialize:
         row.sessions = (row.sessions or 0) + 1
-        if row.lesson_status == "not attempted":
-            row.lesson_status = (
-                "incomplete"  # opened: credited only when the SCO reports completion
-            )
+        if row.lesson_status == LessonStatus.NOT_ATTEMPTED:
+            # opened: credited only when the SCO reports completion
+            row.lesson_status = LessonStatus.INCOMPLETE
     mastery = sco.get("mastery_score")
     if (
         mastery is not None
         and row.score_raw is not None
-        and row.lesson_status in ("completed", "passed", "failed", "incomplete")
+        and row.lesson_status in (*DONE, LessonStatus.FAILED, LessonStatus.INCOMPLETE)
     ):
-        row.lesson_status = "passed" if row.score_raw >= mastery else "failed"
+        row.lesson_status = LessonStatus.PASSED if row.score_raw >= mastery else LessonStatus.FAILED
     if finish and session_seconds is not None:
         row.total_seconds = (row.total_seconds or 0.0) + session_seconds
     if row.lesson_status in DONE and row.completed_at is None:

@@ -10,6 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from app.videos.models import JobState
+
 # Module level, so that other areas can attach sub-commands (``app.cli.commands["videos"]``).
 videos_cli = AppGroup("videos", help="Video lessons: ingest, list, retry.")
 
@@ -85,7 +87,7 @@ def ingest_command(path: Path, queued: bool):
             if video.last_ingest == "unchanged" or video.is_published:
                 advance(1.0)
         job = video.jobs[-1] if video.jobs else None
-        if job is not None and job.state == "failed":
+        if job is not None and job.state == JobState.FAILED:
             failures += 1
             click.echo(
                 _(
@@ -102,7 +104,7 @@ def ingest_command(path: Path, queued: bool):
             )
         elif queued and not video.is_published:
             click.echo(_("%(slug)s: queued for the background worker.", slug=video.slug))
-        elif job is not None and job.published_version is not None and job.state != "done":
+        elif job is not None and job.published_version is not None and job.state != JobState.DONE:
             click.echo(
                 _(
                     "%(slug)s: published as it is, version %(version)d; the light version is queued for the background worker.",
@@ -130,7 +132,7 @@ def list_command():
     for job in reversed(service.latest_jobs(200)):
         note = (
             "published as it is; light version pending"
-            if job.published_version is not None and job.state != "done"
+            if job.published_version is not None and job.state != JobState.DONE
             else ""
         )
         click.echo(
@@ -147,10 +149,10 @@ def retry_command(job_id: int):
     from app.videos.models import IngestJob
 
     job = db.session.get(IngestJob, job_id)
-    if job is None or job.state == "done":
+    if job is None or job.state == JobState.DONE:
         raise click.ClickException(_("No failed job with that number."))
     job = service.run_job(job_id, force=True)
-    if job.state != "done":
+    if job.state != JobState.DONE:
         click.echo(job.error_tail or "", err=True)
         raise SystemExit(1)
     click.echo(
@@ -190,7 +192,7 @@ def demo_loader() -> str | None:
             )
             click.echo(f"  videos/{folder.name}: {message}", err=True)
             continue
-        if video.jobs and video.jobs[-1].state == "failed":
+        if video.jobs and video.jobs[-1].state == JobState.FAILED:
             counts["failed"] += 1
         else:
             counts[video.last_ingest] += 1

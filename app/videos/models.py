@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import utcnow
 from app.extensions import db
+
+
+class JobState(StrEnum):
+    """Where an ingest job stands (stored as its value)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"  # a worker holds its lease
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Video(db.Model):
@@ -79,9 +89,7 @@ class IngestJob(db.Model):
     source_hash: Mapped[str] = mapped_column(db.String(64), index=True)
     source_path: Mapped[str] = mapped_column(db.String(300))  # relative to MEDIA_ROOT
     source_name: Mapped[str | None] = mapped_column(db.String(200))
-    state: Mapped[str] = mapped_column(
-        db.String(16), default="queued"
-    )  # queued running done failed
+    state: Mapped[str] = mapped_column(db.String(16), default=JobState.QUEUED)
     progress: Mapped[float] = mapped_column(default=0.0)  # 0..100
     duration: Mapped[float | None]
     has_audio: Mapped[bool] = mapped_column(default=True)

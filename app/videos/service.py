@@ -27,7 +27,14 @@ from app.core.signals import learning_item_completed, learning_item_started, sen
 from app.extensions import db
 from app.videos import intervals, media
 from app.videos.content import RESERVED_SLUGS, VideoSpec, load_spec
-from app.videos.models import IngestJob, Video, VideoPreference, VideoProgress, ViewingSession
+from app.videos.models import (
+    IngestJob,
+    JobState,
+    Video,
+    VideoPreference,
+    VideoProgress,
+    ViewingSession,
+)
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +317,10 @@ def ingest_source(
                 select(IngestJob)
                 .where(
                     IngestJob.source_hash == digest,
-                    db.or_(IngestJob.state != "failed", IngestJob.error_code == QUEUE_UNAVAILABLE),
+                    db.or_(
+                        IngestJob.state != JobState.FAILED,
+                        IngestJob.error_code == QUEUE_UNAVAILABLE,
+                    ),
                 )
                 .order_by(IngestJob.id)
             )
@@ -336,22 +346,24 @@ def ingest_source(
             .order_by(IngestJob.id.desc())
         )
     if video.source_hash == digest or (
-        existing_job is not None and existing_job.state in ("queued", "running")
+        existing_job is not None and existing_job.state in (JobState.QUEUED, JobState.RUNNING)
     ):
         db.session.commit()
         video.last_ingest = "updated" if changed else "unchanged"
-        if existing_job is not None and existing_job.state == "queued" and wait:
+        if existing_job is not None and existing_job.state == JobState.QUEUED and wait:
             _run_now_or_queue(existing_job.id, wait, on_progress)
         return video
 
     stored = _store_source(source, digest)
-    job = existing_job if existing_job is not None and existing_job.state == "failed" else None
+    job = (
+        existing_job if existing_job is not None and existing_job.state == JobState.FAILED else None
+    )
     if job is None:
         job = IngestJob(
             video=video, source_hash=digest, source_path=str(stored.relative_to(media_root()))
         )
         db.session.add(job)
-    job.state, job.progress, job.error_code, job.error_tail = "queued", 0.0, None, None
+    job.state, job.progress, job.error_code, job.error_tail = JobState.QUEUED, 0.0, None, None
     job.queued_at = utcnow()
     job.published_version, job.stream_copied = None, False
     job.source_name = (original_name or source.name)[:200]
@@ -369,7 +381,7 @@ def ingest_source(
     if publishable_as_is(info):
         # Watchable in seconds; only the smaller renditions are left for the worker.
         job = publish_as_is(job.id, info)
-    if job.state == "queued":
+    if job.state == JobState.QUEUED:
         _run_now_or_queue(job.id, wait, on_progress)
     db.session.refresh(video)
     video.last_ingest = "new" if created else "updated"
@@ -460,15 +472,15 @@ def _submit(job_id: int) -> None:
     except queue.QueueUnavailable as exc:
         db.session.rollback()
         job = db.session.get(IngestJob, job_id)
-        if job is not None and job.state == "queued":
-            job.state, job.finished_at = "failed", utcnow()
+        if job is not None and job.state == JobState.QUEUED:
+            job.state, job.finished_at = JobState.FAILED, utcnow()
             job.error_code, job.error_tail = QUEUE_UNAVAILABLE, str(exc)[-4000:] or None
             db.session.commit()
         log.warning("video ingest job %s could not be queued: %s", job_id, exc)
         raise QueueDown() from None
 
 
-def _claim(job_id: int, states: list[str], *, attempt: bool = True) -> str | None:
+def _claim(job_id: int, states: list[JobState], *, attempt: bool = True) -> str | None:
     """Take the job with one conditional UPDATE, so that two processes never convert it twice.
 
     Returns the lease token every later write of this holder must match, or None.
@@ -476,7 +488,7 @@ def _claim(job_id: int, states: list[str], *, attempt: bool = True) -> str | Non
     token = secrets.token_hex(16)
     now = utcnow()
     values = {
-        "state": "running",
+        "state": JobState.RUNNING,
         "progress": 0.0,
         "started_at": now,
         "error_code": None,
@@ -502,7 +514,11 @@ def _renew(job_id: int, token: str, **values) -> None:
     """Write to the job as its lease holder (renewing the lease); raise LeaseLost if taken over."""
     renewed = db.session.execute(
         db.update(IngestJob)
-        .where(IngestJob.id == job_id, IngestJob.lease_token == token, IngestJob.state == "running")
+        .where(
+            IngestJob.id == job_id,
+            IngestJob.lease_token == token,
+            IngestJob.state == JobState.RUNNING,
+        )
         .values(heartbeat_at=utcnow(), **values)
     ).rowcount
     db.session.commit()
@@ -511,7 +527,7 @@ def _renew(job_id: int, token: str, **values) -> None:
 
 
 def _holds(job: IngestJob, token: str | None) -> bool:
-    return token is None or (job.lease_token == token and job.state == "running")
+    return token is None or (job.lease_token == token and job.state == JobState.RUNNING)
 
 
 def _work_dir(video: Video, job: IngestJob, token: str | None = None) -> Path:
@@ -557,7 +573,7 @@ def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
     the source, nothing is published and the job stays queued for the full transcode.
     """
     job = db.session.get(IngestJob, job_id)
-    token = _claim(job_id, ["queued"], attempt=False)
+    token = _claim(job_id, [JobState.QUEUED], attempt=False)
     if not token:
         return job
     job = db.session.get(IngestJob, job_id)
@@ -582,7 +598,7 @@ def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
         db.session.rollback()
         job = db.session.get(IngestJob, job_id)
         if _holds(job, token):
-            _release(job, "queued")
+            _release(job, JobState.QUEUED)
             db.session.commit()
         log.warning(
             "video ingest job %s: the source could not be published as it is (%s); it is transcoded instead",
@@ -602,11 +618,11 @@ def publish_as_is(job_id: int, info: media.Probe) -> IngestJob:
     )
 
 
-def _release(job: IngestJob, state: str) -> None:
+def _release(job: IngestJob, state: JobState) -> None:
     """End the holder's lease, leaving the job in ``state``."""
     job.state = state
     job.lease_token = job.worker_id = job.ffmpeg_pid = job.work_dir = None
-    if state == "queued":
+    if state == JobState.QUEUED:
         job.queued_at = utcnow()
 
 
@@ -619,7 +635,9 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
     job left "running" by a process that died. A job whose top rendition was published as it
     is only makes the missing smaller renditions and adds them to that version.
     """
-    token = _claim(job_id, ["queued", "failed"] + (["running"] if force else []))
+    token = _claim(
+        job_id, [JobState.QUEUED, JobState.FAILED] + ([JobState.RUNNING] if force else [])
+    )
     if not token:
         return db.session.get(
             IngestJob, job_id
@@ -715,7 +733,7 @@ def _fail(
     job = db.session.get(IngestJob, job_id)
     if not _holds(job, token):
         return job
-    _release(job, "failed")
+    _release(job, JobState.FAILED)
     job.finished_at = utcnow()
     if isinstance(exc, media.MediaRefused):
         job.error_code, job.error_tail = exc.code, exc.detail[-4000:] or None
@@ -735,7 +753,7 @@ def _fail(
 
 
 def _finish(job: IngestJob) -> IngestJob:
-    _release(job, "done")
+    _release(job, JobState.DONE)
     job.progress, job.finished_at = 100.0, utcnow()
     db.session.commit()
     return job
@@ -774,10 +792,10 @@ def _publish_version(
         video.published_at = utcnow()
         job.stream_copied = stream_copied
         if complete:
-            _release(job, "done")
+            _release(job, JobState.DONE)
             job.progress, job.finished_at = 100.0, utcnow()
         else:
-            _release(job, "queued")
+            _release(job, JobState.QUEUED)
             job.progress, job.published_version = 0.0, new_version
         audit.record(
             "video.published",
@@ -828,12 +846,12 @@ def retry_job(job_id: int, *, actor_id: int | None = None) -> IngestJob | None:
     report. Raises :class:`QueueDown` (the job then shows as failed) if the queue is away.
     """
     job = db.session.get(IngestJob, job_id)
-    if job is None or job.state == "done":
+    if job is None or job.state == JobState.DONE:
         return job
-    if job.state == "running":
+    if job.state == JobState.RUNNING:
         _take_over(job, actor_id=actor_id, reason="retry")
     else:
-        _release(job, "queued")
+        _release(job, JobState.QUEUED)
         job.progress, job.error_code, job.error_tail = 0.0, None, None
         audit.record(
             "video.ingest_retried", "video", job.video_id, actor_id=actor_id, job_id=job.id
@@ -856,13 +874,13 @@ def _take_over(job: IngestJob, *, actor_id: int | None, reason: str) -> bool:
         db.update(IngestJob)
         .where(
             IngestJob.id == job.id,
-            IngestJob.state == "running",
+            IngestJob.state == JobState.RUNNING,
             IngestJob.lease_token.is_(None)
             if old_token is None
             else IngestJob.lease_token == old_token,
         )
         .values(
-            state="queued",
+            state=JobState.QUEUED,
             progress=0.0,
             queued_at=utcnow(),
             lease_token=None,
@@ -915,7 +933,7 @@ def _remove_temporary(job: IngestJob) -> None:
 
 def lease_expired(job: IngestJob) -> bool:
     limit = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
-    return job.state == "running" and (
+    return job.state == JobState.RUNNING and (
         job.heartbeat_at is None or job.heartbeat_at < utcnow() - limit
     )
 
@@ -932,7 +950,7 @@ def recover_jobs() -> int:
 
     taken = 0
     for job in db.session.scalars(
-        select(IngestJob).where(IngestJob.state == "running").order_by(IngestJob.id)
+        select(IngestJob).where(IngestJob.state == JobState.RUNNING).order_by(IngestJob.id)
     ):
         gone = lease_expired(job) or worker.holder_is_dead(job.worker_id)
         if gone and _take_over(job, actor_id=None, reason="holder_gone"):
@@ -941,7 +959,7 @@ def recover_jobs() -> int:
     waiting = list(
         db.session.scalars(
             select(IngestJob).where(
-                IngestJob.state == "queued",
+                IngestJob.state == JobState.QUEUED,
                 db.or_(IngestJob.queued_at.is_(None), IngestJob.queued_at < cutoff),
             )
         )
@@ -975,32 +993,32 @@ def job_status(job: IngestJob) -> dict:
     if job.published_version is not None:
         # Published by stream copy: watchable already, the light version follows.
         messages = {
-            "queued": _("Published. The light (360p) version is waiting to be made."),
-            "running": _("Published. Making the light (360p) version."),
-            "done": _("Done. The video is published."),
-            "failed": _("Published, but making the light (360p) version failed."),
+            JobState.QUEUED: _("Published. The light (360p) version is waiting to be made."),
+            JobState.RUNNING: _("Published. Making the light (360p) version."),
+            JobState.DONE: _("Done. The video is published."),
+            JobState.FAILED: _("Published, but making the light (360p) version failed."),
         }
     else:
         messages = {
-            "queued": _("Waiting to start"),
-            "running": _("Converting"),
-            "done": _("Done. The video is published."),
-            "failed": _("Conversion failed."),
+            JobState.QUEUED: _("Waiting to start"),
+            JobState.RUNNING: _("Converting"),
+            JobState.DONE: _("Done. The video is published."),
+            JobState.FAILED: _("Conversion failed."),
         }
-    watchable = job.state == "done" or job.published_version is not None
+    watchable = job.state == JobState.DONE or job.published_version is not None
     stalled = lease_expired(job)
     message = str(messages.get(job.state, job.state))
     if stalled:
         message = _(
             "The conversion stopped (the worker was stopped or restarted). It starts again by itself within a few minutes, or you can start it again now."
         )
-    elif job.state == "failed":
+    elif job.state == JobState.FAILED:
         message = failure_message(job)
     return {
         "id": job.id,
         "state": job.state,
         "stalled": stalled,
-        "retryable": job.state != "done",
+        "retryable": job.state != JobState.DONE,
         "progress": round(job.progress or 0, 1),
         "published": watchable,
         "message": message,
