@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import lazyload
 
 from app.accounts.models import Department, Employee
 from app.core import audit, clock
@@ -160,14 +161,16 @@ def matrix(
     division_id: int | None = None,
     on: date | None = None,
     departments: list[Department] | None = None,
+    courses: list[Course] | None = None,
 ) -> Matrix:
     """Departments × courses: counts and % complete, rolled up by 部, with the timeline.
 
-    Three statements: departments, courses, and one aggregate over the assignment rows.
+    Three statements (departments, courses, one aggregate over the assignment rows), one when
+    the caller passes the departments and courses it has already loaded.
     """
     on = on or today()
     departments = departments if departments is not None else all_departments()
-    courses = report_courses()
+    courses = courses if courses is not None else report_courses()
     if course_id is not None:
         courses = [c for c in courses if c.id == course_id]
     points = timeline_points(on)
@@ -334,7 +337,7 @@ def department_employees(
 ):
     """One page of a department's staff (a 部 includes its 課) with their required courses.
 
-    Four statements: the page count, the page, and the page's assignment rows (and courses)."""
+    Three statements: the page count, the page, and the page's assignment rows."""
     on = on or today()
     ids = {department.id} | {d.id for d in departments if d.parent_id == department.id}
     if section_id in ids:
@@ -343,6 +346,7 @@ def department_employees(
         select(Employee)
         .where(Employee.department_id.in_(sorted(ids)), Employee.active.is_(True))
         .order_by(Employee.department_id, Employee.staff_number)
+        .options(lazyload(Employee.role_rows))  # roles are not shown
     )
     condition = _status_condition(status, on, course_id)
     if condition is not None:
@@ -408,6 +412,7 @@ def overdue_statement(
         select(Assignment, Employee)
         .join(Employee, Employee.id == Assignment.employee_id)
         .where(*conditions)
+        .options(lazyload(Employee.role_rows))  # roles are not shown
         .order_by(
             Assignment.due_on,
             Assignment.department_id,
@@ -447,7 +452,9 @@ def overdue_all(scope: Scope, departments: list[Department], course_ids: list[in
 # --- audit --------------------------------------------------------------------------------------
 
 
-def record_view(action: str, object_type: str, object_id=None, **detail) -> None:
-    """Views of staff-level progress (personal data) and every export are audit-logged."""
-    audit.record(action, object_type, object_id, **detail)
-    db.session.commit()
+def record_view(action: str, object_type: str, object_id=None, *, actor_id: int, **detail) -> None:
+    """Views of staff-level progress (personal data) and every export are audit-logged.
+
+    Only added to the request's unit of work: the view commits once the page is rendered, so
+    recording a view never expires (and reloads) the rows the page shows."""
+    audit.record(action, object_type, object_id, actor_id=actor_id, **detail)

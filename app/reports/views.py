@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.core.converters import bounded_int
 from app.core.i18n import current_locale
 from app.core.permissions import Permission, require_any, user_can
+from app.extensions import db
 from app.reports import bp, chart, exports, service
 from app.reports.forms import DashboardFilterForm
 
@@ -79,14 +80,25 @@ def _department_label(department, by_id) -> str:
     return f"{parent.display_name(locale)} / {name}" if parent else name
 
 
+def _done(response):
+    """Commit the request's unit of work (its audit row) once the answer is ready."""
+    db.session.commit()
+    return response
+
+
 @bp.get("/")
 @require_any(*VIEWERS)
 def dashboard():
     departments, scope, course_id, division_id = _context()
+    courses = service.report_courses()
     matrix = service.matrix(
-        scope, course_id=course_id, division_id=division_id, departments=departments
+        scope,
+        course_id=course_id,
+        division_id=division_id,
+        departments=departments,
+        courses=courses,
     )
-    form = _filter_form(service.report_courses(), matrix.divisions)
+    form = _filter_form(courses, matrix.divisions)
     opened = _int_arg("open")
     return render_template(
         "reports/dashboard.html",
@@ -123,9 +135,6 @@ def department(department_id: int):
     if status not in service.STATUS_FILTERS:
         status = "all"
     page = request.args.get("page", 1, type=bounded_int)
-    # Audit first: its commit expires loaded rows, so everything shown is loaded after it.
-    service.record_view("progress.viewed", "department", department_id, page=page)
-    departments = service.all_departments()
     courses = service.report_courses()
     shown = [c for c in courses if course_id is None or c.id == course_id]
     sections = [d for d in departments if d.parent_id == target.id]
@@ -145,7 +154,7 @@ def department(department_id: int):
     form.section.choices = [("", _("All sections"))] + [
         (str(d.id), d.display_name(current_locale())) for d in sections
     ]
-    return render_template(
+    html = render_template(
         "reports/department.html",
         department=target,
         departments={d.id: d for d in departments},
@@ -159,6 +168,10 @@ def department(department_id: int):
         section_id=section_id,
         today=service.today(),
     )
+    service.record_view(
+        "progress.viewed", "department", department_id, actor_id=current_user.id, page=page
+    )
+    return _done(html)
 
 
 @bp.get("/overdue")
@@ -166,8 +179,6 @@ def department(department_id: int):
 def overdue():
     departments, scope, course_id, division_id = _context()
     page = max(request.args.get("page", 1, type=bounded_int), 1)
-    service.record_view("progress.overdue_viewed", "report", None, page=page)
-    departments = service.all_departments()
     courses = service.report_courses()  # keeps every row's course in the session: no query per row
     total, records = service.overdue_page(
         scope,
@@ -185,7 +196,7 @@ def overdue():
         for d in service.visible_departments(scope, departments)
     ]
     pages = max((total + service.PER_PAGE - 1) // service.PER_PAGE, 1)
-    return render_template(
+    html = render_template(
         "reports/overdue.html",
         records=records,
         total=total,
@@ -197,13 +208,17 @@ def overdue():
         division_id=division_id,
         today=service.today(),
     )
+    service.record_view(
+        "progress.overdue_viewed", "report", None, actor_id=current_user.id, page=page
+    )
+    return _done(html)
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
-    return response
+    return _done(response)
 
 
 MIMETYPES = {
@@ -215,6 +230,7 @@ MIMETYPES = {
 @bp.get("/export.<fmt>")
 @require_any(*VIEWERS)
 def export(fmt: str):
+    """The whole matrix, every 課 included (exports are never paged or folded)."""
     if fmt not in MIMETYPES:
         abort(404)
     departments, scope, course_id, division_id = _context()
@@ -222,7 +238,14 @@ def export(fmt: str):
         scope, course_id=course_id, division_id=division_id, departments=departments
     )
     header, rows = exports.matrix_table(matrix, current_locale())
-    service.record_view("progress.exported", "report", None, format=fmt, report="matrix")
+    service.record_view(
+        "progress.exported",
+        "report",
+        None,
+        actor_id=current_user.id,
+        format=fmt,
+        report="matrix",
+    )
     name = f"completion-{service.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return _download(exports.to_csv(header, rows), name, MIMETYPES[fmt])
@@ -232,6 +255,7 @@ def export(fmt: str):
 @bp.get("/overdue.<fmt>")
 @require_any(*VIEWERS)
 def overdue_export(fmt: str):
+    """Every overdue row matching the filters (exports are never paged)."""
     if fmt not in MIMETYPES:
         abort(404)
     departments, scope, course_id, division_id = _context()
@@ -241,7 +265,13 @@ def overdue_export(fmt: str):
     )
     header, rows = exports.overdue_table(records, departments, service.today(), current_locale())
     service.record_view(
-        "progress.exported", "report", None, format=fmt, report="overdue", rows=len(rows)
+        "progress.exported",
+        "report",
+        None,
+        actor_id=current_user.id,
+        format=fmt,
+        report="overdue",
+        rows=len(rows),
     )
     name = f"overdue-{service.today().isoformat()}.{fmt}"
     if fmt == "csv":

@@ -315,3 +315,13 @@ def test_drill_down_and_overdue_list_filter_by_section(app, client, city):
     login(head, city["head"])
     assert head.get(f"/reports/overdue?division={tax}").status_code == 200
     assert head.get(f"/reports/overdue?division={hr}").status_code == 403
+
+
+def test_a_division_head_sees_their_sections_without_opening(app, db, client, city):
+    chief = make_employee(
+        department=city["general"], roles=[Role.DEPARTMENT_HEAD], name="総務 部長"
+    )
+    login(client, chief)
+    matrix = matrix_of(client.get("/reports/"))
+    assert ">総務部<" in matrix and ">税務課<" in matrix and ">人事課<" in matrix
+    assert "健康福祉部" not in matrix and "課を表示" not in matrix and "課を閉じる" not in matrix
