@@ -442,7 +442,12 @@ def verify(stack: Stack, learners: list[Learner], referrers: list[Referrer]) -> 
 
     problems = []
     with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{stack.database}") as conn:
-        stored = dict(conn.execute("SELECT token, reports FROM video_viewing_session").fetchall())
+        stored = dict(  # each learner opens one page of one video: its row's reports are its own
+            conn.execute(
+                "SELECT s.token, p.reports FROM video_viewing_session s JOIN video_progress p "
+                "ON p.employee_id = s.employee_id AND p.video_id = s.video_id"
+            ).fetchall()
+        )
         watched = dict(
             conn.execute(
                 "SELECT s.token, p.watched_seconds FROM video_viewing_session s JOIN video_progress p "

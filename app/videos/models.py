@@ -138,6 +138,11 @@ class VideoProgress(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_version: Mapped[int | None]
+    # The wall-clock budget of the learner's reports: everything credited so far could have
+    # been watched by this moment at the fastest accepted speed (see service._credit).
+    credited_until: Mapped[datetime | None]
+    # Accepted reports; a report is written only if this is still what it read.
+    reports: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (db.UniqueConstraint("employee_id", "video_id"),)
 
@@ -145,8 +150,9 @@ class VideoProgress(db.Model):
 class ViewingSession(db.Model):
     """One opening of the player page, with server-side timestamps.
 
-    The report endpoint credits at most what the wall-clock time since ``started_at`` allows at
-    the fastest accepted speed, so a client cannot claim to have watched faster than that.
+    Reports name their page's session; newly watched time is credited at most at the fastest
+    accepted speed, counted from ``started_at`` (see ``VideoProgress.credited_until``), so a
+    client cannot claim to have watched faster than that.
     """
 
     __tablename__ = "video_viewing_session"
@@ -157,9 +163,6 @@ class ViewingSession(db.Model):
     video_id: Mapped[int] = mapped_column(db.ForeignKey("video.id"), index=True)
     version: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_report_at: Mapped[datetime | None]
-    credited_seconds: Mapped[float] = mapped_column(default=0.0)
-    reports: Mapped[int] = mapped_column(default=0)
 
 
 class VideoPreference(db.Model):

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, queue, worker
 from app.core.models import utcnow
@@ -1171,15 +1172,13 @@ def _report_statements() -> dict:
             Video.__table__,
             VideoProgress.__table__,
         )
-        # One query for the session, its video and the progress row; the session row is locked
-        # (on PostgreSQL) so that two reports of one page cannot both spend the same credit.
+        # One query for the session, its video and the progress row. Nothing is locked: the
+        # write below only applies if the row is still the one read (see record_report).
         _STATEMENTS["read"] = (
             select(
-                session_t.c.id,
                 session_t.c.employee_id,
                 session_t.c.version,
                 session_t.c.started_at,
-                session_t.c.credited_seconds,
                 video_t.c.id.label("video_id"),
                 video_t.c.slug,
                 video_t.c.version.label("video_version"),
@@ -1191,6 +1190,8 @@ def _report_statements() -> dict:
                 progress_t.c.watched_seconds,
                 progress_t.c.completed_at,
                 progress_t.c.completed_version,
+                progress_t.c.credited_until,
+                progress_t.c.reports,
             )
             .select_from(session_t)
             .join(video_t, video_t.c.id == session_t.c.video_id)
@@ -1202,30 +1203,34 @@ def _report_statements() -> dict:
                 ),
             )
             .where(session_t.c.token == bindparam("token"))
-            .with_for_update(of=session_t)
         )
         _STATEMENTS["write"] = (
             progress_t.update()
-            .where(progress_t.c.id == bindparam("row_id"))
+            .where(
+                progress_t.c.id == bindparam("row_id"),
+                progress_t.c.reports == bindparam("seen"),
+            )
             .values(
                 intervals=bindparam("intervals", type_=progress_t.c.intervals.type),
                 watched_seconds=bindparam("watched_seconds"),
                 version=bindparam("version"),
-                position=bindparam("position"),
-                updated_at=bindparam("updated_at"),
-            )
-        )
-        _STATEMENTS["credit"] = (
-            session_t.update()
-            .where(session_t.c.id == bindparam("session_id"))
-            .values(
-                credited_seconds=session_t.c.credited_seconds
-                + bindparam("added", type_=session_t.c.credited_seconds.type),
-                last_report_at=bindparam("now", type_=session_t.c.last_report_at.type),
-                reports=session_t.c.reports + 1,
+                position=func.coalesce(
+                    bindparam("position", type_=progress_t.c.position.type), progress_t.c.position
+                ),
+                updated_at=bindparam("updated_at", type_=progress_t.c.updated_at.type),
+                credited_until=bindparam("credited_until", type_=progress_t.c.credited_until.type),
+                completed_at=bindparam("completed_at", type_=progress_t.c.completed_at.type),
+                completed_version=bindparam(
+                    "completed_version", type_=progress_t.c.completed_version.type
+                ),
+                reports=progress_t.c.reports + 1,
             )
         )
     return _STATEMENTS
+
+
+class _Overtaken(Exception):
+    """Another report of the same learner and video was written between the read and the write."""
 
 
 def record_report(
@@ -1234,84 +1239,57 @@ def record_report(
     """Merge a report of played ranges into the employee's watched union.
 
     Refuses (:class:`ReportRejected`) a report from an unknown session, one with impossible
-    ranges, or one that adds more newly watched time than the wall-clock time since the page
-    opened allows at the fastest accepted speed. A repeated report adds nothing.
+    ranges, or one that adds more newly watched time than the wall-clock time allows at the
+    fastest accepted speed. A repeated report adds nothing.
 
     This runs every few seconds for every learner watching, so it reads with one query and
-    writes with plain UPDATEs (no ORM unit of work): see benchmarks/bench_video_progress.py.
+    writes with one statement (no ORM unit of work): see benchmarks/bench_video_progress.py.
+    The write applies only if no other report of the same row came in between (two tabs, a
+    beacon); if one did, the report is merged again on top of it.
     """
     now = now or utcnow()
-    statements = _report_statements()
-    found = db.session.execute(statements["read"], {"token": token}).first()
-    if found is None or found.employee_id != employee_id:
-        db.session.rollback()
-        raise ReportRejected("session", "unknown viewing session")
-    duration = found.duration
-    if found.version != found.video_version or not duration:
-        db.session.rollback()
-        raise ReportRejected("stale", "the video changed; reload the page")
-    try:
-        ranges = intervals.parse(raw_ranges, duration)
-    except intervals.InvalidRanges as exc:
-        db.session.rollback()
-        raise ReportRejected("ranges", str(exc)) from None
-    if position is not None and not (0 <= position <= duration + 1):
-        db.session.rollback()
-        raise ReportRejected("position", "position outside the video")
+    for _attempt in range(3):
+        try:
+            return _record_once(employee_id, token, raw_ranges, position, now)
+        except _Overtaken:
+            db.session.rollback()
+    raise ReportRejected("busy", "too many reports at once; the next one will count")
 
-    version = found.video_version
-    fresh = (
-        found.progress_id is None or found.progress_version != version
-    )  # a new version: a fresh union
+
+def _record_once(
+    employee_id: int, token: str, raw_ranges, position: float | None, now: datetime
+) -> ReportOutcome:
+    found = db.session.execute(_report_statements()["read"], {"token": token}).first()
+    ranges = _checked(found, employee_id, raw_ranges, position)
+    version, duration = found.video_version, found.duration
+    fresh = found.progress_id is None or found.progress_version != version  # a fresh union
     before = [] if fresh else intervals.from_json(found.intervals)
     watched_before = 0.0 if fresh else (found.watched_seconds or 0.0)
     merged = intervals.union(before, ranges, duration)
     watched = intervals.total(merged)
     added = max(0.0, watched - watched_before)
-
-    elapsed = max(0.0, (now - found.started_at).total_seconds())
-    allowed = float(current_app.config["VIDEO_MAX_SPEED"]) * elapsed + float(
-        current_app.config["VIDEO_REPORT_SLACK_SECONDS"]
-    )
-    if found.credited_seconds + added > allowed + 1e-6:
-        db.session.rollback()
-        raise ReportRejected(
-            "too_fast", "more newly watched time than the time since the page opened allows"
-        )
+    credited_until = _credit(found, added, now)
 
     threshold = found.completion_threshold or float(
         current_app.config["VIDEO_COMPLETION_THRESHOLD"]
     )
-    completed_at = found.completed_at if found.progress_id is not None else None
     newly_completed = found.completed_version != version and watched >= threshold * duration - 1e-6
-    values: dict = {"updated_at": now}
-    if fresh or added > 0:
-        values.update(intervals=intervals.to_json(merged), watched_seconds=watched, version=version)
-    if position is not None:
-        values["position"] = min(max(0.0, float(position)), duration)
-    elif fresh:
-        values["position"] = 0.0
-    if newly_completed:
-        # Completion only moves forward: the first completion's time is kept for good.
-        completed_at = completed_at or now
-        values.update(completed_at=completed_at, completed_version=version)
-    progress_t = VideoProgress.__table__
-    if found.progress_id is None:
-        values.setdefault("intervals", [])
-        db.session.execute(
-            progress_t.insert().values(
-                employee_id=employee_id, video_id=found.video_id, started_at=now, **values
-            )
-        )
-    elif set(values) == {"updated_at", "intervals", "watched_seconds", "version", "position"}:
-        db.session.execute(
-            statements["write"], {"row_id": found.progress_id, **values}
-        )  # the usual report
-    else:
-        db.session.execute(
-            progress_t.update().where(progress_t.c.id == found.progress_id).values(**values)
-        )
-    db.session.execute(statements["credit"], {"session_id": found.id, "added": added, "now": now})
+    # Completion only moves forward: the first completion's time is kept for good.
+    completed_at = found.completed_at or (now if newly_completed else None)
+    values = {
+        "intervals": intervals.to_json(merged),
+        "watched_seconds": watched,
+        "version": version,
+        # No position: the row keeps its own, or starts at 0 with a fresh union.
+        "position": (0.0 if fresh else None)
+        if position is None
+        else min(max(0.0, float(position)), duration),
+        "updated_at": now,
+        "credited_until": credited_until,
+        "completed_at": completed_at,
+        "completed_version": version if newly_completed else found.completed_version,
+    }
+    _write(found, employee_id, values, now)
     # The courses hear of it in this same transaction: watched and course progress commit together.
     if not watched_before and added > 0:
         send_progress(
@@ -1333,6 +1311,73 @@ def record_report(
     return ReportOutcome(
         watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added
     )
+
+
+def _checked(found, employee_id: int, raw_ranges, position: float | None) -> list:
+    """The report's ranges, or :class:`ReportRejected` (nothing written)."""
+    if found is None or found.employee_id != employee_id:
+        db.session.rollback()
+        raise ReportRejected("session", "unknown viewing session")
+    duration = found.duration
+    if found.version != found.video_version or not duration:
+        db.session.rollback()
+        raise ReportRejected("stale", "the video changed; reload the page")
+    try:
+        ranges = intervals.parse(raw_ranges, duration)
+    except intervals.InvalidRanges as exc:
+        db.session.rollback()
+        raise ReportRejected("ranges", str(exc)) from None
+    if position is not None and not (0 <= position <= duration + 1):
+        db.session.rollback()
+        raise ReportRejected("position", "position outside the video")
+    return ranges
+
+
+def _credit(found, added: float, now: datetime) -> datetime:
+    """The wall-clock budget: newly watched time is credited at most at VIDEO_MAX_SPEED.
+
+    ``credited_until`` is the moment by which everything credited so far could have been
+    watched at that speed, counted from the opening of the page at the earliest (time before
+    the page was opened is not banked). A report that would move it past now (plus
+    VIDEO_REPORT_SLACK_SECONDS' worth) claims more than the time since allows, and is refused.
+    The budget is the learner's for this video, so several pages open at once share it.
+    """
+    speed = float(current_app.config["VIDEO_MAX_SPEED"])
+    slack = float(current_app.config["VIDEO_REPORT_SLACK_SECONDS"])
+    base = found.started_at
+    if found.credited_until is not None and found.credited_until > base:
+        base = found.credited_until
+    credited_until = base + timedelta(seconds=added / speed)
+    if added > 0 and credited_until > now + timedelta(seconds=slack / speed + 1e-6):
+        db.session.rollback()
+        raise ReportRejected(
+            "too_fast", "more newly watched time than the time since the page opened allows"
+        )
+    return found.credited_until if added == 0 else credited_until
+
+
+def _write(found, employee_id: int, values: dict, now: datetime) -> None:
+    """One statement: the new row, or the row updated if it is still the one that was read."""
+    if found.progress_id is None:
+        try:
+            db.session.execute(
+                VideoProgress.__table__.insert().values(
+                    employee_id=employee_id,
+                    video_id=found.video_id,
+                    started_at=now,
+                    reports=1,
+                    **values,
+                )
+            )
+        except IntegrityError:  # the first report of another page got there first
+            raise _Overtaken from None
+        return
+    written = db.session.execute(
+        _report_statements()["write"],
+        {"row_id": found.progress_id, "seen": found.reports, **values},
+    )
+    if written.rowcount != 1:
+        raise _Overtaken
 
 
 # --- uploads --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from app.core.permissions import Role
 from app.videos import service
-from app.videos.models import VideoPreference, ViewingSession
+from app.videos.models import VideoPreference, VideoProgress
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD, make_employee
 from tests.videos.conftest import JA_VTT, make_clip, make_video_folder
@@ -42,8 +42,8 @@ def leave_player(page, db, employee):
     def reports():
         db.session.expire_all()
         return db.session.scalar(
-            db.select(db.func.coalesce(db.func.sum(ViewingSession.reports), 0)).where(
-                ViewingSession.employee_id == employee.id
+            db.select(db.func.coalesce(db.func.sum(VideoProgress.reports), 0)).where(
+                VideoProgress.employee_id == employee.id
             )
         )
 

@@ -118,9 +118,70 @@ def test_more_than_double_speed_is_refused(app, db, published):
     assert service.progress_row(person.id, published) is None  # nothing stored
     ok = service.record_report(person.id, viewing.token, [[0, 1.0]], 1.0, now=later(viewing, 0.5))
     assert ok.watched_seconds == pytest.approx(1.0)
-    with pytest.raises(service.ReportRejected):  # the credit is per viewing session
+    with pytest.raises(service.ReportRejected):  # the 1 s credited already used up the budget
         service.record_report(person.id, viewing.token, [[0, 1.6]], 1.6, now=later(viewing, 0.6))
-    assert db.session.get(ViewingSession, viewing.id).credited_seconds == pytest.approx(1.0)
+    row = service.progress_row(person.id, published)
+    assert row.credited_until == later(viewing, 0.5) and row.watched_seconds == pytest.approx(1.0)
+    assert row.reports == 1  # the refused reports wrote nothing
+
+
+def test_pages_open_at_once_share_one_budget(app, db, published):
+    app.config["VIDEO_REPORT_SLACK_SECONDS"] = 0.0
+    person = make_employee()
+    first = service.start_viewing(person.id, published)
+    second = service.start_viewing(person.id, published)
+    second.started_at = first.started_at
+    db.session.commit()
+    at = later(first, 0.5)  # time for 1 s at double speed, on either page
+    service.record_report(person.id, first.token, [[0, 1.0]], 1.0, now=at)
+    with pytest.raises(service.ReportRejected) as caught:
+        service.record_report(person.id, second.token, [[1.0, 1.5]], 1.5, now=at)
+    assert caught.value.code == "too_fast"
+    # a page opened later starts its own count from its opening, idle time is not banked
+    third = service.start_viewing(person.id, published)
+    third.started_at = later(first, 10)
+    db.session.commit()
+    with pytest.raises(service.ReportRejected):
+        service.record_report(person.id, third.token, [[0, 1.5]], 1.5, now=later(first, 10.2))
+    done = service.record_report(person.id, third.token, [[0, 1.5]], 1.5, now=later(first, 10.25))
+    assert done.watched_seconds == pytest.approx(1.5)
+
+
+def test_a_report_overtaken_by_another_is_merged_again(app, db, published, monkeypatch):
+    """Two pages report at once: the write that finds the row changed merges on top of it."""
+    person = make_employee()
+    viewing = service.start_viewing(person.id, published)
+    service.record_report(person.id, viewing.token, [[0, 0.5]], 0.5, now=later(viewing, 30))
+    record_once = service._record_once
+    calls = []
+
+    def overtaken_once(employee_id, token, raw_ranges, position, now):
+        if not calls:  # this report reads, another page's report lands, this one writes
+            calls.append(1)
+            found = db.session.execute(service._report_statements()["read"], {"token": token})
+            found = found.first()
+            db.session.rollback()
+            service.record_report(employee_id, token, [[1.0, 1.5]], 1.5, now=now)
+            values = {
+                "intervals": [[0, 0.5], [1.2, 1.3]],
+                "watched_seconds": 0.6,
+                "version": found.video_version,
+                "position": 0.7,
+                "updated_at": now,
+                "credited_until": now,
+                "completed_at": None,
+                "completed_version": None,
+            }
+            service._write(found, employee_id, values, now)  # raises: the row has moved on
+        return record_once(employee_id, token, raw_ranges, position, now)
+
+    monkeypatch.setattr(service, "_record_once", overtaken_once)
+    outcome = service.record_report(
+        person.id, viewing.token, [[0, 0.9]], 0.9, now=later(viewing, 31)
+    )
+    assert outcome.watched_seconds == pytest.approx(1.4)
+    row = service.progress_row(person.id, published)  # the stale write changed nothing
+    assert calls == [1] and row.intervals == [[0.0, 0.9], [1.0, 1.5]] and row.reports == 3
 
 
 @pytest.mark.parametrize("ranges", [[[-1, 1]], [[1, 0.5]], [[0, 60]], "nonsense"])
@@ -271,6 +332,6 @@ def test_a_progress_report_runs_a_pinned_number_of_statements(client, db, publis
     with StatementCounter(db.engine) as counter:
         response = _player_report(client, token, 1.0)
     assert response.status_code == 200 and response.get_json()["percent"] == 50
-    # the employee with their roles; the viewing session with its video and progress row;
-    # the progress row; the viewing session's credit
-    assert counter.count == 4
+    # the employee with their roles; the viewing session with its video and progress row; one
+    # UPDATE of the progress row (union, position and wall-clock budget together)
+    assert counter.count == 3
