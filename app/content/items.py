@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
 from app.core import registries
 
@@ -98,11 +99,33 @@ class LearningItemKind:
         paths = self.files(root, slug)
         if any(p.exists() for p in paths):
             return None
-        expected = self.file_format.replace("<id>", slug)
+        expected = self.expected_file(slug)
         return (
-            f"{self.name} {slug!r} does not exist (no {expected})",
-            f"add {expected} or fix the id",
+            _(
+                "%(kind)s `%(id)s` does not exist (no %(file)s)",
+                kind=self.name,
+                id=slug,
+                file=expected,
+            ),
+            _("Add %(file)s or fix the id.", file=expected),
         )
+
+    def expected_file(self, slug: str) -> str:
+        """Where the file of ``slug`` is expected, as authors read it."""
+        return self.file_format.replace("<id>", slug)
+
+    def slugs(self, root: Path) -> list[str]:
+        """The ids found in the content folder by this kind's file convention (for hints)."""
+        pattern = self.file_format.split(" ")[0]
+        if self.in_course or pattern.count("<id>") != 1:
+            return []
+        head, tail = pattern.split("<id>")
+        found = []
+        for path in root.glob(pattern.replace("<id>", "*")):
+            relative = path.relative_to(root).as_posix()
+            if relative.startswith(head) and relative.endswith(tail):
+                found.append(relative[len(head) : len(relative) - len(tail)])
+        return sorted(found)
 
     def title(self, root: Path, slug: str) -> tuple[str | None, str | None]:
         return yaml_title(self.files(root, slug))

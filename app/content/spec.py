@@ -52,6 +52,8 @@ class Context(Checker):
         self.data: LineDict = LineDict()
         self._invalid: set[tuple[int, Any]] = set()
         self._named_at: dict[int, int] = {}
+        #: what the file was parsed into beside its data (a course's reading sections)
+        self.source: Any = None
 
     def reject(self, mapping, key) -> None:
         self._invalid.add((id(mapping), key))
@@ -110,8 +112,11 @@ class Str(Type):
 
     pattern: re.Pattern | None = None
     hint: Any = ""  # how a valid value looks (a lazy msgid), for the message
+    numbers: bool = False  # a code such as 1040 may be written without quotes
 
     def check(self, ctx, value, line, where, key) -> bool:
+        if self.numbers and isinstance(value, int) and not isinstance(value, bool):
+            return True
         if not isinstance(value, str) or not value.strip():
             ctx.error(
                 line,
@@ -486,28 +491,36 @@ class MapOf(Type):
 class Ref(Type):
     """A name defined elsewhere: ``names(ctx)`` lists what may be named, ``noun`` says what it is.
 
-    An unknown name is reported with the closest defined one ("did you mean")."""
+    Where names are known by a convention rather than listed (a course's videos are folders),
+    ``exists(ctx, name)`` decides and ``names`` only feeds the hint; ``hint(name)`` says what to
+    add. An unknown name is reported with the closest defined one ("did you mean")."""
 
     names: Callable[[Context], Iterable[str]]
-    noun: Any  # a lazy msgid: "node", "question"
+    noun: Any  # a lazy msgid, or a word authors write in the file (``video``)
     type: Type = ID
+    exists: Callable[[Context, str], bool] | None = None
+    hint: Callable[[str], str] | None = None
 
     def check(self, ctx, value, line, where, key) -> bool:
         if not self.type.check(ctx, value, line, where, key):
             return False
-        names = list(self.names(ctx))
-        if value in names:
+        if self.exists is not None and self.exists(ctx, value):
             return True
-        noun = self.noun
+        names = list(self.names(ctx))
+        if self.exists is None and value in names:
+            return True
+        otherwise = _("Use the id of an existing %(noun)s.", noun=self.noun)
+        hints = [did_you_mean(value, names, "" if self.hint else otherwise)]
+        hints.append(self.hint(value) if self.hint else "")
         ctx.error(
             line,
             _(
                 "%(what)s names %(noun)s `%(value)s`, which does not exist",
                 what=subject(where, key),
-                noun=noun,
+                noun=self.noun,
                 value=value,
             ),
-            did_you_mean(value, names, _("Use the id of an existing %(noun)s.", noun=noun)),
+            " ".join(h for h in hints if h),
         )
         return False
 
@@ -597,7 +610,7 @@ def check_yaml_file(
 
 
 def file_id(reserved: Iterable[str] = ()) -> Hook:
-    """The file's ``id`` is its name without ``.yaml``, and not a name the portal's pages use."""
+    """The file's ``id`` is its name without the suffix, and not a name the portal's pages use."""
     reserved = frozenset(reserved)
 
     def check_file_id(ctx: Context, data: LineDict, where: str) -> None:
@@ -615,7 +628,11 @@ def file_id(reserved: Iterable[str] = ()) -> Hook:
             ctx.error(
                 data.line_of("id"),
                 _("id `%(id)s` differs from the file name `%(stem)s`", id=value, stem=stem),
-                _("Rename the file to %(id)s.yaml or set `id: %(stem)s`.", id=value, stem=stem),
+                _(
+                    "Rename the file to %(name)s or set `id: %(stem)s`.",
+                    name=value + ctx.path.suffix,
+                    stem=stem,
+                ),
             )
 
     return check_file_id

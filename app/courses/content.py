@@ -12,35 +12,39 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import markdown
 import nh3
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.content import items as item_kinds
 from app.content.registry import ContentKind, Problem, SyncResult
+from app.content.spec import (
+    SLUG,
+    Bool,
+    Context,
+    Date,
+    Enum,
+    Field,
+    Int,
+    ListOf,
+    Ref,
+    Spec,
+    Str,
+    Text,
+    check_mapping,
+    did_you_mean,
+    file_id,
+    nested_label,
+    own_label,
+)
 from app.content.yamlfile import LineDict, LineList, YamlError, load_text
 from app.core.permissions import Role
 from app.courses import timing
 
 COMPLETION_RULES = ("all", "quizzes")
-TOP_LEVEL_KEYS = {
-    "id",
-    "title",
-    "summary",
-    "order",
-    "items",
-    "completion",
-    "required_for",
-    "due_on",
-    "due_within_days",
-    "recertify_every",
-    "objectives",
-    "max_minutes",
-    "checklist",
-}
-REQUIRED_FOR_KEYS = {"all_staff", "departments", "positions", "roles"}
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 READING_MARK_RE = re.compile(r"^<!--\s*reading:\s*([^\s>]+)\s*-->\s*$")
 HEADING_RE = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
@@ -54,7 +58,7 @@ SETTING_TOKENS = {
     "emergency_numbers": "REFERRAL_EMERGENCY_NUMBERS",
 }
 
-HINT_FORMAT = "see courses/README.md"
+HINT_FORMAT = _l("See courses/README.md.")
 
 
 @dataclass
@@ -119,27 +123,31 @@ def parse_file(path: Path) -> ParsedCourse:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CourseFileError("the file is not UTF-8 text", None, "save it as UTF-8") from None
+        raise CourseFileError(
+            _("the file is not UTF-8 text"), None, _("Save it as UTF-8.")
+        ) from None
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
         raise CourseFileError(
-            "the file must start with front matter (a line with ---)", 1, HINT_FORMAT
+            _("the file must start with front matter (a line with ---)"), 1, str(HINT_FORMAT)
         )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
         raise CourseFileError(
-            "the front matter is not closed with a line with ---", 1, HINT_FORMAT
+            _("the front matter is not closed with a line with ---"), 1, str(HINT_FORMAT)
         ) from None
     try:
         meta = load_text("\n".join(lines[1:end]))
     except YamlError as exc:
         raise CourseFileError(
-            f"YAML: {exc}", exc.line + 1 if exc.line else 1, "check indentation and quotes"
+            _("YAML: %(problem)s", problem=exc),
+            exc.line + 1 if exc.line else 1,
+            _("Fix the YAML syntax (indentation, quotes, colons)."),
         ) from None
     if not isinstance(meta, dict):
         raise CourseFileError(
-            "the front matter must be a mapping (key: value lines)", 2, HINT_FORMAT
+            _("the front matter must be a mapping (key: value lines)"), 2, str(HINT_FORMAT)
         )
     _shift_lines(meta, 1)
 
@@ -156,7 +164,9 @@ def parse_file(path: Path) -> ParsedCourse:
             slug = mark.group(1)
             if slug in readings:
                 raise CourseFileError(
-                    f"reading {slug!r} appears twice", line_no, "give each reading its own id"
+                    _("reading `%(id)s` appears twice", id=slug),
+                    line_no,
+                    _("Give each reading its own id."),
                 )
             current = Reading(slug=slug, line=line_no, title="", markdown="")
             readings[slug] = current
@@ -230,269 +240,247 @@ def check(paths: list[Path], root: Path) -> list[Problem]:
 
 
 def check_file(path: Path, root: Path) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def error(line, message, hint=""):
-        problems.append(Problem(path, line, message, hint))
-
-    def warning(line, message, hint=""):
-        problems.append(Problem(path, line, message, hint, severity="warning"))
-
+    """Every problem of one course file: its front matter against :func:`course_spec`, then
+    what lives in its body (reading sections, settings tokens)."""
+    ctx = Context(path, root)
     if not SLUG_RE.match(path.stem):
-        error(
+        ctx.error(
             None,
-            f"the file name {path.name!r} is not a valid course id",
-            "use lower-case letters, digits and - (e.g. all-staff-tsunagu.md)",
+            _("the file name %(name)r is not a valid course id", name=path.name),
+            _("Use lower-case letters, digits and hyphens (e.g. all-staff-tsunagu.md)."),
         )
     try:
         course = parse_file(path)
     except CourseFileError as exc:
-        error(exc.line, str(exc), exc.hint)
-        return problems
-    meta = course.meta
+        ctx.error(exc.line, str(exc), exc.hint)
+        return ctx.problems
+    ctx.source = course
+    check_mapping(ctx, course.meta, course_spec(), _("the course"))
+    return ctx.problems
 
-    for key in meta:
-        if key not in TOP_LEVEL_KEYS:
-            error(
-                meta.line_of(key),
-                f"unknown key {key!r}",
-                "known keys: " + ", ".join(sorted(TOP_LEVEL_KEYS)),
-            )
-    if "id" in meta and meta["id"] != path.stem:
-        error(
-            meta.line_of("id"),
-            f"id {meta['id']!r} differs from the file name {path.stem!r}",
-            "the file stem is the course id",
-        )
 
-    title = meta.get("title")
-    if not _text(title, "ja"):
-        error(meta.line_of("title"), "title.ja is required", 'title: {ja: "…", en: "…"}')
-    if "summary" in meta and not _text(meta["summary"], "ja"):
-        error(
-            meta.line_of("summary"),
-            "summary.ja is required when summary is given",
-            'summary: {ja: "…"}',
-        )
-    if "order" in meta and (not isinstance(meta["order"], int) or isinstance(meta["order"], bool)):
-        error(meta.line_of("order"), "order must be a whole number")
+# --- the format -------------------------------------------------------------------------------
 
-    items = meta.get("items")
-    used_readings: set[str] = set()
-    kinds_present: set[str] = set()
+
+def _readings(ctx: Context) -> list[str]:
+    return list(ctx.source.readings)
+
+
+def _reading_hint(slug: str) -> str:
+    return _("Add a line <!-- reading: %(id)s --> followed by its text.", id=slug)
+
+
+def _item_ref(kind: item_kinds.LearningItemKind) -> Ref:
+    """A course's reference to an item of ``kind``: a reading section of the same file, or a
+    file by the kind's convention (``videos/<id>/video.yaml`` …)."""
+    if kind.in_course:
+        return Ref(_readings, kind.name, type=SLUG, hint=_reading_hint)
+    return Ref(
+        lambda ctx: kind.slugs(ctx.root),
+        kind.name,
+        type=SLUG,
+        exists=lambda ctx, slug: kind.validate(ctx.root, slug) is None,
+        hint=lambda slug: _("Add %(file)s or fix the id.", file=kind.expected_file(slug)),
+    )
+
+
+def _check_one_kind(ctx: Context, item: LineDict, where: str) -> None:
     known = item_kinds.kinds()
-    if not isinstance(items, list) or not items:
-        error(
-            meta.line_of("items"),
-            "items must be a non-empty list",
-            " / ".join(f"- {k}: <id>" for k in known),
+    if len([k for k in item if k in known]) != 1:
+        ctx.error(
+            ctx.line(item),
+            _("%(where)s needs exactly one of: %(kinds)s", where=where, kinds=", ".join(known)),
+            _("For example `- video: tax-desk-roleplay`."),
         )
-    else:
-        seen: dict[tuple[str, str], int] = {}
-        for index, item in enumerate(items):
-            line = items.line_of(index)
-            kind = item_kind(item)
-            if kind is None:
-                error(
-                    line,
-                    "each item needs exactly one of: " + ", ".join(known),
-                    "e.g. - video: tax-desk-roleplay",
-                )
-                continue
-            for key in item:
-                if key not in (kind, "title", "optional"):
-                    error(
-                        item.line_of(key),
-                        f"unknown item key {key!r}",
-                        "an item has its kind, optional title and optional",
-                    )
-            slug = item[kind]
-            if not isinstance(slug, str) or not SLUG_RE.match(slug):
-                error(
-                    line,
-                    f"{kind} id {slug!r} is not a valid id",
-                    "lower-case letters, digits and -",
-                )
-                continue
-            if (kind, slug) in seen:
-                error(line, f"{kind} {slug!r} is listed twice (first on line {seen[(kind, slug)]})")
-            seen[(kind, slug)] = line
-            kinds_present.add(kind)
-            if "optional" in item and not isinstance(item["optional"], bool):
-                error(item.line_of("optional"), "optional must be true or false")
-            if "title" in item and not _text(item["title"], "ja"):
-                error(item.line_of("title"), "title.ja is required when an item has a title")
-            if known[kind].in_course:
-                used_readings.add(slug)
-                if slug not in course.readings:
-                    error(
-                        line,
-                        f"{kind} {slug!r} has no section in the body",
-                        f"add a line <!-- reading: {slug} --> followed by its text",
-                    )
-                elif not course.readings[slug].markdown:
-                    error(course.readings[slug].line, f"{kind} {slug!r} is empty")
-            elif (problem := known[kind].validate(root, slug)) is not None:
-                error(line, *problem)
-    checklist = meta.get("checklist")
-    if checklist is not None:
-        if not isinstance(checklist, str) or checklist not in course.readings:
-            error(
-                meta.line_of("checklist"),
-                f"checklist {checklist!r} names no reading section of this file",
-                "checklist: <reading id>, with a section <!-- reading: <id> --> in the body",
+
+
+def _listed(ctx: Context) -> list[tuple[str, str, int]]:
+    """The course's valid items as (kind, id, line)."""
+    items = ctx.value(ctx.data, "items") or []
+    found = []
+    for index, item in enumerate(items):
+        kind = item_kind(item)
+        if kind is not None and ctx.ok(item, kind):
+            found.append((kind, item[kind], items.line_of(index)))
+    return found
+
+
+def _check_listed_once(ctx: Context, meta: LineDict, where: str) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for kind, slug, line in _listed(ctx):
+        if (kind, slug) in seen:
+            ctx.error(
+                line,
+                _(
+                    "%(kind)s `%(id)s` is listed twice (first on line %(line)d)",
+                    kind=kind,
+                    id=slug,
+                    line=seen[(kind, slug)],
+                ),
+                _("Remove one of them."),
             )
-        else:
-            used_readings.add(checklist)
-    for slug, reading in course.readings.items():
-        if slug not in used_readings:
-            warning(
-                reading.line, f"reading {slug!r} is not listed in items, so learners never see it"
+        seen.setdefault((kind, slug), line)
+
+
+def _check_readings(ctx: Context, meta: LineDict, where: str) -> None:
+    """A listed reading has text; a reading nobody lists is never seen."""
+    known = item_kinds.kinds()
+    readings = ctx.source.readings
+    used = {slug for kind, slug, _line in _listed(ctx) if known[kind].in_course}
+    for slug in used:
+        if slug in readings and not readings[slug].markdown:
+            ctx.error(
+                readings[slug].line,
+                _("reading `%(id)s` is empty", id=slug),
+                _("Write the reading's text under its heading."),
+            )
+    used.add(ctx.value(meta, "checklist"))
+    for slug, reading in readings.items():
+        if slug not in used:
+            ctx.warning(
+                reading.line,
+                _("reading `%(id)s` is not listed in items, so learners never see it", id=slug),
+                _("List it under `items:` as `- reading: %(id)s`, or remove it.", id=slug),
             )
 
-    completion = meta.get("completion", "all")
-    if completion not in COMPLETION_RULES:
-        error(
+
+def _check_assessed(ctx: Context, meta: LineDict, where: str) -> None:
+    known = item_kinds.kinds()
+    if ctx.value(meta, "completion") != "quizzes" or not ctx.ok(meta, "items"):
+        return
+    if not any(known[kind].assessment for kind, _slug, _line in _listed(ctx)):
+        ctx.error(
             meta.line_of("completion"),
-            f"completion must be one of {', '.join(COMPLETION_RULES)}",
-            "all: every item; quizzes: the course's quizzes passed",
-        )
-    elif completion == "quizzes" and items and not any(known[k].assessment for k in kinds_present):
-        error(
-            meta.line_of("completion"),
-            "completion: quizzes needs at least one assessed item ("
-            + ", ".join(k for k in known if known[k].assessment)
-            + ")",
+            _(
+                "completion: quizzes needs at least one assessed item (%(kinds)s)",
+                kinds=", ".join(k for k in known if known[k].assessment),
+            ),
+            _("List a quiz, or use `completion: all`."),
         )
 
-    rule = meta.get("required_for")
-    if rule is not None:
-        if not isinstance(rule, dict):
-            error(
-                meta.line_of("required_for"),
-                "required_for must be a mapping",
-                'all_staff: true / departments: ["1040"] / positions: [課長] / roles: [department_head]',
-            )
-        else:
-            for key in rule:
-                if key not in REQUIRED_FOR_KEYS:
-                    error(
-                        rule.line_of(key),
-                        f"unknown required_for key {key!r}",
-                        "known: " + ", ".join(sorted(REQUIRED_FOR_KEYS)),
-                    )
-            if "all_staff" in rule and not isinstance(rule["all_staff"], bool):
-                error(rule.line_of("all_staff"), "all_staff must be true or false")
-            for key in ("departments", "positions", "roles"):
-                if key in rule and (
-                    not isinstance(rule[key], list)
-                    or not all(
-                        isinstance(v, str | int) and not isinstance(v, bool) for v in rule[key]
-                    )
-                ):
-                    error(rule.line_of(key), f"{key} must be a list", f'{key}: ["…", "…"]')
-            for index, value in (
-                enumerate(rule.get("roles") or []) if isinstance(rule.get("roles"), list) else []
-            ):
-                if str(value) not in {str(r) for r in Role}:
-                    error(
-                        rule["roles"].line_of(index),
-                        f"unknown role {value!r}",
-                        "roles: " + ", ".join(str(r) for r in Role),
-                    )
 
+def _check_due(ctx: Context, meta: LineDict, where: str) -> None:
     if "due_on" in meta and "due_within_days" in meta:
-        error(meta.line_of("due_within_days"), "give either due_on or due_within_days, not both")
-    if "due_on" in meta and not isinstance(meta["due_on"], date):
-        error(meta.line_of("due_on"), "due_on must be a date", "due_on: 2026-09-30")
-    if "due_within_days" in meta and (
-        not isinstance(meta["due_within_days"], int)
-        or isinstance(meta["due_within_days"], bool)
-        or meta["due_within_days"] < 1
-    ):
-        error(
+        ctx.error(
             meta.line_of("due_within_days"),
-            "due_within_days must be a whole number of days (1 or more)",
+            _("give either `due_on` or `due_within_days`, not both"),
+            _("`due_on` is one date for everyone; `due_within_days` counts from the assignment."),
         )
-    if "recertify_every" in meta and (
-        not isinstance(meta["recertify_every"], int)
-        or isinstance(meta["recertify_every"], bool)
-        or meta["recertify_every"] < 1
-    ):
-        error(
-            meta.line_of("recertify_every"),
-            "recertify_every must be a whole number of months (1 or more)",
-        )
-    _check_objectives(meta, rule, error)
-    _check_setting_tokens(course, error)
-    if "max_minutes" in meta:
-        limit = meta["max_minutes"]
-        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
-            error(
-                meta.line_of("max_minutes"),
-                "max_minutes must be a whole number of minutes (1 or more)",
-            )
-        elif not any(p.severity == "error" for p in problems):
-            spent = expected_time(course, root)
-            detail = breakdown(spent)
-            if spent.minutes > limit:
-                error(
-                    meta.line_of("max_minutes"),
-                    f"the expected time is about {spent.minutes} min, over max_minutes: {limit}",
-                    f"shorten or drop items, or mark some optional ({detail})",
-                )
-            elif not spent.complete:
-                warning(
-                    meta.line_of("max_minutes"),
-                    f"the expected time (at least {spent.minutes} min) is not known for every item",
-                    f"render or add the videos' media ({detail})",
-                )
-    return problems
 
 
-def _check_objectives(meta: LineDict, rule, error) -> None:
-    objectives = meta.get("objectives")
-    required = isinstance(rule, dict) and bool(
+def _is_required(rule) -> bool:
+    return isinstance(rule, dict) and bool(
         rule.get("all_staff") is True
         or any(rule.get(k) for k in ("departments", "positions", "roles"))
     )
-    if objectives is None:
-        if required:
-            error(
-                meta.line_of("required_for"),
-                "a course required for anyone needs objectives (what the learner will be able to do)",
-                'objectives:\n  - {ja: "…", en: "…"}',
-            )
-        return
-    if not isinstance(objectives, list) or not objectives:
-        error(
-            meta.line_of("objectives"),
-            "objectives must be a non-empty list",
-            '- {ja: "…", en: "…"}',
+
+
+def _check_objectives_given(ctx: Context, meta: LineDict, where: str) -> None:
+    if "objectives" not in meta and _is_required(ctx.value(meta, "required_for")):
+        ctx.error(
+            meta.line_of("required_for"),
+            _(
+                "a course required for anyone needs objectives (what the learner will be able to do)"
+            ),
+            _('Add `objectives:` with items such as `- {ja: "…", en: "…"}`.'),
         )
-        return
-    for index, objective in enumerate(objectives):
-        if not _text(objective, "ja"):
-            error(
-                objectives.line_of(index),
-                "each objective needs Japanese text",
-                '- {ja: "…", en: "…"}',
-            )
-        elif isinstance(objective, dict) and set(objective) - {"ja", "en"}:
-            error(
-                objectives.line_of(index), "an objective has only ja and en", '- {ja: "…", en: "…"}'
-            )
 
 
-def _check_setting_tokens(course: ParsedCourse, error) -> None:
-    for number, line in course.body_lines():
+def _check_setting_tokens(ctx: Context, meta: LineDict, where: str) -> None:
+    for number, line in ctx.source.body_lines():
         for token in SETTING_TOKEN_RE.findall(line):
             if token not in SETTING_TOKENS:
-                error(
+                ctx.error(
                     number,
-                    f"unknown setting {{{{ {token} }}}}",
-                    "known: " + ", ".join(sorted(SETTING_TOKENS)),
+                    _("unknown setting {{ %(name)s }}", name=token),
+                    did_you_mean(
+                        token,
+                        SETTING_TOKENS,
+                        _("Known settings: %(names)s.", names=", ".join(sorted(SETTING_TOKENS))),
+                    ),
                 )
+
+
+def _check_expected_time(ctx: Context, meta: LineDict, where: str) -> None:
+    """The course fits in ``max_minutes`` (checked only when everything else is right)."""
+    limit = ctx.value(meta, "max_minutes")
+    if limit is None or ctx.failed:
+        return
+    spent = expected_time(ctx.source, ctx.root)
+    detail = breakdown(spent)
+    if spent.minutes > limit:
+        ctx.error(
+            meta.line_of("max_minutes"),
+            _(
+                "the expected time is about %(minutes)d min, over max_minutes: %(limit)d",
+                minutes=spent.minutes,
+                limit=limit,
+            ),
+            _("Shorten or drop items, or mark some optional (%(detail)s).", detail=detail),
+        )
+    elif not spent.complete:
+        ctx.warning(
+            meta.line_of("max_minutes"),
+            _(
+                "the expected time (at least %(minutes)d min) is not known for every item",
+                minutes=spent.minutes,
+            ),
+            _("Render or add the videos' media (%(detail)s).", detail=detail),
+        )
+
+
+REQUIRED_FOR = Spec(
+    {
+        "all_staff": Field(Bool(), default=False),
+        "departments": Field(ListOf(Str(numbers=True), min_items=0)),
+        "positions": Field(ListOf(Str(numbers=True), min_items=0)),
+        "roles": Field(
+            ListOf(Enum(tuple(str(r) for r in Role)), min_items=0, label=nested_label(_l("role")))
+        ),
+    },
+    shape=_l(
+        'For example `all_staff: true`, `departments: ["1040"]` or `roles: [department_head]`.'
+    ),
+)
+
+
+def course_spec() -> Spec:
+    """The front matter of ``courses/<id>.md`` (see courses/README.md). The item kinds come
+    from the app's registry, so the format is built when a file is checked."""
+    known = item_kinds.kinds()
+    item = Spec(
+        {name: Field(_item_ref(kind)) for name, kind in known.items()}
+        | {"title": Field(Text(plain=True)), "optional": Field(Bool(), default=False)},
+        checks=(_check_one_kind,),
+        shape=_l("For example `- video: tax-desk-roleplay`."),
+    )
+    return Spec(
+        {
+            "id": Field(SLUG),
+            "title": Field(Text(plain=True), required=True),
+            "summary": Field(Text(plain=True)),
+            "order": Field(Int(), default=100),
+            "items": Field(ListOf(item, label=own_label(_l("item"))), required=True),
+            "completion": Field(Enum(COMPLETION_RULES), default="all"),
+            "required_for": Field(REQUIRED_FOR),
+            "due_on": Field(Date()),
+            "due_within_days": Field(Int(minimum=1)),
+            "recertify_every": Field(Int(minimum=1)),
+            "objectives": Field(ListOf(Text(plain=True), label=own_label(_l("objective")))),
+            "max_minutes": Field(Int(minimum=1)),
+            "checklist": Field(Ref(_readings, "reading", type=SLUG, hint=_reading_hint)),
+        },
+        checks=(
+            file_id(),
+            _check_listed_once,
+            _check_readings,
+            _check_assessed,
+            _check_due,
+            _check_objectives_given,
+            _check_setting_tokens,
+            _check_expected_time,
+        ),
+    )
 
 
 def fill_settings(markup: str | None, config) -> str:
@@ -535,7 +523,7 @@ def breakdown(spent: timing.CourseTime) -> str:
     parts = []
     for item in spent.items:
         basis = "" if item.basis == timing.BASIS_COMPUTED else f" [{item.basis}]"
-        optional = " (optional, not counted)" if item.optional else ""
+        optional = " " + _("(optional, not counted)") if item.optional else ""
         parts.append(
             f"{item.kind} {item.slug} {timing.format_seconds(item.seconds)}{basis}{optional}"
         )
@@ -544,8 +532,6 @@ def breakdown(spent: timing.CourseTime) -> str:
 
 def summarize(paths: list[Path], root: Path) -> list[str]:
     """One line per course for ``content check``: its expected time and the items' share."""
-    from flask_babel import gettext as _
-
     lines = []
     for path in paths:
         try:

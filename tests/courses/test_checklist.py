@@ -58,6 +58,8 @@ def test_home_links_the_checklist_and_it_needs_a_sign_in(app, db, client, tmp_pa
 
 
 def test_checklist_and_token_problems_name_the_line(app, tmp_path):
+    from flask_babel import force_locale
+
     from app.courses import content
 
     root = content_root(tmp_path, shipped=False)
@@ -65,9 +67,29 @@ def test_checklist_and_token_problems_name_the_line(app, tmp_path):
     path = write_course(
         root, "bad", front, "<!-- reading: intro -->\n## 題\n相談室（{{ office_extention }}）\n"
     )
-    errors = {
-        (p.line, p.message.split(" ")[0])
-        for p in content.check_file(path, root)
-        if p.severity == "error"
-    }
-    assert errors == {(5, "checklist"), (9, "unknown")}
+
+    def errors(locale):
+        with force_locale(locale):
+            found = content.check_file(path, root)
+        return [(p.line, p.message, p.hint) for p in found if p.severity == "error"]
+
+    assert errors("en") == [
+        (
+            5,
+            "the course: `checklist` names reading `missing`, which does not exist",
+            "Add a line <!-- reading: missing --> followed by its text.",
+        ),
+        (9, "unknown setting {{ office_extention }}", "Did you mean `office_extension`?"),
+    ]
+    assert errors("ja") == [
+        (
+            5,
+            "研修 の `checklist`: reading `missing` がありません",
+            "<!-- reading: missing --> の行を書き、その下に本文を書いてください。",
+        ),
+        (
+            9,
+            "{{ office_extention }} という設定はありません",
+            "`office_extension` の誤りではありませんか？",
+        ),
+    ]

@@ -85,9 +85,9 @@ def test_a_good_file_has_no_problems(tmp_path):
             GOOD.replace("all_staff: true", "all_staff: true\n  everyone: yes"),
             BODY,
             9,
-            "unknown required_for key",
+            "unknown key `everyone`",
         ),
-        (GOOD + "requried_for: {}\n", BODY, 11, "unknown key 'requried_for'"),
+        (GOOD + "requried_for: {}\n", BODY, 11, "Did you mean `required_for`?"),
         (
             GOOD.replace("video: tax-desk-roleplay", "video: no-such-video"),
             BODY,
@@ -95,16 +95,16 @@ def test_a_good_file_has_no_problems(tmp_path):
             "videos/no-such-video/video.yaml",
         ),
         (GOOD.replace("quiz: tsunagu-basics", "quiz: nope"), BODY, 6, "quizzes/nope.yaml"),
-        (GOOD, "本文だけ\n", 5, "reading 'intro' has no section"),
-        (GOOD + "due_on: 2026-09-30\n", BODY, 9, "either due_on or due_within_days"),
-        (GOOD.replace("all_staff: true", "roles: [mayor]"), BODY, 8, "unknown role 'mayor'"),
+        (GOOD, "本文だけ\n", 5, "names reading `intro`, which does not exist"),
+        (GOOD + "due_on: 2026-09-30\n", BODY, 9, "either `due_on` or `due_within_days`"),
+        (GOOD.replace("all_staff: true", "roles: [mayor]"), BODY, 8, "role 1 is 'mayor'"),
         (
             GOOD.replace(
                 'title: {ja: "テスト講座", en: "Test course"}', 'title: {en: "Only English"}'
             ),
             BODY,
             2,
-            "title.ja is required",
+            "the Japanese text (`ja`) is missing",
         ),
         (GOOD + "id: other\n", BODY, 11, "differs from the file name"),
         (
@@ -115,7 +115,7 @@ def test_a_good_file_has_no_problems(tmp_path):
             6,
             "exactly one of",
         ),
-        (GOOD + "completion: sometimes\n", BODY, 11, "completion must be one of"),
+        (GOOD + "completion: sometimes\n", BODY, 11, "`completion` is 'sometimes'"),
         (GOOD.replace("due_within_days: 30", "due_within_days: -3"), BODY, 9, "due_within_days"),
         (GOOD + "recertify_every: often\n", BODY, 11, "recertify_every"),
         (GOOD.replace("items:", "items: [oops\n"), BODY, None, "YAML"),
@@ -159,7 +159,8 @@ def test_content_check_command_reports_file_line(app, tmp_path):
     write_course(root, "broken", GOOD.replace("quiz: tsunagu-basics", "quiz: nope"), BODY)
     result = app.test_cli_runner().invoke(args=["content", "check", "--root", str(root)])
     assert result.exit_code == 1
-    assert "broken.md:6: error: quiz 'nope' does not exist" in result.output
+    # operators read the messages in Japanese, the default language
+    assert "broken.md:6: error: 項目 3 の `quiz`: quiz `nope` がありません" in result.output
 
 
 def test_sync_is_idempotent_and_versions_changes(app, db, tmp_path):
@@ -215,3 +216,39 @@ def test_readings_are_sanitised(app, db, tmp_path):
     html = db.session.scalar(select(Course).where(Course.slug == "unsafe")).items[1]["html"]
     assert "<script" not in html and "onclick" not in html and "style=" not in html
     assert "本文" in html
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "english", "japanese"),
+    [
+        (
+            GOOD + "requried_for: {}\n",
+            11,
+            "the course: unknown key `requried_for` — Did you mean `required_for`?",
+            "研修: `requried_for` という項目はありません — `required_for` の誤りではありませんか？",
+        ),
+        (
+            GOOD + "order: first\n",
+            11,
+            "the course: `order` must be a whole number, not 'first'",
+            "研修 の `order` は整数で書いてください（'first' になっています）",
+        ),
+        (
+            GOOD.replace("video: tax-desk-roleplay", "video: tax-desk-roleplai"),
+            4,
+            "item 1: `video` names video `tax-desk-roleplai`, which does not exist"
+            " — Did you mean `tax-desk-roleplay`? Add videos/tax-desk-roleplai/video.yaml",
+            "項目 1 の `video`: video `tax-desk-roleplai` がありません"
+            " — `tax-desk-roleplay` の誤りではありませんか？ videos/tax-desk-roleplai/video.yaml を追加",
+        ),
+    ],
+)
+def test_messages_in_japanese_and_english(app, tmp_path, front, line, english, japanese):
+    from flask_babel import force_locale
+
+    root = content_root(tmp_path, shipped=False)
+    path = write_course(root, "broken", front, BODY)
+    for locale, expected in (("en", english), ("ja", japanese)):
+        with force_locale(locale):
+            found = [str(p) for p in content.check_file(path, root)]
+        assert any(p.startswith(f"{path}:{line}: error: {expected}") for p in found), found

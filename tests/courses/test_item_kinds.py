@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -62,7 +63,8 @@ def course_root(tmp_path: Path) -> Path:
 
 
 def problems(root: Path) -> list[str]:
-    return [str(p) for p in content.check_file(root / "courses" / "desk-card-course.md", root)]
+    with force_locale("en"):
+        return [str(p) for p in content.check_file(root / "courses" / "desk-card-course.md", root)]
 
 
 def test_an_unregistered_kind_is_not_a_course_item(app, tmp_path):
@@ -76,7 +78,7 @@ def test_a_registered_kind_is_checked_by_its_own_convention(app, handouts, tmp_p
     assert problems(root) == []
     (root / "handouts" / "desk-card.yaml").unlink()
     assert any(
-        "handout 'desk-card' does not exist (no handouts/desk-card.yaml)" in p
+        "names handout `desk-card`, which does not exist — Add handouts/desk-card.yaml" in p
         for p in problems(root)
     )
 

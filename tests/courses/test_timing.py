@@ -102,7 +102,7 @@ def test_the_best_path_passes_scores_highest_and_avoids_critical_choices():
 def test_max_minutes_fails_the_check_with_file_and_line(app, root):
     path = write_course(root, "timed", FRONT + "max_minutes: 5\n", BODY)
     errors = [p for p in content.check_file(path, root) if p.severity == "error"]
-    assert [(p.line, "about 6 min, over max_minutes: 5" in p.message) for p in errors] == [
+    assert [(p.line, "約 6 分で、max_minutes: 5 を超えています" in p.message) for p in errors] == [
         (12, True)
     ]
     assert "scenario practice 0:40" in errors[0].hint
@@ -115,7 +115,7 @@ def test_an_unknown_video_length_is_a_warning_under_max_minutes(app, root):
     path = write_course(root, "timed", FRONT + "max_minutes: 25\n", BODY)
     problems = content.check_file(path, root)
     assert [(p.severity, p.line) for p in problems] == [("warning", 12)]
-    assert "not known for every item" in problems[0].message
+    assert "がわからない項目があります" in problems[0].message
 
 
 def test_content_check_prints_each_course_s_expected_time(app, root):
@@ -124,7 +124,7 @@ def test_content_check_prints_each_course_s_expected_time(app, root):
         "timed.md: 所要時間の目安 約6分 — reading intro 1:00, scenario practice 0:40, quiz basics 2:15"
         in result.output
     )
-    assert "video extra-video 1:00 [captions] (optional, not counted)" in result.output
+    assert "video extra-video 1:00 [captions] （任意のため数えません）" in result.output
 
 
 def test_a_source_file_is_measured_with_ffprobe(app, root):
@@ -190,7 +190,9 @@ def test_course_page_and_home_show_the_expected_time_and_objectives(app, db, cli
 def test_a_required_course_needs_objectives(app, root):
     path = write_course(root, "timed", FRONT.replace('objectives: [{ja: "目標"}]\n', ""), BODY)
     errors = [p for p in content.check_file(path, root) if p.severity == "error"]
-    assert [(p.line, "needs objectives" in p.message) for p in errors] == [(10, True)]
+    assert [
+        (p.line, "学習目標（受講者ができるようになること）が必要です" in p.message) for p in errors
+    ] == [(10, True)]
     optional = write_course(root, "optional", 'title: {ja: "任意"}\nitems:\n  - quiz: basics\n')
     assert content.check_file(optional, root) == []
 

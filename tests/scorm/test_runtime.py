@@ -230,7 +230,7 @@ def test_a_course_may_list_a_package_loaded_on_the_admin_page(app, db, tmp_path)
     (root / "courses").mkdir(parents=True)
     path = write_course(root, "info-security-course", COURSE)
     assert any(
-        "scorm 'info-security' does not exist (no scorm/info-security.zip)" in str(p)
+        "scorm `info-security` がありません — scorm/info-security.zip を追加" in str(p)
         for p in content.check_file(path, root)
     )
     load(tmp_path)  # uploaded, not in the content folder
