@@ -345,75 +345,18 @@ def import_roster(
 
     departments = {d.code: d for d in db.session.scalars(select(Department))}
     employees = {e.staff_number: e for e in db.session.scalars(select(Employee))}
-    email_owner = {e.email: e.staff_number for e in employees.values() if e.email}
-    for row in parsed.rows:
-        owner = email_owner.get(row.email) if row.email else None
-        if owner and owner != row.staff_number:
-            summary.errors.append(
-                RosterError(
-                    row.row,
-                    "メール",
-                    _("%(email)s belongs to employee %(number)s.", email=row.email, number=owner),
-                )
-            )
-        if row.department_code not in departments and not row.department_name:
-            summary.errors.append(
-                RosterError(
-                    row.row,
-                    "所属名",
-                    _(
-                        "所属コード %(code)s is new, so 所属名 is needed to register it.",
-                        code=row.department_code,
-                    ),
-                )
-            )
+    summary.errors += _conflicts(parsed, departments, employees)
     if summary.errors:
         return summary
 
     touched: list[Employee] = []
-    transfers: list[tuple[int, int | None, int]] = []
+    transfers: list[tuple[Employee, int | None, Department]] = []
     try:
         for row in parsed.rows:
-            department = departments.get(row.department_code)
-            if department is None:
-                department = Department(
-                    code=row.department_code, name_ja=row.department_name, sort_order=9999
-                )
-                db.session.add(department)
-                departments[row.department_code] = department
-                summary.new_departments.append(f"{row.department_code} {row.department_name}")
-            employee = employees.get(row.staff_number)
-            if employee is None:
-                employee = _new_employee(row, department, effective_on)
-                employees[row.staff_number] = employee
-                summary.added += 1
-            else:
-                before_department = employee.department_id
-                changed = _update_employee(employee, row)
-                if not employee.active:
-                    employee.active = True
-                    summary.reactivated += 1
-                    changed = True
-                db.session.flush()
-                if move_to_department(employee, department, effective_on, row.position or None):
-                    summary.transferred += 1
-                    transfers.append((employee, before_department, department))
-                elif changed:
-                    summary.updated += 1
-                else:
-                    summary.unchanged += 1
-            touched.append(employee)
+            department = _department_for(row, departments, summary)
+            touched.append(_apply_row(row, department, employees, effective_on, summary, transfers))
         if deactivate_missing:
-            present = {r.staff_number for r in parsed.rows}
-            for number, employee in employees.items():
-                # Partner agencies' accounts are not in the city's personnel roster.
-                if number not in present and employee.active and Role.PARTNER not in employee.roles:
-                    employee.active = False
-                    end_sessions(employee)
-                    current = current_membership(employee)
-                    if current is not None:
-                        current.ended_on = effective_on
-                    summary.deactivated += 1
+            _deactivate_missing(parsed, employees, effective_on, summary)
         db.session.flush()
         if dry_run:
             db.session.rollback()
@@ -440,6 +383,102 @@ def import_roster(
         )
     roster_imported.send(app, employee_ids=[e.id for e in touched])
     return summary
+
+
+def _conflicts(
+    parsed: ParsedRoster, departments: dict[str, Department], employees: dict[str, Employee]
+) -> list[RosterError]:
+    """Rows the database refuses: an e-mail address of another employee, a new 所属 unnamed."""
+    errors = []
+    email_owner = {e.email: e.staff_number for e in employees.values() if e.email}
+    for row in parsed.rows:
+        owner = email_owner.get(row.email) if row.email else None
+        if owner and owner != row.staff_number:
+            errors.append(
+                RosterError(
+                    row.row,
+                    "メール",
+                    _("%(email)s belongs to employee %(number)s.", email=row.email, number=owner),
+                )
+            )
+        if row.department_code not in departments and not row.department_name:
+            errors.append(
+                RosterError(
+                    row.row,
+                    "所属名",
+                    _(
+                        "所属コード %(code)s is new, so 所属名 is needed to register it.",
+                        code=row.department_code,
+                    ),
+                )
+            )
+    return errors
+
+
+def _department_for(
+    row: RosterRow, departments: dict[str, Department], summary: ImportSummary
+) -> Department:
+    """The row's 所属, registered when the file names a new one."""
+    department = departments.get(row.department_code)
+    if department is None:
+        department = Department(
+            code=row.department_code, name_ja=row.department_name, sort_order=9999
+        )
+        db.session.add(department)
+        departments[row.department_code] = department
+        summary.new_departments.append(f"{row.department_code} {row.department_name}")
+    return department
+
+
+def _apply_row(
+    row: RosterRow,
+    department: Department,
+    employees: dict[str, Employee],
+    effective_on: date,
+    summary: ImportSummary,
+    transfers: list[tuple[Employee, int | None, Department]],
+) -> Employee:
+    """Add or update the row's employee, counting what happened in ``summary``."""
+    employee = employees.get(row.staff_number)
+    if employee is None:
+        employee = _new_employee(row, department, effective_on)
+        employees[row.staff_number] = employee
+        summary.added += 1
+        return employee
+    before_department = employee.department_id
+    changed = _update_employee(employee, row)
+    if not employee.active:
+        employee.active = True
+        summary.reactivated += 1
+        changed = True
+    db.session.flush()
+    if move_to_department(employee, department, effective_on, row.position or None):
+        summary.transferred += 1
+        transfers.append((employee, before_department, department))
+    elif changed:
+        summary.updated += 1
+    else:
+        summary.unchanged += 1
+    return employee
+
+
+def _deactivate_missing(
+    parsed: ParsedRoster,
+    employees: dict[str, Employee],
+    effective_on: date,
+    summary: ImportSummary,
+) -> None:
+    """Deactivate the staff the full roster no longer lists (their sessions end with it)."""
+    present = {r.staff_number for r in parsed.rows}
+    for number, employee in employees.items():
+        # Partner agencies' accounts are not in the city's personnel roster.
+        if number not in present and employee.active and Role.PARTNER not in employee.roles:
+            employee.active = False
+            end_sessions(employee)
+            current = current_membership(employee)
+            if current is not None:
+                current.ended_on = effective_on
+            summary.deactivated += 1
 
 
 def _new_employee(row: RosterRow, department: Department, on: date) -> Employee:

@@ -67,6 +67,21 @@ def _choice_known(vocabulary: FormVocabulary, label: str, name: str) -> bool:
 
 def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
     """(message, hint) for each thing the line says about the form that the form does not have."""
+    return [
+        problem
+        for check in (
+            _unknown_fields,
+            _unknown_choices,
+            _misquoted_labels,
+            _misspelt_labels,
+            _wrong_line_range,
+        )
+        for problem in check(vocabulary, text)
+    ]
+
+
+def _unknown_fields(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
+    """Fields named 「…」欄 that the form does not have."""
     found = []
     labels = vocabulary.labels()
     for name in FIELD.findall(text):
@@ -83,6 +98,13 @@ def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
                     ),
                 )
             )
+    return found
+
+
+def _unknown_choices(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
+    """Choices named for a field that the field does not offer."""
+    found = []
+    labels = vocabulary.labels()
     for label in labels:
         if not vocabulary.choices_of(label):
             continue
@@ -103,6 +125,13 @@ def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
                         ),
                     )
                 )
+    return found
+
+
+def _misquoted_labels(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
+    """Quoted words close to a field's name but not it."""
+    found = []
+    labels = vocabulary.labels()
     for quoted in QUOTED.findall(text):
         if quoted in labels or any(
             _choice_known(vocabulary, lb, quoted) for lb in vocabulary.fields
@@ -125,6 +154,12 @@ def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
                         _("Use the form's words: 「%(label)s」.", label=label),
                     )
                 )
+    return found
+
+
+def _misspelt_labels(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
+    """A field's name written with one character wrong."""
+    found = []
     for label in vocabulary.fields:
         if len(label) < 5:
             continue
@@ -146,6 +181,12 @@ def check_line(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
                         _("Use the form's words: 「%(label)s」.", label=label),
                     )
                 )
+    return found
+
+
+def _wrong_line_range(vocabulary: FormVocabulary, text: str) -> list[tuple[str, str]]:
+    """A number of lines other than the form asks for."""
+    found = []
     if vocabulary.line_range:
         low, high = vocabulary.line_range
         for a, b in LINES.findall(text):

@@ -4,7 +4,8 @@ and the statistics are not empty in the demo portal. Every person here is invent
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,7 +17,23 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases, service
 from app.referrals.choices import CONSENTED
-from app.referrals.models import CaseEntry, Referral
+from app.referrals.models import CaseEntry, Referral, SupportCase
+
+
+class Outcome(StrEnum):
+    """How far a demo referral has gone."""
+
+    NEW = "new"  # still in the inbox
+    REDIRECTED = "redirected"  # passed to another office
+    ACCEPTED = "accepted"  # a case, not yet reached
+    CONTACTED = "contacted"  # reached, flagged for the meeting
+    PAUSED = "paused"
+    CLOSED = "closed"
+    STALE = "stale"  # past its review date and quiet
+
+
+# Outcomes where the office reached the resident.
+REACHED = (Outcome.CONTACTED, Outcome.PAUSED, Outcome.CLOSED, Outcome.STALE)
 
 # (department code, days ago, resident, kana, area, concerns, observed, urgency, consent, outcome)
 DEMO_REFERRALS = [
@@ -30,7 +47,7 @@ DEMO_REFERRALS = [
         "固定資産税の分納相談。80代の母と50代の息子の二人暮らしで、息子は長く外に出ていないと話された。",
         "routine",
         "verbal",
-        "closed",
+        Outcome.CLOSED,
     ),
     (
         "4040",
@@ -42,7 +59,7 @@ DEMO_REFERRALS = [
         "水道料金が3期分未納。窓口で、検針時に郵便物がたまり庭にごみ袋が積まれていたことを伝えると、相談室からの連絡に同意された。",
         "soon",
         "verbal",
-        "stale",
+        Outcome.STALE,
     ),
     (
         "2010",
@@ -54,7 +71,7 @@ DEMO_REFERRALS = [
         "転入手続きで中学生の子が母親の通訳をしていた。平日の昼間に来庁。",
         "routine",
         "written",
-        "contacted",
+        Outcome.CONTACTED,
     ),
     (
         "2020",
@@ -66,7 +83,7 @@ DEMO_REFERRALS = [
         "国保税の減免相談。失業し、複数の借入れがあると話された。",
         "routine",
         "verbal",
-        "paused",
+        Outcome.PAUSED,
     ),
     (
         "1040",
@@ -78,7 +95,7 @@ DEMO_REFERRALS = [
         "固定資産税の納付相談。消費者金融からの督促状を持参され、借金のことも相談したいと話された。",
         "routine",
         "verbal",
-        "accepted",
+        Outcome.ACCEPTED,
     ),
     (
         "4040",
@@ -90,7 +107,7 @@ DEMO_REFERRALS = [
         "料金の支払いに来庁。近所付き合いがなく、話し相手がいないと話された。",
         "routine",
         "verbal",
-        "redirected",
+        Outcome.REDIRECTED,
     ),
     (
         "1040",
@@ -102,7 +119,7 @@ DEMO_REFERRALS = [
         "納税相談で、母親の介護のため仕事を辞めたと話された。",
         "soon",
         "verbal",
-        "new",
+        Outcome.NEW,
     ),
     (
         "3030",
@@ -114,7 +131,7 @@ DEMO_REFERRALS = [
         "児童手当の手続きで、子どもが数日まともに食べていないと話された。",
         "soon",
         "unconfirmed",
-        "new",
+        Outcome.NEW,
     ),
 ]
 
@@ -145,113 +162,138 @@ def load() -> str | None:
         return None
     made = 0
     with current_app.test_request_context():
-        for (
-            code,
-            days_ago,
-            name,
-            kana,
-            area,
-            concerns,
-            observed,
-            urgency,
-            consent,
-            outcome,
-        ) in DEMO_REFERRALS:
-            referrer = _employee_in(code, worker)
-            data = service.ReferralInput(
-                resident_name=name,
-                resident_kana=kana,
-                desk_number="",
-                birth_date="",
-                area=area,
-                concerns=concerns,
-                observed=observed,
-                urgency=urgency,
-                consent=consent,
-                told_about_office=consent != "refused",
-                preferred_contact="phone",
-                # The one demo referral without consent is a suspected neglect of a child: a duty
-                # to notify that overrides consent (docs/consent-model.md, [child-abuse]).
-                legal_basis="consent" if consent in CONSENTED else "child_abuse",
-            )
-            referral, _created = service.submit_referral(referrer, data, secrets.token_urlsafe(24))
+        for row in DEMO_REFERRALS:
+            outcome = row[-1]
+            referral, created = _submit(row, worker)
             made += 1
-            created = utcnow() - timedelta(days=days_ago)
-            referral.created_at = created
-            db.session.commit()
-            if outcome == "new":
+            if outcome == Outcome.NEW:
                 continue
-            if outcome == "redirected":
-                service.triage(
-                    referral,
-                    "redirect",
-                    "高齢者の見守りは地域包括支援センターが主担当のため。",
-                    actor_id=worker.id,
-                    redirected_to="地域包括支援センター",
-                )
-                referral.triaged_at = created + timedelta(days=1)
-                db.session.commit()
+            if outcome == Outcome.REDIRECTED:
+                _redirect(referral, created, worker)
                 continue
-            case = service.triage(
-                referral,
-                "accept",
-                "複数の課題があり、多機関での調整が必要なため。",
-                lead_worker_id=worker.id,
-                actor_id=worker.id,
-            )
-            referral.triaged_at = created + timedelta(days=1)
-            case.opened_at = created + timedelta(days=1)
-            for entry in case.entries:
-                entry.occurred_on = clock.local_date(created + timedelta(days=1))
-            db.session.commit()
-            if outcome in ("contacted", "paused", "closed", "stale"):
-                contact_day = clock.local_date(
-                    created + timedelta(days=3 if outcome != "stale" else 6)
-                )
-                cases.record_entry(
-                    case,
-                    "contact",
-                    "電話で本人と話し、来所の約束をした。",
-                    contact_day,
-                    actor_id=worker.id,
-                )
-                referral.first_contact_at = created + timedelta(days=3 if outcome != "stale" else 6)
-                case.first_contact_at = referral.first_contact_at
-            agency = cases.add_agency(
-                case, "あわら市社会福祉協議会", "家計改善支援・見守り", actor_id=worker.id
-            )
-            agency.added_at = created + timedelta(days=7)
-            for entry in case.entries:
-                if entry.kind == "role_change":
-                    entry.occurred_on = clock.local_date(created + timedelta(days=7))
-            case.plan_goal = "生活の安定と、世帯が地域とのつながりを取り戻すこと。"
-            case.next_review_on = clock.local_date(created + timedelta(days=91))
-            case.last_activity_at = created + timedelta(days=7)
-            db.session.commit()
-            if (
-                outcome == "stale"
-            ):  # past its review date and quiet: on the stale list and the agenda
-                case.next_review_on = service.today() - timedelta(days=12)
-                case.last_activity_at = utcnow() - timedelta(days=75)
-                db.session.commit()
-            elif outcome == "paused":
-                cases.pause(case, "本人が入院中のため、退院まで一時休止。", actor_id=worker.id)
-            elif outcome == "closed":
-                cases.request_closure(
-                    case,
-                    "handed_over",
-                    "長寿福祉課と地域包括支援センターが主担当となり、見守りを継続。",
-                    "地域包括支援センター",
-                    actor_id=worker.id,
-                )
-                cases.approve_closure(case, actor_id=colleague.id)
-                case.closed_at = created + timedelta(days=120)
-                db.session.commit()
-            elif outcome == "contacted":
-                case.flagged_for_meeting = True
-                db.session.commit()
+            case = _open_case(referral, created, worker)
+            if outcome in REACHED:
+                _first_contact(case, referral, created, outcome, worker)
+            _plan(case, created, worker)
+            _finish(case, created, outcome, worker, colleague)
             for entry in db.session.scalars(select(CaseEntry).where(CaseEntry.case_id == case.id)):
                 if entry.occurred_on > service.today():
                     entry.occurred_on = service.today()
             db.session.commit()
     return _("Demo referrals: %(n)d (with cases, one past its review date).", n=made)
+
+
+def _submit(row: tuple, worker: Employee) -> tuple[Referral, datetime]:
+    """Send one demo referral from a member of its department, dated ``days ago``."""
+    code, days_ago, name, kana, area, concerns, observed, urgency, consent, _outcome = row
+    data = service.ReferralInput(
+        resident_name=name,
+        resident_kana=kana,
+        desk_number="",
+        birth_date="",
+        area=area,
+        concerns=concerns,
+        observed=observed,
+        urgency=urgency,
+        consent=consent,
+        told_about_office=consent != "refused",
+        preferred_contact="phone",
+        # The one demo referral without consent is a suspected neglect of a child: a duty
+        # to notify that overrides consent (docs/consent-model.md, [child-abuse]).
+        legal_basis="consent" if consent in CONSENTED else "child_abuse",
+    )
+    referral, _created = service.submit_referral(
+        _employee_in(code, worker), data, secrets.token_urlsafe(24)
+    )
+    created = utcnow() - timedelta(days=days_ago)
+    referral.created_at = created
+    db.session.commit()
+    return referral, created
+
+
+def _redirect(referral: Referral, created: datetime, worker: Employee) -> None:
+    service.triage(
+        referral,
+        "redirect",
+        "高齢者の見守りは地域包括支援センターが主担当のため。",
+        actor_id=worker.id,
+        redirected_to="地域包括支援センター",
+    )
+    referral.triaged_at = created + timedelta(days=1)
+    db.session.commit()
+
+
+def _open_case(referral: Referral, created: datetime, worker: Employee) -> SupportCase:
+    case = service.triage(
+        referral,
+        "accept",
+        "複数の課題があり、多機関での調整が必要なため。",
+        lead_worker_id=worker.id,
+        actor_id=worker.id,
+    )
+    referral.triaged_at = created + timedelta(days=1)
+    case.opened_at = created + timedelta(days=1)
+    for entry in case.entries:
+        entry.occurred_on = clock.local_date(created + timedelta(days=1))
+    db.session.commit()
+    return case
+
+
+def _first_contact(
+    case: SupportCase, referral: Referral, created: datetime, outcome: Outcome, worker: Employee
+) -> None:
+    reached = created + timedelta(days=3 if outcome != Outcome.STALE else 6)
+    cases.record_entry(
+        case,
+        "contact",
+        "電話で本人と話し、来所の約束をした。",
+        clock.local_date(reached),
+        actor_id=worker.id,
+    )
+    referral.first_contact_at = reached
+    case.first_contact_at = referral.first_contact_at
+
+
+def _plan(case: SupportCase, created: datetime, worker: Employee) -> None:
+    """A partner agency and a support plan, a week after the referral."""
+    agency = cases.add_agency(
+        case, "あわら市社会福祉協議会", "家計改善支援・見守り", actor_id=worker.id
+    )
+    agency.added_at = created + timedelta(days=7)
+    for entry in case.entries:
+        if entry.kind == "role_change":
+            entry.occurred_on = clock.local_date(created + timedelta(days=7))
+    case.plan_goal = "生活の安定と、世帯が地域とのつながりを取り戻すこと。"
+    case.next_review_on = clock.local_date(created + timedelta(days=91))
+    case.last_activity_at = created + timedelta(days=7)
+    db.session.commit()
+
+
+def _finish(
+    case: SupportCase,
+    created: datetime,
+    outcome: Outcome,
+    worker: Employee,
+    colleague: Employee,
+) -> None:
+    """Where the case stands today."""
+    if outcome == Outcome.STALE:  # past its review date and quiet: on the stale list and agenda
+        case.next_review_on = service.today() - timedelta(days=12)
+        case.last_activity_at = utcnow() - timedelta(days=75)
+        db.session.commit()
+    elif outcome == Outcome.PAUSED:
+        cases.pause(case, "本人が入院中のため、退院まで一時休止。", actor_id=worker.id)
+    elif outcome == Outcome.CLOSED:
+        cases.request_closure(
+            case,
+            "handed_over",
+            "長寿福祉課と地域包括支援センターが主担当となり、見守りを継続。",
+            "地域包括支援センター",
+            actor_id=worker.id,
+        )
+        cases.approve_closure(case, actor_id=colleague.id)
+        case.closed_at = created + timedelta(days=120)
+        db.session.commit()
+    elif outcome == Outcome.CONTACTED:
+        case.flagged_for_meeting = True
+        db.session.commit()

@@ -289,18 +289,7 @@ def render(
     fps = int(fps or tools.setting("RENDER_FPS"))
     if width % 2 or height % 2:
         raise RenderFailed(_("The width and height must be even numbers."))
-
-    tools.open_jtalk()
-    tools.dictionary()
-    script, problems = parse(script_path, set(tools.installed_voices()))
-    if script is None:
-        raise ScriptInvalid(problems)
-    dictionary, dictionary_problems = pronunciation.load(pronunciation.beside(script_path))
-    problems += dictionary_problems + engines.check(script, script_path)
-    if dictionary is None or any(p.severity == "error" for p in problems):
-        raise ScriptInvalid(problems)
-    tools.check_all({m.voice.file for m in script.cast.values()})
-    engines.require(script)
+    script, dictionary = _checked_script(script_path)
 
     folder = script_path.parent
     label = settings_label(width, height, fps)
@@ -311,107 +300,23 @@ def render(
         return RenderResult("skipped", folder, script.id)
 
     report(0.0, "speech")
-    engine = frontend.open_jtalk()
-    voice_dictionary = dictionary.for_engine(engine)
-    painter = scenes.ScenePainter(width, height, script)
     result = RenderResult("rendered", folder, script.id)
-    rate = tts.SAMPLE_RATE
     with tempfile.TemporaryDirectory(prefix="tsunagu-render-") as tmp:
         work = Path(tmp)
-        segments: list[Segment] = []
-        elapsed = 0  # samples
-        spoken_total = sum(len(script.utterances(scene)) for scene in script.scenes)
-        spoken_done = 0
-
-        def add(card: Path, samples: int, audio: Path | None = None) -> None:
-            nonlocal elapsed
-            segments.append(Segment(card, samples, audio))
-            elapsed += samples
-
-        def speak(text: str, voice: Voice) -> tts.Speech:
-            nonlocal spoken_done
-            speech = engines.speak(text, voice, work / f"speech{len(segments):04d}.wav")
-            spoken_done += 1
-            report(0.6 * spoken_done / max(1, spoken_total), "speech")
-            return speech
-
-        kicker = f"{_city_name()} 職員研修 ロールプレイ動画"
-        add(
-            painter.title(
-                work / "card0000.png",
-                script.title.get("ja", ""),
-                script.title.get("en", ""),
-                kicker,
-            ),
-            round(TITLE_SECONDS * rate),
+        track = _Track(
+            work, script, dictionary, scenes.ScenePainter(width, height, script), result, report
         )
+        track.title_card()
         for s_index, scene in enumerate(script.scenes, start=1):
-            result.chapters.append(
-                {"start": round(elapsed / rate, 3), "title": {"ja": scene.title}}
-            )
-            card = painter.scene_opening(
-                work / f"card{len(segments):04d}.png", scene, f"場面 {s_index}"
-            )
-            add(card, round(SETTING_SECONDS * rate))
-            points_card = None
-            if scene.key_points:
-                points_card = painter.key_points(
-                    work / f"points{s_index:02d}.png", KEY_POINT_HEADING, scene.key_points
-                )
-            frames: dict[
-                str, Path
-            ] = {}  # one frame per speaker: the words are in the captions only
-            for line in script.utterances(scene):
-                member = script.cast[line.speaker]
-                # Open JTalk gets only the terms it misreads (the rest keep its accent); another
-                # engine gets every term of the dictionary.
-                said_with = (
-                    voice_dictionary
-                    if engines.engine_for(member.voice).name == DEFAULT_ENGINE
-                    else dictionary
-                )
-                result.spoken.append(said_with.spoken(line.text, line.reading))
-                speech = speak(result.spoken[-1], member.voice)
-                if line.key_point:
-                    card = points_card
-                else:
-                    if line.speaker not in frames:
-                        frames[line.speaker] = painter.scene_line(
-                            work / f"card{len(segments):04d}.png", scene, line.speaker
-                        )
-                    card = frames[line.speaker]
-                start = elapsed / rate
-                for cue in captions.cues_for(
-                    line.caption,
-                    engine,
-                    dictionary,
-                    start,
-                    speech.seconds,
-                    speech.seconds + line.pause,
-                ):
-                    result.cues.append(
-                        Cue(cue.start, cue.end, member.name, cue.text, cue.lines, line.source_line)
-                    )
-                result.speech.append((start, start + speech.seconds))
-                add(card, speech.samples + round(line.pause * rate), speech.path)
-            if scene.key_points and not script.narrator:
-                seconds = 3.0 + 0.15 * sum(len(p) for p in scene.key_points)
-                add(points_card, round(seconds * rate))
-        add(
-            painter.end(
-                work / f"card{len(segments):04d}.png",
-                "ご視聴ありがとうございました",
-                credit_lines(script),
-            ),
-            round(END_SECONDS * rate),
-        )
+            track.scene(s_index, scene)
+        track.end_card()
         report(0.62, "cards")
 
         audio = work / "audio.wav"
-        _write_audio(segments, audio)
+        _write_audio(track.segments, audio)
         concat = work / "cards.ffconcat"
-        total_frames = _concat_list(segments, fps, concat)
-        result.duration = elapsed / rate
+        total_frames = _concat_list(track.segments, fps, concat)
+        result.duration = track.elapsed / track.rate
         out = work / SOURCE_NAME
         _run_ffmpeg(
             encode_command(concat, audio, out, fps, total_frames, result.duration),
@@ -433,6 +338,127 @@ def render(
             os.replace(folder / (name + ".part"), folder / name)
     report(1.0, "done")
     return result
+
+
+def _checked_script(script_path: Path) -> tuple[Script, pronunciation.Dictionary]:
+    """The script and its pronunciation dictionary, once the tools and both files pass."""
+    tools.open_jtalk()
+    tools.dictionary()
+    script, problems = parse(script_path, set(tools.installed_voices()))
+    if script is None:
+        raise ScriptInvalid(problems)
+    dictionary, dictionary_problems = pronunciation.load(pronunciation.beside(script_path))
+    problems += dictionary_problems + engines.check(script, script_path)
+    if dictionary is None or any(p.severity == "error" for p in problems):
+        raise ScriptInvalid(problems)
+    tools.check_all({m.voice.file for m in script.cast.values()})
+    engines.require(script)
+    return script, dictionary
+
+
+class _Track:
+    """The cards and speech of one video, made in order: each card is shown for its segment."""
+
+    def __init__(
+        self,
+        work: Path,
+        script: Script,
+        dictionary: pronunciation.Dictionary,
+        painter: scenes.ScenePainter,
+        result: RenderResult,
+        report: Progress,
+    ):
+        self.work, self.script, self.dictionary = work, script, dictionary
+        self.painter, self.result, self.report = painter, result, report
+        self.engine = frontend.open_jtalk()
+        self.voice_dictionary = dictionary.for_engine(self.engine)
+        self.rate = tts.SAMPLE_RATE
+        self.segments: list[Segment] = []
+        self.elapsed = 0  # samples
+        self.spoken_total = sum(len(script.utterances(scene)) for scene in script.scenes)
+        self.spoken_done = 0
+
+    def next_card(self) -> Path:
+        return self.work / f"card{len(self.segments):04d}.png"
+
+    def add(self, card: Path, samples: int, audio: Path | None = None) -> None:
+        self.segments.append(Segment(card, samples, audio))
+        self.elapsed += samples
+
+    def speak(self, text: str, voice: Voice) -> tts.Speech:
+        speech = engines.speak(text, voice, self.work / f"speech{len(self.segments):04d}.wav")
+        self.spoken_done += 1
+        self.report(0.6 * self.spoken_done / max(1, self.spoken_total), "speech")
+        return speech
+
+    def title_card(self) -> None:
+        kicker = f"{_city_name()} 職員研修 ロールプレイ動画"
+        title = self.script.title
+        card = self.painter.title(
+            self.work / "card0000.png", title.get("ja", ""), title.get("en", ""), kicker
+        )
+        self.add(card, round(TITLE_SECONDS * self.rate))
+
+    def end_card(self) -> None:
+        card = self.painter.end(
+            self.next_card(), "ご視聴ありがとうございました", credit_lines(self.script)
+        )
+        self.add(card, round(END_SECONDS * self.rate))
+
+    def scene(self, s_index: int, scene) -> None:
+        self.result.chapters.append(
+            {"start": round(self.elapsed / self.rate, 3), "title": {"ja": scene.title}}
+        )
+        card = self.painter.scene_opening(self.next_card(), scene, f"場面 {s_index}")
+        self.add(card, round(SETTING_SECONDS * self.rate))
+        points_card = None
+        if scene.key_points:
+            points_card = self.painter.key_points(
+                self.work / f"points{s_index:02d}.png", KEY_POINT_HEADING, scene.key_points
+            )
+        frames: dict[str, Path] = {}  # one frame per speaker: the words are in the captions only
+        for line in self.script.utterances(scene):
+            speech = self.line(line)
+            if line.key_point:
+                card = points_card
+            else:
+                if line.speaker not in frames:
+                    frames[line.speaker] = self.painter.scene_line(
+                        self.next_card(), scene, line.speaker
+                    )
+                card = frames[line.speaker]
+            self.add(card, speech.samples + round(line.pause * self.rate), speech.path)
+        if scene.key_points and not self.script.narrator:
+            seconds = 3.0 + 0.15 * sum(len(p) for p in scene.key_points)
+            self.add(points_card, round(seconds * self.rate))
+
+    def line(self, line) -> tts.Speech:
+        """Speak one line and time its captions from where the track stands."""
+        member = self.script.cast[line.speaker]
+        # Open JTalk gets only the terms it misreads (the rest keep its accent); another
+        # engine gets every term of the dictionary.
+        said_with = (
+            self.voice_dictionary
+            if engines.engine_for(member.voice).name == DEFAULT_ENGINE
+            else self.dictionary
+        )
+        result = self.result
+        result.spoken.append(said_with.spoken(line.text, line.reading))
+        speech = self.speak(result.spoken[-1], member.voice)
+        start = self.elapsed / self.rate
+        for cue in captions.cues_for(
+            line.caption,
+            self.engine,
+            self.dictionary,
+            start,
+            speech.seconds,
+            speech.seconds + line.pause,
+        ):
+            result.cues.append(
+                Cue(cue.start, cue.end, member.name, cue.text, cue.lines, line.source_line)
+            )
+        result.speech.append((start, start + speech.seconds))
+        return speech
 
 
 def _city_name() -> str:

@@ -655,39 +655,16 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
 
     source = media_root() / job.source_path
     work = _work_dir(video, job, token)
-    last = {"at": 0.0, "percent": -1.0, "renewed": time.monotonic()}
-
-    def report(fraction: float) -> None:
-        percent = round(min(99.0, fraction * 100), 1)  # 100 only once published
-        now = time.monotonic()
-        # Often enough for a live bar, rarely enough that the database is not the bottleneck;
-        # the lease is renewed at least every 10 s however slowly the bar moves.
-        if (percent - last["percent"] >= 2 and now - last["at"] >= 0.5) or now - last[
-            "renewed"
-        ] >= 10:
-            last.update(at=now, percent=percent, renewed=now)
-            _renew(job_id, token, progress=percent)
-        if on_progress:
-            on_progress(fraction)
+    report = _progress_reporter(job_id, token, on_progress)
 
     def started(pid: int) -> None:
         _renew(job_id, token, ffmpeg_pid=pid)
 
     try:
-        if not source.is_file():
-            raise media.TranscodeFailed(f"source file missing: {job.source_path}")
-        info = media.Probe(
-            job.duration or 0, job.width or 0, job.height or 0, job.has_audio, "", ""
-        )
-        if not info.duration or not info.width:
-            info = media.probe(source)
+        info = _source_info(job, source)
         wanted = renditions()
         if published is not None:
-            wanted = {
-                name: short
-                for name, short in wanted.items()
-                if name not in available_qualities(video)
-            }
+            wanted = _missing(wanted, video)
             if not wanted:
                 shutil.rmtree(work, ignore_errors=True)
                 return _finish(job)
@@ -725,6 +702,42 @@ def run_job(job_id: int, on_progress=None, *, force: bool = False) -> IngestJob:
         complete=True,
         token=token,
     )
+
+
+def _progress_reporter(job_id: int, token: str, on_progress=None):
+    """A callback for ffmpeg's progress that writes it to the job and renews the lease."""
+    last = {"at": 0.0, "percent": -1.0, "renewed": time.monotonic()}
+
+    def report(fraction: float) -> None:
+        percent = round(min(99.0, fraction * 100), 1)  # 100 only once published
+        now = time.monotonic()
+        # Often enough for a live bar, rarely enough that the database is not the bottleneck;
+        # the lease is renewed at least every 10 s however slowly the bar moves.
+        if (percent - last["percent"] >= 2 and now - last["at"] >= 0.5) or now - last[
+            "renewed"
+        ] >= 10:
+            last.update(at=now, percent=percent, renewed=now)
+            _renew(job_id, token, progress=percent)
+        if on_progress:
+            on_progress(fraction)
+
+    return report
+
+
+def _source_info(job: IngestJob, source: Path) -> media.Probe:
+    """What the job already knows of its source, probed again when it knows too little."""
+    if not source.is_file():
+        raise media.TranscodeFailed(f"source file missing: {job.source_path}")
+    info = media.Probe(job.duration or 0, job.width or 0, job.height or 0, job.has_audio, "", "")
+    if not info.duration or not info.width:
+        info = media.probe(source)
+    return info
+
+
+def _missing(wanted: dict, video: Video) -> dict:
+    """The renditions of ``wanted`` that the published version does not have yet."""
+    have = available_qualities(video)
+    return {name: short for name, short in wanted.items() if name not in have}
 
 
 def _fail(
