@@ -54,20 +54,36 @@ def _last_contact():
     )
 
 
+def _last_contact_on():
+    """The same, for the case of the enclosing query: a few index entries per case
+    (ix_case_entry_case) instead of grouping every entry of the office."""
+    return (
+        select(func.max(CaseEntry.occurred_on))
+        .where(CaseEntry.case_id == SupportCase.id, CaseEntry.kind.in_(sorted(CONTACT_KINDS)))
+        .correlate(SupportCase)
+        .scalar_subquery()
+    )
+
+
 def _on_books():
     return (SupportCase.status != CaseStatus.CLOSED) & SupportCase.anonymised_at.is_(None)
 
 
-def _conditions(on: date, last_contact):
+def _conditions(on: date, last_contact_on, cases=SupportCase):
+    """The caseload's counts as SQL conditions on ``cases`` (the table, or a subquery's columns)."""
     quiet_before = on - timedelta(days=no_contact_days())
     quiet_opened_before = clock.day_start(quiet_before)
-    never = last_contact.c.last_contact_on.is_(None) & (SupportCase.opened_at < quiet_opened_before)
+    # Never reached: counts from the day the case was opened. (One mention of the last
+    # contact, so that a correlated look-up runs once per case.)
+    no_contact = func.coalesce(
+        last_contact_on < quiet_before, cases.opened_at < quiet_opened_before
+    )
     return {
-        CaseStatus.OPEN: SupportCase.status == CaseStatus.OPEN,
-        CaseStatus.PAUSED: SupportCase.status == CaseStatus.PAUSED,
-        "long": SupportCase.opened_at < long_before(on),
-        "overdue": SupportCase.next_review_on < on,
-        "no_contact": never | (last_contact.c.last_contact_on < quiet_before),
+        CaseStatus.OPEN: cases.status == CaseStatus.OPEN,
+        CaseStatus.PAUSED: cases.status == CaseStatus.PAUSED,
+        "long": cases.opened_at < long_before(on),
+        "overdue": cases.next_review_on < on,
+        "no_contact": no_contact,
     }
 
 
@@ -88,19 +104,21 @@ class Load:
 def loads(on: date | None = None, worker_id: int | None = None) -> list[Load]:
     """Every consultation worker's load (or one worker's), counted in one query."""
     on = on or clock.today()
-    last_contact = _last_contact()
-    conditions = _conditions(on, last_contact)
+    books = select(
+        SupportCase.lead_worker_id,
+        SupportCase.status,
+        SupportCase.opened_at,
+        SupportCase.next_review_on,
+        _last_contact_on().label("last_contact_on"),
+    ).where(_on_books())
+    if worker_id is not None:
+        books = books.where(SupportCase.lead_worker_id == worker_id)
+    books = books.subquery()
+    conditions = _conditions(on, books.c.last_contact_on, books.c)
     columns = [
         func.sum(sql_case((cond, 1), else_=0)).label(name) for name, cond in conditions.items()
     ]
-    stmt = (
-        select(SupportCase.lead_worker_id, *columns)
-        .outerjoin(last_contact, last_contact.c.case_id == SupportCase.id)
-        .where(_on_books())
-        .group_by(SupportCase.lead_worker_id)
-    )
-    if worker_id is not None:
-        stmt = stmt.where(SupportCase.lead_worker_id == worker_id)
+    stmt = select(books.c.lead_worker_id, *columns).group_by(books.c.lead_worker_id)
     counts = {row.lead_worker_id: row for row in db.session.execute(stmt)}
     workers = {e.id: e for e in consultation_staff()}
     missing = [i for i in counts if i is not None and i not in workers]
@@ -132,7 +150,7 @@ def caseload(worker_id: int, on: date | None = None, page: int = 1, per_page: in
     """One worker's open and paused cases: overdue reviews first, then the longest without contact."""
     on = on or clock.today()
     last_contact = _last_contact()
-    conditions = _conditions(on, last_contact)
+    conditions = _conditions(on, last_contact.c.last_contact_on)
     base = (
         select(SupportCase, last_contact.c.last_contact_on)
         .outerjoin(last_contact, last_contact.c.case_id == SupportCase.id)

@@ -66,6 +66,15 @@ class ReferenceSequence(db.Model):
 
 class Referral(db.Model):
     __tablename__ = "referral"
+    __table_args__ = (
+        # The statistics count a period's referrals by month, source, status and first contact
+        # from this index alone, without reading the (encrypted, wide) rows.
+        db.Index(
+            "ix_referral_period", "created_at", "source_department_id", "status", "first_contact_at"
+        ),
+        # The inbox's new referrals by urgency and age: the page's ids come from this index.
+        db.Index("ix_referral_queue", "status", "urgency", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(db.String(16), unique=True)
@@ -75,7 +84,7 @@ class Referral(db.Model):
     source_department_id: Mapped[int | None] = mapped_column(
         db.ForeignKey("department.id"), index=True
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     resident_name: Mapped[str | None] = mapped_column(EncryptedText)
     resident_kana: Mapped[str | None] = mapped_column(EncryptedText)
@@ -100,7 +109,7 @@ class Referral(db.Model):
     status: Mapped[str] = mapped_column(db.String(16), default=ReferralStatus.NEW, index=True)
     triage_reason: Mapped[str | None] = mapped_column(EncryptedText)
     redirected_to: Mapped[str | None] = mapped_column(db.String(200))
-    triaged_at: Mapped[datetime | None]
+    triaged_at: Mapped[datetime | None] = mapped_column(index=True)  # the inbox's recent list
     triaged_by_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
     case_id: Mapped[int | None] = mapped_column(db.ForeignKey("support_case.id"), index=True)
     first_contact_at: Mapped[datetime | None]
@@ -120,6 +129,31 @@ class SupportCase(db.Model):
     """A household the 相談室 supports over time."""
 
     __tablename__ = "support_case"
+    __table_args__ = (
+        # Cases on the books (open or paused), counted by the home panels, the stale list, the
+        # meeting agenda and the statistics from the index alone.
+        db.Index(
+            "ix_support_case_books",
+            "status",
+            "anonymised_at",
+            "next_review_on",
+            "last_activity_at",
+            "opened_at",
+            "flagged_for_meeting",
+            "closure_reason",
+        ),
+        # A worker's caseload, counted by the caseload page and the home panel.
+        db.Index(
+            "ix_support_case_caseload",
+            "lead_worker_id",
+            "status",
+            "anonymised_at",
+            "opened_at",
+            "next_review_on",
+        ),
+        # The triage picker's recent cases of the referral's area.
+        db.Index("ix_support_case_area_activity", "area", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(db.String(16), unique=True)
@@ -131,7 +165,7 @@ class SupportCase(db.Model):
     consent: Mapped[str] = mapped_column(db.String(16), default="unconfirmed")
     risk: Mapped[str] = mapped_column(db.String(8), default="medium")
     status: Mapped[str] = mapped_column(db.String(8), default=CaseStatus.OPEN, index=True)
-    lead_worker_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"), index=True)
+    lead_worker_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
     plan_goal: Mapped[str | None] = mapped_column(EncryptedText)
     next_review_on: Mapped[date] = mapped_column(index=True)
     flagged_for_meeting: Mapped[bool] = mapped_column(default=False)
@@ -209,9 +243,16 @@ class CaseEntry(db.Model):
     """One line of the 支援経過: a contact, a visit, a meeting decision, a role change…"""
 
     __tablename__ = "case_entry"
+    __table_args__ = (
+        # Per case, the last contact (the caseloads) and the partner entries not yet read
+        # (the lead worker's queue), read from the index without the entries' encrypted text.
+        db.Index(
+            "ix_case_entry_case", "case_id", "kind", "occurred_on", "agency_id", "acknowledged_at"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(db.ForeignKey("support_case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(db.ForeignKey("support_case.id"))
     kind: Mapped[str] = mapped_column(db.String(24))
     # What a portal-written entry records: opened, paused, closed, lead_changed, agency_added…
     code: Mapped[str | None] = mapped_column(db.String(24))

@@ -726,16 +726,16 @@ def statistics():
     from app.core.i18n import current_locale
     from app.referrals import statistics as stats
 
-    span, departments, totals = stats.referrals_by_department(12, current_locale())
-    month_labels = [f"{y}/{m}" for y, m in span]
-    chart = stats.bar_chart([f"{m}" for _y, m in span], totals)
+    figures = stats.referral_figures(12, current_locale())
+    month_labels = [f"{y}/{m}" for y, m in figures.span]
+    chart = stats.bar_chart([f"{m}" for _y, m in figures.span], figures.totals)
     return render_template(
         "referrals/statistics.html",
         month_labels=month_labels,
-        departments=departments,
-        totals=totals,
+        departments=figures.departments,
+        totals=figures.totals,
         chart=chart,
-        contact_rows=stats.time_to_first_contact(12),
+        contact_rows=figures.contact,
         age_rows=stats.open_cases_by_age(),
         closure_rows=stats.closures_by_reason(),
         stale_count=cases.count_stale(),
