@@ -73,6 +73,55 @@ def yaml_title(paths: list[Path]) -> tuple[str | None, str | None]:
     return None, None
 
 
+def yaml_files(folder: str) -> Callable[[Path, str], list[Path]]:
+    """``files`` of a kind whose items are ``<folder>/<slug>.yaml`` files of the content root."""
+
+    def files(root: Path, slug: str) -> list[Path]:
+        return [root / folder / f"{slug}.yaml"]
+
+    return files
+
+
+def yaml_seconds(
+    files: Callable[[Path, str], list[Path]],
+    rule: Callable[[dict], float],
+    usable: Callable[[dict], bool] = lambda data: True,
+) -> Seconds:
+    """``seconds`` of a kind timed by ``rule`` over its item's YAML data; a file that cannot be
+    read, or that ``usable`` refuses, is timed as unknown (its validator reports why)."""
+
+    def seconds(root: Path, slug: str, context: TimingContext) -> tuple[float | None, str]:
+        from app.courses import timing
+
+        data = timing.load_yaml(files(root, slug)[0])
+        if data is None or not usable(data):
+            return None, timing.BASIS_UNKNOWN
+        return timing.guarded(rule, data)
+
+    return seconds
+
+
+def passed_versions(item, version, attempt, attempt_item) -> list[tuple[int, str, int]]:
+    """(employee_id, slug, latest version passed) of every item an employee passed.
+
+    For kinds whose attempts are passed or not: ``item`` and ``version`` are the area's
+    :class:`~app.content.models.VersionedItem` and :class:`~app.content.models.ItemVersion`
+    models, ``attempt`` its attempt model (``employee_id``, ``version_id``, ``passed``) and
+    ``attempt_item`` the attempt's column naming the item (e.g. ``QuizAttempt.quiz_id``).
+    """
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+
+    return db.session.execute(
+        select(attempt.employee_id, item.slug, func.max(version.number))
+        .join(item, item.id == attempt_item)
+        .join(version, version.id == attempt.version_id)
+        .where(attempt.passed.is_(True))
+        .group_by(attempt.employee_id, item.slug)
+    ).all()
+
+
 @dataclass(frozen=True)
 class LearningItemKind:
     name: str

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask_babel import lazy_gettext as _l
 
-from app.content.items import LearningItemKind, TimingContext
+from app.content.items import LearningItemKind, passed_versions, yaml_files, yaml_seconds
+
+files = yaml_files("quizzes")
 
 
-def files(root: Path, slug: str) -> list[Path]:
-    return [root / "quizzes" / f"{slug}.yaml"]
-
-
-def seconds(root: Path, slug: str, context: TimingContext) -> tuple[float | None, str]:
+def quiz_seconds(data: dict) -> float:
     """The questions drawn per attempt, each given the time to read and answer it."""
     from app.courses import timing
 
-    data = timing.load_yaml(files(root, slug)[0])
-    if data is None:
-        return None, timing.BASIS_UNKNOWN
-    return timing.guarded(timing.quiz_seconds, data)
+    return timing.quiz_seconds(data)
 
 
 def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
@@ -31,18 +24,9 @@ def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
 
 def completions():
     """(employee_id, slug, latest version passed) of every quiz an employee passed."""
-    from sqlalchemy import func, select
-
-    from app.extensions import db
     from app.quizzes.models import Quiz, QuizAttempt, QuizVersion
 
-    return db.session.execute(
-        select(QuizAttempt.employee_id, Quiz.slug, func.max(QuizVersion.number))
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .join(QuizVersion, QuizVersion.id == QuizAttempt.version_id)
-        .where(QuizAttempt.passed.is_(True))
-        .group_by(QuizAttempt.employee_id, Quiz.slug)
-    ).all()
+    return passed_versions(Quiz, QuizVersion, QuizAttempt, QuizAttempt.quiz_id)
 
 
 KIND = LearningItemKind(
@@ -52,7 +36,7 @@ KIND = LearningItemKind(
     player_endpoint="quizzes.take",
     completion=_l("passed"),
     files=files,
-    seconds=seconds,
+    seconds=yaml_seconds(files, quiz_seconds),
     progress=progress,
     completions=completions,
     assessment=True,

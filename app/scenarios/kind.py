@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask_babel import lazy_gettext as _l
 
-from app.content.items import LearningItemKind, TimingContext
+from app.content.items import LearningItemKind, passed_versions, yaml_files, yaml_seconds
+
+files = yaml_files("scenarios")
 
 
-def files(root: Path, slug: str) -> list[Path]:
-    return [root / "scenarios" / f"{slug}.yaml"]
-
-
-def seconds(root: Path, slug: str, context: TimingContext) -> tuple[float | None, str]:
+def scenario_seconds(data: dict) -> float:
     """The text along the best-scoring path, read at a desk, plus time to think at each step."""
     from app.courses import timing
 
-    data = timing.load_yaml(files(root, slug)[0])
-    if data is None or not isinstance(data.get("nodes"), dict) or not data["nodes"]:
-        return None, timing.BASIS_UNKNOWN
-    return timing.guarded(timing.scenario_seconds, data)
+    return timing.scenario_seconds(data)
+
+
+def has_nodes(data: dict) -> bool:
+    return isinstance(data.get("nodes"), dict) and bool(data["nodes"])
 
 
 def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
@@ -31,18 +28,9 @@ def progress(employee_id: int, slugs: list[str]) -> dict[str, float]:
 
 def completions():
     """(employee_id, slug, latest version passed) of every scenario an employee passed."""
-    from sqlalchemy import func, select
-
-    from app.extensions import db
     from app.scenarios.models import Scenario, ScenarioAttempt, ScenarioVersion
 
-    return db.session.execute(
-        select(ScenarioAttempt.employee_id, Scenario.slug, func.max(ScenarioVersion.number))
-        .join(Scenario, Scenario.id == ScenarioAttempt.scenario_id)
-        .join(ScenarioVersion, ScenarioVersion.id == ScenarioAttempt.version_id)
-        .where(ScenarioAttempt.passed.is_(True))
-        .group_by(ScenarioAttempt.employee_id, Scenario.slug)
-    ).all()
+    return passed_versions(Scenario, ScenarioVersion, ScenarioAttempt, ScenarioAttempt.scenario_id)
 
 
 KIND = LearningItemKind(
@@ -52,7 +40,7 @@ KIND = LearningItemKind(
     player_endpoint="scenarios.play",
     completion=_l("reached an ending that passes"),
     files=files,
-    seconds=seconds,
+    seconds=yaml_seconds(files, scenario_seconds, usable=has_nodes),
     progress=progress,
     completions=completions,
     order=20,
