@@ -28,31 +28,24 @@ import os
 import random
 import re
 import statistics
-import sys
-import tempfile
 import time
 import unicodedata
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
-# Keep the portal's instance folder and task queue out of the project while benchmarking.
-os.environ.setdefault("INSTANCE_PATH", str(WORK / "instance"))
-os.environ.setdefault("TASK_DB", str(WORK / "tasks.sqlite3"))
+import _city
 
-from sqlalchemy import event, insert  # noqa: E402
+WORK = _city.work_folder("bench-dashboard-")
+
+from sqlalchemy import event  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.accounts.models import Department, Employee, EmployeeRole  # noqa: E402
 from app.courses.models import Course  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.referrals import scale  # noqa: E402
 
-PASSWORD = "benchmark-password"
-DIVISIONS, SECTIONS_PER_DIVISION = 5, 8
+PASSWORD = _city.PASSWORD
 GOAL_RATIO = 10.0
 LIMIT_KB = 100.0  # HTML + CSS + JS of one page
 HR, LEARNER, OFFICE = "000001", "000002", "000003"
@@ -80,45 +73,8 @@ PAGES = {
 }
 
 
-def make_app(path: Path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "TASKS_IMMEDIATE": True,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        db.create_all()
-        # Loading need not wait for the disk; the pages are measured the same.
-        event.listen(
-            db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF")
-        )
-        db.engine.dispose()
-    return app
-
-
 def _departments() -> tuple[list[Department], list[Department], Department, list[Department]]:
-    divisions, sections = [], []
-    for d in range(DIVISIONS):
-        division = Department(
-            code=f"{d + 1}000", name_ja=f"第{d + 1}市民生活部", sort_order=d * 100
-        )
-        db.session.add(division)
-        db.session.flush()
-        divisions.append(division)
-        for s in range(SECTIONS_PER_DIVISION):
-            section = Department(
-                code=f"{d + 1}0{s + 1}0",
-                name_ja=f"保険年金第{s + 1}課",
-                parent_id=division.id,
-                sort_order=d * 100 + s + 1,
-            )
-            db.session.add(section)
-            sections.append(section)
+    divisions, sections = _city.departments()
     office = Department(code="9050", name_ja="福祉まるごと相談室", sort_order=900)
     desks = [
         Department(code=f"90{n}0", name_ja=name, sort_order=901 + n)
@@ -175,22 +131,6 @@ def _accounts(section: Department, office: Department, desks: list[Department]):
     referrers = [account(f"00001{n}", f"窓口 {n}", d) for n, d in enumerate(desks)]
     db.session.commit()
     return worker, colleague, referrers
-
-
-def _staff(employees: int, section_ids: list[int]) -> None:
-    rows = [
-        {
-            "staff_number": f"{n + 100000}",
-            "name": f"職員 {n}",
-            "name_kana": "ショクイン",
-            "department_id": section_ids[n % len(section_ids)],
-            "active": True,
-            "position": "主事",
-        }
-        for n in range(employees)
-    ]
-    db.session.execute(insert(Employee), rows)
-    db.session.commit()
 
 
 def _assignments(course_ids: list[int], rng: random.Random) -> int:
@@ -258,13 +198,13 @@ def _assignments(course_ids: list[int], rng: random.Random) -> int:
 def build(employees: int, courses: int, cases: int, path: Path):
     """A city: the organisation, the courses, the staff and their assignments, the 相談室's
     referrals and cases. Returns the app and the ids the pages need."""
-    app = make_app(path)
+    app = _city.make_app(path)
     rng = random.Random(employees)
     with app.app_context():
         divisions, sections, office, desks = _departments()
         course_ids = _courses(courses)
         worker, colleague, referrers = _accounts(sections[0], office, desks)
-        _staff(employees - 4 - len(referrers), [s.id for s in sections])
+        _city.staff(employees - 4 - len(referrers), [s.id for s in sections])
         rows = _assignments(course_ids, rng)
         started = time.perf_counter()
         ids = scale.build(cases, referrers, worker, colleague)
@@ -419,4 +359,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

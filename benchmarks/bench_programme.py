@@ -15,71 +15,55 @@ exceeds the goal.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-programme-"))
-os.environ.setdefault("INSTANCE_PATH", str(WORK / "instance"))
-os.environ.setdefault("TASK_DB", str(WORK / "tasks.sqlite3"))
+import _city
+
+WORK = _city.work_folder("bench-programme-")
 
 from sqlalchemy import event, insert  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import create_app  # noqa: E402
-from app.accounts.models import Department, DepartmentMembership, Employee, EmployeeRole  # noqa: E402
+from app.accounts.models import DepartmentMembership, Employee, EmployeeRole  # noqa: E402
 from app.core import clock  # noqa: E402
 from app.core.wareki import fiscal_year  # noqa: E402
 from app.courses.models import Course, CourseCompletion  # noqa: E402
 from app.extensions import db  # noqa: E402
-from app.referrals.models import CaseEntry, Meeting, MeetingItem, Referral, SupportCase  # noqa: E402
+from app.referrals.models import (  # noqa: E402
+    CaseEntry,
+    CaseStatus,
+    Meeting,
+    MeetingItem,
+    Referral,
+    ReferralStatus,
+    SupportCase,
+)
 
-PASSWORD = "benchmark-password"
-DIVISIONS, SECTIONS_PER_DIVISION = 5, 8
+PASSWORD = _city.PASSWORD
 GOAL_RATIO = 10.0
 REPEATS = 5
-STATUSES = ["accepted"] * 5 + ["linked", "redirected", "info_only", "new"]
+STATUSES = [ReferralStatus.ACCEPTED] * 5 + [
+    ReferralStatus.LINKED,
+    ReferralStatus.REDIRECTED,
+    ReferralStatus.INFO_ONLY,
+    ReferralStatus.NEW,
+]
 BASES = ["consent"] * 8 + ["anonymous", "child_abuse"]
 
 
 def build(staff: int, path: Path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "TASKS_IMMEDIATE": True,
-        }
-    )
+    app = _city.make_app(path)
     rng = random.Random(staff)
     yearly = staff // 4  # referrals (and cases) a year
     with app.app_context():
         today = clock.today()
         start = date(fiscal_year(today) - 1, 4, 1)
         span = (today - start).days
-        db.create_all()
-        sections = []
-        for d in range(DIVISIONS):
-            division = Department(code=f"{d + 1}000", name_ja=f"第{d + 1}部", sort_order=d * 100)
-            db.session.add(division)
-            db.session.flush()
-            for s in range(SECTIONS_PER_DIVISION):
-                section = Department(
-                    code=f"{d + 1}0{s + 1}0",
-                    name_ja=f"第{d + 1}部 第{s + 1}課",
-                    parent_id=division.id,
-                    sort_order=d * 100 + s + 1,
-                )
-                db.session.add(section)
-                sections.append(section)
+        _divisions, sections = _city.departments()
         course = Course(
             slug="all-staff-tsunagu",
             title_ja="全職員研修",
@@ -101,19 +85,7 @@ def build(staff: int, path: Path):
         db.session.add(worker)
         db.session.commit()
 
-        db.session.execute(
-            insert(Employee),
-            [
-                {
-                    "staff_number": f"{n + 100000}",
-                    "name": f"職員 {n}",
-                    "name_kana": "ショクイン",
-                    "department_id": section_ids[n % len(section_ids)],
-                    "active": True,
-                }
-                for n in range(staff - 1)
-            ],
-        )
+        _city.staff(staff - 1, section_ids)
         people = db.session.execute(db.select(Employee.id, Employee.department_id)).all()
         db.session.execute(
             insert(DepartmentMembership),
@@ -141,7 +113,9 @@ def build(staff: int, path: Path):
             [
                 {
                     "reference": f"C-{n:06d}",
-                    "status": rng.choice(["open", "open", "paused", "closed"]),
+                    "status": rng.choice(
+                        [CaseStatus.OPEN, CaseStatus.OPEN, CaseStatus.PAUSED, CaseStatus.CLOSED]
+                    ),
                     "next_review_on": today + timedelta(days=rng.randint(-20, 90)),
                     "opened_at": datetime.combine(
                         start + timedelta(days=rng.randint(0, span)), datetime.min.time()
