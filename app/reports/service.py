@@ -17,7 +17,7 @@ from sqlalchemy.orm import lazyload
 from app.accounts.models import Department, Employee
 from app.core import audit, clock
 from app.core.permissions import Permission, user_can
-from app.courses.models import COMPLETED, IN_PROGRESS, Assignment, Course
+from app.courses.models import COMPLETED, IN_PROGRESS, NOT_STARTED, STATUSES, Assignment, Course
 from app.courses.service import inactive_employee_ids
 from app.extensions import db
 
@@ -297,7 +297,7 @@ def _sum(cells, points: int) -> Cell:
 
 # --- drill-down ---------------------------------------------------------------------------------
 
-STATUS_FILTERS = ("all", "completed", "in_progress", "not_started", "overdue")
+STATUS_FILTERS = ("all", COMPLETED, IN_PROGRESS, NOT_STARTED, "overdue")
 
 
 def drill_down_page_size(courses_shown: int) -> int:
@@ -311,7 +311,7 @@ def _status_condition(status: str, on: date, course_id: int | None):
         conditions.append(Assignment.course_id == course_id)
     if status == "overdue":
         conditions += [Assignment.status != COMPLETED, Assignment.due_on < on]
-    elif status in ("completed", "in_progress", "not_started"):
+    elif status in STATUSES:
         conditions.append(Assignment.status == status)
     else:
         return None
