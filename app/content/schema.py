@@ -34,7 +34,9 @@ class Checker:
         return any(p.severity == "error" for p in self.problems)
 
     # --- loading ----------------------------------------------------------------------------
-    def load(self) -> LineDict | None:
+    def load(self, start: str | None = None) -> LineDict | None:
+        """The file's YAML mapping, or None (reported) when it is not one. ``start`` tells
+        how such a file begins, for the hint."""
         try:
             data = load_file(self.path)
         except YamlError as exc:
@@ -50,7 +52,7 @@ class Checker:
             self.error(
                 1,
                 _("the file must be a YAML mapping (key: value lines)"),
-                _("Start the file with `id: <file name without .yaml>`."),
+                start or _("Start the file with `id: <file name without .yaml>`."),
             )
             return None
         return data

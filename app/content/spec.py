@@ -350,6 +350,34 @@ class Text(Type):
         return usable
 
 
+@dataclass(frozen=True)
+class Anything(Type):
+    """A value the portal does not read (written by a tool, kept for people)."""
+
+    def check(self, ctx, value, line, where, key) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class OneOf(Type):
+    """A value that may be written as text, as a mapping or as a list, each with its own type."""
+
+    text: Type | None = None
+    mapping: Type | None = None
+    items: Type | None = None
+    shape: Any = ""  # how it may be written, for the message
+
+    def check(self, ctx, value, line, where, key) -> bool:
+        for kind, chosen in ((str, self.text), (LineDict, self.mapping), (LineList, self.items)):
+            if chosen is not None and isinstance(value, kind):
+                return chosen.check(ctx, value, line, where, key)
+        ctx.error(
+            line,
+            _("%(what)s must be written as %(shape)s", what=subject(where, key), shape=self.shape),
+        )
+        return False
+
+
 def item_label(noun) -> Label:
     """Items named ``<noun> 2``, or ``<noun> `id``` when they have a valid ``id``."""
 
@@ -550,6 +578,7 @@ class Spec(Type):
     fields: dict[str, Field]
     checks: tuple[Hook, ...] = ()
     shape: Any = ""  # how such a mapping is written, for the "must be a mapping" hint
+    unknown: str = "error"  # or "warning": formats that tools write into keep going
 
     def check(self, ctx, value, line, where, key) -> bool:
         if not isinstance(value, LineDict):
@@ -564,7 +593,7 @@ class Spec(Type):
         return True
 
     def walk(self, ctx: Context, mapping: LineDict, where: str) -> None:
-        unknown_keys(ctx, mapping, self.fields, where)
+        unknown_keys(ctx, mapping, self.fields, where, self.unknown)
         for key, spec in self.fields.items():
             if key in mapping and mapping[key] is not None:
                 if not spec.type.check(ctx, mapping[key], mapping.line_of(key), where, key):
@@ -580,12 +609,15 @@ class Spec(Type):
         return {k: f.default for k, f in self.fields.items() if f.default is not None}
 
 
-def unknown_keys(ctx: Context, mapping: LineDict, allowed: Iterable[str], where: str) -> None:
+def unknown_keys(
+    ctx: Context, mapping: LineDict, allowed: Iterable[str], where: str, severity: str = "error"
+) -> None:
     """Keys that are not part of the format (typos, mostly), with the closest known key."""
     allowed = sorted(allowed)
+    report = ctx.error if severity == "error" else ctx.warning
     for key in mapping:
         if key not in allowed:
-            ctx.error(
+            report(
                 mapping.line_of(key),
                 _("%(where)s: unknown key `%(key)s`", where=where, key=key),
                 did_you_mean(key, allowed, _("Allowed keys: %(keys)s.", keys=", ".join(allowed))),

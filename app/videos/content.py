@@ -12,22 +12,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.content import registry
 from app.content.registry import Problem, SyncResult
-from app.content.yamlfile import LineDict, LineList, YamlError, load_file
+from app.content.spec import (
+    Anything,
+    Context,
+    Enum,
+    Field,
+    ListOf,
+    MapOf,
+    Number,
+    OneOf,
+    Spec,
+    Str,
+    Text,
+    Type,
+    check_mapping,
+    own_label,
+    subject,
+)
+from app.content.yamlfile import LineDict, LineList
 from app.videos.media import MEDIA_EXTENSIONS, CaptionError, convert_captions
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-KNOWN_KEYS = {
-    "id",
-    "title",
-    "description",
-    "source",
-    "captions",
-    "chapters",
-    "completion_threshold",
-    # written by the role-play renderer (flask videos render); informative only
+#: written by the role-play renderer (flask videos render); informative only
+RENDERER_KEYS = (
     "rendered_from",
     "script_sha256",
     "renderer",
@@ -35,7 +46,7 @@ KNOWN_KEYS = {
     "version",
     "duration",
     "script",
-}
+)
 CAPTION_LANGUAGES = ("ja", "en")
 RESERVED_SLUGS = frozenset({"admin", "media", "quality"})  # pages under /videos/
 
@@ -54,55 +65,6 @@ class VideoSpec:
     chapters: list[dict] = field(default_factory=list)
     completion_threshold: float | None = None
     content_path: str | None = None
-
-
-def _text(
-    value, line: int, what: str, path: Path, problems: list[Problem], required_ja: bool
-) -> tuple[str | None, str | None]:
-    """A {ja: …, en: …} text (a plain string counts as Japanese)."""
-    if value is None:
-        if required_ja:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    _("%(what)s: the Japanese text (ja) is missing", what=what),
-                    _('Write %(what)s: {ja: "…"}', what=what),
-                )
-            )
-        return None, None
-    if isinstance(value, str):
-        value = {"ja": value}
-    if not isinstance(value, dict):
-        problems.append(
-            Problem(
-                path, line, _('%(what)s must be a mapping such as {ja: "…", en: "…"}', what=what)
-            )
-        )
-        return None, None
-    ja, en = value.get("ja"), value.get("en")
-    if required_ja and not (isinstance(ja, str) and ja.strip()):
-        problems.append(
-            Problem(
-                path,
-                line,
-                _("%(what)s: the Japanese text (ja) is missing", what=what),
-                _("Japanese is required; English is optional."),
-            )
-        )
-    for key in value:
-        if key not in CAPTION_LANGUAGES:
-            problems.append(
-                Problem(
-                    path,
-                    line,
-                    _("%(what)s: unknown language %(lang)r", what=what, lang=key),
-                    _("Use ja and en."),
-                )
-            )
-    return (ja.strip() if isinstance(ja, str) and ja.strip() else None), (
-        en.strip() if isinstance(en, str) and en.strip() else None
-    )
 
 
 def parse_timestamp(value) -> float | None:
@@ -129,25 +91,29 @@ def _default_source(folder: Path) -> Path | None:
     return media[0] if media else None
 
 
-def load_spec(
-    yaml_path: Path, *, check_captions: bool = True
-) -> tuple[VideoSpec | None, list[Problem]]:
-    """Read and validate ``videos/<id>/video.yaml``; the spec is None when there are errors."""
-    problems: list[Problem] = []
-    folder = yaml_path.parent
-    try:
-        data = load_file(yaml_path)
-    except YamlError as exc:
-        return None, [Problem(yaml_path, exc.line, _("not valid YAML: %(error)s", error=str(exc)))]
-    if not isinstance(data, LineDict):
-        return None, [
-            Problem(
-                yaml_path, 1, _("video.yaml must be a mapping of keys such as id, title, captions")
-            )
-        ]
-    slug = folder.name
+class Timestamp(Type):
+    """``83``, ``"1:23"`` or ``"0:01:23.5"``."""
+
+    def check(self, ctx, value, line, where, key) -> bool:
+        if parse_timestamp(value) is not None:
+            return True
+        ctx.error(
+            line,
+            _(
+                "%(what)s must be a time such as 1:23, not %(value)r",
+                what=subject(where, key),
+                value=value,
+            ),
+            _('Write `%(key)s: "1:23"` (minutes:seconds) or seconds.', key=key),
+        )
+        return False
+
+
+def _check_folder(ctx: Context, data: LineDict, where: str) -> None:
+    """The folder name is the video's id (and not a page of the portal)."""
+    folder, slug = ctx.path.parent, ctx.path.parent.name
     if not SLUG_RE.match(slug):
-        problems.append(
+        ctx.problems.append(
             Problem(
                 folder,
                 None,
@@ -156,7 +122,7 @@ def load_spec(
             )
         )
     elif slug in RESERVED_SLUGS:
-        problems.append(
+        ctx.problems.append(
             Problem(
                 folder,
                 None,
@@ -165,225 +131,187 @@ def load_spec(
             )
         )
     if "id" in data and data["id"] != slug:
-        problems.append(
-            Problem(
-                yaml_path,
-                data.line_of("id"),
-                _("id %(id)r differs from the folder name %(slug)r", id=data["id"], slug=slug),
-                _("The folder name is the id."),
-            )
+        ctx.error(
+            data.line_of("id"),
+            _("id %(id)r differs from the folder name %(slug)r", id=data["id"], slug=slug),
+            _("The folder name is the id."),
         )
-    for key in data:
-        if key not in KNOWN_KEYS:
-            problems.append(
-                Problem(
-                    yaml_path,
-                    data.line_of(key),
-                    _("unknown key %(key)r", key=key),
-                    _("Known keys: %(keys)s", keys=", ".join(sorted(KNOWN_KEYS))),
-                    "warning",
-                )
-            )
-    title_ja, title_en = _text(
-        data.get("title"), data.line_of("title"), "title", yaml_path, problems, True
-    )
-    description_ja, description_en = (
-        _text(
-            data.get("description"),
-            data.line_of("description"),
-            "description",
-            yaml_path,
-            problems,
-            False,
-        )
-        if "description" in data
-        else (None, None)
-    )
 
-    source = None
-    if "source" in data:
-        if not isinstance(data["source"], str) or not data["source"].strip():
-            problems.append(
-                Problem(
-                    yaml_path,
-                    data.line_of("source"),
-                    _("source must be a file name such as source.mp4"),
-                )
+
+def _check_source(ctx: Context, data: LineDict, where: str) -> None:
+    """The media file named by ``source:`` (or found by convention) is in the folder."""
+    folder = ctx.path.parent
+    name = ctx.value(data, "source")
+    if name is not None:
+        source = folder / name.strip()
+        if not source.is_file() or folder.resolve() not in source.resolve().parents:
+            ctx.error(
+                data.line_of("source"),
+                _("the media file %(name)r is missing", name=name),
+                _("Put it in the same folder as video.yaml."),
             )
-        else:
-            source = folder / data["source"].strip()
-            if not source.is_file() or folder.resolve() not in source.resolve().parents:
-                problems.append(
-                    Problem(
-                        yaml_path,
-                        data.line_of("source"),
-                        _("the media file %(name)r is missing", name=data["source"]),
-                        _("Put it in the same folder as video.yaml."),
-                    )
-                )
-                source = None
+            source = None
+    elif "source" in data:
+        source = None  # reported by its type
     else:
         source = _default_source(folder)
         if source is None:
-            problems.append(
-                Problem(
-                    yaml_path,
-                    data.line,
-                    _("no media file: expected source.mp4 (or name it with source:)"),
-                    _("Render the script or copy the media into the folder."),
-                )
+            ctx.error(
+                data.line,
+                _("no media file: expected source.mp4 (or name it with source:)"),
+                _("Render the script or copy the media into the folder."),
             )
+    ctx.source["source"] = source
 
-    captions: dict[str, Path] = {}
-    raw_captions = data.get("captions")
-    caption_lines: dict[str, int] = {}
-    if raw_captions is None:
+
+def _caption_files(ctx: Context, data: LineDict) -> dict[str, tuple[Path, int]]:
+    """Each language's caption file and the line that names it."""
+    folder, value = ctx.path.parent, ctx.value(data, "captions")
+    if "captions" not in data:
+        found: dict[str, tuple[Path, int]] = {}
         for lang in CAPTION_LANGUAGES:  # the renderer's naming convention
             for suffix in (".vtt", ".srt"):
                 candidate = folder / f"captions.{lang}{suffix}"
-                if candidate.exists() and lang not in captions:
-                    captions[lang], caption_lines[lang] = candidate, data.line
-    elif isinstance(raw_captions, str):  # a single file: the Japanese captions
-        captions["ja"], caption_lines["ja"] = folder / raw_captions, data.line_of("captions")
-    elif isinstance(raw_captions, LineDict):
-        for lang, name in raw_captions.items():
-            line = raw_captions.line_of(lang)
-            if lang not in CAPTION_LANGUAGES:
-                problems.append(
-                    Problem(
-                        yaml_path,
-                        line,
-                        _("captions: unknown language %(lang)r", lang=lang),
-                        _("Use ja and en."),
-                    )
-                )
-            elif not isinstance(name, str):
-                problems.append(
-                    Problem(yaml_path, line, _("captions.%(lang)s must be a file name", lang=lang))
-                )
-            else:
-                captions[lang], caption_lines[lang] = folder / name, line
-    elif isinstance(raw_captions, LineList):
-        for index, item in enumerate(raw_captions):
-            line = raw_captions.line_of(index)
-            if (
-                not isinstance(item, dict)
-                or item.get("lang") not in CAPTION_LANGUAGES
-                or not isinstance(item.get("file"), str)
-            ):
-                problems.append(
-                    Problem(yaml_path, line, _("each caption entry needs lang (ja or en) and file"))
-                )
-            else:
-                captions[item["lang"]], caption_lines[item["lang"]] = folder / item["file"], line
-    else:
-        problems.append(
-            Problem(
-                yaml_path,
-                data.line_of("captions"),
-                _("captions must be a mapping such as {ja: captions.ja.vtt}"),
-            )
-        )
+                if candidate.exists() and lang not in found:
+                    found[lang] = (candidate, data.line)
+        return found
+    if isinstance(value, str):  # a single file: the Japanese captions
+        return {"ja": (folder / value, data.line_of("captions"))}
+    if isinstance(value, LineDict):
+        return {
+            lang: (folder / name, value.line_of(lang))
+            for lang, name in value.items()
+            if ctx.ok(value, lang)
+        }
+    if isinstance(value, LineList):
+        return {
+            item["lang"]: (folder / item["file"], value.line_of(index))
+            for index, item in enumerate(value)
+            if ctx.ok(value, index)
+        }
+    return {}
+
+
+def _check_captions(ctx: Context, data: LineDict, where: str) -> None:
+    """Japanese captions exist, and every caption file is WebVTT or SRT and parses."""
+    captions = _caption_files(ctx, data)
     if "ja" not in captions:
-        problems.append(
-            Problem(
-                yaml_path,
-                data.line_of("captions"),
-                _("Japanese captions are required"),
-                _("Add captions: {ja: captions.ja.vtt} (WebVTT or SRT)."),
-            )
+        ctx.error(
+            data.line_of("captions"),
+            _("Japanese captions are required"),
+            _("Add captions: {ja: captions.ja.vtt} (WebVTT or SRT)."),
         )
-    for lang, path in captions.items():
-        line = caption_lines[lang]
+    for lang, (path, line) in captions.items():
         if path.suffix.lower() not in (".vtt", ".srt"):
-            problems.append(
-                Problem(
-                    yaml_path,
-                    line,
-                    _(
-                        "captions.%(lang)s: %(name)s is neither WebVTT (.vtt) nor SRT (.srt)",
-                        lang=lang,
-                        name=path.name,
-                    ),
-                )
+            ctx.error(
+                line,
+                _(
+                    "captions.%(lang)s: %(name)s is neither WebVTT (.vtt) nor SRT (.srt)",
+                    lang=lang,
+                    name=path.name,
+                ),
             )
         elif not path.is_file():
-            problems.append(
-                Problem(
-                    yaml_path,
-                    line,
-                    _("captions.%(lang)s: the file %(name)r is missing", lang=lang, name=path.name),
-                )
+            ctx.error(
+                line,
+                _("captions.%(lang)s: the file %(name)r is missing", lang=lang, name=path.name),
             )
-        elif check_captions:
+        elif ctx.source["check_captions"]:
             try:
                 convert_captions(path)
             except CaptionError as exc:
-                problems.append(
+                ctx.problems.append(
                     Problem(path, exc.line, _("captions do not parse: %(error)s", error=str(exc)))
                 )
+    ctx.source["captions"] = {lang: path for lang, (path, _line) in captions.items()}
 
-    chapters = []
-    raw_chapters = data.get("chapters") or []
-    if not isinstance(raw_chapters, list):
-        problems.append(
-            Problem(
-                yaml_path,
-                data.line_of("chapters"),
-                _('chapters must be a list of {at: "0:00", title: {ja: …}}'),
-            )
-        )
-        raw_chapters = []
-    for index, item in enumerate(raw_chapters):
-        line = (
-            raw_chapters.line_of(index)
-            if isinstance(raw_chapters, LineList)
-            else data.line_of("chapters")
-        )
-        if not isinstance(item, dict):
-            problems.append(
-                Problem(yaml_path, line, _('a chapter must be {at: "0:00", title: {ja: …}}'))
-            )
-            continue
-        at = parse_timestamp(
-            item.get("at", item.get("start"))
-        )  # the renderer writes start: seconds
-        if at is None:
-            problems.append(Problem(yaml_path, line, _("chapter: at must be a time such as 1:23")))
-            continue
-        ja, en = _text(item.get("title"), line, "chapter title", yaml_path, problems, True)
-        chapters.append({"at": at, "ja": ja, "en": en})
 
-    threshold = data.get("completion_threshold")
-    if threshold is not None and (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float)
-        or not 0 < threshold <= 1
-    ):
-        problems.append(
-            Problem(
-                yaml_path,
-                data.line_of("completion_threshold"),
-                _("completion_threshold must be a number above 0 and at most 1, such as 0.9"),
+CAPTION_ENTRY = Spec(
+    {
+        "lang": Field(Enum(CAPTION_LANGUAGES), required=True),
+        "file": Field(Str(), required=True),
+    },
+    shape=_l("Write {lang: ja, file: captions.ja.vtt}."),
+)
+CHAPTER = Spec(
+    {
+        "at": Field(Timestamp(), required=lambda ctx, chapter: "start" not in chapter),
+        "start": Field(Timestamp()),  # the renderer writes start: <seconds>
+        "title": Field(Text(plain=True), required=True),
+    },
+    shape=_l('Write {at: "0:00", title: {ja: "…"}}.'),
+)
+#: ``videos/<id>/video.yaml`` (documented in videos/README.md)
+VIDEO = Spec(
+    {
+        "id": Field(Anything()),
+        "title": Field(Text(plain=True), required=True),
+        "description": Field(Text(plain=True)),
+        "source": Field(Str()),
+        "captions": Field(
+            OneOf(
+                text=Str(),
+                mapping=MapOf(Str(), key=Enum(CAPTION_LANGUAGES)),
+                items=ListOf(CAPTION_ENTRY),
+                shape=_l("a mapping such as {ja: captions.ja.vtt}"),
             )
-        )
-        threshold = None
+        ),
+        "chapters": Field(ListOf(CHAPTER, min_items=0, label=own_label(_l("chapter")))),
+        "completion_threshold": Field(Number(above=0, maximum=1)),
+        # written by the role-play renderer (flask videos render); informative only
+        **{key: Field(Anything()) for key in RENDERER_KEYS},
+    },
+    checks=(_check_folder, _check_source, _check_captions),
+    unknown="warning",
+)
 
-    if any(p.severity == "error" for p in problems):
-        return None, problems
-    spec = VideoSpec(
+
+def load_spec(
+    yaml_path: Path, *, check_captions: bool = True
+) -> tuple[VideoSpec | None, list[Problem]]:
+    """Read and validate ``videos/<id>/video.yaml``; the spec is None when there are errors."""
+    ctx = Context(yaml_path, yaml_path.parent.parent.parent)
+    ctx.source = {"check_captions": check_captions}
+    data = ctx.load(_('Start the file with `title: {ja: "…"}` (the folder name is the id).'))
+    if data is None:
+        return None, ctx.problems
+    check_mapping(ctx, data, VIDEO, _("the video"))
+    if ctx.failed:
+        return None, ctx.problems
+    slug = yaml_path.parent.name
+    title, description = ctx.value(data, "title"), ctx.value(data, "description")
+    threshold = ctx.value(data, "completion_threshold")
+    return VideoSpec(
         slug=slug,
-        title_ja=title_ja or slug,
-        title_en=title_en,
-        description_ja=description_ja,
-        description_en=description_en,
-        source=source,
-        captions=captions,
-        chapters=sorted(chapters, key=lambda c: c["at"]),
+        title_ja=_language(title, "ja") or slug,
+        title_en=_language(title, "en"),
+        description_ja=_language(description, "ja"),
+        description_en=_language(description, "en"),
+        source=ctx.source["source"],
+        captions=ctx.source["captions"],
+        chapters=sorted(
+            (_chapter(chapter) for chapter in ctx.value(data, "chapters") or []),
+            key=lambda c: c["at"],
+        ),
         completion_threshold=float(threshold) if threshold is not None else None,
         content_path=f"videos/{slug}",
-    )
-    return spec, problems
+    ), ctx.problems
+
+
+def _language(text, lang: str) -> str | None:
+    """One language of a checked text (a plain string is Japanese)."""
+    value = {"ja": text} if isinstance(text, str) else (text or {})
+    found = value.get(lang)
+    return found.strip() if isinstance(found, str) and found.strip() else None
+
+
+def _chapter(chapter: LineDict) -> dict:
+    title = chapter["title"]
+    return {
+        "at": parse_timestamp(chapter.get("at", chapter.get("start"))),
+        "ja": _language(title, "ja"),
+        "en": _language(title, "en"),
+    }
 
 
 def find(root: Path) -> list[Path]:

@@ -30,7 +30,10 @@ def test_messages_follow_the_language(app, clips):
         yaml_text='title: {en: "x"}\n',
     )
     with app.test_request_context(), force_locale("en"):
-        assert "1: title: the Japanese text (ja) is missing" in problems_for(folder)
+        assert (
+            "1: the video: `title`: the Japanese text (`ja`) is missing or empty"
+            in problems_for(folder)
+        )
 
 
 def test_the_kind_is_registered(app):
@@ -88,10 +91,10 @@ def test_missing_media_captions_and_japanese_title_are_reported_with_lines(app, 
         ),
     )
     found = problems_for(folder)
-    assert "2: title: 日本語（ja）がありません" in found
+    assert "2: 動画 の `title`: 日本語の文（`ja`）がないか、空です" in found
     assert "3: 動画ファイル 'missing.mp4' がありません" in found
     assert "5: captions.ja: ファイル 'captions.ja.vtt' がありません" in found
-    assert any(p.startswith("6: completion_threshold には") for p in found)
+    assert "6: 動画 の `completion_threshold` は 1 以下にしてください" in found
 
 
 def test_captions_that_do_not_parse_point_at_the_caption_file(app, clips):
@@ -115,7 +118,7 @@ def test_missing_japanese_captions_and_bad_yaml(app, clips):
     )
     assert any("日本語字幕が必要です" in p for p in problems_for(folder))
     folder = make_video_folder(root, "bad-yaml", clips["normal"], yaml_text="title: [unclosed\n")
-    assert any("YAML として読み取れません" in p for p in problems_for(folder))
+    assert any(p.startswith("2: YAML の書き方の誤り: ") for p in problems_for(folder))
 
 
 def test_content_check_and_sync_commands(app, db, clips):
@@ -167,3 +170,37 @@ def test_a_video_still_converting_says_so_instead_of_404(app, db, client):
     assert response.status_code == 503
     assert "視聴の準備中" in response.get_data(as_text=True)
     assert client.get("/videos/no-such-video").status_code == 404
+
+
+def test_a_broken_chapter_is_reported_at_its_line_in_japanese_and_english(app, clips):
+    from flask_babel import force_locale
+
+    folder = make_video_folder(
+        Path(app.config["CONTENT_ROOT"]),
+        "chapters",
+        clips["normal"],
+        yaml_text=(
+            'title: {ja: "章"}\n'
+            "chapters:\n"
+            '  - {at: "0:00", title: {ja: "はじめ"}}\n'
+            '  - {at: "soon", title: {ja: "つぎ"}}\n'
+            "captoins: {ja: captions.ja.vtt}\n"
+        ),
+    )
+    path = folder / "video.yaml"
+    expected = {
+        "en": [
+            f"{path}:4: error: chapter 2: `at` must be a time such as 1:23, not 'soon'"
+            ' — Write `at: "1:23"` (minutes:seconds) or seconds.',
+            f"{path}:5: warning: the video: unknown key `captoins` — Did you mean `captions`?",
+        ],
+        "ja": [
+            f"{path}:4: error: チャプター 2 の `at` は 1:23 のような時刻で書いてください（'soon' になっています）"
+            ' — `at: "1:23"`（分:秒）または秒数で書いてください。',
+            f"{path}:5: warning: 動画: `captoins` という項目はありません — `captions` の誤りではありませんか？",
+        ],
+    }
+    for locale, lines in expected.items():
+        with force_locale(locale):
+            found = [str(p) for p in load_spec(path)[1]]
+        assert all(line in found for line in lines), found
