@@ -269,12 +269,23 @@ def closures_by_reason() -> list[tuple[str, int]]:
     return sorted(((reason, count) for reason, count in rows), key=lambda p: (-p[1], p[0] or ""))
 
 
+def _tick_step(peak: int, most: int = 5) -> int:
+    """The gridline step: 1, 2 or 5 times a power of ten, with at most ``most`` steps to the
+    peak (a fixed step would draw hundreds of gridlines for a busy month)."""
+    scale = 1
+    while True:
+        for step in (scale, 2 * scale, 5 * scale):
+            if -(-peak // step) <= most:
+                return step
+        scale *= 10
+
+
 def bar_chart(labels: list[str], values: list[int], width: int = 640, height: int = 240) -> dict:
     """Geometry of a bar chart, drawn as SVG by the template (no script, no inline style)."""
     left, bottom, top = 36, 28, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max(values + [1])
-    step = 1 if peak <= 5 else (2 if peak <= 10 else (5 if peak <= 25 else 10))
+    step = _tick_step(peak)
     ceiling = ((peak + step - 1) // step) * step
     slot = plot_w / max(len(values), 1)
     bars = []

@@ -134,3 +134,10 @@ def test_bar_chart_geometry():
     heights = [b["h"] for b in chart["bars"]]
     assert heights[0] == 0 and heights[2] == 2 * heights[1] and heights[2] > 0
     assert chart["ticks"][-1]["value"] >= 8
+
+
+def test_bar_chart_draws_a_few_gridlines_whatever_the_peak():
+    for peak, step in ((3, 1), (8, 2), (25, 5), (40, 10), (5000, 1000), (12345, 5000)):
+        chart = statistics.bar_chart(["1", "2"], [0, peak])
+        values = [t["value"] for t in chart["ticks"]]
+        assert values[1] - values[0] == step and values[-1] >= peak and len(values) <= 6
