@@ -149,15 +149,16 @@ class Assignment(db.Model):
             "completed_at",
             "employee_id",
         ),
-        # The overdue list walks required rows by due date and stops after one page.
+        # The overdue list walks required rows in its order (due date, department, employee,
+        # course) and stops after one page; the status is read from the index too.
         db.Index(
             "ix_course_assignment_due",
             "required",
             "due_on",
-            "status",
             "department_id",
-            "course_id",
             "employee_id",
+            "course_id",
+            "status",
         ),
     )
 
