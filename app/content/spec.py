@@ -58,11 +58,13 @@ class Context(Checker):
     def reject(self, mapping, key) -> None:
         self._invalid.add((id(mapping), key))
 
-    def ok(self, mapping, key) -> bool:
-        """``key`` is in ``mapping`` and its value passed its type."""
-        return (
-            isinstance(mapping, dict) and key in mapping and (id(mapping), key) not in self._invalid
-        )
+    def ok(self, container, key) -> bool:
+        """``key`` is in ``container`` (a mapping's key, a list's index) and passed its type."""
+        if isinstance(container, list):
+            present = isinstance(key, int) and 0 <= key < len(container)
+        else:
+            present = isinstance(container, dict) and key in container
+        return present and (id(container), key) not in self._invalid
 
     def value(self, mapping, key, default=None):
         return mapping[key] if self.ok(mapping, key) else default
@@ -113,6 +115,8 @@ class Str(Type):
     pattern: re.Pattern | None = None
     hint: Any = ""  # how a valid value looks (a lazy msgid), for the message
     numbers: bool = False  # a code such as 1040 may be written without quotes
+    #: what a value of the wrong shape is told (a lazy msgid with %(what)s and %(value)r)
+    message: Any = None
 
     def check(self, ctx, value, line, where, key) -> bool:
         if self.numbers and isinstance(value, int) and not isinstance(value, bool):
@@ -127,7 +131,8 @@ class Str(Type):
         if self.pattern is not None and not self.pattern.match(value):
             ctx.error(
                 line,
-                _("%(what)s %(value)r is not a valid id", what=subject(where, key), value=value),
+                (self.message or _l("%(what)s %(value)r is not a valid id"))
+                % {"what": subject(where, key), "value": value},
                 str(self.hint)
                 if self.hint
                 else _("Use lower-case letters, digits and hyphens only, e.g. `ask-background`."),
@@ -302,8 +307,13 @@ class Text(Type):
 
     def check(self, ctx, value, line, where, key) -> bool:
         what = subject(where, key)
-        if isinstance(value, str) and self.plain and value.strip():
-            return True
+        if isinstance(value, str) and self.plain:
+            if value.strip():
+                return True
+            ctx.error(
+                line, _("%(what)s is empty", what=what), _("Write the text, or remove the key.")
+            )
+            return False
         if isinstance(value, str) and not self.plain:
             ctx.error(
                 line,
@@ -537,7 +547,10 @@ class Ref(Type):
         names = list(self.names(ctx))
         if self.exists is None and value in names:
             return True
-        otherwise = _("Use the id of an existing %(noun)s.", noun=self.noun)
+        if 0 < len(names) <= 12:
+            otherwise = _("Use one of: %(values)s.", values=", ".join(map(str, names)))
+        else:
+            otherwise = _("Use the id of an existing %(noun)s.", noun=self.noun)
         hints = [did_you_mean(value, names, "" if self.hint else otherwise)]
         hints.append(self.hint(value) if self.hint else "")
         ctx.error(

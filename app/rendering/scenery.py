@@ -16,9 +16,11 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from app.content.registry import Problem
+from app.content.spec import did_you_mean
 
 ILLUSTRATIONS_DIR = "illustrations/settings"  # under videos/
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -190,9 +192,9 @@ def backdrop_alt(script_path: Path, key: str) -> str:
 def image_problem(path: Path, kind: str) -> str | None:
     """Why ``path`` cannot be used as a backdrop (kind "backdrop") or a cast image, or None."""
     if not path.is_file():
-        return f"{path} does not exist"
+        return _("%(path)s does not exist", path=path)
     if path.suffix.lower() not in IMAGE_SUFFIXES:
-        return f"{path.name} is not a PNG or JPEG file"
+        return _("%(name)s is not a PNG or JPEG file", name=path.name)
     try:
         with Image.open(path) as image:
             image.verify()
@@ -200,14 +202,27 @@ def image_problem(path: Path, kind: str) -> str | None:
             width, height = image.size
             fmt = image.format
     except (UnidentifiedImageError, OSError, SyntaxError):
-        return f"{path.name} is not an image that can be read"
+        return _("%(name)s is not an image that can be read", name=path.name)
     if fmt not in ("PNG", "JPEG"):
-        return f"{path.name} is a {fmt} image, not PNG or JPEG"
+        return _("%(name)s is a %(format)s image, not PNG or JPEG", name=path.name, format=fmt)
     if kind == "backdrop":
         if abs(width / height - 16 / 9) > 0.03 or width < BACKDROP_MIN[0]:
-            return f"{path.name} is {width}×{height}; a backdrop must be 16:9 and at least {BACKDROP_MIN[0]}×{BACKDROP_MIN[1]} (1280×720 is best)"
+            return _(
+                "%(name)s is %(width)d×%(height)d; a backdrop must be 16:9 and at least %(min_width)d×%(min_height)d (1280×720 is best)",
+                name=path.name,
+                width=width,
+                height=height,
+                min_width=BACKDROP_MIN[0],
+                min_height=BACKDROP_MIN[1],
+            )
     elif height < CAST_MIN_HEIGHT or width > height:
-        return f"{path.name} is {width}×{height}; a cast image must be taller than wide and at least {CAST_MIN_HEIGHT} pixels tall (a transparent PNG of the whole person is best)"
+        return _(
+            "%(name)s is %(width)d×%(height)d; a cast image must be taller than wide and at least %(min_height)d pixels tall (a transparent PNG of the whole person is best)",
+            name=path.name,
+            width=width,
+            height=height,
+            min_height=CAST_MIN_HEIGHT,
+        )
     return None
 
 
@@ -222,14 +237,19 @@ def check_folder(folder: Path) -> list[Problem]:
             continue
         problem = image_problem(path, "backdrop")
         if problem:
-            problems.append(Problem(path, None, f"the city's backdrop image {problem}"))
+            problems.append(
+                Problem(path, None, _("the city's backdrop image %(problem)s", problem=problem))
+            )
         elif path.stem not in SETTINGS and not path.with_suffix(".txt").is_file():
             problems.append(
                 Problem(
                     path,
                     None,
-                    "a backdrop of a new setting has no description",
-                    f"write one line of Japanese describing it in {path.stem}.txt",
+                    _("a backdrop of a new setting has no description"),
+                    _(
+                        "Write one line of Japanese describing it in %(name)s.",
+                        name=f"{path.stem}.txt",
+                    ),
                     "warning",
                 )
             )
@@ -244,17 +264,29 @@ def scene_backdrop(raw_scene, setting: str, where: str, script_path: Path, check
         if not isinstance(key, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
             check.error(
                 line,
-                f"{where}: backdrop must be a setting key such as tax-counter, not {key!r}",
-                "built-in: " + ", ".join(SETTINGS),
+                _(
+                    "%(where)s: backdrop must be a setting key such as tax-counter, not %(key)r",
+                    where=where,
+                    key=key,
+                ),
+                _("Built-in: %(keys)s.", keys=", ".join(SETTINGS)),
             )
             return NEUTRAL
         if key not in SETTINGS and city_backdrop(script_path, key) is None:
             check.error(
                 line,
-                f"{where}: backdrop {key!r} is not a built-in setting and {ILLUSTRATIONS_DIR}/{key}.png does not exist",
-                "built-in: "
-                + ", ".join(SETTINGS)
-                + f"; or add the city's image as videos/{ILLUSTRATIONS_DIR}/{key}.png",
+                _(
+                    "%(where)s: backdrop %(key)r is not a built-in setting and %(file)s does not exist",
+                    where=where,
+                    key=key,
+                    file=f"{ILLUSTRATIONS_DIR}/{key}.png",
+                ),
+                did_you_mean(key, SETTINGS)
+                or _(
+                    "Built-in: %(keys)s; or add the city's image as %(file)s.",
+                    keys=", ".join(SETTINGS),
+                    file=f"videos/{ILLUSTRATIONS_DIR}/{key}.png",
+                ),
             )
             return NEUTRAL
     else:
@@ -263,8 +295,12 @@ def scene_backdrop(raw_scene, setting: str, where: str, script_path: Path, check
         if key is None:
             check.warn(
                 line,
-                f"{where}: no backdrop matches the setting {setting!r}; a plain background is used",
-                "add backdrop: with one of " + ", ".join(SETTINGS),
+                _(
+                    "%(where)s: no backdrop matches the setting %(setting)r; a plain background is used",
+                    where=where,
+                    setting=setting,
+                ),
+                _("Add `backdrop:` with one of %(keys)s.", keys=", ".join(SETTINGS)),
             )
             key = NEUTRAL
     image = city_backdrop(script_path, key)
@@ -272,14 +308,17 @@ def scene_backdrop(raw_scene, setting: str, where: str, script_path: Path, check
     if problem:
         check.error(
             line,
-            f"{where}: the city's backdrop image {problem}",
-            f"replace videos/{ILLUSTRATIONS_DIR}/{image.name}",
+            _("%(where)s: the city's backdrop image %(problem)s", where=where, problem=problem),
+            _("Replace %(file)s.", file=f"videos/{ILLUSTRATIONS_DIR}/{image.name}"),
         )
     elif image is not None and key not in SETTINGS and not image.with_suffix(".txt").is_file():
         check.warn(
             line,
-            f"{where}: the backdrop {image.name} has no description",
-            f"write one line of Japanese describing it in {image.with_suffix('.txt').name}",
+            _("%(where)s: the backdrop %(name)s has no description", where=where, name=image.name),
+            _(
+                "Write one line of Japanese describing it in %(name)s.",
+                name=image.with_suffix(".txt").name,
+            ),
         )
     return key
 
@@ -304,7 +343,7 @@ def _figure_hints(raw, where: str, check) -> dict:
     if not hasattr(raw, "line_of"):
         return {}
     hints = {}
-    check.unknown_keys(raw, FIGURE_KEYS, f"{where}: figure")
+    check.unknown_keys(raw, FIGURE_KEYS, _("%(where)s, %(key)s", where=where, key="figure"))
     for name, allowed in (
         ("side", SIDES),
         ("hair", HAIR_STYLES),
@@ -316,14 +355,22 @@ def _figure_hints(raw, where: str, check) -> dict:
             else:
                 check.error(
                     raw.line_of(name),
-                    f"{where}: figure: unknown {name} {raw[name]!r}",
-                    "one of " + ", ".join(allowed),
+                    _(
+                        "%(where)s: figure: unknown %(name)s %(value)r",
+                        where=where,
+                        name=name,
+                        value=raw[name],
+                    ),
+                    did_you_mean(raw[name], allowed)
+                    or _("Use one of: %(values)s.", values=", ".join(allowed)),
                 )
     if "cane" in raw:
         if isinstance(raw["cane"], bool):
             hints["cane"] = raw["cane"]
         else:
-            check.error(raw.line_of("cane"), f"{where}: figure: cane must be true or false")
+            check.error(
+                raw.line_of("cane"), _("%(where)s: figure: cane must be true or false", where=where)
+            )
     return hints
 
 
@@ -332,13 +379,17 @@ def _cast_image(member, where: str, script_path: Path, check) -> tuple[Path | No
     line = member.line_of("image")
     alt = ""
     if hasattr(raw, "line_of"):
-        check.unknown_keys(raw, IMAGE_KEYS, f"{where}: image")
+        check.unknown_keys(raw, IMAGE_KEYS, _("%(where)s, %(key)s", where=where, key="image"))
         alt = raw.get("alt") if isinstance(raw.get("alt"), str) else ""
         line = raw.line_of("file")
         raw = raw.get("file")
     if not isinstance(raw, str) or not raw.strip():
         check.error(
-            line, f"{where}: image must name a PNG file beside the script, such as cast/ishida.png"
+            line,
+            _(
+                "%(where)s: image must name a PNG file beside the script, such as cast/ishida.png",
+                where=where,
+            ),
         )
         return None, ""
     folder = script_path.parent.resolve()
@@ -346,16 +397,16 @@ def _cast_image(member, where: str, script_path: Path, check) -> tuple[Path | No
     if not path.is_relative_to(folder):
         check.error(
             line,
-            f"{where}: image {raw!r} is outside the video's folder",
-            "keep cast images in videos/<id>/cast/",
+            _("%(where)s: image %(file)r is outside the video's folder", where=where, file=raw),
+            _("Keep cast images in videos/<id>/cast/."),
         )
         return None, ""
     problem = image_problem(path, "cast")
     if problem:
         check.error(
             line,
-            f"{where}: image {problem}",
-            "cast images live beside the script, e.g. videos/<id>/cast/ishida.png",
+            _("%(where)s: image %(problem)s", where=where, problem=problem),
+            _("Cast images live beside the script, e.g. videos/<id>/cast/ishida.png."),
         )
         return None, ""
     return path, " ".join(alt.split())
@@ -383,7 +434,7 @@ def cast_look(
     if "figure" in member and not hasattr(member["figure"], "line_of"):
         check.error(
             member.line_of("figure"),
-            f"{where}: figure must be a mapping (side, hair, hair_colour, cane)",
+            _("%(where)s: figure must be a mapping (side, hair, hair_colour, cane)", where=where),
         )
     look = default_look(key, role)
     look = replace(look, **hints)
@@ -406,13 +457,21 @@ def scene_present(raw_scene, where: str, cast: dict, check) -> tuple[str, ...]:
         return ()
     raw = raw_scene["present"]
     if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
-        check.error(raw_scene.line_of("present"), f"{where}: present must be a list of cast keys")
+        check.error(
+            raw_scene.line_of("present"),
+            _("%(where)s: present must be a list of cast keys", where=where),
+        )
         return ()
     unknown = [k for k in raw if k not in cast]
     if unknown:
         check.error(
             raw_scene.line_of("present"),
-            f"{where}: present names {', '.join(map(repr, unknown))}, not in the cast",
+            _(
+                "%(where)s: present names %(keys)s, not in the cast",
+                where=where,
+                keys=", ".join(map(repr, unknown)),
+            ),
+            _("Cast: %(keys)s.", keys=", ".join(cast)),
         )
         return ()
     return tuple(dict.fromkeys(raw))

@@ -8,12 +8,33 @@ renderer report the same ``file:line`` messages.
 from __future__ import annotations
 
 import hashlib
-import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from app.content.registry import Problem
-from app.content.yamlfile import LineDict, LineList, YamlError, load_file
+from app.content.spec import (
+    Anything,
+    Context,
+    Enum,
+    Field,
+    ListOf,
+    MapOf,
+    Number,
+    OneOf,
+    Ref,
+    Spec,
+    Str,
+    Text,
+    check_mapping,
+    nested_label,
+    own_label,
+    unknown_keys,
+)
+from app.content.yamlfile import LineDict
 from app.rendering import scenery
 
 # Limits that keep a card legible and a voice intelligible.
@@ -29,13 +50,7 @@ KEY_POINT_PAUSE = 1.2  # after the last key point
 KEY_POINT_GAP = 0.4  # between key points
 KEY_POINT_HEADING = "ここがポイント"
 
-TOP_KEYS = {"id", "title", "description", "narrator", "cast", "scenes", "credits"}
-CAST_KEYS = {"name", "role", "voice", "colour", "figure", "image"}
-VOICE_KEYS = {"engine", "name", "fallback", "file", "pitch", "speed", "alpha", "volume"}
 DEFAULT_ENGINE = "open_jtalk"  # the speech engines themselves are in engines.py
-SCENE_KEYS = {"title", "setting", "lines", "key_points", "backdrop", "present"}
-LINE_KEYS = {"speaker", "text", "caption", "pause", "reading"}
-POINT_KEYS = {"text", "reading"}
 COLOURS = ("blue", "green", "orange", "purple", "teal", "grey")
 
 
@@ -145,102 +160,153 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-class _Checker:
-    def __init__(self, path: Path):
-        self.path = path
-        self.problems: list[Problem] = []
+# --- the format ---------------------------------------------------------------------------------
 
-    def error(self, line: int | None, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, line or None, message, hint))
-
-    def warn(self, line: int | None, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, line or None, message, hint, severity="warning"))
-
-    def unknown_keys(self, mapping: LineDict, allowed: set[str], where: str) -> None:
-        for key in mapping:
-            if key not in allowed:
-                self.error(
-                    mapping.line_of(key),
-                    f"unknown key {key!r} in {where}",
-                    "allowed: " + ", ".join(sorted(allowed)),
-                )
-
-    def text(self, parent, key, where: str, required: bool = True) -> str:
-        """A Japanese text: a plain string or a mapping with ``ja`` (``en`` optional)."""
-        line = _line_of(parent, key)
-        value = parent.get(key) if isinstance(parent, dict) else None
-        if isinstance(value, dict):
-            value = value.get("ja")
-            if value is None and required:
-                self.error(line, f"{where}: the Japanese text (ja) is missing")
-                return ""
-        if value is None:
-            if required:
-                self.error(line, f"{where} is missing")
-            return ""
-        if not isinstance(value, str):
-            self.error(line, f"{where} must be text, not {type(value).__name__}")
-            return ""
-        if required and not value.strip():
-            self.error(line, f"{where} is empty")
-        return " ".join(value.split())
-
-    def both(self, parent: LineDict, key: str, where: str, required: bool = True) -> dict[str, str]:
-        value = parent.get(key)
-        ja = self.text(parent, key, where, required)
-        result = {"ja": ja} if ja else {}
-        if isinstance(value, dict):
-            if isinstance(value.get("en"), str) and value["en"].strip():
-                result["en"] = " ".join(value["en"].split())
-            for lang in value:
-                if lang not in ("ja", "en"):
-                    self.error(
-                        value.line_of(lang), f"{where}: unknown language {lang!r}", "use ja and en"
-                    )
-        return result
-
-    def number(self, parent: LineDict, key: str, where: str, limits: tuple[float, float], default):
-        if key not in parent:
-            return default
-        value = parent[key]
-        line = parent.line_of(key)
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            self.error(line, f"{where}: {key} must be a number, not {value!r}")
-            return default
-        low, high = limits
-        if not low <= value <= high:
-            self.error(
-                line, f"{where}: {key} {value} is out of range", f"between {low:g} and {high:g}"
-            )
-            return default
-        return float(value)
-
-    def word(self, parent: LineDict, key: str, where: str, default: str) -> str:
-        """A name such as an engine or a voice: one word of letters, digits, _ and -."""
-        if key not in parent:
-            return default
-        value = parent[key]
-        if (
-            not isinstance(value, str)
-            or not value.strip()
-            or not value.strip().replace("_", "").replace("-", "").isalnum()
-        ):
-            self.error(
-                parent.line_of(key),
-                f"{where}: voice {key} must be a name such as {'kokoro' if key != 'name' else 'jm_kumo'}, not {value!r}",
-            )
-            return default
-        return value.strip()
+#: an engine's or a voice's name: one word of letters, digits, _ and -
+WORD = Str(
+    re.compile(r"^[A-Za-z0-9_-]+$"),
+    _l("Use a name such as kokoro or jm_kumo."),
+    message=_l("%(what)s must be a name such as kokoro, not %(value)r"),
+)
 
 
-def _line_of(parent, key) -> int | None:
-    if isinstance(parent, LineDict | LineList):
-        return parent.line_of(key)
-    return None
+def _cast_keys(ctx: Context) -> list[str]:
+    cast = ctx.data.get("cast")
+    return [str(key) for key in cast] if isinstance(cast, dict) else []
+
+
+def _plain(text) -> str:
+    """The Japanese of a checked text, on one line."""
+    value = text.get("ja") if isinstance(text, dict) else text
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _english(text) -> str:
+    value = text.get("en") if isinstance(text, dict) else None
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _check_folder(ctx: Context, data: LineDict, where: str) -> None:
+    folder = ctx.path.parent.name
+    script_id = data.get("id")
+    if not isinstance(script_id, str) or not script_id:
+        ctx.error(
+            data.line_of("id") if "id" in data else 1,
+            _("`id` is missing"),
+            _("Use the folder name: `id: %(id)s`.", id=folder),
+        )
+    elif script_id != folder:
+        ctx.error(
+            data.line_of("id"),
+            _("id %(id)r differs from the folder name %(folder)r", id=script_id, folder=folder),
+            _("The folder name is the video's id."),
+        )
+
+
+def _check_long_line(ctx: Context, line: LineDict, where: str) -> None:
+    text = _plain(ctx.value(line, "text"))
+    if len(text) > LONG_LINE:
+        ctx.warning(
+            line.line_of("text"),
+            _("%(where)s: %(n)d characters will not fit on one card", where=where, n=len(text)),
+            _("Split it into lines of at most %(n)d characters.", n=LONG_LINE),
+        )
+
+
+def _check_key_point_count(ctx: Context, scene: LineDict, where: str) -> None:
+    points = ctx.value(scene, "key_points") or []
+    if len(points) > 4:
+        ctx.warning(
+            scene.line_of("key_points"),
+            _("%(where)s: %(n)d key points will not fit on one card", where=where, n=len(points)),
+            _("Keep it to 4 or fewer."),
+        )
+
+
+VOICE = Spec(
+    {
+        "engine": Field(WORD, default=DEFAULT_ENGINE),
+        "name": Field(WORD, default=""),
+        "fallback": Field(WORD, default=""),
+        "file": Field(Str(), default="mei_normal"),
+        "pitch": Field(Number(*PITCH_RANGE), default=0.0),
+        "speed": Field(Number(*SPEED_RANGE), default=1.0),
+        "alpha": Field(Number(*ALPHA_RANGE)),
+        "volume": Field(Number(*VOLUME_RANGE), default=0.0),
+    },
+    shape=_l("Write {engine: …, name: …} or {file: mei_normal, pitch: …, speed: …}."),
+)
+CAST_MEMBER = Spec(
+    {
+        "name": Field(Text(plain=True), required=True),
+        "role": Field(Text(plain=True)),
+        "voice": Field(VOICE),
+        "colour": Field(Enum(COLOURS)),
+        "figure": Field(Anything()),  # checked with the look (scenery.cast_look)
+        "image": Field(Anything()),
+    },
+    shape=_l("Give the cast member a name, a role and a voice."),
+)
+SPOKEN_LINE = Spec(
+    {
+        "speaker": Field(Ref(_cast_keys, _l("cast member"), type=Str()), required=True),
+        "text": Field(Text(plain=True), required=True),
+        "caption": Field(Text(plain=True)),
+        "pause": Field(Number(*PAUSE_RANGE), default=DEFAULT_PAUSE),
+        "reading": Field(Text(plain=True)),
+    },
+    checks=(_check_long_line,),
+    shape=_l("Write {speaker: <cast key>, text: …}."),
+)
+KEY_POINT = OneOf(
+    text=Str(),
+    mapping=Spec({"text": Field(Str(), required=True), "reading": Field(Text(plain=True))}),
+    shape=_l("a short sentence, or {text: …, reading: …}"),
+)
+SCENE = Spec(
+    {
+        "title": Field(Text(plain=True)),
+        "setting": Field(Text(plain=True), required=True),
+        "lines": Field(ListOf(SPOKEN_LINE, label=nested_label(_l("line"))), required=True),
+        "key_points": Field(ListOf(KEY_POINT, min_items=0, label=nested_label(_l("key point")))),
+        "backdrop": Field(Anything()),  # checked with the scenery (scenery.scene_backdrop)
+        "present": Field(Anything()),
+    },
+    checks=(_check_key_point_count,),
+    shape=_l("Give the scene a setting and lines."),
+)
+#: ``videos/<id>/script.yaml`` (documented in videos/README.md)
+SCRIPT = Spec(
+    {
+        "id": Field(Anything()),
+        "title": Field(Text(plain=True), required=True),
+        "description": Field(Text(plain=True)),
+        "narrator": Field(Ref(_cast_keys, _l("cast member"), type=Str())),
+        "cast": Field(MapOf(CAST_MEMBER, key=Str(), label=own_label(_l("cast"))), required=True),
+        "scenes": Field(ListOf(SCENE, label=own_label(_l("scene"))), required=True),
+        "credits": Field(ListOf(Str(), min_items=0, label=own_label(_l("credit line")))),
+    },
+    checks=(_check_folder,),
+)
+
+
+class _Report:
+    """What the scenery checks report into (they predate the format engine)."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def error(self, line, message, hint=""):
+        self.ctx.error(line or None, message, hint)
+
+    def warn(self, line, message, hint=""):
+        self.ctx.warning(line or None, message, hint)
+
+    def unknown_keys(self, mapping, allowed, where):
+        unknown_keys(self.ctx, mapping, allowed, where)
+
+
+# --- parsing ------------------------------------------------------------------------------------
 
 
 def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | None, list[Problem]]:
@@ -249,264 +315,130 @@ def parse(path: Path, known_voices: set[str] | None = None) -> tuple[Script | No
     ``known_voices`` lists the voice names that can be found; a cast member whose voice is
     not among them is an error (None skips that check).
     """
-    check = _Checker(path)
+    ctx = Context(path)
     try:
-        data = load_file(path)
-    except YamlError as exc:
-        check.error(exc.line, f"not valid YAML: {exc}")
-        return None, check.problems
+        data = ctx.load(_("Start the file with `id: <folder name>` and `title:`."))
     except OSError as exc:
-        check.error(None, f"cannot read the file: {exc.strerror}")
-        return None, check.problems
-    if not isinstance(data, LineDict):
-        check.error(1, "a script is a mapping with id, title, cast and scenes")
-        return None, check.problems
-    check.unknown_keys(data, TOP_KEYS, "the script")
-
-    script_id = data.get("id")
-    folder = path.parent.name
-    if not isinstance(script_id, str) or not script_id:
-        check.error(
-            data.line_of("id") if "id" in data else 1,
-            "id is missing",
-            f"use the folder name: id: {folder}",
-        )
-        script_id = folder
-    elif script_id != folder:
-        check.error(
-            data.line_of("id"),
-            f"id {script_id!r} differs from the folder name {folder!r}",
-            "the folder name is the video's id",
-        )
-
-    title = check.both(data, "title", "title")
-    description = check.both(data, "description", "description", required=False)
-
-    cast: dict[str, CastMember] = {}
-    raw_cast = data.get("cast")
-    if not isinstance(raw_cast, LineDict) or not raw_cast:
-        check.error(
-            data.line_of("cast") if "cast" in data else 1,
-            "cast is missing or empty",
-            "list each speaker with a name and a voice",
-        )
-        raw_cast = LineDict()
-    for index, (key, member) in enumerate(raw_cast.items()):
-        where = f"cast {key!r}"
-        line = raw_cast.line_of(key)
-        if not isinstance(member, LineDict):
-            check.error(line, f"{where} must be a mapping with name, role and voice")
-            continue
-        check.unknown_keys(member, CAST_KEYS, where)
-        name = check.text(member, "name", f"{where}: name")
-        role = check.text(member, "role", f"{where}: role", required=False)
-        raw_voice = member.get("voice", LineDict())
-        if not isinstance(raw_voice, LineDict):
-            check.error(
-                member.line_of("voice"),
-                f"{where}: voice must be a mapping (engine, name, file, pitch, speed, alpha, volume)",
-            )
-            raw_voice = LineDict()
-        check.unknown_keys(raw_voice, VOICE_KEYS, f"{where}: voice")
-        voice_file = raw_voice.get("file", "mei_normal")
-        if not isinstance(voice_file, str) or not voice_file.strip():
-            check.error(
-                raw_voice.line_of("file"), f"{where}: voice file must be a name such as mei_normal"
-            )
-            voice_file = "mei_normal"
-        elif known_voices is not None and voice_file not in known_voices:
-            check.error(
-                raw_voice.line_of("file") if "file" in raw_voice else line,
-                f"{where}: voice {voice_file!r} is not installed",
-                "installed: "
-                + (", ".join(sorted(known_voices)) or "none (pip install pyopenjtalk-plus)"),
-            )
-        voice = Voice(
-            file=voice_file,
-            pitch=check.number(raw_voice, "pitch", where, PITCH_RANGE, 0.0),
-            speed=check.number(raw_voice, "speed", where, SPEED_RANGE, 1.0),
-            alpha=check.number(raw_voice, "alpha", where, ALPHA_RANGE, None),
-            volume=check.number(raw_voice, "volume", where, VOLUME_RANGE, 0.0),
-            engine=check.word(raw_voice, "engine", where, DEFAULT_ENGINE),
-            name=check.word(raw_voice, "name", where, ""),
-            fallback=check.word(raw_voice, "fallback", where, ""),
-            line=raw_voice.line_of("engine")
-            if "engine" in raw_voice
-            else member.line_of("voice")
-            if "voice" in member
-            else line,
-        )
-        colour = member.get("colour", COLOURS[index % len(COLOURS)])
-        if colour not in COLOURS:
-            check.error(
-                member.line_of("colour"),
-                f"{where}: unknown colour {colour!r}",
-                "one of " + ", ".join(COLOURS),
-            )
-            colour = COLOURS[0]
-        look = scenery.cast_look(member, str(key), name, role, colour, where, path, check)
-        cast[str(key)] = CastMember(str(key), name, role, voice, colour, look)
-
-    narrator = data.get("narrator")
-    if narrator is not None and str(narrator) not in cast:
-        check.error(data.line_of("narrator"), f"narrator {narrator!r} is not in the cast")
-        narrator = None
-
-    credits = []
-    raw_credits = data.get("credits", LineList())
-    if not isinstance(raw_credits, list):
-        check.error(data.line_of("credits"), "credits must be a list of lines")
-    else:
-        for i, item in enumerate(raw_credits):
-            if not isinstance(item, str) or not item.strip():
-                check.error(raw_credits.line_of(i), "a credit line must be non-empty text")
-            else:
-                credits.append(item.strip())
-
-    scenes: list[Scene] = []
-    raw_scenes = data.get("scenes")
-    if not isinstance(raw_scenes, LineList) or not raw_scenes:
-        check.error(
-            data.line_of("scenes") if "scenes" in data else 1,
-            "scenes is missing or empty",
-            "a script needs at least one scene with lines",
-        )
-        raw_scenes = LineList()
-    for s_index, raw_scene in enumerate(raw_scenes):
-        where = f"scene {s_index + 1}"
-        s_line = raw_scenes.line_of(s_index)
-        if not isinstance(raw_scene, LineDict):
-            check.error(s_line, f"{where} must be a mapping with setting and lines")
-            continue
-        check.unknown_keys(raw_scene, SCENE_KEYS, where)
-        setting = check.text(raw_scene, "setting", f"{where}: setting")
-        scene_title = check.text(raw_scene, "title", f"{where}: title", required=False) or setting
-        lines: list[Line] = []
-        raw_lines = raw_scene.get("lines")
-        if not isinstance(raw_lines, LineList) or not raw_lines:
-            check.error(
-                raw_scene.line_of("lines") if "lines" in raw_scene else s_line,
-                f"{where}: lines are missing or empty",
-            )
-            raw_lines = LineList()
-        for l_index, raw_line in enumerate(raw_lines):
-            l_where = f"{where}, line {l_index + 1}"
-            l_line = raw_lines.line_of(l_index)
-            if not isinstance(raw_line, LineDict):
-                check.error(l_line, f"{l_where} must be a mapping with speaker and text")
-                continue
-            check.unknown_keys(raw_line, LINE_KEYS, l_where)
-            speaker = raw_line.get("speaker")
-            if speaker is None:
-                check.error(l_line, f"{l_where}: speaker is missing")
-            elif str(speaker) not in cast:
-                check.error(
-                    raw_line.line_of("speaker"),
-                    f"{l_where}: unknown speaker {speaker!r}",
-                    "speakers in the cast: " + ", ".join(cast)
-                    if cast
-                    else "add the speaker to the cast",
-                )
-            text = check.text(raw_line, "text", f"{l_where}: text")
-            if len(text) > LONG_LINE:
-                check.warn(
-                    raw_line.line_of("text"),
-                    f"{l_where}: {len(text)} characters will not fit on one card",
-                    f"split it into lines of at most {LONG_LINE}",
-                )
-            caption = (
-                check.text(raw_line, "caption", f"{l_where}: caption", required=False)
-                if "caption" in raw_line
-                else ""
-            )
-            if "caption" in raw_line and not caption:
-                check.error(
-                    raw_line.line_of("caption"),
-                    f"{l_where}: caption is empty",
-                    "remove it to use the text",
-                )
-            pause = check.number(raw_line, "pause", l_where, PAUSE_RANGE, DEFAULT_PAUSE)
-            reading = (
-                check.text(raw_line, "reading", f"{l_where}: reading")
-                if "reading" in raw_line
-                else ""
-            )
-            if speaker is not None and str(speaker) in cast and text:
-                caption_line = raw_line.line_of("caption" if caption else "text")
-                lines.append(
-                    Line(
-                        str(speaker),
-                        text,
-                        caption or text,
-                        pause,
-                        l_line,
-                        reading,
-                        caption_line=caption_line,
-                    )
-                )
-        points: list[str] = []
-        raw_points = raw_scene.get("key_points", LineList())
-        if not isinstance(raw_points, list):
-            check.error(
-                raw_scene.line_of("key_points"),
-                f"{where}: key_points must be a list of short sentences",
-            )
-            raw_points = LineList()
-        readings: list[str] = []
-        point_lines: list[int] = []
-        for p_index, point in enumerate(raw_points):
-            p_line = _line_of(raw_points, p_index)
-            reading = ""
-            if isinstance(point, LineDict):
-                check.unknown_keys(point, POINT_KEYS, f"{where}: key point {p_index + 1}")
-                reading = (
-                    check.text(point, "reading", f"{where}: key point {p_index + 1}: reading")
-                    if "reading" in point
-                    else ""
-                )
-                point = point.get("text")
-            if not isinstance(point, str) or not point.strip():
-                check.error(p_line, f"{where}: key point {p_index + 1} is empty")
-            else:
-                points.append(" ".join(point.split()))
-                readings.append(reading)
-                point_lines.append(p_line or s_line)
-        if len(points) > 4:
-            check.warn(
-                raw_scene.line_of("key_points"),
-                f"{where}: {len(points)} key points will not fit on one card",
-                "keep it to 4 or fewer",
-            )
-        backdrop = scenery.scene_backdrop(raw_scene, setting, where, path, check)
-        shown = scenery.scene_present(raw_scene, where, cast, check)
-        scenes.append(
-            Scene(
-                scene_title,
-                setting,
-                tuple(lines),
-                tuple(points),
-                s_line,
-                tuple(readings),
-                tuple(point_lines),
-                backdrop,
-                shown,
-            )
-        )
-
-    if any(p.severity == "error" for p in check.problems):
-        return None, check.problems
+        ctx.error(None, _("cannot read the file: %(reason)s", reason=exc.strerror))
+        return None, ctx.problems
+    if data is None:
+        return None, ctx.problems
+    check_mapping(ctx, data, SCRIPT, _("the script"))
+    cast = _cast(ctx, data, known_voices)
+    raw_scenes = ctx.value(data, "scenes") or []
+    scenes = [
+        _scene(ctx, raw, raw_scenes.line_of(i), _("%(noun)s %(n)d", noun=_("scene"), n=i + 1), cast)
+        for i, raw in enumerate(raw_scenes)
+        if ctx.ok(raw_scenes, i)
+    ]
+    if ctx.failed:
+        return None, ctx.problems
+    title, description = ctx.value(data, "title"), ctx.value(data, "description")
+    narrator = ctx.value(data, "narrator")
     script = Script(
-        id=script_id,
-        title=title,
-        description=description,
+        id=data["id"],
+        title={k: v for k, v in (("ja", _plain(title)), ("en", _english(title))) if v},
+        description={
+            k: v for k, v in (("ja", _plain(description)), ("en", _english(description))) if v
+        },
         cast=cast,
         scenes=scenes,
         narrator=str(narrator) if narrator is not None else None,
-        credits=credits,
+        credits=[c.strip() for c in ctx.value(data, "credits") or []],
         path=path,
         sha256=file_sha256(path),
     )
-    return script, check.problems
+    return script, ctx.problems
+
+
+def _cast(ctx: Context, data: LineDict, known_voices: set[str] | None) -> dict[str, CastMember]:
+    cast: dict[str, CastMember] = {}
+    raw_cast = ctx.value(data, "cast") or {}
+    for index, (key, member) in enumerate(raw_cast.items()):
+        if not ctx.ok(raw_cast, key):
+            continue
+        where = _("%(noun)s `%(id)s`", noun=_("cast"), id=key)
+        name, role = _plain(member["name"]), _plain(ctx.value(member, "role"))
+        voice = _voice(ctx, member, raw_cast.line_of(key), where, known_voices)
+        colour = ctx.value(member, "colour", COLOURS[index % len(COLOURS)])
+        look = scenery.cast_look(
+            member, str(key), name, role, colour, where, ctx.path, _Report(ctx)
+        )
+        cast[str(key)] = CastMember(str(key), name, role, voice, colour, look)
+    return cast
+
+
+def _voice(ctx: Context, member: LineDict, line: int, where: str, known: set[str] | None) -> Voice:
+    raw = ctx.value(member, "voice", LineDict())
+    values = {key: ctx.value(raw, key, field.default) for key, field in VOICE.fields.items()}
+    if known is not None and values["file"] not in known:
+        ctx.error(
+            raw.line_of("file") if "file" in raw else line,
+            _("%(where)s: voice %(file)r is not installed", where=where, file=values["file"]),
+            _(
+                "Installed: %(voices)s.",
+                voices=", ".join(sorted(known)) or _("none (pip install pyopenjtalk-plus)"),
+            ),
+        )
+    if "engine" in raw:
+        voice_line = raw.line_of("engine")
+    else:
+        voice_line = member.line_of("voice") if "voice" in member else line
+    return Voice(
+        file=values["file"].strip(),
+        pitch=float(values["pitch"]),
+        speed=float(values["speed"]),
+        alpha=float(values["alpha"]) if values["alpha"] is not None else None,
+        volume=float(values["volume"]),
+        engine=values["engine"],
+        name=values["name"],
+        fallback=values["fallback"],
+        line=voice_line,
+    )
+
+
+def _scene(ctx: Context, raw: LineDict, line: int, where: str, cast: dict) -> Scene:
+    setting = _plain(ctx.value(raw, "setting"))
+    raw_lines = ctx.value(raw, "lines") or []
+    lines = [
+        _spoken(ctx, item, raw_lines.line_of(i))
+        for i, item in enumerate(raw_lines)
+        if ctx.ok(raw_lines, i) and ctx.ok(item, "speaker") and ctx.ok(item, "text")
+    ]
+    raw_points = ctx.value(raw, "key_points") or []
+    points = [
+        (point if isinstance(point, str) else point["text"], point, raw_points.line_of(i))
+        for i, point in enumerate(raw_points)
+        if ctx.ok(raw_points, i)
+    ]
+    report = _Report(ctx)
+    return Scene(
+        _plain(ctx.value(raw, "title")) or setting,
+        setting,
+        tuple(lines),
+        tuple(" ".join(text.split()) for text, _point, _line in points),
+        line,
+        tuple(
+            _plain(ctx.value(p, "reading")) if isinstance(p, dict) else "" for _t, p, _l in points
+        ),
+        tuple(point_line or line for _text, _point, point_line in points),
+        scenery.scene_backdrop(raw, setting, where, ctx.path, report),
+        scenery.scene_present(raw, where, cast, report),
+    )
+
+
+def _spoken(ctx: Context, item: LineDict, line: int) -> Line:
+    text = _plain(item["text"])
+    caption = _plain(ctx.value(item, "caption"))
+    return Line(
+        str(item["speaker"]),
+        text,
+        caption or text,
+        float(ctx.value(item, "pause", DEFAULT_PAUSE)),
+        line,
+        _plain(ctx.value(item, "reading")),
+        caption_line=item.line_of("caption" if caption else "text"),
+    )
 
 
 def text_lines(path: Path) -> dict[str, int]:

@@ -138,7 +138,7 @@ def test_voice_settings_are_parsed(tmp_path):
         ("{engine: espeak}", "6: error: cast '職員': unknown speech engine 'espeak'"),
         (
             "{engine: 'two words'}",
-            "6: error: cast '職員': voice engine must be a name such as kokoro",
+            "6: error: cast `職員`, voice: `engine` must be a name such as kokoro, not 'two words'",
         ),
         ("{engine: kokoro}", "6: error: cast '職員': a Kokoro voice needs a name"),
         (

@@ -30,7 +30,7 @@ def test_render_button_renders_and_reports_progress(client, db, small_render):
     login(client, admin)
     page = client.get("/content/scripts").get_data(as_text=True)
     assert "二行の確認" in page and "まだ作成していません" in page
-    assert "script.yaml:1: cast is missing or empty" in page
+    assert "script.yaml:1: 台本 の `cast` がありません" in page
 
     response = client.post("/content/scripts/two-lines/render", follow_redirects=True)
     page = response.get_data(as_text=True)

@@ -149,12 +149,12 @@ def test_missing_or_unusable_city_images_are_reported_with_their_line(tmp_path):
     text = TWO_LINES.replace("    role: 住民\n", "    role: 住民\n    image: cast/missing.png\n")
     errors, _ = problems_of(tmp_path, text)
     missing = tmp_path / "videos" / "two-lines" / "cast" / "missing.png"
-    assert (12, f"cast '住民': image {missing} does not exist") in errors
+    assert (12, f"cast `住民`: image {missing} does not exist") in errors
 
     (tmp_path / "videos" / "two-lines" / "cast").mkdir()
     missing.write_text("not a picture", encoding="utf-8")
     errors, _ = problems_of(tmp_path, text)
-    assert (12, "cast '住民': image missing.png is not an image that can be read") in errors
+    assert (12, "cast `住民`: image missing.png is not an image that can be read") in errors
 
     solid_png(missing, (400, 200), (0, 0, 0))
     errors, _ = problems_of(tmp_path, text)
@@ -167,7 +167,7 @@ def test_missing_or_unusable_city_images_are_reported_with_their_line(tmp_path):
         tmp_path,
         TWO_LINES.replace("    role: 住民\n", "    role: 住民\n    image: ../../secret.png\n"),
     )
-    assert (12, "cast '住民': image '../../secret.png' is outside the video's folder") in errors
+    assert (12, "cast `住民`: image '../../secret.png' is outside the video's folder") in errors
 
 
 def test_a_city_backdrop_of_the_wrong_size_is_an_error_at_the_scene(tmp_path):
@@ -266,8 +266,8 @@ def test_looks_follow_the_role_and_the_figure_hints(tmp_path):
             "    role: 住民\n", "    role: 住民\n    figure: {side: customer, hat: true}\n"
         ),
     )
-    assert (12, "cast '住民': figure: unknown side 'customer'") in errors
-    assert (12, "unknown key 'hat' in cast '住民': figure") in errors
+    assert (12, "cast `住民`: figure: unknown side 'customer'") in errors
+    assert (12, "cast `住民`, figure: unknown key `hat`") in errors
 
 
 def test_content_check_reports_the_citys_images(app, tmp_path):
@@ -278,11 +278,8 @@ def test_content_check_reports_the_citys_images(app, tmp_path):
     (settings / "home.png").write_text("not a picture", encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["content", "check", "--root", str(tmp_path)])
     assert (
-        f"{settings / 'home.png'}: error: the city's backdrop image home.png is not an image that can be read"
+        f"{settings / 'home.png'}: error: 市の背景画像: home.png は画像として読み取れません"
         in result.output
     )
-    assert (
-        f"{settings / 'lobby.png'}: warning: a backdrop of a new setting has no description"
-        in result.output
-    )
+    assert f"{settings / 'lobby.png'}: warning: 新しい場面の背景に説明がありません" in result.output
     assert "water-counter.png" not in result.output

@@ -52,14 +52,29 @@ def test_broken_script_is_reported_line_by_line(tmp_path):
     script, problems = parse(write_script(tmp_path, BROKEN, "broken"), {"mei_normal"})
     assert script is None
     found = messages(problems)
-    assert (2, "title: the Japanese text (ja) is missing") in found
-    assert (6, "cast '職員': pitch 40 is out of range") in found
-    assert (6, "cast '職員': speed must be a number, not 'fast'") in found
-    assert (11, "scene 1, line 2: unknown speaker '課長'") in found
-    assert (12, "scene 1, line 3: text is empty") in found
-    assert (13, "scene 1, line 4: pause must be a number, not 'long'") in found
-    assert (14, "scene 1, line 5: text: the Japanese text (ja) is missing") in found
-    assert (15, "unknown key 'colour' in scene 1, line 6") in found
+    assert found == {
+        (2, "the script: `title`: the Japanese text (`ja`) is missing or empty"),
+        (6, "cast `職員`, voice: `pitch` must be at most 24"),
+        (6, "cast `職員`, voice: `speed` must be a number, not 'fast'"),
+        (11, "scene 1, line 2: `speaker` names cast member `課長`, which does not exist"),
+        (12, "scene 1, line 3: `text` is empty"),
+        (13, "scene 1, line 4: `pause` must be a number, not 'long'"),
+        (14, "scene 1, line 5: `text`: the Japanese text (`ja`) is missing or empty"),
+        (15, "scene 1, line 6: unknown key `colour`"),
+    }
+
+
+def test_broken_script_messages_in_japanese(app, tmp_path):
+    from flask_babel import force_locale
+
+    path = write_script(tmp_path, BROKEN, "broken")
+    with app.app_context(), force_locale("ja"):
+        problems = parse(path, {"mei_normal"})[1]
+    assert [str(p) for p in problems if p.line == 11] == [
+        f"{path}:11: error: 場面 1 のせりふ 2 の `speaker`: 登場人物 `課長` がありません"
+        " — 次のいずれかにしてください: 職員。"
+    ]
+    assert (6, "登場人物 `職員` の voice の `pitch` は 24 以下にしてください") in messages(problems)
 
 
 def test_id_must_match_the_folder_and_voices_must_exist(tmp_path):
@@ -71,7 +86,7 @@ def test_id_must_match_the_folder_and_voices_must_exist(tmp_path):
     _script, problems = parse(path, {"mei_normal"})
     found = messages(problems)
     assert (1, "id 'two-lines' differs from the folder name 'other-name'") in found
-    assert (12, "cast '住民': voice 'takumi_normal' is not installed") in found
+    assert (12, "cast `住民`: voice 'takumi_normal' is not installed") in found
 
 
 def test_yaml_syntax_errors_have_a_line(tmp_path):
@@ -81,7 +96,7 @@ def test_yaml_syntax_errors_have_a_line(tmp_path):
     assert (
         problems[0].line is not None
         and problems[0].line >= 20
-        and "not valid YAML" in problems[0].message
+        and problems[0].message.startswith("YAML: ")
     )
 
 
@@ -91,7 +106,7 @@ def test_content_check_command_reports_file_and_line(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["content", "check", "--root", str(tmp_path)])
     assert result.exit_code == 1
     assert (
-        f"{tmp_path / 'videos' / 'broken' / 'script.yaml'}:11: error: scene 1, line 2: unknown speaker '課長'"
+        f"{tmp_path / 'videos' / 'broken' / 'script.yaml'}:11: error: 場面 1 のせりふ 2 の `speaker`: 登場人物 `課長` がありません"
         in result.output
     )
     assert "two-lines/script.yaml: warning: the video has not been rendered yet" in result.output
