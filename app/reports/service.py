@@ -298,6 +298,8 @@ def _sum(cells, points: int) -> Cell:
 # --- drill-down ---------------------------------------------------------------------------------
 
 STATUS_FILTERS = ("all", COMPLETED, IN_PROGRESS, NOT_STARTED, "overdue")
+#: the overdue list: every overdue row, or those started and those not
+OVERDUE_STATUS_FILTERS = ("all", IN_PROGRESS, NOT_STARTED)
 
 
 def drill_down_page_size(courses_shown: int) -> int:
@@ -376,6 +378,7 @@ def _overdue_conditions(
     course_id: int | None,
     division_id: int | None,
     on: date,
+    status: str = "all",
 ) -> list:
     ids = _in_scope_ids(scope, departments, division_id)
     conditions = [
@@ -387,6 +390,8 @@ def _overdue_conditions(
     ]
     if ids is not None:
         conditions.append(Assignment.department_id.in_(sorted(ids) or [-1]))
+    if status in (IN_PROGRESS, NOT_STARTED):
+        conditions.append(Assignment.status == status)
     return conditions
 
 
@@ -397,6 +402,7 @@ def overdue_statement(
     *,
     course_id: int | None = None,
     division_id: int | None = None,
+    status: str = "all",
     on: date | None = None,
 ):
     """Overdue (assignment, employee) pairs, the longest overdue first."""
@@ -407,6 +413,7 @@ def overdue_statement(
         course_id=course_id,
         division_id=division_id,
         on=on or today(),
+        status=status,
     )
     return (
         select(Assignment, Employee)
@@ -430,17 +437,15 @@ def overdue_page(
     page: int = 1,
     course_id: int | None = None,
     division_id: int | None = None,
+    status: str = "all",
     on: date | None = None,
 ):
     """One page of overdue (employee, course) pairs: a count over the index, then the page."""
     on = on or today()
-    conditions = _overdue_conditions(
-        scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on
-    )
+    filters = dict(course_id=course_id, division_id=division_id, status=status, on=on)
+    conditions = _overdue_conditions(scope, departments, course_ids, **filters)
     total = db.session.scalar(select(func.count()).select_from(Assignment).where(*conditions))
-    stmt = overdue_statement(
-        scope, departments, course_ids, course_id=course_id, division_id=division_id, on=on
-    )
+    stmt = overdue_statement(scope, departments, course_ids, **filters)
     rows = db.session.execute(stmt.limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)).all()
     return total, rows
 

@@ -174,11 +174,17 @@ def department(department_id: int):
     return _done(html)
 
 
+def _overdue_status() -> str:
+    status = request.args.get("status", "all")
+    return status if status in service.OVERDUE_STATUS_FILTERS else "all"
+
+
 @bp.get("/overdue")
 @require_any(*VIEWERS)
 def overdue():
     departments, scope, course_id, division_id = _context()
     page = max(request.args.get("page", 1, type=bounded_int), 1)
+    status = _overdue_status()
     courses = service.report_courses()  # keeps every row's course in the session: no query per row
     total, records = service.overdue_page(
         scope,
@@ -186,9 +192,11 @@ def overdue():
         [c.id for c in courses],
         course_id=course_id,
         division_id=division_id,
+        status=status,
         page=page,
     )
     form = _filter_form(courses, [])
+    form.status.choices = [(s, _status_label(s)) for s in service.OVERDUE_STATUS_FILTERS]
     by_id = {d.id: d for d in departments}
     form.division.label.text = _("Department or section")
     form.division.choices = [("", _("All departments"))] + [
@@ -206,6 +214,7 @@ def overdue():
         departments=by_id,
         course_id=course_id,
         division_id=division_id,
+        status=status,
         today=service.today(),
     )
     service.record_view(
@@ -261,7 +270,12 @@ def overdue_export(fmt: str):
     departments, scope, course_id, division_id = _context()
     courses = service.report_courses()  # also keeps each row's course in the session
     records = service.overdue_all(
-        scope, departments, [c.id for c in courses], course_id=course_id, division_id=division_id
+        scope,
+        departments,
+        [c.id for c in courses],
+        course_id=course_id,
+        division_id=division_id,
+        status=_overdue_status(),
     )
     header, rows = exports.overdue_table(records, departments, service.today(), current_locale())
     service.record_view(

@@ -310,6 +310,13 @@ def test_drill_down_and_overdue_list_filter_by_section(app, client, city):
     assert f'<option value="{tax}">総務部 / 税務課</option>' in overdue
     assert "税務 遅子" in main_of(client.get(f"/reports/overdue?division={tax}"))
     assert "税務 遅子" not in main_of(client.get(f"/reports/overdue?division={hr}"))
+    # 税務 遅子 has not started the overdue course
+    assert "税務 遅子" in main_of(client.get("/reports/overdue?status=not_started"))
+    started = main_of(client.get("/reports/overdue?status=in_progress"))
+    assert "税務 遅子" not in started and "0件" in started
+    exported = client.get("/reports/overdue.csv?status=in_progress").data.decode("utf-8-sig")
+    assert "税務 遅子" not in exported and len(exported.strip().splitlines()) == 1
+    assert "税務 遅子" in client.get("/reports/overdue.csv?status=bogus").data.decode("utf-8-sig")
 
     head = app.test_client()
     login(head, city["head"])
