@@ -334,6 +334,7 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
     """
     from app.videos import service
     from app.videos.media import MediaRefused
+    from app.videos.models import JobState
 
     result = SyncResult(kind="videos")
     for path in paths:
@@ -345,7 +346,7 @@ def sync(paths: list[Path], root: Path) -> SyncResult:
         except service.IngestError as exc:
             result.messages.append(f"{path.parent.name}: {exc}")
             continue
-        failed = outcome.jobs and outcome.jobs[-1].state == "failed"
+        failed = outcome.jobs and outcome.jobs[-1].state == JobState.FAILED
         if failed:
             result.messages.append(
                 _(
