@@ -100,7 +100,7 @@ def report(slug: str):
             current_user.id, request.form.get("session", ""), ranges, position
         )
     except service.ReportRejected as exc:
-        return jsonify(error=exc.code), 409 if exc.code in ("stale", "session") else 422
+        return jsonify(error=exc.code), 409 if exc.code in ("stale", "session", "busy") else 422
     return jsonify(
         watched_seconds=round(outcome.watched_seconds, 1),
         percent=int(outcome.fraction * 100),
