@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.accounts.models import Employee
 from app.core import clock
 from app.courses import content, service
-from app.courses.models import COMPLETED, IN_PROGRESS, Assignment, CourseCompletion
+from app.courses.models import Assignment, AssignmentStatus, CourseCompletion
 from app.extensions import db
 
 DEMO_COURSE = "all-staff-tsunagu"
@@ -80,7 +80,7 @@ def seed_demo_history(seed: int = 20260401) -> int:
             done_on = assigned_on + timedelta(days=int(rng.triangular(3, 118, 40)))
             at = clock.day_start(done_on) + timedelta(hours=9, minutes=rng.randint(0, 480))
             row.status, row.progress, row.started_at, row.completed_at = (
-                COMPLETED,
+                AssignmentStatus.COMPLETED,
                 1.0,
                 at - timedelta(days=2),
                 at,
@@ -96,7 +96,7 @@ def seed_demo_history(seed: int = 20260401) -> int:
                 )
             )
         elif draw < keen + 0.15:
-            row.status, row.progress = IN_PROGRESS, round(rng.uniform(0.1, 0.8), 2)
+            row.status, row.progress = AssignmentStatus.IN_PROGRESS, round(rng.uniform(0.1, 0.8), 2)
             row.started_at = clock.day_start(
                 assigned_on + timedelta(days=rng.randint(1, 100))
             ) + timedelta(hours=10)

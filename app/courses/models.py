@@ -4,6 +4,7 @@ learning-item progress reported by the video, scenario and quiz areas."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,12 +12,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.models import utcnow
 from app.extensions import db
 
-# Assignment.status values. Completion only moves forward within a cycle:
-# not_started -> in_progress -> completed (a recertification opens a new cycle).
-NOT_STARTED = "not_started"
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
-STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED)
+
+class AssignmentStatus(StrEnum):
+    """Where an employee stands in an assigned course (stored as its value).
+
+    Completion only moves forward within a cycle: not started → in progress → completed
+    (a recertification opens a new cycle)."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
 
 
 class Course(db.Model):
@@ -118,7 +123,7 @@ class Assignment(db.Model):
     #: import, transfer), so that the dashboard aggregates this table alone
     department_id: Mapped[int | None] = mapped_column(db.ForeignKey("department.id"))
     required: Mapped[bool] = mapped_column(default=True)
-    status: Mapped[str] = mapped_column(db.String(16), default=NOT_STARTED)
+    status: Mapped[str] = mapped_column(db.String(16), default=AssignmentStatus.NOT_STARTED)
     progress: Mapped[float] = mapped_column(default=0.0)  # 0..1
     assigned_on: Mapped[date]
     due_on: Mapped[date | None]
@@ -164,10 +169,18 @@ class Assignment(db.Model):
 
     @property
     def is_complete(self) -> bool:
-        return self.status == COMPLETED
+        return self.status == AssignmentStatus.COMPLETED
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == AssignmentStatus.IN_PROGRESS
 
     def is_overdue(self, today: date) -> bool:
-        return self.status != COMPLETED and self.due_on is not None and self.due_on < today
+        return (
+            self.status != AssignmentStatus.COMPLETED
+            and self.due_on is not None
+            and self.due_on < today
+        )
 
 
 class CourseCompletion(db.Model):

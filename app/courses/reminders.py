@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from app.accounts.models import Employee
 from app.core import audit
 from app.core.i18n import jdate
-from app.courses.models import COMPLETED, Assignment, Course
+from app.courses.models import Assignment, AssignmentStatus, Course
 from app.courses.service import today
 from app.extensions import db
 
@@ -54,7 +54,7 @@ def due_reminders(on: date | None = None) -> list[Reminder]:
         .join(Course, Course.id == Assignment.course_id)
         .where(
             Assignment.required.is_(True),
-            Assignment.status != COMPLETED,
+            Assignment.status != AssignmentStatus.COMPLETED,
             Assignment.due_on.is_not(None),
             Assignment.due_on <= on + timedelta(days=days_before()),
             or_(

@@ -39,10 +39,8 @@ from app.content.registry import SyncResult
 from app.core import audit, clock
 from app.core.models import utcnow
 from app.courses.models import (
-    COMPLETED,
-    IN_PROGRESS,
-    NOT_STARTED,
     Assignment,
+    AssignmentStatus,
     Course,
     CourseCompletion,
     CourseVersion,
@@ -434,7 +432,10 @@ class _AssignmentWork:
             .select_from(_required.outerjoin(a, self._row_for(a)))
             .where(
                 _required.c.employee_id.in_(done_something),
-                or_(a.c.id.is_(None), and_(a.c.required.is_(False), a.c.status != COMPLETED)),
+                or_(
+                    a.c.id.is_(None),
+                    and_(a.c.required.is_(False), a.c.status != AssignmentStatus.COMPLETED),
+                ),
             )
         )
         return [tuple(row) for row in self.connection.execute(stmt)]
@@ -451,7 +452,7 @@ class _AssignmentWork:
                 _required.c.course_id,
                 _required.c.department_id,
                 literal(True),
-                literal(NOT_STARTED),
+                literal(AssignmentStatus.NOT_STARTED),
                 literal(0.0),
                 literal(on),
                 _required.c.due_on,
@@ -481,7 +482,7 @@ class _AssignmentWork:
         a = Assignment.__table__
         again = exists().where(self._row_for(a))
         due = select(_required.c.due_on).where(self._row_for(a)).scalar_subquery()
-        unfinished = a.c.status != COMPLETED
+        unfinished = a.c.status != AssignmentStatus.COMPLETED
         return self.connection.execute(
             update(a)
             .where(a.c.required.is_(False), again)
@@ -526,7 +527,7 @@ class _AssignmentWork:
         return list(
             self.connection.execute(
                 select(a.c.id).where(
-                    a.c.status == COMPLETED,
+                    a.c.status == AssignmentStatus.COMPLETED,
                     a.c.expires_on.is_not(None),
                     a.c.expires_on <= on,
                     a.c.course_id.in_([c.id for c in courses]),
@@ -538,7 +539,7 @@ class _AssignmentWork:
 
 def _reopen(row: Assignment, course: Course, on: date) -> None:
     """A recertification falls due: a new cycle starts; the earlier completion stays on record."""
-    row.status = NOT_STARTED
+    row.status = AssignmentStatus.NOT_STARTED
     row.progress = 0.0
     row.cycle_started_at = utcnow()
     row.started_at = None
@@ -624,7 +625,7 @@ def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = 
 
     Completion only moves forward: a finished cycle is never undone here.
     """
-    if row.status == COMPLETED:
+    if row.status == AssignmentStatus.COMPLETED:
         return False
     items = counted_items(course)
     states = [_item_state(course, i, mine, row.cycle_started_at) for i in items]
@@ -635,7 +636,7 @@ def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = 
         row.started_at = utcnow()
     if items and all(s == 1.0 for s in states):
         now = utcnow()
-        row.status = COMPLETED
+        row.status = AssignmentStatus.COMPLETED
         row.progress = 1.0
         row.completed_at = now
         row.completed_version = course.version
@@ -667,8 +668,8 @@ def _update_row(row: Assignment, course: Course, mine: dict, last: str | None = 
         return True
     fraction = sum(shown) / len(shown) if shown else 0.0
     row.progress = max(row.progress or 0.0, round(min(fraction, 0.99), 4))
-    if any(shown) and row.status == NOT_STARTED:
-        row.status = IN_PROGRESS
+    if any(shown) and row.status == AssignmentStatus.NOT_STARTED:
+        row.status = AssignmentStatus.IN_PROGRESS
     return False
 
 
@@ -735,7 +736,7 @@ def record_item_event(
                 course_id=course.id,
                 department_id=employee.department_id,
                 required=False,
-                status=NOT_STARTED,
+                status=AssignmentStatus.NOT_STARTED,
                 progress=0.0,
                 assigned_on=today(),
                 due_on=None,
@@ -904,7 +905,7 @@ def course_view(
     due_soon = (
         row is not None
         and not overdue
-        and row.status != COMPLETED
+        and row.status != AssignmentStatus.COMPLETED
         and row.due_on is not None
         and row.due_on <= on + timedelta(days=DUE_SOON_DAYS)
     )
@@ -937,13 +938,13 @@ def my_training(employee: Employee, locale: str = "ja", on: date | None = None) 
     todo = [
         course_view(r.course, r, mine, locale, on)
         for r in rows
-        if r.required and r.status != COMPLETED
+        if r.required and r.status != AssignmentStatus.COMPLETED
     ]
     todo.sort(
         key=lambda v: (not v.overdue, v.row.due_on or date.max, v.course.sort_order, v.course.slug)
     )
     # A completion is kept even when its course later lapsed into a new cycle.
-    completed = [r for r in rows if r.status == COMPLETED]
+    completed = [r for r in rows if r.status == AssignmentStatus.COMPLETED]
     completed.sort(key=lambda r: r.completed_at or datetime.min, reverse=True)
     with_checklist = sorted(
         (r.course for r in rows if r.course.checklist), key=lambda c: (c.sort_order, c.slug)
@@ -1013,9 +1014,16 @@ def assignment_overview(on: date | None = None) -> list[CourseOverview]:
             select(
                 Assignment.course_id,
                 func.count(),
-                func.sum(case((Assignment.status == COMPLETED, 1), else_=0)),
+                func.sum(case((Assignment.status == AssignmentStatus.COMPLETED, 1), else_=0)),
                 func.sum(
-                    case(((Assignment.status != COMPLETED) & (Assignment.due_on < on), 1), else_=0)
+                    case(
+                        (
+                            (Assignment.status != AssignmentStatus.COMPLETED)
+                            & (Assignment.due_on < on),
+                            1,
+                        ),
+                        else_=0,
+                    )
                 ),
             )
             .where(

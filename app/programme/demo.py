@@ -189,7 +189,7 @@ def _train(department: Department, quarter: FiscalQuarter, rng: random.Random) -
     """Nineteen in twenty of a department's generated staff completed the all-staff course in ``quarter``."""
     from app.accounts.demo import DEMO_ACCOUNTS
     from app.courses import service as courses
-    from app.courses.models import COMPLETED, Assignment, CourseCompletion
+    from app.courses.models import Assignment, AssignmentStatus, CourseCompletion
 
     slugs = current_app.config["PROGRAMME_TRAINING_COURSES"]
     course = courses.get_course(slugs[0]) if slugs else None
@@ -219,7 +219,7 @@ def _train(department: Department, quarter: FiscalQuarter, rng: random.Random) -
             row.assigned_on = min(row.assigned_on, day - timedelta(days=14))
             row.due_on = row.assigned_on + timedelta(days=course.due_within_days or 90)
             row.status, row.progress, row.started_at, row.completed_at = (
-                COMPLETED,
+                AssignmentStatus.COMPLETED,
                 1.0,
                 at - timedelta(days=1),
                 at,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import lazyload
 from app.accounts.models import Department, Employee
 from app.core import audit, clock
 from app.core.permissions import Permission, user_can
-from app.courses.models import COMPLETED, IN_PROGRESS, NOT_STARTED, STATUSES, Assignment, Course
+from app.courses.models import Assignment, AssignmentStatus, Course
 from app.courses.service import inactive_employee_ids
 from app.extensions import db
 
@@ -176,14 +176,19 @@ def matrix(
     points = timeline_points(on)
     ids = _in_scope_ids(scope, departments, division_id)
 
-    completed = Assignment.status == COMPLETED
+    completed = Assignment.status == AssignmentStatus.COMPLETED
     columns = [
         Assignment.department_id,
         Assignment.course_id,
         func.count(),
         func.sum(case((completed, 1), else_=0)),
-        func.sum(case((Assignment.status == IN_PROGRESS, 1), else_=0)),
-        func.sum(case((and_(Assignment.status != COMPLETED, Assignment.due_on < on), 1), else_=0)),
+        func.sum(case((Assignment.status == AssignmentStatus.IN_PROGRESS, 1), else_=0)),
+        func.sum(
+            case(
+                (and_(Assignment.status != AssignmentStatus.COMPLETED, Assignment.due_on < on), 1),
+                else_=0,
+            )
+        ),
     ]
     for point in points:
         cutoff = clock.day_start(point + timedelta(days=1))  # completed by the end of that city day
@@ -297,9 +302,15 @@ def _sum(cells, points: int) -> Cell:
 
 # --- drill-down ---------------------------------------------------------------------------------
 
-STATUS_FILTERS = ("all", COMPLETED, IN_PROGRESS, NOT_STARTED, "overdue")
+STATUS_FILTERS = (
+    "all",
+    AssignmentStatus.COMPLETED,
+    AssignmentStatus.IN_PROGRESS,
+    AssignmentStatus.NOT_STARTED,
+    "overdue",
+)
 #: the overdue list: every overdue row, or those started and those not
-OVERDUE_STATUS_FILTERS = ("all", IN_PROGRESS, NOT_STARTED)
+OVERDUE_STATUS_FILTERS = ("all", AssignmentStatus.IN_PROGRESS, AssignmentStatus.NOT_STARTED)
 
 
 def drill_down_page_size(courses_shown: int) -> int:
@@ -312,8 +323,8 @@ def _status_condition(status: str, on: date, course_id: int | None):
     if course_id is not None:
         conditions.append(Assignment.course_id == course_id)
     if status == "overdue":
-        conditions += [Assignment.status != COMPLETED, Assignment.due_on < on]
-    elif status in STATUSES:
+        conditions += [Assignment.status != AssignmentStatus.COMPLETED, Assignment.due_on < on]
+    elif status in tuple(AssignmentStatus):
         conditions.append(Assignment.status == status)
     else:
         return None
@@ -384,13 +395,13 @@ def _overdue_conditions(
     conditions = [
         Assignment.required.is_(True),
         Assignment.due_on < on,
-        Assignment.status != COMPLETED,
+        Assignment.status != AssignmentStatus.COMPLETED,
         Assignment.course_id.in_([course_id] if course_id is not None else course_ids or [-1]),
         Assignment.employee_id.not_in(inactive_employee_ids()),
     ]
     if ids is not None:
         conditions.append(Assignment.department_id.in_(sorted(ids) or [-1]))
-    if status in (IN_PROGRESS, NOT_STARTED):
+    if status in (AssignmentStatus.IN_PROGRESS, AssignmentStatus.NOT_STARTED):
         conditions.append(Assignment.status == status)
     return conditions
 

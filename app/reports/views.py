@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.core.converters import bounded_int
 from app.core.i18n import current_locale
 from app.core.permissions import Permission, require_any, user_can
+from app.courses.models import AssignmentStatus
 from app.extensions import db
 from app.reports import bp, chart, exports, service
 from app.reports.forms import DashboardFilterForm
@@ -54,9 +55,9 @@ def _context():
 def _status_label(status: str) -> str:
     return {
         "all": _("All"),
-        "completed": _("Completed"),
-        "in_progress": _("In progress"),
-        "not_started": _("Not started"),
+        AssignmentStatus.COMPLETED: _("Completed"),
+        AssignmentStatus.IN_PROGRESS: _("In progress"),
+        AssignmentStatus.NOT_STARTED: _("Not started"),
         "overdue": _("Overdue"),
     }[status]
 

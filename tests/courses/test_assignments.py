@@ -10,14 +10,7 @@ from app.core import clock
 from app.core.models import AuditEvent
 from app.core.permissions import Role
 from app.courses import service
-from app.courses.models import (
-    COMPLETED,
-    IN_PROGRESS,
-    NOT_STARTED,
-    Assignment,
-    Course,
-    CourseCompletion,
-)
+from app.courses.models import Assignment, AssignmentStatus, Course, CourseCompletion
 from tests.courses.support import complete, complete_course, content_root, start, sync, write_course
 from tests.factories import make_department, make_employee
 
@@ -53,7 +46,7 @@ def test_sync_assigns_the_starter_course_to_all_active_staff(app, db, tmp_path):
     sync(app, content_root(tmp_path))
     for person in people:
         assignment = row(db, person, ALL_STAFF)
-        assert assignment.required and assignment.status == NOT_STARTED
+        assert assignment.required and assignment.status == AssignmentStatus.NOT_STARTED
         assert assignment.due_on == clock.today() + timedelta(days=90)
     assert row(db, retired, ALL_STAFF) is None
     # The desk course only for the desks (税務課 here), not 人事課 or the 相談室.
@@ -121,12 +114,12 @@ def test_signals_move_progress_forward_and_complete_the_course(app, db, tmp_path
     start(app, learner, "video", "tax-desk-roleplay")
     assignment = row(db, learner, ALL_STAFF)
     assert (
-        assignment.status == IN_PROGRESS and assignment.progress == 0.1
+        assignment.status == AssignmentStatus.IN_PROGRESS and assignment.progress == 0.1
     )  # one of five items started
     assert assignment.last_item == "video:tax-desk-roleplay"
     complete_course(app, learner, starter)
     db.session.refresh(assignment)
-    assert assignment.status == COMPLETED and assignment.progress == 1.0
+    assert assignment.status == AssignmentStatus.COMPLETED and assignment.progress == 1.0
     assert assignment.completed_version == starter.version
     assert (
         db.session.scalar(
@@ -139,7 +132,7 @@ def test_signals_move_progress_forward_and_complete_the_course(app, db, tmp_path
     # Completion only moves forward: a later "started" (a re-watch) changes nothing.
     start(app, learner, "video", "tax-desk-roleplay", version=2)
     db.session.refresh(assignment)
-    assert assignment.status == COMPLETED and assignment.progress == 1.0
+    assert assignment.status == AssignmentStatus.COMPLETED and assignment.progress == 1.0
     assert (
         db.session.scalar(
             select(func.count())
@@ -161,7 +154,7 @@ def test_completion_remembers_the_version_it_was_earned_on(app, db, tmp_path):
     sync(app, root)
     assert course(db, ALL_STAFF).version == 2
     assignment = row(db, learner, ALL_STAFF)
-    assert assignment.status == COMPLETED and assignment.completed_version == 1
+    assert assignment.status == AssignmentStatus.COMPLETED and assignment.completed_version == 1
 
 
 def test_quiz_only_completion_rule(app, db, tmp_path):
@@ -175,7 +168,7 @@ def test_quiz_only_completion_rule(app, db, tmp_path):
     )
     sync(app, root)
     complete(app, learner, "quiz", "tsunagu-basics")
-    assert row(db, learner, "quiz-rule").status == COMPLETED
+    assert row(db, learner, "quiz-rule").status == AssignmentStatus.COMPLETED
 
 
 def test_items_done_before_the_assignment_count(app, db, tmp_path):
@@ -190,7 +183,9 @@ def test_items_done_before_the_assignment_count(app, db, tmp_path):
     summary = accounts_service.import_roster(parsed)
     assert summary.transferred == 1
     desk = row(db, learner, DESK)
-    assert desk.required and desk.status == IN_PROGRESS and desk.progress == 0.5  # 1 of 2 items
+    assert (
+        desk.required and desk.status == AssignmentStatus.IN_PROGRESS and desk.progress == 0.5
+    )  # 1 of 2 items
 
 
 def test_a_transfer_adds_requirements_and_keeps_every_completion(app, db, tmp_path):
@@ -199,25 +194,25 @@ def test_a_transfer_adds_requirements_and_keeps_every_completion(app, db, tmp_pa
     sync(app, content_root(tmp_path))
     complete_course(app, clerk, course(db, ALL_STAFF))
     complete_course(app, clerk, course(db, DESK))
-    assert row(db, clerk, DESK).status == COMPLETED
+    assert row(db, clerk, DESK).status == AssignmentStatus.COMPLETED
     # 人事異動: 税務課 → 人事課 (no desk course there).
     parsed = roster.parse(
         f"職員番号,氏名,氏名カナ,所属コード\n{clerk.staff_number},{clerk.name},シケン タロウ,1020\n".encode()
     )
     accounts_service.import_roster(parsed)
     desk = row(db, clerk, DESK)
-    assert desk.required is False and desk.status == COMPLETED
+    assert desk.required is False and desk.status == AssignmentStatus.COMPLETED
     assert (
         desk.department_id == hr.id and row(db, clerk, ALL_STAFF).department_id == hr.id
     )  # the rows follow the person
-    assert row(db, clerk, ALL_STAFF).status == COMPLETED
+    assert row(db, clerk, ALL_STAFF).status == AssignmentStatus.COMPLETED
     # And back again: the completion still counts.
     parsed = roster.parse(
         f"職員番号,氏名,氏名カナ,所属コード\n{clerk.staff_number},{clerk.name},シケン タロウ,1040\n".encode()
     )
     accounts_service.import_roster(parsed)
     desk = row(db, clerk, DESK)
-    assert desk.required is True and desk.status == COMPLETED
+    assert desk.required is True and desk.status == AssignmentStatus.COMPLETED
 
 
 def test_a_new_employee_from_the_roster_gets_the_starter_course(app, db, tmp_path):
@@ -244,7 +239,7 @@ def test_recertification_reopens_and_keeps_the_earlier_certificate(app, db, tmp_
     sync(app, root)
     complete(app, learner, "quiz", "tsunagu-basics")
     assignment = row(db, learner, "yearly")
-    assert assignment.status == COMPLETED
+    assert assignment.status == AssignmentStatus.COMPLETED
     assert assignment.expires_on == service.add_months(clock.today(), 12)
     # Nothing happens before the expiry …
     assert service.apply_assignments(on=assignment.expires_on - timedelta(days=1)).reopened == 0
@@ -253,7 +248,7 @@ def test_recertification_reopens_and_keeps_the_earlier_certificate(app, db, tmp_
     summary = service.apply_assignments(on=expired_on)
     db.session.refresh(assignment)
     assert summary.reopened == 1
-    assert assignment.status == NOT_STARTED and assignment.completed_at is None
+    assert assignment.status == AssignmentStatus.NOT_STARTED and assignment.completed_at is None
     assert assignment.due_on == expired_on + timedelta(days=30) and assignment.expires_on is None
     assert (
         db.session.scalar(
@@ -266,7 +261,7 @@ def test_recertification_reopens_and_keeps_the_earlier_certificate(app, db, tmp_
     # Passing the quiz again (a new version) completes the new cycle.
     complete(app, learner, "quiz", "tsunagu-basics", version=2)
     db.session.refresh(assignment)
-    assert assignment.status == COMPLETED
+    assert assignment.status == AssignmentStatus.COMPLETED
     assert (
         db.session.scalar(
             select(func.count())

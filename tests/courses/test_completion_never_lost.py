@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.core.models import AuditEvent
 from app.core.signals import ProgressNotRecorded, learning_item_completed
 from app.courses import receivers
-from app.courses.models import COMPLETED, Assignment, Course, ItemProgress
+from app.courses.models import Assignment, AssignmentStatus, Course, ItemProgress
 from app.extensions import db as _db
 from app.quizzes import content as quiz_content
 from app.quizzes import service as quizzes
@@ -121,7 +121,7 @@ def test_a_failing_receiver_rolls_back_the_whole_quiz_submission(client, db, cou
     attempt = db.session.get(QuizAttempt, attempt.id)
     assert attempt.submitted_at is None and attempt.passed is None  # the quiz area kept nothing
     assert item_progress(db, learner, "quiz").completed_at is None  # nor the courses (started only)
-    assert assignment(db, learner, the_course).status != COMPLETED
+    assert assignment(db, learner, the_course).status != AssignmentStatus.COMPLETED
     assert (
         db.session.scalar(select(AuditEvent).where(AuditEvent.action == "quiz.submitted")) is None
     )
@@ -165,19 +165,21 @@ def test_reconcile_records_completions_the_courses_missed(app, db, course):
         role_play = scenarios.start(learner.id, scenarios.get_active("critical-test"))
         scenarios.choose(role_play, "refused", 0, 0)
     fresh(db)
-    assert assignment(db, learner, the_course).status != COMPLETED  # the gap
+    assert assignment(db, learner, the_course).status != AssignmentStatus.COMPLETED  # the gap
 
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["courses", "reconcile", "--dry-run"])
     assert dry.exit_code == 0 and "2 件がコースに記録されていません" in dry.output
     fresh(db)
-    assert assignment(db, learner, the_course).status != COMPLETED  # a dry run changes nothing
+    assert (
+        assignment(db, learner, the_course).status != AssignmentStatus.COMPLETED
+    )  # a dry run changes nothing
 
     done = runner.invoke(args=["courses", "reconcile"])
     assert done.exit_code == 0 and "未記録だった 2 件を記録しました" in done.output, done.output
     fresh(db)
     row = assignment(db, learner, the_course)
-    assert row.status == COMPLETED and row.progress == 1.0
+    assert row.status == AssignmentStatus.COMPLETED and row.progress == 1.0
     assert db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "courses.reconciled")
     ).detail == {"checked": 2, "quiz": 1, "scenario": 1}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.accounts import demo as accounts_demo
 from app.accounts.models import Employee
 from app.courses import demo
-from app.courses.models import COMPLETED, Assignment, Course, CourseCompletion
+from app.courses.models import Assignment, AssignmentStatus, Course, CourseCompletion
 from tests.courses.support import content_root
 
 
@@ -28,7 +28,7 @@ def test_demo_assigns_the_starter_course_to_everyone_and_seeds_history(app, db, 
     completed = db.session.scalar(
         select(func.count())
         .select_from(Assignment)
-        .where(Assignment.course_id == starter.id, Assignment.status == COMPLETED)
+        .where(Assignment.course_id == starter.id, Assignment.status == AssignmentStatus.COMPLETED)
     )
     assert 0.2 * staff < completed < 0.9 * staff
     # The demo accounts start with a clean slate.
