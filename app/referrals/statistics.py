@@ -116,8 +116,9 @@ def _rounded(value) -> float | None:
     return None if value is None else round(float(value), 1)
 
 
-def _medians(bounds: list) -> dict[int, float]:
-    """Per month position, the median days to first contact of the kept referrals reached.
+def _contact_times(bounds: list) -> dict[int, tuple]:
+    """Per month position, the (median, mean) days to first contact of the kept referrals
+    reached: one pass over the reached ones only.
 
     The reached referrals of each month are numbered by their delay; the middle one (or the
     middle two) are those whose rank r has n <= 2r <= n + 2."""
@@ -134,26 +135,32 @@ def _medians(bounds: list) -> dict[int, float]:
         )
         .subquery()
     )
+    # One window for the three (one sort): the whole month as the frame, ordered by delay.
+    window = {
+        "partition_by": reached.c.position,
+        "order_by": reached.c.days,
+        "rows": (None, None),
+    }
     ranked = select(
         reached.c.position,
         reached.c.days,
-        func.row_number()
-        .over(partition_by=reached.c.position, order_by=reached.c.days)
-        .label("rank"),
-        func.count().over(partition_by=reached.c.position).label("n"),
+        func.row_number().over(**window).label("rank"),
+        func.count().over(**window).label("n"),
+        func.avg(reached.c.days).over(**window).label("mean"),
     ).subquery()
     rows = db.session.execute(
-        select(ranked.c.position, func.avg(ranked.c.days))
+        select(ranked.c.position, func.avg(ranked.c.days), func.max(ranked.c.mean))
         .where(ranked.c.rank * 2 >= ranked.c.n, ranked.c.rank * 2 <= ranked.c.n + 2)
         .group_by(ranked.c.position)
     ).all()
-    return {position: median_days for position, median_days in rows}
+    return {position: (median_days, mean_days) for position, median_days, mean_days in rows}
 
 
 def referral_figures(months: int = 12, locale: str = "ja") -> ReferralFigures:
     """Referrals of the last ``months`` city months: per source department and month, and the
     time to first contact per month. One pass over the period (index ``ix_referral_period``)
-    counts all of it per department and month; a second ranks the reached ones for the median."""
+    counts all of it per department and month; a second ranks the reached ones for the median
+    and the mean."""
     span = months_back(months)
     bounds = _month_bounds(span)
     kept = Referral.status.in_(KEPT)
@@ -162,7 +169,7 @@ def referral_figures(months: int = 12, locale: str = "ja") -> ReferralFigures:
             Referral.source_department_id.label("department_id"),
             _position(Referral.created_at, bounds).label("position"),
             sql_case((kept, 1), else_=0).label("kept"),
-            sql_case((kept, _contact_days())).label("days"),
+            sql_case((kept & Referral.first_contact_at.is_not(None), 1), else_=0).label("reached"),
         )
         .where(Referral.created_at >= bounds[0], Referral.created_at < bounds[-1])
         .subquery()
@@ -173,17 +180,15 @@ def referral_figures(months: int = 12, locale: str = "ja") -> ReferralFigures:
             referrals.c.position,
             func.count(),
             func.sum(referrals.c.kept),
-            func.count(referrals.c.days),
-            func.sum(referrals.c.days),
+            func.sum(referrals.c.reached),
         ).group_by(referrals.c.department_id, referrals.c.position)
     ).all()
     per_department: dict[int | None, list[int]] = {}
-    kept_count, reached, days_sum = [0] * len(span), [0] * len(span), [0.0] * len(span)
-    for department_id, position, count, kept_n, reached_n, days in rows:
+    kept_count, reached = [0] * len(span), [0] * len(span)
+    for department_id, position, count, kept_n, reached_n in rows:
         per_department.setdefault(department_id, [0] * len(span))[position] = count
         kept_count[position] += int(kept_n or 0)
-        reached[position] += reached_n
-        days_sum[position] += float(days or 0)
+        reached[position] += int(reached_n or 0)
     names = {
         d.id: d.display_name(locale)
         for d in db.session.scalars(
@@ -193,15 +198,10 @@ def referral_figures(months: int = 12, locale: str = "ja") -> ReferralFigures:
     table = [DepartmentRow(names.get(k, "—"), v) for k, v in per_department.items()]
     table.sort(key=lambda r: (-r.total, r.name))
     totals = [sum(r.counts[i] for r in table) for i in range(len(span))]
-    medians = _medians(bounds)
+    times = _contact_times(bounds)
     contact = [
         ContactRow(
-            year,
-            month,
-            kept_count[i],
-            reached[i],
-            _rounded(medians.get(i)),
-            _rounded(days_sum[i] / reached[i]) if reached[i] else None,
+            year, month, kept_count[i], reached[i], *map(_rounded, times.get(i, (None, None)))
         )
         for i, (year, month) in enumerate(span)
     ]
