@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.content.models import ItemVersion, VersionedItem
 from app.core.models import utcnow
 from app.extensions import db
+
+
+class AttemptStatus(StrEnum):
+    """Where a play-through stands (stored as its value)."""
+
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+    ABANDONED = "abandoned"  # restarted before reaching an ending
 
 
 class Scenario(VersionedItem, db.Model):
@@ -45,15 +54,11 @@ class ScenarioAttempt(db.Model):
         db.Index("ix_scenario_attempt_employee_scenario", "employee_id", "scenario_id"),
     )
 
-    IN_PROGRESS = "in_progress"
-    FINISHED = "finished"
-    ABANDONED = "abandoned"  # restarted before reaching an ending
-
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(db.ForeignKey("employee.id"))
     scenario_id: Mapped[int] = mapped_column(db.ForeignKey("scenario.id"), index=True)
     version_id: Mapped[int] = mapped_column(db.ForeignKey("scenario_version.id"), index=True)
-    status: Mapped[str] = mapped_column(db.String(16), default=IN_PROGRESS)
+    status: Mapped[str] = mapped_column(db.String(16), default=AttemptStatus.IN_PROGRESS)
     current_node: Mapped[str] = mapped_column(db.String(100))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

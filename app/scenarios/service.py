@@ -16,7 +16,13 @@ from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started, send_progress
 from app.extensions import db
 from app.scenarios import engine
-from app.scenarios.models import Scenario, ScenarioAttempt, ScenarioChoice, ScenarioVersion
+from app.scenarios.models import (
+    AttemptStatus,
+    Scenario,
+    ScenarioAttempt,
+    ScenarioChoice,
+    ScenarioVersion,
+)
 
 KIND = "scenario"
 
@@ -42,7 +48,7 @@ def open_attempt(employee_id: int, scenario: Scenario) -> ScenarioAttempt | None
         .where(
             ScenarioAttempt.employee_id == employee_id,
             ScenarioAttempt.scenario_id == scenario.id,
-            ScenarioAttempt.status == ScenarioAttempt.IN_PROGRESS,
+            ScenarioAttempt.status == AttemptStatus.IN_PROGRESS,
         )
         .order_by(ScenarioAttempt.id.desc())
     )
@@ -55,7 +61,7 @@ def finished_attempts(employee_id: int, scenario: Scenario) -> list[ScenarioAtte
             .where(
                 ScenarioAttempt.employee_id == employee_id,
                 ScenarioAttempt.scenario_id == scenario.id,
-                ScenarioAttempt.status == ScenarioAttempt.FINISHED,
+                ScenarioAttempt.status == AttemptStatus.FINISHED,
             )
             .order_by(ScenarioAttempt.id.desc())
         )
@@ -88,7 +94,7 @@ def progress_for(employee_id: int, slugs: list[str]) -> dict[str, float]:
     progress: dict[str, float] = {}
     for slug, was_passed, status in rows:
         value = 0.0
-        if status == ScenarioAttempt.FINISHED and was_passed:
+        if status == AttemptStatus.FINISHED and was_passed:
             value = 1.0
         elif status is not None:
             value = 0.5
@@ -111,7 +117,7 @@ def start(employee_id: int, scenario: Scenario) -> ScenarioAttempt:
     version = current_version(scenario)
     previous = open_attempt(employee_id, scenario)
     if previous is not None:
-        previous.status = ScenarioAttempt.ABANDONED
+        previous.status = AttemptStatus.ABANDONED
     first_on_version = (
         db.session.scalar(
             select(func.count(ScenarioAttempt.id)).where(
@@ -155,7 +161,7 @@ def choose(
     ``node_id`` and ``step_number`` are what the learner's page showed: if they no longer match
     (an old tab, a double submit), nothing is recorded and :class:`StaleStep` is raised.
     """
-    if attempt.status != ScenarioAttempt.IN_PROGRESS:
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         raise StaleStep
     path = attempt.active_choices
     if node_id != attempt.current_node or step_number != len(path):
@@ -181,7 +187,7 @@ def choose(
     completed = False
     if now.finished:
         ending = definition["nodes"][now.node]["ending"]
-        attempt.status = ScenarioAttempt.FINISHED
+        attempt.status = AttemptStatus.FINISHED
         attempt.finished_at = utcnow()
         attempt.ending_node = now.node
         attempt.verdict = ending["verdict"]
@@ -221,7 +227,7 @@ def _passed_before(attempt: ScenarioAttempt) -> bool:
 
 def go_back(attempt: ScenarioAttempt, step_number: int) -> ScenarioAttempt:
     """Take back the last choice (when the scenario allows it). The choice stays on record."""
-    if attempt.status != ScenarioAttempt.IN_PROGRESS or not attempt.version.definition.get(
+    if attempt.status != AttemptStatus.IN_PROGRESS or not attempt.version.definition.get(
         "allow_back"
     ):
         raise StaleStep
@@ -338,7 +344,7 @@ def choice_report(scenario: Scenario, version: ScenarioVersion) -> Report:
         version=version,
         versions=[v.number for v in scenario.versions],
         started=sum(statuses.values()),
-        finished=statuses[ScenarioAttempt.FINISHED],
+        finished=statuses[AttemptStatus.FINISHED],
         passed=passed_count,
     )
     for node_id in engine.reachable(definition):

@@ -21,7 +21,7 @@ from app.core.converters import bounded_int
 from app.core.permissions import Permission, require, require_any
 from app.scenarios import bp, engine, service
 from app.scenarios.forms import BackForm, StartForm, StepForm
-from app.scenarios.models import ScenarioAttempt
+from app.scenarios.models import AttemptStatus, ScenarioAttempt
 
 
 def _scenario_or_404(slug: str):
@@ -112,7 +112,7 @@ def choose(slug: str):
             "warning",
         )
         return redirect(url_for("scenarios.play", slug=slug))
-    if attempt.status == ScenarioAttempt.FINISHED:
+    if attempt.status == AttemptStatus.FINISHED:
         return redirect(url_for("scenarios.result", slug=slug, attempt_id=attempt.id))
     return redirect(url_for("scenarios.play", slug=slug, _anchor="feedback"))
 
@@ -140,7 +140,7 @@ def result(slug: str, attempt_id: int):
     if (
         attempt is None
         or attempt.scenario_id != scenario.id
-        or attempt.status != ScenarioAttempt.FINISHED
+        or attempt.status != AttemptStatus.FINISHED
     ):
         abort(404)
     definition = attempt.version.definition

@@ -18,7 +18,7 @@ from app.quizzes import service as quizzes
 from app.quizzes.models import QuizAttempt
 from app.scenarios import content as scenario_content
 from app.scenarios import service as scenarios
-from app.scenarios.models import ScenarioAttempt
+from app.scenarios.models import AttemptStatus, ScenarioAttempt
 from tests.courses.support import content_root, sync, write_course
 from tests.factories import login, make_employee
 from tests.quizzes.conftest import answer_positions, selections_for
@@ -145,7 +145,7 @@ def test_a_failing_receiver_leaves_the_role_play_unfinished(app, db, course):
     fresh(db)
     attempt = db.session.get(ScenarioAttempt, attempt.id)
     assert (
-        attempt.status == ScenarioAttempt.IN_PROGRESS
+        attempt.status == AttemptStatus.IN_PROGRESS
         and attempt.passed is None
         and attempt.active_choices == []
     )

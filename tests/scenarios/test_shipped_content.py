@@ -8,6 +8,7 @@ import pytest
 from app.config import PROJECT_ROOT
 from app.quizzes import content as quiz_content
 from app.scenarios import content, service
+from app.scenarios.models import AttemptStatus
 from tests.factories import login, make_employee
 
 SHIPPED = content.find(PROJECT_ROOT)
@@ -52,7 +53,7 @@ def test_every_ending_of_a_shipped_scenario_can_be_played(path: Path, app, clien
             )
             assert response.status_code == 302
         db.session.refresh(attempt)
-        assert attempt.status == "finished" and attempt.ending_node == ending
+        assert attempt.status == AttemptStatus.FINISHED and attempt.ending_node == ending
         page = client.get(f"/scenarios/{path.stem}/results/{attempt.id}").get_data(as_text=True)
         assert definition["nodes"][ending]["ending"]["debrief"]["ja"][:20] in page
     verdicts = {definition["nodes"][e]["ending"]["verdict"] for e in endings}
