@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,17 +11,28 @@ from app.core.models import utcnow
 from app.extensions import db
 
 
+class RenderStatus(StrEnum):
+    """Where a render job stands (stored as its value)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"  # a worker is rendering it and reports a heartbeat
+    DONE = "done"
+    SKIPPED = "skipped"  # the script had not changed since the last render
+    FAILED = "failed"
+
+    @classmethod
+    def finished(cls) -> tuple[RenderStatus, ...]:
+        return (cls.DONE, cls.SKIPPED, cls.FAILED)
+
+
 class RenderJob(db.Model):
     """A request to render ``videos/<script_id>/script.yaml``; the task reports progress here."""
 
     __tablename__ = "render_job"
 
-    QUEUED, RUNNING, DONE, SKIPPED, FAILED = "queued", "running", "done", "skipped", "failed"
-    FINISHED = (DONE, SKIPPED, FAILED)
-
     id: Mapped[int] = mapped_column(primary_key=True)
     script_id: Mapped[str] = mapped_column(db.String(100), index=True)
-    status: Mapped[str] = mapped_column(db.String(16), default=QUEUED)
+    status: Mapped[str] = mapped_column(db.String(16), default=RenderStatus.QUEUED)
     progress: Mapped[float] = mapped_column(default=0.0)  # 0..1
     phase: Mapped[str | None] = mapped_column(db.String(32))
     force: Mapped[bool] = mapped_column(default=False)
@@ -38,7 +50,7 @@ class RenderJob(db.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in self.FINISHED
+        return self.status in RenderStatus.finished()
 
     @property
     def percent(self) -> int:

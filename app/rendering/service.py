@@ -17,7 +17,7 @@ from app.core import audit, queue, worker
 from app.core.models import utcnow
 from app.extensions import db
 from app.rendering import cards, content, engines, tools, tts
-from app.rendering.models import RenderJob
+from app.rendering.models import RenderJob, RenderStatus
 from app.rendering.render import (
     RenderFailed,
     RenderResult,
@@ -129,7 +129,7 @@ def start_render(script_id: str, actor_id: int | None, force: bool = False) -> R
     except queue.QueueUnavailable as exc:
         log.warning("render job %s could not be queued: %s", job.id, exc)
         job = db.session.get(RenderJob, job.id)
-        job.status, job.finished_at = RenderJob.FAILED, utcnow()
+        job.status, job.finished_at = RenderStatus.FAILED, utcnow()
         job.message = _(
             "The server's task queue does not answer, so the render could not be started. Try again in a few minutes, and tell the system administrator if this continues."
         )
@@ -142,7 +142,7 @@ def run_job(job_id: int) -> RenderJob | None:
     job = db.session.get(RenderJob, job_id)
     if job is None or job.finished:
         return job
-    job.status, job.started_at, job.progress = RenderJob.RUNNING, utcnow(), 0.0
+    job.status, job.started_at, job.progress = RenderStatus.RUNNING, utcnow(), 0.0
     job.worker_id, job.heartbeat_at = worker.worker_identity(), utcnow()
     db.session.commit()
     last = {"progress": 0.0, "phase": None, "at": time.monotonic()}
@@ -164,17 +164,17 @@ def run_job(job_id: int) -> RenderJob | None:
             raise RenderFailed(_("The script %(id)s no longer exists.", id=job.script_id))
         result = render(path, force=job.force, progress=report)
     except EXPECTED_ERRORS as exc:
-        job.status, job.message = RenderJob.FAILED, str(exc)
+        job.status, job.message = RenderStatus.FAILED, str(exc)
     except Exception:  # noqa: BLE001 - recorded on the job; the worker must go on
         log.exception("render job %s failed", job_id)
         job.status, job.message = (
-            RenderJob.FAILED,
+            RenderStatus.FAILED,
             _(
                 "The video could not be rendered because of an unexpected error. The server log has the details."
             ),
         )
     else:
-        job.status = RenderJob.SKIPPED if result.status == "skipped" else RenderJob.DONE
+        job.status = RenderStatus.SKIPPED if result.status == "skipped" else RenderStatus.DONE
         job.duration_seconds = result.duration or None
         job.script_sha256 = file_sha256(path)
         job.message = hand_off(result, job.requested_by_id)
@@ -198,11 +198,11 @@ def recover_jobs() -> int:
     limit = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
     stopped = 0
     for job in db.session.scalars(
-        db.select(RenderJob).where(RenderJob.status == RenderJob.RUNNING)
+        db.select(RenderJob).where(RenderJob.status == RenderStatus.RUNNING)
     ):
         silent = job.heartbeat_at is None or job.heartbeat_at < utcnow() - limit
         if silent or worker.holder_is_dead(job.worker_id):
-            job.status, job.finished_at = RenderJob.FAILED, utcnow()
+            job.status, job.finished_at = RenderStatus.FAILED, utcnow()
             job.message = _(
                 "The render stopped because the background worker was stopped or restarted. Start it again."
             )

@@ -10,7 +10,7 @@ from app.core.permissions import Permission, require
 from app.extensions import db
 from app.rendering import bp, service
 from app.rendering.forms import RenderForm
-from app.rendering.models import RenderJob
+from app.rendering.models import RenderJob, RenderStatus
 
 
 @bp.get("/content/scripts")
@@ -34,7 +34,7 @@ def render(script_id: str):
         abort(404)
     job = service.start_render(script_id, current_user.id, force=form.force.data == "1")
     db.session.refresh(job)
-    if job.status == RenderJob.FAILED:
+    if job.status == RenderStatus.FAILED:
         flash(_("The video could not be rendered: %(message)s", message=job.message), "error")
     elif job.finished:
         flash(job.message or _("Rendering finished."), "success")
@@ -60,9 +60,9 @@ def job_status(job_id: int):
 
 def status_label(status: str) -> str:
     return {
-        RenderJob.QUEUED: _("Waiting"),
-        RenderJob.RUNNING: _("Rendering"),
-        RenderJob.DONE: _("Rendered"),
-        RenderJob.SKIPPED: _("Unchanged"),
-        RenderJob.FAILED: _("Failed"),
+        RenderStatus.QUEUED: _("Waiting"),
+        RenderStatus.RUNNING: _("Rendering"),
+        RenderStatus.DONE: _("Rendered"),
+        RenderStatus.SKIPPED: _("Unchanged"),
+        RenderStatus.FAILED: _("Failed"),
     }.get(status, status)

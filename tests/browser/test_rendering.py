@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from app.core.permissions import Role
 from app.extensions import db
-from app.rendering.models import RenderJob
+from app.rendering.models import RenderJob, RenderStatus
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import PASSWORD, make_employee
 from tests.rendering.conftest import SMALL, write_script
@@ -34,7 +34,7 @@ def test_content_admin_renders_a_script_and_watches_progress(page, app, tmp_path
     # A job still running is followed live by the page's script.
     job = RenderJob(
         script_id="two-lines",
-        status=RenderJob.RUNNING,
+        status=RenderStatus.RUNNING,
         progress=0.4,
         phase="speech",
         requested_by_id=admin.id,
@@ -44,7 +44,7 @@ def test_content_admin_renders_a_script_and_watches_progress(page, app, tmp_path
     page.reload()
     row = page.locator("#script-two-lines")
     assert row.locator("progress").get_attribute("value") == "40"
-    job.status, job.progress, job.message = RenderJob.DONE, 1.0, "完了しました"
+    job.status, job.progress, job.message = RenderStatus.DONE, 1.0, "完了しました"
     db.session.commit()
     expect(row.locator("[data-role=label]")).to_have_text("作成済み")
     expect(row.locator("progress")).to_have_attribute("value", "100")

@@ -10,7 +10,7 @@ import yaml
 from app.core.models import AuditEvent
 from app.core.permissions import Role
 from app.rendering import service
-from app.rendering.models import RenderJob
+from app.rendering.models import RenderJob, RenderStatus
 from app.rendering.render import RenderResult
 from tests.factories import login, make_employee
 from tests.rendering.conftest import TWO_LINES, write_script
@@ -168,19 +168,19 @@ def test_a_render_left_running_by_a_dead_worker_is_marked_failed_with_a_plain_me
     gone.wait()
     dead = RenderJob(
         script_id="two-lines",
-        status=RenderJob.RUNNING,
+        status=RenderStatus.RUNNING,
         worker_id=f"{worker.host_name()}:{gone.pid}:x",
         heartbeat_at=utcnow(),
     )
     live = RenderJob(
         script_id="two-lines",
-        status=RenderJob.RUNNING,
+        status=RenderStatus.RUNNING,
         worker_id=worker.worker_identity(),
         heartbeat_at=utcnow(),
     )
     silent = RenderJob(
         script_id="two-lines",
-        status=RenderJob.RUNNING,
+        status=RenderStatus.RUNNING,
         worker_id="elsewhere:1:x",
         heartbeat_at=utcnow() - timedelta(seconds=app.config["JOB_LEASE_SECONDS"] + 1),
     )
@@ -188,9 +188,9 @@ def test_a_render_left_running_by_a_dead_worker_is_marked_failed_with_a_plain_me
     db.session.commit()
     assert worker.recover_stuck_jobs() == 2
     assert (dead.status, silent.status, live.status) == (
-        RenderJob.FAILED,
-        RenderJob.FAILED,
-        RenderJob.RUNNING,
+        RenderStatus.FAILED,
+        RenderStatus.FAILED,
+        RenderStatus.RUNNING,
     )
     assert "もう一度作成してください" in dead.message
 
