@@ -602,11 +602,15 @@ class Spec(Type):
             )
             return False
         ctx._named_at[id(value)] = line
-        self.walk(ctx, value, _("%(where)s, %(key)s", where=where, key=key) if key else where)
-        return True
+        return self.walk(
+            ctx, value, _("%(where)s, %(key)s", where=where, key=key) if key else where
+        )
 
-    def walk(self, ctx: Context, mapping: LineDict, where: str) -> None:
+    def walk(self, ctx: Context, mapping: LineDict, where: str) -> bool:
+        """Check every field, then run the checks; the mapping is usable when every field it
+        requires is."""
         unknown_keys(ctx, mapping, self.fields, where, self.unknown)
+        usable = True
         for key, spec in self.fields.items():
             if key in mapping and mapping[key] is not None:
                 if not spec.type.check(ctx, mapping[key], mapping.line_of(key), where, key):
@@ -615,8 +619,10 @@ class Spec(Type):
                 ctx.reject(mapping, key)
                 if spec.is_required(ctx, mapping):
                     spec.type.missing(ctx, mapping, where, key)
+            usable = usable and (ctx.ok(mapping, key) or not spec.is_required(ctx, mapping))
         for hook in self.checks:
             hook(ctx, mapping, where)
+        return usable
 
     def defaults(self) -> dict:
         return {k: f.default for k, f in self.fields.items() if f.default is not None}

@@ -358,7 +358,7 @@ def _cast(ctx: Context, data: LineDict, known_voices: set[str] | None) -> dict[s
         if not ctx.ok(raw_cast, key):
             continue
         where = _("%(noun)s `%(id)s`", noun=_("cast"), id=key)
-        name, role = _plain(member["name"]), _plain(ctx.value(member, "role"))
+        name, role = _plain(ctx.value(member, "name")), _plain(ctx.value(member, "role"))
         voice = _voice(ctx, member, raw_cast.line_of(key), where, known_voices)
         colour = ctx.value(member, "colour", COLOURS[index % len(COLOURS)])
         look = scenery.cast_look(
