@@ -84,10 +84,6 @@ def did_you_mean(name, candidates: Iterable, otherwise: str = "") -> str:
     return _("Did you mean `%(name)s`?", name=close[0]) if close else otherwise
 
 
-def line_in(parent, key) -> int:
-    return parent.line_of(key) if isinstance(parent, LineDict | LineList) else 0
-
-
 # --- types ------------------------------------------------------------------------------------
 
 
