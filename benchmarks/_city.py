@@ -28,30 +28,35 @@ def work_folder(prefix: str) -> Path:
     return work
 
 
-def make_app(path: Path):
-    """The portal on a fresh SQLite database at ``path``, its tables created."""
+def make_app(path: Path | None = None, **settings):
+    """The portal with its tables created: on a fresh SQLite database at ``path``, written
+    without waiting for the disk, or on the database that ``settings`` name
+    (``SQLALCHEMY_DATABASE_URI``, ``SQLALCHEMY_ENGINE_OPTIONS``)."""
     from sqlalchemy import event
 
     from app import create_app
     from app.extensions import db
 
+    database = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"} if path is not None else {}
     app = create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            **database,
             "SECRET_KEY": "bench",
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
             "TASKS_IMMEDIATE": True,
             "RATELIMIT_ENABLED": False,
+            **settings,
         }
     )
     with app.app_context():
         db.create_all()
-        # Loading need not wait for the disk; the pages are measured the same.
-        event.listen(
-            db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF")
-        )
-        db.engine.dispose()
+        if path is not None:
+            # Loading need not wait for the disk; the pages are measured the same.
+            event.listen(
+                db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF")
+            )
+            db.engine.dispose()
     return app
 
 

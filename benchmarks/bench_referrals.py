@@ -21,27 +21,22 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-referrals-"))
-os.environ.setdefault("INSTANCE_PATH", str(WORK / "instance"))
-os.environ.setdefault("TASK_DB", str(WORK / "tasks.sqlite3"))
+import _city
+
+WORK = _city.work_folder("bench-referrals-")
 
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.accounts.models import Department, Employee, EmployeeRole  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.referrals import scale  # noqa: E402
 
 GOAL = 2.0
 REPEATS = 9
-PASSWORD = "benchmark-password"
+PASSWORD = _city.PASSWORD
 PAGES = {
     "home (panels)": ("GET", "/", None),
     "inbox": ("GET", "/consultation/inbox", None),
@@ -63,40 +58,20 @@ PAGES = {
 
 
 def make_app(url: str | None, size: str):
-    if url:
-        schema = f"bench_referrals_{os.getpid()}_{size}"
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
-        config = {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
-        }
-    else:
-        schema, config = (
-            None,
-            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / f'referrals-{size}.sqlite3'}"},
-        )
-    app = create_app(
-        {
-            **config,
-            "SECRET_KEY": "bench",
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "TASKS_IMMEDIATE": True,
-            "RATELIMIT_ENABLED": False,
-        }
+    """The portal for one size: on SQLite, or in a schema of its own on PostgreSQL at ``url``
+    (the schema is returned, to be dropped after)."""
+    if not url:
+        return _city.make_app(WORK / f"referrals-{size}.sqlite3"), None
+    schema = f"bench_referrals_{os.getpid()}_{size}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    app = _city.make_app(
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema}"}},
     )
-    with app.app_context():
-        db.create_all()
-        if not url:
-            # Loading thousands of referrals need not wait for the disk; the pages are measured the same.
-            event.listen(
-                db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous=OFF")
-            )
-            db.engine.dispose()
     return app, schema
 
 
