@@ -12,55 +12,15 @@ which goes first; the ratio printed is the median of the rounds' ratios. Goal: <
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-TMP = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
-os.environ.setdefault("INSTANCE_PATH", str(TMP))
-os.environ.setdefault("TASK_DB", str(TMP / "tasks.sqlite3"))
-os.environ["TASKS_IMMEDIATE"] = "1"
+import _video
 
-
-def make_source(path: Path, seconds: int, size: str) -> Path:
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-nostdin",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size={size}:rate=30:duration={seconds}",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:sample_rate=48000:duration={seconds}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-crf",
-            "18",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+TMP = _video.work_folder("bench-ingest-")
 
 
 def children_cpu() -> float:
@@ -83,27 +43,16 @@ def main() -> None:
         print("ffmpeg is not installed: nothing to measure")
         return
 
-    from app import create_app
-    from app.extensions import db
     from app.videos import media, service
-    from app.videos.models import IngestJob, Video
 
-    media_root = TMP / "media"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ.get(
-                "DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}"
-            ),
-            "SECRET_KEY": "bench",
-            "MEDIA_ROOT": media_root,
-            "TASKS_IMMEDIATE": True,
-        }
+    app = _video.make_app(TMP)
+    # A camera-quality file, quick to make.
+    source = _video.make_source(
+        TMP / "source.mp4", args.seconds, args.size, video=["-preset", "ultrafast", "-crf", "18"]
     )
-    source = make_source(TMP / "source.mp4", args.seconds, args.size)
     direct_dir = TMP / "direct"
 
     with app.app_context():
-        db.create_all()
         info = media.probe(source)
         command = media.build_command(
             media.plan(source, direct_dir, info, service.renditions()),
@@ -124,10 +73,7 @@ def main() -> None:
             return elapsed
 
         def ingest() -> float:
-            db.session.execute(db.delete(IngestJob))
-            db.session.execute(db.delete(Video))
-            db.session.commit()
-            shutil.rmtree(media_root, ignore_errors=True)
+            _video.clear(app)
             cpu = children_cpu() + own_cpu()
             began = time.perf_counter()
             video = service.ingest_path(source, wait=True)

@@ -21,61 +21,13 @@ instead of encoding it must not cost more overall).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-TMP = Path(tempfile.mkdtemp(prefix="bench-publish-"))
-os.environ.setdefault("INSTANCE_PATH", str(TMP))
-os.environ.setdefault("TASK_DB", str(TMP / "tasks.sqlite3"))
-os.environ["TASKS_IMMEDIATE"] = "1"
+import _video
 
-
-def make_source(path: Path, seconds: int, size: str) -> Path:
-    # A delivery-grade file (about 2-3 Mb/s), as an editor or the renderer exports it.
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-nostdin",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=size={size}:rate=30:duration={seconds}",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:sample_rate=48000:duration={seconds}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-crf",
-            "23",
-            "-maxrate",
-            "3M",
-            "-bufsize",
-            "6M",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-b:a",
-            "96k",
-            "-shortest",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
+TMP = _video.work_folder("bench-publish-")
 
 
 def main() -> None:
@@ -88,28 +40,21 @@ def main() -> None:
         print("ffmpeg is not installed: nothing to measure")
         return
 
-    from app import create_app
-    from app.extensions import db
     from app.videos import media, service, tasks
-    from app.videos.models import IngestJob, Video
 
-    media_root = TMP / "media"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": os.environ.get(
-                "DATABASE_URL", f"sqlite:///{TMP / 'bench.sqlite3'}"
-            ),
-            "SECRET_KEY": "bench",
-            "MEDIA_ROOT": media_root,
-            "TASKS_IMMEDIATE": True,
-        }
+    app = _video.make_app(TMP)
+    # A delivery-grade file (about 2-3 Mb/s), as an editor or the renderer exports it.
+    source = _video.make_source(
+        TMP / "source.mp4",
+        args.seconds,
+        args.size,
+        video=["-preset", "veryfast", "-crf", "23", "-maxrate", "3M", "-bufsize", "6M"],
+        audio=["-b:a", "96k"],
     )
-    source = make_source(TMP / "source.mp4", args.seconds, args.size)
     held: list[int] = []
     tasks.transcode = held.append  # the queue holds 「軽量」 so that each part is timed on its own
 
     with app.app_context():
-        db.create_all()
         mismatches = media.top_rendition_mismatches(
             media.probe(source),
             short_side=service.top_rendition()[1],
@@ -119,10 +64,7 @@ def main() -> None:
             raise SystemExit(f"the benchmark source does not fit the top rendition: {mismatches}")
 
         def reset() -> None:
-            db.session.execute(db.delete(IngestJob))
-            db.session.execute(db.delete(Video))
-            db.session.commit()
-            shutil.rmtree(media_root, ignore_errors=True)
+            _video.clear(app)
             held.clear()
 
         def as_is() -> tuple[float, float]:
