@@ -60,6 +60,22 @@ def make_app(path: Path | None = None, **settings):
     return app
 
 
+def postgres_schema(url: str, schema: str) -> dict:
+    """Create ``schema`` afresh on the PostgreSQL server at ``url``; returns the settings that
+    put the portal in it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
+    }
+
+
 def departments() -> tuple[list, list]:
     """5 部 of 8 課 each (names as long as a real city's), flushed: (divisions, sections)."""
     from app.accounts.models import Department

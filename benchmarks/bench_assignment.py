@@ -16,20 +16,15 @@ change is shown too.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="bench-assignment-"))
-os.environ.setdefault("INSTANCE_PATH", str(WORK / "instance"))
-os.environ.setdefault("TASK_DB", str(WORK / "tasks.sqlite3"))
+import _city
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+WORK = _city.work_folder("bench-assignment-")
+
+from sqlalchemy import insert, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.accounts.models import Department, Employee, EmployeeRole  # noqa: E402
@@ -66,16 +61,7 @@ def rule_for(c: int, division_codes: list[str], section_codes: list[str]) -> dic
 
 def build(size: int, courses: int, url: str | None):
     if url:
-        schema = f"bench_assignment_{size}"
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
-        config = {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-csearch_path={schema}"}},
-        }
+        config = _city.postgres_schema(url, f"bench_assignment_{size}")
     else:
         config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{WORK / f'assign-{size}.sqlite3'}"}
     app = create_app({**config, "SECRET_KEY": "bench", "TESTING": True, "TASKS_IMMEDIATE": True})

@@ -63,16 +63,7 @@ def make_app(url: str | None, size: str):
     if not url:
         return _city.make_app(WORK / f"referrals-{size}.sqlite3"), None
     schema = f"bench_referrals_{os.getpid()}_{size}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    app = _city.make_app(
-        SQLALCHEMY_DATABASE_URI=url,
-        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema}"}},
-    )
-    return app, schema
+    return _city.make_app(**_city.postgres_schema(url, schema)), schema
 
 
 def people():
