@@ -41,6 +41,7 @@ def main() -> None:
         return
 
     from app.videos import media, service, tasks
+    from app.videos.models import JobState
 
     app = _video.make_app(TMP)
     # A delivery-grade file (about 2-3 Mb/s), as an editor or the renderer exports it.
@@ -77,7 +78,7 @@ def main() -> None:
             began = time.perf_counter()
             job = service.run_job(held[0])
             light = time.perf_counter() - began
-            assert job.state == "done", job.error_tail
+            assert job.state == JobState.DONE, job.error_tail
             return watchable, light
 
         def full() -> float:

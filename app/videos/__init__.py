@@ -18,8 +18,10 @@ def init_app(app):
         tasks,  # noqa: F401  (registers the transcode task with the queue's consumer)
     )
     from app.videos.cli import demo_loader, videos_cli
+    from app.videos.models import JobState
 
     app.cli.add_command(videos_cli)
+    app.jinja_env.globals["JobState"] = JobState
     from app.core.worker import register_recovery
     from app.videos.service import recover_jobs
 
