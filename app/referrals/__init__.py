@@ -21,6 +21,7 @@ def init_app(app):
     from app.core.permissions import Permission
     from app.core.views import add_home_panel
     from app.referrals import cli, demo, service
+    from app.referrals.models import CaseStatus, ReferralStatus
 
     add_nav(app, "referrals.mine", _l("My referrals"), Permission.REFER)
     add_nav(app, "referrals.inbox", _l("Referral inbox"), Permission.HANDLE_REFERRALS)
@@ -31,6 +32,8 @@ def init_app(app):
     add_home_panel(app, "referrals/_home_panel.html", Permission.REFER)
     add_home_panel(app, "referrals/_office_panel.html", Permission.HANDLE_REFERRALS)
     app.jinja_env.globals["referral_panel_counts"] = service.panel_counts
+    app.jinja_env.globals["CaseStatus"] = CaseStatus
+    app.jinja_env.globals["ReferralStatus"] = ReferralStatus
     app.jinja_env.filters["localdate"] = local_date
     app.cli.add_command(cli.referrals_cli)
     register_demo_loader(app, demo.load)
