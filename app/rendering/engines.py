@@ -22,6 +22,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from app.content.registry import Problem
+from app.content.spec import did_you_mean
 from app.rendering import kokoro, tools, tts
 from app.rendering.script import DEFAULT_ENGINE, Script, Voice
 
@@ -123,15 +124,20 @@ def check(script: Script, path: Path) -> list[Problem]:
     problems: list[Problem] = []
     speakers: dict[str, str] = {}
     for key, member in script.cast.items():
-        voice, where = member.voice, f"cast {key!r}"
+        voice, where = member.voice, _("%(noun)s `%(id)s`", noun=_("cast"), id=key)
         engine = ENGINES.get(voice.engine)
         if engine is None:
             problems.append(
                 Problem(
                     path,
                     voice.line,
-                    f"{where}: unknown speech engine {voice.engine!r}",
-                    "one of " + ", ".join(sorted(ENGINES)),
+                    _(
+                        "%(where)s: unknown speech engine %(engine)r",
+                        where=where,
+                        engine=voice.engine,
+                    ),
+                    did_you_mean(voice.engine, ENGINES)
+                    or _("Use one of: %(values)s.", values=", ".join(sorted(ENGINES))),
                 )
             )
             continue
@@ -147,8 +153,12 @@ def check(script: Script, path: Path) -> list[Problem]:
                     Problem(
                         path,
                         voice.line,
-                        f"{where} speaks with the same voice as cast {speakers[identity]!r}",
-                        "give each speaker a voice of their own",
+                        _(
+                            "%(where)s speaks with the same voice as %(other)s",
+                            where=where,
+                            other=_("%(noun)s `%(id)s`", noun=_("cast"), id=speakers[identity]),
+                        ),
+                        _("Give each speaker a voice of their own."),
                         "warning",
                     )
                 )
@@ -163,8 +173,12 @@ def _check_fallback(path: Path, where: str, voice: Voice) -> list[Problem]:
             Problem(
                 path,
                 voice.line,
-                f"{where}: fallback {voice.fallback!r} is not another speech engine",
-                "one of " + ", ".join(others),
+                _(
+                    "%(where)s: fallback %(engine)r is not another speech engine",
+                    where=where,
+                    engine=voice.fallback,
+                ),
+                _("Use one of: %(values)s.", values=", ".join(others)),
             )
         ]
     return []
@@ -179,15 +193,26 @@ def _missing(path: Path, where: str, voice: Voice, engine: Engine) -> Problem:
         return Problem(
             path,
             voice.line,
-            f"{where}: {engine.title} is not installed, so {voice.fallback} will speak instead ({reason})",
-            "install it and render again with --force",
+            _(
+                "%(where)s: %(engine)s is not installed, so %(fallback)s will speak instead (%(reason)s)",
+                where=where,
+                engine=engine.title,
+                fallback=voice.fallback,
+                reason=reason,
+            ),
+            _("Install it and render again with --force."),
             "warning",
         )
     return Problem(
         path,
         voice.line,
-        f"{where}: {engine.title} is not installed, so the video cannot be rendered ({reason})",
-        f"install it, or add fallback: {DEFAULT_ENGINE}",
+        _(
+            "%(where)s: %(engine)s is not installed, so the video cannot be rendered (%(reason)s)",
+            where=where,
+            engine=engine.title,
+            reason=reason,
+        ),
+        _("Install it, or add `fallback: %(engine)s`.", engine=DEFAULT_ENGINE),
         "warning",
     )
 
@@ -201,8 +226,13 @@ def _check_name(
                 Problem(
                     path,
                     voice.line,
-                    f"{where}: {engine.title} has no voice names: name {voice.name!r} is not used",
-                    "choose its voice with file (and pitch, speed, alpha)",
+                    _(
+                        "%(where)s: %(engine)s has no voice names: name %(name)r is not used",
+                        where=where,
+                        engine=engine.title,
+                        name=voice.name,
+                    ),
+                    _("Choose its voice with `file` (and pitch, speed, alpha)."),
                 )
             ]
         return []
@@ -210,16 +240,29 @@ def _check_name(
         known = (
             ", ".join(sorted(engine.voice_names()))
             if installed
-            else "see the engine's documentation"
+            else _("See the engine's documentation.")
         )
-        return [Problem(path, voice.line, f"{where}: a {engine.title} voice needs a name", known)]
+        return [
+            Problem(
+                path,
+                voice.line,
+                _("%(where)s: a %(engine)s voice needs a name", where=where, engine=engine.title),
+                known,
+            )
+        ]
     if installed and voice.name not in engine.voice_names():
         return [
             Problem(
                 path,
                 voice.line,
-                f"{where}: {engine.title} has no voice {voice.name!r}",
-                "one of " + ", ".join(sorted(engine.voice_names())),
+                _(
+                    "%(where)s: %(engine)s has no voice %(name)r",
+                    where=where,
+                    engine=engine.title,
+                    name=voice.name,
+                ),
+                did_you_mean(voice.name, engine.voice_names())
+                or _("Use one of: %(values)s.", values=", ".join(sorted(engine.voice_names()))),
             )
         ]
     if not voice.fallback and (voice.pitch or voice.alpha is not None):
@@ -227,8 +270,11 @@ def _check_name(
             Problem(
                 path,
                 voice.line,
-                f"{where}: pitch and alpha apply to Open JTalk voices only",
-                f"remove them, or add fallback: {DEFAULT_ENGINE} for which they are meant",
+                _("%(where)s: pitch and alpha apply to Open JTalk voices only", where=where),
+                _(
+                    "Remove them, or add `fallback: %(engine)s` for which they are meant.",
+                    engine=DEFAULT_ENGINE,
+                ),
                 "warning",
             )
         ]

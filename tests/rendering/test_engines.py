@@ -135,23 +135,23 @@ def test_voice_settings_are_parsed(tmp_path):
 @pytest.mark.parametrize(
     ("first", "message"),
     [
-        ("{engine: espeak}", "6: error: cast '職員': unknown speech engine 'espeak'"),
+        ("{engine: espeak}", "6: error: cast `職員`: unknown speech engine 'espeak'"),
         (
             "{engine: 'two words'}",
             "6: error: cast `職員`, voice: `engine` must be a name such as kokoro, not 'two words'",
         ),
-        ("{engine: kokoro}", "6: error: cast '職員': a Kokoro voice needs a name"),
+        ("{engine: kokoro}", "6: error: cast `職員`: a Kokoro voice needs a name"),
         (
             "{file: mei_normal, name: jm_kumo}",
-            "6: error: cast '職員': Open JTalk has no voice names",
+            "6: error: cast `職員`: Open JTalk has no voice names",
         ),
         (
             "{engine: kokoro, name: jm_kumo, fallback: kokoro}",
-            "6: error: cast '職員': fallback 'kokoro' is not another speech engine",
+            "6: error: cast `職員`: fallback 'kokoro' is not another speech engine",
         ),
         (
             "{file: mei_normal, pitch: 3}",
-            "9: warning: cast '住民' speaks with the same voice as cast '職員'",
+            "9: warning: cast `住民` speaks with the same voice as cast `職員`",
         ),
     ],
 )
@@ -164,7 +164,7 @@ def test_a_missing_engine_fails_with_a_clear_message(app, tmp_path, extra_engine
     path = script_with(tmp_path, "{engine: absent, name: x}", "{file: mei_normal}")
     assert any(
         p.startswith(
-            "6: warning: cast '職員': Absent is not installed, so the video cannot be rendered"
+            "6: warning: 登場人物 `職員`: Absent がインストールされていないため、動画を作成できません"
         )
         for p in problems_of(path)
     )
@@ -176,7 +176,9 @@ def test_a_missing_engine_fails_with_a_clear_message(app, tmp_path, extra_engine
 def test_a_missing_engine_falls_back_when_the_script_says_so(app, tmp_path, extra_engines):
     path = script_with(tmp_path, "{engine: absent, name: x, fallback: tone}", "{file: mei_normal}")
     assert any(
-        p.startswith("6: warning: cast '職員': Absent is not installed, so tone will speak instead")
+        p.startswith(
+            "6: warning: 登場人物 `職員`: Absent がインストールされていないため、代わりに tone で読み上げます"
+        )
         for p in problems_of(path)
     )
     result = render(path, width=320, height=180, fps=10)
@@ -199,7 +201,7 @@ def test_every_line_reaches_its_engine_through_speak(app, tmp_path, extra_engine
 
 def test_invalid_engine_settings_stop_the_render(app, tmp_path):
     path = script_with(tmp_path, "{engine: espeak}", "{file: mei_normal}")
-    with pytest.raises(ScriptInvalid, match="unknown speech engine"):
+    with pytest.raises(ScriptInvalid, match="'espeak' という読み上げエンジンはありません"):
         render(path, width=320, height=180, fps=10)
 
 
