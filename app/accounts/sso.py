@@ -8,30 +8,27 @@ import time
 from flask import current_app, request, session
 from flask_login import current_user, login_user
 
+from app.accounts import identity
+from app.accounts.identity import SIGNED_IN_AT
 from app.extensions import db
 
-SIGNED_IN_AT = "signed_in_at"
 REFRESHED_AT = "refreshed_at"
 
 
 def load_user(user_id: str):
     """Runs on every request: one statement for the employee and their roles.
 
-    ``user_id`` is ``Employee.get_id()``, "<id>:<session generation>": the session ends when
-    the employee's generation has moved on, when they are deactivated, and in any case
-    SESSION_MAX_HOURS after signing in, however active it was. A remember-me cookie carries
-    no sign-in time, so it never opens a session.
+    The session must still be live (:func:`identity.session_claim` and
+    :func:`identity.signed_in_rules`: lifetime, generation, active). A route that declared a
+    light loader gets its :class:`identity.SignedIn` instead of the ORM employee.
     """
-    employee_id, _sep, generation = user_id.partition(":")
-    if not (employee_id.isdigit() and generation.isdigit()) or not _within_lifetime():
+    claim = identity.session_claim(user_id)
+    if claim is None:
         return None
-    return (
-        db.session.scalars(
-            _signed_in_statement(), {"employee_id": int(employee_id), "generation": int(generation)}
-        )
-        .unique()
-        .one_or_none()
-    )
+    light = identity.light_loader()
+    if light is not None:
+        return light(claim)
+    return db.session.scalars(_signed_in_statement(), claim).unique().one_or_none()
 
 
 _STATEMENT: list = []
@@ -40,7 +37,7 @@ _STATEMENT: list = []
 def _signed_in_statement():
     """The loader's statement, built once: building it on every request cost more than running it."""
     if not _STATEMENT:
-        from sqlalchemy import bindparam, select
+        from sqlalchemy import select
         from sqlalchemy.orm import joinedload
 
         from app.accounts.models import Employee
@@ -48,21 +45,9 @@ def _signed_in_statement():
         _STATEMENT.append(
             select(Employee)
             .options(joinedload(Employee.role_rows))
-            .where(
-                Employee.id == bindparam("employee_id"),
-                Employee.session_generation == bindparam("generation"),
-                Employee.active.is_(True),
-            )
+            .where(*identity.signed_in_rules(Employee.__table__))
         )
     return _STATEMENT[0]
-
-
-def _within_lifetime() -> bool:
-    signed_in_at = session.get(SIGNED_IN_AT)
-    if not isinstance(signed_in_at, int):
-        return False
-    age = time.time() - signed_in_at
-    return 0 <= age < current_app.config["SESSION_MAX_HOURS"] * 3600
 
 
 def begin_session(employee) -> None:

@@ -154,10 +154,18 @@ def signed_in(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            return current_app.login_manager.unauthorized()
+            return _unauthorized()
         return view(*args, **kwargs)
 
     return _mark(wrapper, "signed_in")
+
+
+def _unauthorized():
+    """Not signed in (or the session ended): a page goes to the sign-in page, a script's
+    request (the player's reports) gets a plain 401 it can act on instead of a redirect."""
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": "signed_out"}, 401
+    return current_app.login_manager.unauthorized()
 
 
 def _guard(
@@ -167,7 +175,7 @@ def _guard(
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return _unauthorized()
             if not check(user_can(current_user, p) for p in permissions):
                 abort(403)
             return view(*args, **kwargs)

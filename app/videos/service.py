@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import identity
 from app.core import audit, queue, worker
 from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started, send_progress
@@ -1185,27 +1186,28 @@ def _report_statements() -> dict:
             Video.__table__,
             VideoProgress.__table__,
         )
+        columns = [
+            session_t.c.employee_id,
+            session_t.c.version,
+            session_t.c.started_at,
+            video_t.c.id.label("video_id"),
+            video_t.c.slug,
+            video_t.c.version.label("video_version"),
+            video_t.c.duration,
+            video_t.c.completion_threshold,
+            progress_t.c.id.label("progress_id"),
+            progress_t.c.version.label("progress_version"),
+            progress_t.c.intervals,
+            progress_t.c.watched_seconds,
+            progress_t.c.completed_at,
+            progress_t.c.completed_version,
+            progress_t.c.credited_until,
+            progress_t.c.reports,
+        ]
         # One query for the session, its video and the progress row. Nothing is locked: the
         # write below only applies if the row is still the one read (see record_report).
         _STATEMENTS["read"] = (
-            select(
-                session_t.c.employee_id,
-                session_t.c.version,
-                session_t.c.started_at,
-                video_t.c.id.label("video_id"),
-                video_t.c.slug,
-                video_t.c.version.label("video_version"),
-                video_t.c.duration,
-                video_t.c.completion_threshold,
-                progress_t.c.id.label("progress_id"),
-                progress_t.c.version.label("progress_version"),
-                progress_t.c.intervals,
-                progress_t.c.watched_seconds,
-                progress_t.c.completed_at,
-                progress_t.c.completed_version,
-                progress_t.c.credited_until,
-                progress_t.c.reports,
-            )
+            select(*columns)
             .select_from(session_t)
             .join(video_t, video_t.c.id == session_t.c.video_id)
             .outerjoin(
@@ -1216,6 +1218,28 @@ def _report_statements() -> dict:
                 ),
             )
             .where(session_t.c.token == bindparam("token"))
+        )
+        # The same read in the signed-in check's statement (see signed_in_reporter): only the
+        # employee's own viewing session is joined, so another's token finds nothing.
+        _STATEMENTS["signed_in"] = identity.light_statement(
+            columns,
+            lambda employee_id: [
+                (
+                    session_t,
+                    and_(
+                        session_t.c.token == bindparam("token"),
+                        session_t.c.employee_id == employee_id,
+                    ),
+                ),
+                (video_t, video_t.c.id == session_t.c.video_id),
+                (
+                    progress_t,
+                    and_(
+                        progress_t.c.video_id == video_t.c.id,
+                        progress_t.c.employee_id == employee_id,
+                    ),
+                ),
+            ],
         )
         _STATEMENTS["write"] = (
             progress_t.update()
@@ -1242,12 +1266,25 @@ def _report_statements() -> dict:
     return _STATEMENTS
 
 
+def signed_in_reporter(claim: dict[str, int], token: str) -> identity.SignedIn | None:
+    """The progress report's light identity: the signed-in employee checked by the sign-in
+    rules, their roles, and the report's viewing session, video and progress row, in one query."""
+    rows = db.session.execute(_report_statements()["signed_in"], {**claim, "token": token}).all()
+    return identity.signed_in_from(rows, claim)
+
+
 class _Overtaken(Exception):
     """Another report of the same learner and video was written between the read and the write."""
 
 
 def record_report(
-    employee_id: int, token: str, raw_ranges, position: float | None, *, now: datetime | None = None
+    employee_id: int,
+    token: str,
+    raw_ranges,
+    position: float | None,
+    *,
+    now: datetime | None = None,
+    found=None,
 ) -> ReportOutcome:
     """Merge a report of played ranges into the employee's watched union.
 
@@ -1258,21 +1295,24 @@ def record_report(
     This runs every few seconds for every learner watching, so it reads with one query and
     writes with one statement (no ORM unit of work): see benchmarks/bench_video_progress.py.
     The write applies only if no other report of the same row came in between (two tabs, a
-    beacon); if one did, the report is merged again on top of it.
+    beacon); if one did, the report is merged again on top of it. ``found`` is the first read
+    when the caller already has it (:func:`signed_in_reporter`).
     """
     now = now or utcnow()
     for _attempt in range(3):
         try:
-            return _record_once(employee_id, token, raw_ranges, position, now)
+            return _record_once(employee_id, token, raw_ranges, position, now, found)
         except _Overtaken:
             db.session.rollback()
+            found = None
     raise ReportRejected("busy", "too many reports at once; the next one will count")
 
 
 def _record_once(
-    employee_id: int, token: str, raw_ranges, position: float | None, now: datetime
+    employee_id: int, token: str, raw_ranges, position: float | None, now: datetime, found=None
 ) -> ReportOutcome:
-    found = db.session.execute(_report_statements()["read"], {"token": token}).first()
+    if found is None:
+        found = db.session.execute(_report_statements()["read"], {"token": token}).first()
     ranges = _checked(found, employee_id, raw_ranges, position)
     version, duration = found.video_version, found.duration
     fresh = found.progress_id is None or found.progress_version != version  # a fresh union
