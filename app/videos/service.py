@@ -1269,7 +1269,13 @@ def _report_statements() -> dict:
 def signed_in_reporter(claim: dict[str, int], token: str) -> identity.SignedIn | None:
     """The progress report's light identity: the signed-in employee checked by the sign-in
     rules, their roles, and the report's viewing session, video and progress row, in one query."""
-    rows = db.session.execute(_report_statements()["signed_in"], {**claim, "token": token}).all()
+    # On the session's connection (its transaction) without the ORM's statement handling: the
+    # statement is plain Core, and this runs on every report.
+    rows = (
+        db.session.connection()
+        .execute(_report_statements()["signed_in"], {**claim, "token": token})
+        .all()
+    )
     return identity.signed_in_from(rows, claim)
 
 
@@ -1425,7 +1431,7 @@ def _write(found, employee_id: int, values: dict, now: datetime) -> None:
         except IntegrityError:  # the first report of another page got there first
             raise _Overtaken from None
         return
-    written = db.session.execute(
+    written = db.session.connection().execute(
         _report_statements()["write"],
         {"row_id": found.progress_id, "seen": found.reports, **values},
     )

@@ -336,3 +336,83 @@ def test_a_progress_report_runs_a_pinned_number_of_statements(client, db, publis
     # its video and the progress row; one UPDATE of the progress row (union, position and
     # wall-clock budget together)
     assert counter.count == 2
+
+
+# --- the report's light sign-in check -------------------------------------------------------
+
+
+def _progress_row_of(db, employee_id):
+    return db.session.scalar(
+        db.select(VideoProgress).where(VideoProgress.employee_id == employee_id)
+    )
+
+
+def _employee_of(db, token):
+    from app.accounts.models import Employee
+
+    viewing = db.session.scalar(db.select(ViewingSession).where(ViewingSession.token == token))
+    return db.session.get(Employee, viewing.employee_id)
+
+
+def test_a_deactivated_employees_report_is_refused(client, db, published):
+    token = _watching(client, db)
+    assert _player_report(client, token, 0.5).status_code == 200
+    employee = _employee_of(db, token)
+    employee.active = False
+    db.session.commit()
+    refused = _player_report(client, token, 1.0)
+    assert refused.status_code == 401 and refused.get_json() == {"error": "signed_out"}
+    db.session.expire_all()
+    assert _progress_row_of(db, employee.id).watched_seconds == pytest.approx(0.5)
+
+
+def test_an_ended_sessions_report_is_refused(client, db, published):
+    from app.accounts import service as accounts_service
+
+    token = _watching(client, db)
+    employee = _employee_of(db, token)
+    accounts_service.end_sessions(employee)  # signed out elsewhere, password changed …
+    db.session.commit()
+    refused = _player_report(client, token, 1.0)
+    assert refused.status_code == 401
+    assert _progress_row_of(db, employee.id) is None
+
+
+def test_a_session_past_its_lifetime_cannot_report(app, client, db, published):
+    token = _watching(client, db)
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= app.config["SESSION_MAX_HOURS"] * 3600 + 1
+    assert _player_report(client, token, 1.0).status_code == 401
+    assert _progress_row_of(db, _employee_of(db, token).id) is None
+
+
+def test_a_report_with_another_employees_session_touches_nothing(app, client, db, published):
+    owner = make_employee()
+    viewing = service.start_viewing(owner.id, published)
+    service.record_report(owner.id, viewing.token, [[0, 0.5]], 0.5, now=later(viewing, 30))
+    _watching(client, db)  # someone else, signed in, sends the owner's viewing session
+    response = _player_report(client, viewing.token, 2.0)
+    assert response.status_code == 409 and response.get_json() == {"error": "session"}
+    db.session.expire_all()
+    row = _progress_row_of(db, owner.id)
+    assert row.intervals == [[0.0, 0.5]] and row.reports == 1
+
+
+def test_the_permission_policy_still_governs_the_light_path(client, db, published):
+    """A partner agency's account is not a learner: the same decorator refuses it."""
+    from app.core.permissions import Role
+
+    token = _watching(client, db)
+    partner = make_employee(roles=[Role.PARTNER])
+    second = client.application.test_client()
+    login(second, partner)
+    refused = _player_report(second, token, 1.0)
+    assert refused.status_code == 403
+    assert _progress_row_of(db, _employee_of(db, token).id) is None
+
+
+def test_a_report_without_a_session_is_refused(client, db, published):
+    token = _watching(client, db)
+    stranger = client.application.test_client()  # no session cookie at all
+    assert _player_report(stranger, token, 1.0).status_code == 401
+    assert _progress_row_of(db, _employee_of(db, token).id) is None
