@@ -177,7 +177,9 @@ def upcoming_and_past(limit: int = 30) -> list[tuple[Meeting, int, int]]:
     return [tuple(row) for row in rows]
 
 
-AGENDA_PAGE_SIZE = 50
+# A page of the agenda is what a meeting gets through in a sitting, and stays under 100 KB with
+# long plan goals and closure proposals (tests/referrals/test_agenda_weight.py).
+AGENDA_PAGE_SIZE = 25
 
 
 def agenda_page(meeting: Meeting, page: int = 1, per_page: int = AGENDA_PAGE_SIZE):

@@ -645,6 +645,8 @@ def _render_meeting(
         meeting=meeting,
         items=items,
         decision_forms=decision_forms,
+        # the items discussed as a 支援会議: the page explains it once and marks each of them
+        unconsented={i.id for i in items.items if meetings_service.needs_legal_basis(i.case)},
         needs_legal_basis=meetings_service.needs_legal_basis,
     )
     service.record_view(
