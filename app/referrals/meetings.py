@@ -182,7 +182,7 @@ def upcoming_and_past(limit: int = 30) -> list[tuple[Meeting, int, int]]:
 AGENDA_PAGE_SIZE = 25
 
 
-def agenda_page(meeting: Meeting, page: int = 1, per_page: int = AGENDA_PAGE_SIZE):
+def agenda_page(meeting: Meeting, page: int = 1, per_page: int | None = None):
     """One page of a meeting's agenda, with each case's lead worker and agencies loaded in a
     fixed number of queries (the agenda shows the plan goal and the agencies' roles)."""
     from app.accounts.models import Employee
@@ -211,7 +211,23 @@ def agenda_page(meeting: Meeting, page: int = 1, per_page: int = AGENDA_PAGE_SIZ
         .where(MeetingItem.meeting_id == meeting.id)
         .order_by(MeetingItem.position, MeetingItem.id)
     )
+    per_page = per_page or AGENDA_PAGE_SIZE
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def page_of(item: MeetingItem) -> int:
+    """The page of the agenda an item is on, so that a decision brings the clerk back to it."""
+    before = (
+        db.session.scalar(
+            select(func.count(MeetingItem.id)).where(
+                MeetingItem.meeting_id == item.meeting_id,
+                (MeetingItem.position < item.position)
+                | ((MeetingItem.position == item.position) & (MeetingItem.id < item.id)),
+            )
+        )
+        or 0
+    )
+    return before // AGENDA_PAGE_SIZE + 1
 
 
 def needs_legal_basis(case: SupportCase) -> bool:

@@ -689,7 +689,7 @@ def meeting_decision(meeting_id: int, item_id: int):
             form.decision.errors = [*form.decision.errors, messages[str(exc)]]
         else:
             flash(_("The decision is recorded in the case's timeline."), "success")
-            page = _agenda_page_of(item)
+            page = meetings_service.page_of(item)
             return _done(
                 redirect(
                     url_for(
@@ -699,24 +699,7 @@ def meeting_decision(meeting_id: int, item_id: int):
                     code=303,
                 )
             )
-    return _render_meeting(meeting, 400, item.id, form, page=_agenda_page_of(item))
-
-
-def _agenda_page_of(item: MeetingItem) -> int:
-    """The page of the agenda an item is on, so that a decision brings the clerk back to it."""
-    from sqlalchemy import func, select
-
-    before = (
-        db.session.scalar(
-            select(func.count(MeetingItem.id)).where(
-                MeetingItem.meeting_id == item.meeting_id,
-                (MeetingItem.position < item.position)
-                | ((MeetingItem.position == item.position) & (MeetingItem.id < item.id)),
-            )
-        )
-        or 0
-    )
-    return before // meetings_service.AGENDA_PAGE_SIZE + 1
+    return _render_meeting(meeting, 400, item.id, form, page=meetings_service.page_of(item))
 
 
 # --- statistics and the audit log -----------------------------------------------------------------

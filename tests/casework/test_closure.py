@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.casework import service as casework
 from app.casework.models import CaseReview, FollowUpCheck
@@ -10,7 +11,7 @@ from app.core import clock
 from app.core.models import AuditEvent
 from app.extensions import db
 from app.referrals import cases, meetings, service
-from app.referrals.models import CaseEntry
+from app.referrals.models import CaseEntry, MeetingItem
 from tests.factories import login
 from tests.referrals.helpers import make_referral, office_staff
 
@@ -275,3 +276,33 @@ def test_a_due_followup_check_is_shown_and_done_with_a_note(client, app):
     db.session.refresh(check)
     assert check.done_at is not None and check.note.startswith("本人と電話")
     assert 'id="follow-ups"' not in client.get("/casework/caseload").get_data(as_text=True)
+
+
+def test_a_closure_decision_brings_the_clerk_back_to_the_items_page(client, app, monkeypatch):
+    proposer, chair = office_staff(2)
+    first = _case(proposer)
+    first.flagged_for_meeting = True
+    db.session.commit()
+    held_on = clock.today() + timedelta(days=1)
+    meeting = meetings.prepare(held_on, actor_id=None)
+    db.session.commit()
+    case = _case(proposer)
+    casework.record_review(case, _ready(), actor=proposer)
+    db.session.commit()
+    meetings.prepare(held_on, actor_id=None)  # the proposal comes after the flagged case
+    db.session.commit()
+    item = db.session.scalar(select(MeetingItem).where(MeetingItem.case_id == case.id))
+    monkeypatch.setattr(meetings, "AGENDA_PAGE_SIZE", 1)
+    login(client, chair)
+    url = f"/consultation/meetings/{meeting.id}"
+    assert f'id="closure-proposal-{case.id}"' in client.get(f"{url}?page=2").get_data(as_text=True)
+    response = client.post(
+        f"/casework/meetings/{meeting.id}/items/{item.id}/closure",
+        data={
+            f"closure{item.id}-outcome": "close",
+            f"closure{item.id}-decision": "終結とする。",
+            f"closure{item.id}-legal_basis": "consent",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"{url}?page=2#item-{item.id}")
