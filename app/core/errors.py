@@ -6,6 +6,7 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from app.core.signals import ProgressNotRecorded
@@ -46,6 +47,13 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        if (
+            not current_user.is_authenticated
+            and request.accept_mimetypes.best == "application/json"
+        ):
+            # A script's request whose session has gone (signed out in another tab, timed out):
+            # its token went with the session. Say so, as the permission check would.
+            return jsonify(error="signed_out"), 401
         return _page(
             400,
             _(

@@ -249,3 +249,24 @@ def test_csrf_is_required_on_forms(database_url, instance_dir):
         assert "有効期限" in response.get_data(as_text=True)
     finally:
         empty_all_tables(app)
+
+
+def test_a_scripts_request_without_a_session_is_told_it_is_signed_out(database_url, instance_dir):
+    """With CSRF on, a script's POST after the session went (its token went with it) gets the
+    same plain 401 the permission check gives, so the page can say "sign in again"; a page's
+    form post without a token still gets the translated 400 page."""
+    from tests.conftest import build_app, empty_all_tables
+
+    app = build_app(database_url, instance_dir, WTF_CSRF_ENABLED=True)
+    try:
+        client = app.test_client()
+        script = client.post(
+            "/videos/any/progress", data={"ranges": "[]"}, headers={"Accept": "application/json"}
+        )
+        assert script.status_code == 401
+        assert script.get_json() == {"error": "signed_out"}
+        page = client.post("/videos/any/progress", data={"ranges": "[]"})
+        assert page.status_code == 400
+        assert "有効期限" in page.get_data(as_text=True)
+    finally:
+        empty_all_tables(app)

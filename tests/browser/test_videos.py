@@ -290,3 +290,42 @@ def test_starter_videos_play_within_a_minute_of_a_fresh_demo_load(page, video_ap
         "queued"
     }  # still nothing converted
     leave_player(page, db, learner)
+
+
+def test_a_report_after_the_session_ended_says_so_with_a_way_back(
+    page, live_server, video_app, db, tmp_path
+):
+    clip = make_clip(tmp_path / "short.mp4", size="160x90", seconds=4, rate=15)
+    folder = make_video_folder(
+        Path(video_app.config["CONTENT_ROOT"]),
+        "water-desk-roleplay",
+        clip,
+        captions=False,
+        yaml_text='title: {ja: "水道の窓口で"}\n',
+    )
+    (folder / "captions.ja.vtt").write_text(JA_VTT, encoding="utf-8")
+    video = service.ingest_path(folder, wait=True)
+    learner = make_employee()
+    sign_in(page, learner, PASSWORD)
+    page.goto(f"/videos/{video.slug}")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    alert = page.locator("#watched-alert")
+    assert alert.is_hidden()
+    page.evaluate(FORCE_REPORT)
+    assert alert.is_hidden()  # a report in a live session says nothing
+
+    page.context.clear_cookies()  # the session ends (signed out in another tab, or timed out)
+    page.evaluate(FORCE_REPORT)
+    assert alert.is_visible()
+    assert "セッションが終了" in alert.inner_text()
+    expected = [e for e in page.recorder.console_errors if "status of 401" in e]
+    assert len(expected) == 1  # the refused report, and nothing else
+    page.recorder.console_errors.remove(expected[0])
+    link = alert.get_by_role("link", name="ログイン")
+    assert link.get_attribute("href") == f"/login?next=/videos/{video.slug}"
+    assert_accessible(page, "player, signed out")
+    link.click()
+    page.fill("#login", learner.staff_number)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/videos/{video.slug}")  # back at the player after signing in

@@ -51,12 +51,26 @@ if (root && video) {
     }
   };
 
+  // The session ended (signed out elsewhere, timed out): say so once, with a way back here.
+  const signedOut = () => {
+    const alert = document.getElementById("watched-alert");
+    if (!alert || !alert.hidden) return;
+    const link = document.createElement("a");
+    link.href = data.signInUrl;
+    link.textContent = data.textSignIn;
+    alert.replaceChildren(document.createTextNode(`${data.textSignedOut} `), link);
+    alert.hidden = false;
+  };
+
   // One report at a time, in order: each carries the whole union, so order only matters for speed.
   const report = () => {
     const body = form();
     queue = queue.then(() =>
       fetch(data.reportUrl, { method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then((response) => (response.ok ? response.json() : null))
+        .then((response) => {
+          if (response.status === 401) signedOut();
+          return response.ok ? response.json() : null;
+        })
         .then((result) => { if (result) show(result.percent, result.completed); })
         .catch(() => {}),
     );
