@@ -100,7 +100,7 @@ def check_one(path: Path) -> list[Problem]:
             Problem(
                 path,
                 None,
-                "no HTS voice is installed, so the voices were not checked",
+                _("no HTS voice is installed, so the voices were not checked"),
                 "pip install pyopenjtalk-plus",
                 "warning",
             )
@@ -124,7 +124,12 @@ def check_one(path: Path) -> list[Problem]:
     try:
         font = tools.font()
     except tools.ToolMissing as exc:
-        return [*problems, Problem(path, None, f"glyphs not checked: {exc}", severity="warning")]
+        return [
+            *problems,
+            Problem(
+                path, None, _("glyphs not checked: %(reason)s", reason=exc), severity="warning"
+            ),
+        ]
     lines = text_lines(path)
     for text in script.texts():
         for char in cards.missing_glyphs(text, font):
@@ -132,8 +137,13 @@ def check_one(path: Path) -> list[Problem]:
                 Problem(
                     path,
                     lines.get(char),
-                    f"the font {font.name} has no glyph for {char!r} (U+{ord(char):04X})",
-                    "use another character: it would show as an empty box",
+                    _(
+                        "the font %(font)s has no glyph for %(char)s (U+%(code)s)",
+                        font=font.name,
+                        char=repr(char),
+                        code=f"{ord(char):04X}",
+                    ),
+                    _("use another character: it would show as an empty box"),
                 )
             )
     problems += _render_state(path, script, dictionary)
@@ -145,7 +155,9 @@ def _render_state(
 ) -> list[Problem]:
     render_hint = f"flask --app app videos render {script.id}"
     if not (path.parent / "video.yaml").exists():
-        return [Problem(path, None, "the video has not been rendered yet", render_hint, "warning")]
+        return [
+            Problem(path, None, _("the video has not been rendered yet"), render_hint, "warning")
+        ]
     if not is_up_to_date(
         path.parent, script.sha256, None, dictionary.sha256 if dictionary else None
     ):
@@ -153,7 +165,9 @@ def _render_state(
             Problem(
                 path,
                 None,
-                "the script or the pronunciation dictionary changed since the video was rendered",
+                _(
+                    "the script or the pronunciation dictionary changed since the video was rendered"
+                ),
                 render_hint,
                 "warning",
             )

@@ -109,7 +109,7 @@ def test_content_check_command_reports_file_and_line(app, tmp_path):
         f"{tmp_path / 'videos' / 'broken' / 'script.yaml'}:11: error: 場面 1 のせりふ 2 の `speaker`: 登場人物 `課長` がありません"
         in result.output
     )
-    assert "two-lines/script.yaml: warning: the video has not been rendered yet" in result.output
+    assert "two-lines/script.yaml: warning: 動画はまだ生成されていません" in result.output
     assert "video-scripts 2" in result.output
 
 
@@ -120,6 +120,7 @@ def test_missing_glyph_is_a_validation_error_with_its_line(app, tmp_path):
     problems = registry.kind("video-scripts").check([path], tmp_path)
     errors = [p for p in problems if p.severity == "error"]
     assert len(errors) == 1 and errors[0].line == 18 and "U+1F642" in errors[0].message
+    assert "の字形がありません" in errors[0].message and "空の四角" in errors[0].hint
 
 
 def test_every_shipped_script_is_valid_and_drawable(app):
