@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import time
 
@@ -31,23 +32,19 @@ def load_user(user_id: str):
     return db.session.scalars(_signed_in_statement(), claim).unique().one_or_none()
 
 
-_STATEMENT: list = []
-
-
+@functools.cache
 def _signed_in_statement():
     """The loader's statement, built once: building it on every request cost more than running it."""
-    if not _STATEMENT:
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
 
-        from app.accounts.models import Employee
+    from app.accounts.models import Employee
 
-        _STATEMENT.append(
-            select(Employee)
-            .options(joinedload(Employee.role_rows))
-            .where(*identity.signed_in_rules(Employee.__table__))
-        )
-    return _STATEMENT[0]
+    return (
+        select(Employee)
+        .options(joinedload(Employee.role_rows))
+        .where(*identity.signed_in_rules(Employee.__table__))
+    )
 
 
 def begin_session(employee) -> None:

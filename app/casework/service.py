@@ -491,49 +491,34 @@ def decide_closure(
     )
     proposal.decided_at = utcnow()
     proposal.meeting_item_id = item.id
-    if not close:
-        proposal.outcome = ProposalOutcome.CONTINUED
-        audit.record(
-            "meeting.closure_decided",
-            "support_case",
-            case.id,
-            actor_id=actor.id,
-            meeting_id=item.meeting_id,
-            review_id=proposal.id,
-            outcome=ProposalOutcome.CONTINUED,
-        )
-        return proposal
-    proposal.outcome = ProposalOutcome.CLOSED
+    proposal.outcome = ProposalOutcome.CLOSED if close else ProposalOutcome.CONTINUED
+    approval = {"approved": _close_as_decided(case, proposal, item, actor)} if close else {}
+    audit.record(
+        "meeting.closure_decided",
+        "support_case",
+        case.id,
+        actor_id=actor.id,
+        meeting_id=item.meeting_id,
+        review_id=proposal.id,
+        outcome=proposal.outcome,
+        **approval,
+    )
+    return proposal
+
+
+def _close_as_decided(case: SupportCase, proposal, item, actor) -> bool:
+    """The meeting decided to close: the proposal becomes the case's closure request, and the
+    decision is its second approval unless the chair is the worker who proposed it (then a
+    colleague approves on the case page). Whether the case is now closed."""
+    from app.referrals import cases
+
     case.closure_reason = proposal.criterion
     case.closure_summary = proposal.closure_summary
     case.closure_follow_up = proposal.follow_up
     case.closure_requested_by_id = proposal.reviewed_by_id
     case.closure_requested_at = proposal.created_at
-    if actor.id != proposal.reviewed_by_id:
-        case.status = CaseStatus.CLOSED
-        case.closed_at = utcnow()
-        case.closure_approved_by_id = actor.id
-        case.flagged_for_meeting = False
-        db.session.add(
-            CaseEntry(
-                case=case,
-                kind="status",
-                code=CaseStatus.CLOSED,
-                body=case.closure_summary,
-                occurred_on=item.meeting.held_on,
-                author_id=actor.id,
-                meeting_id=item.meeting_id,
-            )
-        )
-        audit.record(
-            "case.closed",
-            "support_case",
-            case.id,
-            actor_id=actor.id,
-            reason=case.closure_reason,
-            requested_by=case.closure_requested_by_id,
-            meeting_id=item.meeting_id,
-        )
+    if actor.id != proposal.reviewed_by_id and case.status != CaseStatus.CLOSED:
+        cases.approve_closure(case, actor_id=actor.id, meeting=item.meeting)
     if proposal.follow_up_on is not None:
         from app.casework.models import FollowUpCheck
 
@@ -542,17 +527,7 @@ def decide_closure(
                 case_id=case.id, worker_id=case.lead_worker_id, due_on=proposal.follow_up_on
             )
         )
-    audit.record(
-        "meeting.closure_decided",
-        "support_case",
-        case.id,
-        actor_id=actor.id,
-        meeting_id=item.meeting_id,
-        review_id=proposal.id,
-        outcome=ProposalOutcome.CLOSED,
-        approved=case.status == CaseStatus.CLOSED,
-    )
-    return proposal
+    return case.status == CaseStatus.CLOSED
 
 
 # --- 見守り checks after closure ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, or_, select
 
@@ -24,6 +24,7 @@ from app.partners.choices import (
     SHAREABLE_FIELDS,
 )
 from app.partners.models import Agency, CaseShare, PartnerAccount, SharedEntry
+from app.referrals import cases
 from app.referrals.choices import CONSENTED, CONTACT_KINDS
 from app.referrals.models import CaseAgency, CaseEntry, CaseStatus, SupportCase
 from app.referrals.service import today
@@ -191,16 +192,7 @@ def add_entry(
     )
     db.session.add(entry)
     if kind in CONTACT_KINDS:
-        when = (
-            datetime.combine(occurred_on, datetime.min.time())
-            if occurred_on < today()
-            else utcnow()
-        )
-        if case.first_contact_at is None:
-            case.first_contact_at = when
-        for referral in case.referrals:
-            if referral.first_contact_at is None:
-                referral.first_contact_at = max(when, referral.created_at)
+        cases.note_contact(case, occurred_on)
     case.last_activity_at = utcnow()
     db.session.flush()
     audit.record(

@@ -154,17 +154,24 @@ def record_entry(
         raise CaseError("entry_before_case", "occurred_on")
     entry = _entry(case, kind, body.strip() or None, actor_id, occurred_on)
     if kind in CONTACT_KINDS:
-        when = clock.day_start(occurred_on) if occurred_on < today() else utcnow()
-        if case.first_contact_at is None:
-            case.first_contact_at = when
-        for referral in case.referrals:
-            if referral.first_contact_at is None:
-                referral.first_contact_at = max(when, referral.created_at)
+        note_contact(case, occurred_on)
     db.session.flush()
     audit.record(
         "case.entry_added", "support_case", case.id, actor_id=actor_id, entry_id=entry.id, kind=kind
     )
     return entry
+
+
+def note_contact(case: SupportCase, occurred_on: date) -> None:
+    """A contact or visit on ``occurred_on`` reached the resident: it is the first contact of the
+    case and of every linked referral that had none (their referrers then see つながりました).
+    A past day counts from the start of that day in the city's time zone."""
+    when = clock.day_start(occurred_on) if occurred_on < today() else utcnow()
+    if case.first_contact_at is None:
+        case.first_contact_at = when
+    for referral in case.referrals:
+        if referral.first_contact_at is None:
+            referral.first_contact_at = max(when, referral.created_at)
 
 
 def update_plan(
@@ -334,8 +341,11 @@ def request_closure(
     db.session.flush()
 
 
-def approve_closure(case: SupportCase, *, actor_id: int | None) -> None:
-    """A second consultation staff member — not the one who asked — approves the closure."""
+def approve_closure(case: SupportCase, *, actor_id: int | None, meeting=None) -> None:
+    """A second consultation staff member — not the one who asked — approves the closure.
+
+    ``meeting``: the 支援調整会議 whose decision this is (the entry is dated on its day).
+    """
     if case.status == CaseStatus.CLOSED or case.closure_requested_at is None:
         raise CaseError("status")
     if actor_id is None or actor_id == case.closure_requested_by_id:
@@ -344,7 +354,16 @@ def approve_closure(case: SupportCase, *, actor_id: int | None) -> None:
     case.closed_at = utcnow()
     case.closure_approved_by_id = actor_id
     case.flagged_for_meeting = False
-    _entry(case, "status", case.closure_summary, actor_id, code=CaseStatus.CLOSED)
+    at_meeting = {"meeting_id": meeting.id} if meeting is not None else {}
+    _entry(
+        case,
+        "status",
+        case.closure_summary,
+        actor_id,
+        meeting.held_on if meeting is not None else None,
+        code=CaseStatus.CLOSED,
+        **at_meeting,
+    )
     audit.record(
         "case.closed",
         "support_case",
@@ -352,6 +371,7 @@ def approve_closure(case: SupportCase, *, actor_id: int | None) -> None:
         actor_id=actor_id,
         reason=case.closure_reason,
         requested_by=case.closure_requested_by_id,
+        **at_meeting,
     )
     db.session.flush()
 

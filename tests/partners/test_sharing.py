@@ -274,3 +274,20 @@ def test_an_ended_agency_locks_its_staff_out(client):
     partners.update_agency(agency, agency.name, agency.kind, False, None)
     db.session.commit()
     assert client.get("/partners").status_code in (302, 403)
+
+
+def test_a_partner_visit_on_an_earlier_day_counts_from_that_days_start_in_the_city(client, app):
+    from app.core import clock
+
+    agency = make_agency()
+    case, _worker = shared_case(agency)
+    yesterday = service.today() - timedelta(days=1)
+    login(client, make_partner(agency))
+    response = client.post(
+        f"/partners/cases/{case.id}/entries",
+        data={"kind": "visit", "body": "自宅を訪問した。", "occurred_on": yesterday.isoformat()},
+    )
+    assert response.status_code == 303
+    db.session.refresh(case)
+    # the same rule as the 相談室's own entries: the start of that day in the city's time zone
+    assert case.first_contact_at == clock.day_start(yesterday)
