@@ -43,12 +43,22 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _trust_proxies(app)
 
     from app import extensions
-    from app.core import converters, i18n, layout, permissions, queue, registries, security
+    from app.core import (
+        converters,
+        database,
+        i18n,
+        layout,
+        permissions,
+        queue,
+        registries,
+        security,
+    )
     from app.core import errors as error_pages
 
     registries.init_app(app)  # extension points held by this app (nav, panels, content kinds…)
     converters.init_app(app)
 
+    database.configure(app)  # the autocommit bind for single-statement hot paths
     extensions.db.init_app(app)
     _sqlite_for_many_learners(app)
     extensions.migrate.init_app(
@@ -130,9 +140,10 @@ def _sqlite_for_many_learners(app: Flask) -> None:
         cursor.close()
 
     with app.app_context():
-        engine: Engine = db.engine
-        event.listen(engine, "connect", on_connect)
-        engine.dispose()  # connections opened before the listener get the pragmas too
+        engine: Engine
+        for engine in db.engines.values():  # the main engine and the autocommit one
+            event.listen(engine, "connect", on_connect)
+            engine.dispose()  # connections opened before the listener get the pragmas too
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -58,6 +58,9 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'tsunagu.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Further engines. "autocommit" is made from the two settings above (app/core/database.py):
+    # the progress report's single statements run on it without BEGIN/COMMIT round trips.
+    SQLALCHEMY_BINDS: dict = {}
     # The embedded SQLite database runs in WAL mode (readers never block the writer) and a
     # writer waits this long for the lock instead of answering 「database is locked」.
     SQLITE_BUSY_TIMEOUT_SECONDS = _float("SQLITE_BUSY_TIMEOUT_SECONDS", 30.0)

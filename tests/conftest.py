@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.config import TestConfig
-from app.core import clock
+from app.core import clock, database
 from app.extensions import db as _db
 from app.extensions import limiter
 
@@ -86,7 +86,7 @@ def empty_all_tables(app) -> None:
         with _db.engine.begin() as conn:
             for table in reversed(_db.metadata.sorted_tables):
                 conn.execute(table.delete())
-        _db.engine.dispose()
+        database.dispose_all()
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import identity
-from app.core import audit, queue, worker
+from app.core import audit, database, queue, worker
 from app.core.models import utcnow
 from app.core.signals import learning_item_completed, learning_item_started, send_progress
 from app.extensions import db
@@ -1269,10 +1269,10 @@ def _report_statements() -> dict:
 def signed_in_reporter(claim: dict[str, int], token: str) -> identity.SignedIn | None:
     """The progress report's light identity: the signed-in employee checked by the sign-in
     rules, their roles, and the report's viewing session, video and progress row, in one query."""
-    # On the session's connection (its transaction) without the ORM's statement handling: the
-    # statement is plain Core, and this runs on every report.
+    # Plain Core on the request's autocommit connection: this runs on every report, and the
+    # report's usual write is one statement on the same connection (see record_report).
     rows = (
-        db.session.connection()
+        database.autocommit_connection()
         .execute(_report_statements()["signed_in"], {**claim, "token": token})
         .all()
     )
@@ -1301,8 +1301,13 @@ def record_report(
     This runs every few seconds for every learner watching, so it reads with one query and
     writes with one statement (no ORM unit of work): see benchmarks/bench_video_progress.py.
     The write applies only if no other report of the same row came in between (two tabs, a
-    beacon); if one did, the report is merged again on top of it. ``found`` is the first read
-    when the caller already has it (:func:`signed_in_reporter`).
+    beacon); if one did, the report is merged again on top of it.
+
+    ``found`` is the first read when the caller already has it, made on the request's
+    autocommit connection (:func:`signed_in_reporter`). Then a report that only moves the
+    union on is that one conditional UPDATE on the same connection, atomic on its own: no
+    transaction round trips. A report that creates the row, starts or completes the video
+    tells the courses inside one transaction of ``db.session`` (signals inside the transaction).
     """
     now = now or utcnow()
     for _attempt in range(3):
@@ -1317,6 +1322,7 @@ def record_report(
 def _record_once(
     employee_id: int, token: str, raw_ranges, position: float | None, now: datetime, found=None
 ) -> ReportOutcome:
+    alone = found is not None  # read on the autocommit connection: a plain update may follow
     if found is None:
         found = db.session.execute(_report_statements()["read"], {"token": token}).first()
     ranges = _checked(found, employee_id, raw_ranges, position)
@@ -1348,9 +1354,16 @@ def _record_once(
         "completed_at": completed_at,
         "completed_version": version if newly_completed else found.completed_version,
     }
+    outcome = ReportOutcome(
+        watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added
+    )
+    started = not watched_before and added > 0
+    if alone and found.progress_id is not None and not (started or newly_completed):
+        _write(found, employee_id, values, now, database.autocommit_connection())
+        return outcome
     _write(found, employee_id, values, now)
     # The courses hear of it in this same transaction: watched and course progress commit together.
-    if not watched_before and added > 0:
+    if started:
         send_progress(
             learning_item_started,
             employee_id=employee_id,
@@ -1367,9 +1380,7 @@ def _record_once(
             version=version,
         )
     db.session.commit()
-    return ReportOutcome(
-        watched, min(1.0, watched / duration), completed_at is not None, newly_completed, added
-    )
+    return outcome
 
 
 def _checked(found, employee_id: int, raw_ranges, position: float | None) -> list:
@@ -1415,8 +1426,11 @@ def _credit(found, added: float, now: datetime) -> datetime:
     return found.credited_until if added == 0 else credited_until
 
 
-def _write(found, employee_id: int, values: dict, now: datetime) -> None:
-    """One statement: the new row, or the row updated if it is still the one that was read."""
+def _write(found, employee_id: int, values: dict, now: datetime, connection=None) -> None:
+    """One statement: the new row, or the row updated if it is still the one that was read.
+
+    The update runs on ``connection`` when given (the autocommit one), else in the session's
+    transaction; a new row always does."""
     if found.progress_id is None:
         try:
             db.session.execute(
@@ -1431,7 +1445,7 @@ def _write(found, employee_id: int, values: dict, now: datetime) -> None:
         except IntegrityError:  # the first report of another page got there first
             raise _Overtaken from None
         return
-    written = db.session.connection().execute(
+    written = (connection or db.session.connection()).execute(
         _report_statements()["write"],
         {"row_id": found.progress_id, "seen": found.reports, **values},
     )

@@ -49,18 +49,32 @@ PINNED = {
 
 
 class StatementCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
+    """Statements run on ``engines`` (by default all of the app's: the main engine and the
+    autocommit one) while the block runs, in all and per engine."""
+
+    def __init__(self, *engines):
+        self.engines = engines or tuple(db.engines.values())
+        self.by_engine = dict.fromkeys(self.engines, 0)
+        self._listeners = {engine: self._counter(engine) for engine in self.engines}
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_engine.values())
+
+    def _counter(self, engine):
+        def count(*args):
+            self.by_engine[engine] += 1
+
+        return count
 
     def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
+        for engine, listener in self._listeners.items():
+            event.listen(engine, "before_cursor_execute", listener)
         return self
 
     def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.count += 1
+        for engine, listener in self._listeners.items():
+            event.remove(engine, "before_cursor_execute", listener)
 
 
 def measure(client, ids: dict[str, int]) -> dict[str, int]:
@@ -70,7 +84,7 @@ def measure(client, ids: dict[str, int]) -> dict[str, int]:
         client.open(
             url, method=method, data=data
         )  # warm: first-use caches (translations, templates)
-        with StatementCounter(db.engine) as counter:
+        with StatementCounter() as counter:
             response = client.open(url, method=method, data=data)
         assert response.status_code == 200, (name, response.status_code)
         counts[name] = counter.count

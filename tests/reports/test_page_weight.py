@@ -208,7 +208,7 @@ def measure(client, city) -> dict[str, int]:
     counts = {}
     for name, url in pages(city).items():
         client.get(url)  # warm: first-use caches (translations, templates)
-        with StatementCounter(db.engine) as counter:
+        with StatementCounter() as counter:
             assert client.get(url).status_code == 200, name
         counts[name] = counter.count
     return counts

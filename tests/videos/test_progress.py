@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.database import AUTOCOMMIT_BIND
 from app.core.signals import learning_item_completed, learning_item_started
 from app.videos import service
 from app.videos.models import VideoProgress, ViewingSession
@@ -329,13 +330,42 @@ def test_a_progress_report_runs_a_pinned_number_of_statements(client, db, publis
 
     token = _watching(client, db)
     assert _player_report(client, token, 0.5).status_code == 200  # the row exists from now on
-    with StatementCounter(db.engine) as counter:
+    with StatementCounter() as counter:
         response = _player_report(client, token, 1.0)
     assert response.status_code == 200 and response.get_json()["percent"] == 50
     # the signed-in check (employee, generation, active, roles) together with the viewing session,
     # its video and the progress row; one UPDATE of the progress row (union, position and
     # wall-clock budget together)
     assert counter.count == 2
+    # both on the autocommit connection: the UPDATE is atomic alone, no BEGIN/COMMIT around it
+    assert counter.by_engine == {db.engine: 0, db.engines[AUTOCOMMIT_BIND]: 2}
+    db.session.expire_all()
+    assert _progress_row_of(db, _employee_of(db, token).id).watched_seconds == pytest.approx(1.0)
+
+
+def test_a_completing_report_and_its_course_commit_together(client, db, published):
+    """Only a report that merely moves the union on is a statement of its own: one that
+    completes the video tells the courses in the same transaction, so a failing receiver
+    leaves the row as it was and the next report completes it."""
+    token = _watching(client, db)
+    assert _player_report(client, token, 0.5).status_code == 200  # creates the row (started)
+    assert _player_report(client, token, 1.0).status_code == 200  # moves it on
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("the course tables are unavailable")
+
+    learning_item_completed.connect(broken)
+    try:
+        failed = _player_report(client, token, 2.0)
+    finally:
+        learning_item_completed.disconnect(broken)
+    assert failed.status_code == 503
+    assert failed.get_json()["error"] == "progress_not_recorded"
+    db.session.expire_all()
+    row = _progress_row_of(db, _employee_of(db, token).id)
+    assert row.watched_seconds == pytest.approx(1.0) and row.reports == 2
+    assert row.completed_at is None
+    assert _player_report(client, token, 2.0).get_json()["completed"] is True
 
 
 # --- the report's light sign-in check -------------------------------------------------------
