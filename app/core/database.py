@@ -10,12 +10,19 @@ mode, with its own pool, opened on first use and returned when the app context e
 
 Anything that changes more than one row together (a learning-item signal, whose receivers
 write in the same transaction) still goes through ``db.session`` and commits once.
+
+The autocommit engine does not ping a connection when it leaves the pool (the main engine's
+``pool_pre_ping``, one more round trip per request). Its paths begin with a read, and
+:func:`autocommit_read` runs that read again on a new connection when the server had dropped
+the pooled one (a restart, a firewall's idle timeout): SQLAlchemy's optimistic disconnect
+handling, the same outcome for one round trip less.
 """
 
 from __future__ import annotations
 
 from flask import Flask, g
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Row, make_url
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 
@@ -36,6 +43,7 @@ def configure(app: Flask) -> None:
             "url": uri,
             **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
             "isolation_level": "AUTOCOMMIT",
+            "pool_pre_ping": False,  # see autocommit_read
         }
     app.config["SQLALCHEMY_BINDS"] = binds
     app.teardown_appcontext(_close)
@@ -53,6 +61,21 @@ def autocommit_connection() -> Connection:
         )
         setattr(g, _CONNECTION, connection)
     return connection
+
+
+def autocommit_read(statement, parameters: dict) -> list[Row]:
+    """The rows of a read on :func:`autocommit_connection`, the first statement of its path.
+
+    A connection the server dropped while it sat in the pool fails here with nothing done;
+    SQLAlchemy then invalidates the pool, and the read runs once more on a new connection.
+    """
+    try:
+        return autocommit_connection().execute(statement, parameters).all()
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    _close(None)
+    return autocommit_connection().execute(statement, parameters).all()
 
 
 def dispose_all() -> None:

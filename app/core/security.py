@@ -19,17 +19,26 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: Sent on every response unless the view set its own value.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+_LOWER = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS)
+
+
 def init_app(app) -> None:
     @app.after_request
     def set_security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        if response.mimetype == "text/html":
+        # One pass over the response's few headers, not a search per header: this runs on
+        # every response, the player's progress reports included.
+        headers = response.headers
+        present = {name.lower() for name, _value in headers.items()}
+        headers.extend([(name, value) for lower, name, value in _LOWER if lower not in present])
+        if "cache-control" not in present and response.mimetype == "text/html":
             # Pages may show personal data: never keep them in a shared browser cache.
-            response.headers.setdefault("Cache-Control", "no-store")
+            headers["Cache-Control"] = "no-store"
         return response

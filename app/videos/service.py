@@ -1271,11 +1271,7 @@ def signed_in_reporter(claim: dict[str, int], token: str) -> identity.SignedIn |
     rules, their roles, and the report's viewing session, video and progress row, in one query."""
     # Plain Core on the request's autocommit connection: this runs on every report, and the
     # report's usual write is one statement on the same connection (see record_report).
-    rows = (
-        database.autocommit_connection()
-        .execute(_report_statements()["signed_in"], {**claim, "token": token})
-        .all()
-    )
+    rows = database.autocommit_read(_report_statements()["signed_in"], {**claim, "token": token})
     return identity.signed_in_from(rows, claim)
 
 

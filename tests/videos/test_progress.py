@@ -368,6 +368,28 @@ def test_a_completing_report_and_its_course_commit_together(client, db, publishe
     assert _player_report(client, token, 2.0).get_json()["completed"] is True
 
 
+def test_a_connection_the_server_dropped_costs_no_report(client, db, published):
+    """The autocommit engine does not ping a pooled connection: a dropped one (a server
+    restart, a firewall's idle timeout) fails the first read, which runs again on a new one."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only a database server drops a pooled connection")
+    token = _watching(client, db)
+    assert _player_report(client, token, 0.5).status_code == 200
+    engine = db.engines[AUTOCOMMIT_BIND]
+    assert engine.pool.checkedin() == 1  # the report's connection, back in its pool
+    with engine.connect() as pooled:
+        pid = pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    db.session.commit()
+
+    response = _player_report(client, token, 1.0)
+    assert response.status_code == 200 and response.get_json()["percent"] == 50
+    with engine.connect() as pooled:
+        assert pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+
+
 # --- the report's light sign-in check -------------------------------------------------------
 
 
