@@ -60,6 +60,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     database.configure(app)  # the autocommit bind for single-statement hot paths
     extensions.db.init_app(app)
+    database.init_app(app)
     _sqlite_for_many_learners(app)
     extensions.migrate.init_app(
         app,

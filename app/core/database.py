@@ -11,6 +11,14 @@ mode, with its own pool, opened on first use and returned when the app context e
 Anything that changes more than one row together (a learning-item signal, whose receivers
 write in the same transaction) still goes through ``db.session`` and commits once.
 
+**Only for reads and for writes the client sends again.** On PostgreSQL the engine's sessions
+run with ``synchronous_commit = off``: a commit returns before its WAL record is flushed to
+disk (the flush follows within a fraction of a second). A crash of the database server can
+then lose the last fraction of a second of these writes, never part of one and never anything
+committed elsewhere. A progress report is such a write: the player's next report, ten seconds
+later, carries the page's whole union again. Starting or completing a video, referrals,
+cases and audit rows are written through ``db.session``, whose commits wait for the disk.
+
 The autocommit engine does not ping a connection when it leaves the pool (the main engine's
 ``pool_pre_ping``, one more round trip per request). Its paths begin with a read, and
 :func:`autocommit_read` runs that read again on a new connection when the server had dropped
@@ -21,6 +29,7 @@ handling, the same outcome for one round trip less.
 from __future__ import annotations
 
 from flask import Flask, g
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Row, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -44,9 +53,29 @@ def configure(app: Flask) -> None:
             **(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
             "isolation_level": "AUTOCOMMIT",
             "pool_pre_ping": False,  # see autocommit_read
+            # No transaction is ever open on it: nothing to roll back when a connection
+            # goes back to the pool (SQLAlchemy's "reset on return" for autocommit).
+            "pool_reset_on_return": None,
         }
     app.config["SQLALCHEMY_BINDS"] = binds
     app.teardown_appcontext(_close)
+
+
+def init_app(app: Flask) -> None:
+    """After ``db.init_app``: the autocommit engine's PostgreSQL sessions commit without
+    waiting for the disk (see the module's note; one ``SET`` per new connection)."""
+    with app.app_context():
+        engine = db.engines.get(AUTOCOMMIT_BIND)
+        if engine is None or engine.dialect.name != "postgresql":
+            return
+        event.listen(engine, "connect", _commit_without_waiting)
+
+
+def _commit_without_waiting(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET synchronous_commit = off")  # for the session, whatever mode it is in
+    cursor.close()
+    dbapi_connection.commit()  # ends the transaction the SET began, if it began one
 
 
 def autocommit_connection() -> Connection:
