@@ -29,6 +29,7 @@ def init_app(app):
             case_ids=service.proposed_case_ids,
             order=0,
             partial="casework/_closure_proposal.html",
+            decides=views.decides_on_agenda,
         ),
     )
     app.jinja_env.globals["closure_proposal"] = views.closure_proposal

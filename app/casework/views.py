@@ -251,6 +251,12 @@ def closure_proposal(case_id: int):
     return cache.get(case_id)
 
 
+def decides_on_agenda(item) -> bool:
+    """The agenda source's ``decides``: an item whose case has a closure proposal is decided
+    with the closure-decision form (the proposals are those the agenda page loads once)."""
+    return closure_proposal(item.case_id) is not None
+
+
 def closure_decision_form(item, form=None) -> ClosureDecisionForm:
     from app.referrals import meetings
     from app.referrals.cases import latest_allowed_review

@@ -34,7 +34,10 @@ class AgendaSource:
 
     ``case_ids(held_on)`` names the open or paused cases it brings to the meeting of that date;
     their items carry ``reason``. ``partial`` is a template shown in every agenda item (it
-    decides itself whether it has anything to say about the item's case).
+    decides itself whether it has anything to say about the item's case). ``decides(item)``
+    says whether the partial's own form records the meeting's decision on an item: the agenda
+    then shows that form alone, without the generic decision form. It runs for each item of
+    the page while the agenda is shown, so it must use what the partial loads anyway.
     """
 
     reason: str
@@ -42,6 +45,7 @@ class AgendaSource:
     case_ids: Callable[[date], Iterable[int]]
     order: int = 3
     partial: str | None = None
+    decides: Callable[[MeetingItem], bool] | None = None
 
 
 def register_agenda_source(app, source: AgendaSource) -> None:
@@ -52,6 +56,16 @@ def register_agenda_source(app, source: AgendaSource) -> None:
 def agenda_sources() -> dict[str, AgendaSource]:
     return {
         source.reason: source for source in registries.entries(registries.MEETING_AGENDA_SOURCES)
+    }
+
+
+def decided_by_sources(items: Iterable[MeetingItem]) -> set[int]:
+    """The undecided items whose decision another area's form records (see ``decides``)."""
+    deciders = [source.decides for source in agenda_sources().values() if source.decides]
+    return {
+        item.id
+        for item in items
+        if item.decided_at is None and any(decides(item) for decides in deciders)
     }
 
 

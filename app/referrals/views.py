@@ -629,8 +629,12 @@ def _render_meeting(
 ):
     """One page of the agenda; its view (with the cases shown) is audit-logged."""
     items = meetings_service.agenda_page(meeting, page=page or _page())
+    # Items another area decides with its own form (a closure proposal) get no generic form.
+    decided_elsewhere = meetings_service.decided_by_sources(items.items)
     decision_forms = {}
     for item in items.items:
+        if item.id in decided_elsewhere:
+            continue
         if failed_item == item.id:
             decision_forms[item.id] = failed_form
             continue
@@ -645,6 +649,7 @@ def _render_meeting(
         meeting=meeting,
         items=items,
         decision_forms=decision_forms,
+        decided_elsewhere=decided_elsewhere,
         # the items discussed as a 支援会議: the page explains it once and marks each of them
         unconsented={i.id for i in items.items if meetings_service.needs_legal_basis(i.case)},
         needs_legal_basis=meetings_service.needs_legal_basis,

@@ -1,8 +1,10 @@
 """Closure as a prepared decision: a review records readiness, the meeting decides."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from app.casework import service as casework
@@ -213,6 +215,51 @@ def test_the_agenda_page_shows_the_proposal_and_its_decision_form(client, app):
     assert response.status_code == 303
     db.session.refresh(case)
     assert case.status == "closed"
+
+
+def _forms(section: str) -> list[str]:
+    return re.findall(r'<form method="post" action="([^"]+)"', section)
+
+
+def test_an_item_with_a_closure_proposal_has_only_the_closure_decision_form(client, app):
+    proposer, chair = office_staff(2)
+    proposed = _case(proposer)
+    casework.record_review(proposed, _ready(), actor=proposer)
+    other = _case(proposer)
+    other.flagged_for_meeting = True
+    db.session.commit()
+    meeting, item = _meeting_with(proposed)
+    other_item = next(i for i in meeting.items if i.case_id == other.id)
+    login(client, chair)
+    url = f"/consultation/meetings/{meeting.id}"
+    page = client.get(url).get_data(as_text=True)
+    sections = dict(
+        re.findall(r'<section class="agenda-item" id="item-(\d+)">(.*?)</section>', page, re.S)
+    )
+    with app.test_request_context():
+        closure = url_for("casework.closure_decision", meeting_id=meeting.id, item_id=item.id)
+        generic = url_for("referrals.meeting_decision", meeting_id=meeting.id, item_id=item.id)
+        other_generic = url_for(
+            "referrals.meeting_decision", meeting_id=meeting.id, item_id=other_item.id
+        )
+    assert _forms(sections[str(item.id)]) == [closure]
+    assert generic not in page and "Record the decision</button>" not in sections[str(item.id)]
+    assert _forms(sections[str(other_item.id)]) == [other_generic]
+    # Once decided, the item shows the recorded decision and no form at all.
+    client.post(
+        closure,
+        data={
+            f"closure{item.id}-outcome": "continue",
+            f"closure{item.id}-decision": "継続して支援する。",
+            f"closure{item.id}-legal_basis": "consent",
+            f"closure{item.id}-next_review_on": (clock.today() + timedelta(days=20)).isoformat(),
+        },
+    )
+    db.session.refresh(item)
+    assert item.decided_at is not None
+    page = client.get(url).get_data(as_text=True)
+    section = re.search(rf'id="item-{item.id}">(.*?)</section>', page, re.S).group(1)
+    assert _forms(section) == [] and "継続して支援する。" in section
 
 
 def test_the_review_page_records_readiness_and_shows_errors(client, app):
