@@ -281,18 +281,14 @@ def closure_decision_form(item, form=None) -> ClosureDecisionForm:
 @bp.post("/casework/meetings/<int:meeting_id>/items/<int:item_id>/closure")
 @require(HANDLE)
 def closure_decision(meeting_id: int, item_id: int):
-    from app.referrals.meetings import MeetingError, page_of
+    from app.referrals.meetings import MeetingError, item_url
     from app.referrals.models import MeetingItem
 
     item = db.get_or_404(MeetingItem, item_id)
     if item.meeting_id != meeting_id:
         abort(404)
     form = closure_decision_form(item, ClosureDecisionForm(prefix=f"closure{item.id}"))
-    page = page_of(item)  # back to the item on its page of the agenda
-    anchor = (
-        url_for("referrals.meeting", meeting_id=meeting_id, page=page if page > 1 else None)
-        + f"#item-{item.id}"
-    )
+    anchor = item_url(item)  # back to the item on its page of the agenda
     if not form.validate_on_submit():
         flash(_("Write the decision."), "error")
         return redirect(anchor, code=303)

@@ -244,6 +244,17 @@ def page_of(item: MeetingItem) -> int:
     return before // AGENDA_PAGE_SIZE + 1
 
 
+def item_url(item: MeetingItem) -> str:
+    """The agenda page that shows ``item``, scrolled to it: where a decision's form returns."""
+    from flask import url_for
+
+    page = page_of(item)
+    return (
+        url_for("referrals.meeting", meeting_id=item.meeting_id, page=page if page > 1 else None)
+        + f"#item-{item.id}"
+    )
+
+
 def needs_legal_basis(case: SupportCase) -> bool:
     return case.consent not in CONSENTED
 

@@ -671,6 +671,11 @@ def meeting_decision(meeting_id: int, item_id: int):
     item = db.get_or_404(MeetingItem, item_id)
     if item.meeting_id != meeting.id:
         abort(404)
+    if meetings_service.decided_by_sources([item]):
+        # A stale or hand-made form: the item is decided with its own form (a closure
+        # proposal), which this one would bypass. Nothing is recorded.
+        flash(_("This case is decided with the form of its closure proposal."), "error")
+        return redirect(meetings_service.item_url(item), code=303)
     form = DecisionForm(prefix=f"item{item.id}")
     if form.validate_on_submit():
         try:
@@ -694,16 +699,7 @@ def meeting_decision(meeting_id: int, item_id: int):
             form.decision.errors = [*form.decision.errors, messages[str(exc)]]
         else:
             flash(_("The decision is recorded in the case's timeline."), "success")
-            page = meetings_service.page_of(item)
-            return _done(
-                redirect(
-                    url_for(
-                        "referrals.meeting", meeting_id=meeting_id, page=page if page > 1 else None
-                    )
-                    + f"#item-{item_id}",
-                    code=303,
-                )
-            )
+            return _done(redirect(meetings_service.item_url(item), code=303))
     return _render_meeting(meeting, 400, item.id, form, page=meetings_service.page_of(item))
 
 

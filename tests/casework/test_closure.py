@@ -262,6 +262,30 @@ def test_an_item_with_a_closure_proposal_has_only_the_closure_decision_form(clie
     assert _forms(section) == [] and "継続して支援する。" in section
 
 
+def test_the_generic_form_cannot_decide_an_item_with_a_closure_proposal(client, app):
+    """A stale or hand-made generic form would record a decision and leave the proposal
+    undecided: it is refused with a message, and nothing is recorded."""
+    proposer, chair = office_staff(2)
+    proposed = _case(proposer)
+    casework.record_review(proposed, _ready(), actor=proposer)
+    meeting, item = _meeting_with(proposed)
+    login(client, chair)
+    response = client.post(
+        f"/consultation/meetings/{meeting.id}/items/{item.id}",
+        data={
+            f"item{item.id}-decision": "継続して支援する。",
+            f"item{item.id}-legal_basis": "consent",
+            f"item{item.id}-next_review_on": (clock.today() + timedelta(days=20)).isoformat(),
+        },
+    )
+    assert response.status_code == 303 and response.location.endswith(f"#item-{item.id}")
+    db.session.refresh(item)
+    assert item.decided_at is None and item.decision is None
+    assert casework.proposals_on_agenda(meeting.id)  # still waits for its own decision
+    page = client.get(response.location).get_data(as_text=True)
+    assert "このケースは、終結の提案の欄で決定を記録してください。" in page
+
+
 def test_the_review_page_records_readiness_and_shows_errors(client, app):
     (worker,) = office_staff()
     case = _case(worker)
