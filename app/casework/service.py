@@ -19,6 +19,7 @@ from app.casework.models import ProposalOutcome, Readiness
 from app.core import audit, clock
 from app.core.models import utcnow
 from app.extensions import db
+from app.referrals.cases import add_entry
 from app.referrals.choices import CONTACT_KINDS
 from app.referrals.models import CaseEntry, CaseStatus, SupportCase
 from app.referrals.service import consultation_staff, is_consultation_staff
@@ -243,16 +244,7 @@ def handover(
     old_id = case.lead_worker_id
     case.lead_worker_id = to_worker_id
     body = f"{before.name if before else '—'} → {after.name}\n{note}"
-    entry = CaseEntry(
-        case=case,
-        kind="role_change",
-        code="handed_over",
-        body=body,
-        occurred_on=clock.today(),
-        author_id=actor.id,
-    )
-    db.session.add(entry)
-    case.last_activity_at = utcnow()
+    entry = add_entry(case, "role_change", body, actor.id, code="handed_over")
     db.session.flush()
     audit.record(
         "case.handed_over",
@@ -364,16 +356,9 @@ def record_review(case: SupportCase, data: ReviewInput, *, actor):
     earlier = pending_proposal(case.id)
     if earlier is not None:  # a new review replaces a proposal the meeting has not decided yet
         earlier.outcome = ProposalOutcome.SUPERSEDED
-    entry = CaseEntry(
-        case=case,
-        kind="review",
-        code="closure_ready" if data.ready else None,
-        body=summary,
-        occurred_on=on,
-        author_id=actor.id,
+    entry = add_entry(
+        case, "review", summary, actor.id, on, code="closure_ready" if data.ready else None
     )
-    db.session.add(entry)
-    case.last_activity_at = utcnow()
     if not data.ready:
         case.next_review_on = data.next_review_on
     db.session.flush()

@@ -67,7 +67,7 @@ def _touch(case: SupportCase) -> None:
     case.last_activity_at = utcnow()
 
 
-def _entry(
+def add_entry(
     case: SupportCase,
     kind: str,
     body: str | None,
@@ -75,6 +75,8 @@ def _entry(
     occurred_on: date | None = None,
     **extra,
 ) -> CaseEntry:
+    """A timeline (支援経過) entry on ``case``, dated today in the city unless ``occurred_on``
+    says otherwise; the case's last activity moves with it. Added to the session, not flushed."""
     entry = CaseEntry(
         case=case,
         kind=kind,
@@ -119,7 +121,7 @@ def open_from_referral(
         )
     db.session.flush()
     referral.case = case
-    _entry(case, "status", None, actor_id, code="opened")
+    add_entry(case, "status", None, actor_id, code="opened")
     audit.record(
         "case.opened",
         "support_case",
@@ -152,7 +154,7 @@ def record_entry(
         raise CaseError("entry_in_future", "occurred_on")
     if occurred_on < case_began_on(case):
         raise CaseError("entry_before_case", "occurred_on")
-    entry = _entry(case, kind, body.strip() or None, actor_id, occurred_on)
+    entry = add_entry(case, kind, body.strip() or None, actor_id, occurred_on)
     if kind in CONTACT_KINDS:
         note_contact(case, occurred_on)
     db.session.flush()
@@ -208,7 +210,7 @@ def update_plan(
             )
         ]
         case.lead_worker_id = lead_worker_id
-        _entry(case, "role_change", " → ".join(names), actor_id, code="lead_changed")
+        add_entry(case, "role_change", " → ".join(names), actor_id, code="lead_changed")
         changed.append("lead_worker")
         audit.record(
             "case.lead_changed",
@@ -274,7 +276,7 @@ def add_agency(
         case=case, name=name.strip(), role=role.strip() or None, agency_id=agency_id or None
     )
     db.session.add(agency)
-    _entry(
+    add_entry(
         case,
         "role_change",
         f"{agency.name}: {agency.role}" if agency.role else agency.name,
@@ -293,7 +295,7 @@ def end_agency(case: SupportCase, agency_id: int, *, actor_id: int | None) -> No
     if agency is None or agency.case_id != case.id or agency.ended_at is not None:
         raise CaseError("agency")
     agency.ended_at = utcnow()
-    _entry(case, "role_change", agency.name, actor_id, code="agency_ended")
+    add_entry(case, "role_change", agency.name, actor_id, code="agency_ended")
     audit.record(
         "case.agency_ended", "support_case", case.id, actor_id=actor_id, agency_id=agency.id
     )
@@ -306,7 +308,7 @@ def pause(case: SupportCase, reason: str, *, actor_id: int | None) -> None:
         raise CaseError("status")
     case.status = CaseStatus.PAUSED
     case.pause_reason = reason.strip() or None
-    _entry(case, "status", case.pause_reason, actor_id, code=CaseStatus.PAUSED)
+    add_entry(case, "status", case.pause_reason, actor_id, code=CaseStatus.PAUSED)
     audit.record("case.paused", "support_case", case.id, actor_id=actor_id)
     db.session.flush()
 
@@ -316,7 +318,7 @@ def resume(case: SupportCase, *, actor_id: int | None) -> None:
         raise CaseError("status")
     case.status = CaseStatus.OPEN
     case.pause_reason = None
-    _entry(case, "status", None, actor_id, code="resumed")
+    add_entry(case, "status", None, actor_id, code="resumed")
     audit.record("case.resumed", "support_case", case.id, actor_id=actor_id)
     db.session.flush()
 
@@ -355,7 +357,7 @@ def approve_closure(case: SupportCase, *, actor_id: int | None, meeting=None) ->
     case.closure_approved_by_id = actor_id
     case.flagged_for_meeting = False
     at_meeting = {"meeting_id": meeting.id} if meeting is not None else {}
-    _entry(
+    add_entry(
         case,
         "status",
         case.closure_summary,
@@ -396,7 +398,7 @@ def reopen(case: SupportCase, reason: str = "", *, actor_id: int | None) -> None
     case.next_review_on = default_review_date(
         case.risk
     )  # a reopened case gets a fresh review cycle
-    _entry(case, "status", reason.strip() or None, actor_id, code="reopened")
+    add_entry(case, "status", reason.strip() or None, actor_id, code="reopened")
     audit.record("case.reopened", "support_case", case.id, actor_id=actor_id)
     db.session.flush()
 
