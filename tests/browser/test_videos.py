@@ -292,9 +292,9 @@ def test_starter_videos_play_within_a_minute_of_a_fresh_demo_load(page, video_ap
     leave_player(page, db, learner)
 
 
-def test_a_report_after_the_session_ended_says_so_with_a_way_back(
-    page, live_server, video_app, db, tmp_path
-):
+@pytest.fixture
+def short_video(video_app, tmp_path):
+    """A published 4-second clip with Japanese captions, and its folder (to publish again)."""
     clip = make_clip(tmp_path / "short.mp4", size="160x90", seconds=4, rate=15)
     folder = make_video_folder(
         Path(video_app.config["CONTENT_ROOT"]),
@@ -304,7 +304,13 @@ def test_a_report_after_the_session_ended_says_so_with_a_way_back(
         yaml_text='title: {ja: "水道の窓口で"}\n',
     )
     (folder / "captions.ja.vtt").write_text(JA_VTT, encoding="utf-8")
-    video = service.ingest_path(folder, wait=True)
+    return service.ingest_path(folder, wait=True), folder
+
+
+def test_a_report_after_the_session_ended_says_so_with_a_way_back(
+    page, live_server, short_video, db
+):
+    video, _folder = short_video
     learner = make_employee()
     sign_in(page, learner, PASSWORD)
     page.goto(f"/videos/{video.slug}")
@@ -329,3 +335,37 @@ def test_a_report_after_the_session_ended_says_so_with_a_way_back(
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(f"**/videos/{video.slug}")  # back at the player after signing in
+
+
+def test_a_report_after_the_video_was_updated_says_to_open_it_again(
+    page, live_server, short_video, db, tmp_path
+):
+    """A new version published while the page is open: the old page's reports are refused
+    (409), and the player says so instead of going on as if they counted."""
+    video, folder = short_video
+    first_version = video.version
+    learner = make_employee()
+    sign_in(page, learner, PASSWORD)
+    page.goto(f"/videos/{video.slug}")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    alert = page.locator("#watched-alert")
+    page.evaluate(FORCE_REPORT)
+    assert alert.is_hidden()  # a report on the current version says nothing
+
+    recut = make_clip(tmp_path / "recut.mp4", size="160x90", seconds=3, rate=15)
+    (folder / "source.mp4").write_bytes(recut.read_bytes())
+    assert service.ingest_path(folder, wait=True).version == first_version + 1
+    page.evaluate(FORCE_REPORT)
+    assert alert.is_visible()
+    assert "動画が更新された" in alert.inner_text()
+    expected = [e for e in page.recorder.console_errors if "status of 409" in e]
+    assert len(expected) == 1  # the refused report, and nothing else
+    page.recorder.console_errors.remove(expected[0])
+    assert_accessible(page, "player, video updated")
+    link = alert.get_by_role("link", name="動画を開き直す")
+    assert link.get_attribute("href") == f"/videos/{video.slug}"
+    link.click()
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+    page.evaluate(FORCE_REPORT)
+    assert page.locator("#watched-alert").is_hidden()  # the new page's reports count again
+    leave_player(page, db, learner)

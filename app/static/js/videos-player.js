@@ -51,16 +51,26 @@ if (root && video) {
     }
   };
 
-  // The session ended (signed out elsewhere, timed out): say so once, with a way back here.
-  const signedOut = () => {
+  // Reports are no longer recorded: say why once, with the way to go on.
+  const stopped = (message, linkText, href) => {
     const alert = document.getElementById("watched-alert");
     if (!alert || !alert.hidden) return;
     const link = document.createElement("a");
-    link.href = data.signInUrl;
-    link.textContent = data.textSignIn;
-    alert.replaceChildren(document.createTextNode(`${data.textSignedOut} `), link);
+    link.href = href;
+    link.textContent = linkText;
+    alert.replaceChildren(document.createTextNode(`${message} `), link);
     alert.hidden = false;
   };
+  // The session ended (signed out elsewhere, timed out): sign in and come back here.
+  const signedOut = () => stopped(data.textSignedOut, data.textSignIn, data.signInUrl);
+  // A new version of the video was published while the page was open (or its viewing session
+  // is gone): the page must be loaded again for what is watched to count.
+  const outdated = () => stopped(data.textOutdated, data.textReload, window.location.pathname);
+  const refused = (response) =>
+    response.json().then((result) => {
+      if (result && (result.error === "stale" || result.error === "session")) outdated();
+      return null;
+    }, () => null);
 
   // One report at a time, in order: each carries the whole union, so order only matters for speed.
   const report = () => {
@@ -69,6 +79,7 @@ if (root && video) {
       fetch(data.reportUrl, { method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json" } })
         .then((response) => {
           if (response.status === 401) signedOut();
+          if (response.status === 409) return refused(response);
           return response.ok ? response.json() : null;
         })
         .then((result) => { if (result) show(result.percent, result.completed); })
