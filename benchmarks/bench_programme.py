@@ -36,6 +36,7 @@ from app.extensions import db  # noqa: E402
 from app.referrals.models import (  # noqa: E402
     CaseEntry,
     CaseStatus,
+    Consent,
     Meeting,
     MeetingItem,
     Referral,
@@ -138,7 +139,7 @@ def build(staff: int, path: Path):
                     "referrer_id": people[n % len(people)][0],
                     "source_department_id": people[n % len(people)][1],
                     "urgency": "routine",
-                    "consent": "verbal",
+                    "consent": Consent.VERBAL,
                     "legal_basis": rng.choice(BASES),
                     "preferred_contact": "phone",
                     "status": rng.choice(STATUSES),

@@ -319,6 +319,7 @@ def _meeting_days(start: date, on: date) -> list[date]:
 
 def _referral(number, day, code, department, worker, colleague, rng, on) -> int | None:
     from app.referrals import cases, service
+    from app.referrals.models import Consent
 
     referrer = db.session.scalar(
         select(Employee)
@@ -342,14 +343,18 @@ def _referral(number, day, code, department, worker, colleague, rng, on) -> int 
             concerns=concerns,
             observed=observed,
             urgency="routine",
-            consent="unconfirmed",
+            consent=Consent.UNCONFIRMED,
             told_about_office=True,
             legal_basis="anonymous",
             preferred_contact="no_contact",
         )
     else:
-        consent = "unconfirmed" if draw < 0.14 else rng.choice(["verbal", "verbal", "written"])
-        basis = "child_abuse" if consent == "unconfirmed" else "consent"
+        consent = (
+            Consent.UNCONFIRMED
+            if draw < 0.14
+            else rng.choice([Consent.VERBAL, Consent.VERBAL, Consent.WRITTEN])
+        )
+        basis = "child_abuse" if consent == Consent.UNCONFIRMED else "consent"
         if basis == "child_abuse":
             concerns, observed = (
                 ["child_rearing", "no_food"],

@@ -26,6 +26,7 @@ from app.referrals.models import (
     CaseMember,
     CaseStatus,
     Referral,
+    Risk,
     SupportCase,
 )
 from app.referrals.service import is_consultation_staff, next_reference, today
@@ -50,7 +51,7 @@ def case_began_on(case: SupportCase) -> date:
 
 
 def review_interval(risk: str) -> timedelta:
-    key = "CASE_REVIEW_DAYS_HIGH_RISK" if risk == "high" else "CASE_REVIEW_DAYS"
+    key = "CASE_REVIEW_DAYS_HIGH_RISK" if risk == Risk.HIGH else "CASE_REVIEW_DAYS"
     return timedelta(days=int(current_app.config[key]))
 
 
@@ -94,7 +95,7 @@ def open_from_referral(
     referral: Referral, lead_worker_id: int, *, actor_id: int | None
 ) -> SupportCase:
     """A new household case from a referral."""
-    risk = "high" if referral.urgency == "life_risk" else "medium"
+    risk = Risk.HIGH if referral.urgency == "life_risk" else Risk.MEDIUM
     case = SupportCase(
         reference=next_reference("C", today().year),
         household_name=referral.resident_name,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from app.referrals.models import ReferrerStatus
+from app.referrals.models import Consent, ReferrerStatus, Risk
 
 # The standard 相談受付票 categories, plus the signs a non-welfare desk is trained to notice.
 CONCERNS = {
@@ -37,12 +37,12 @@ URGENCY_SHORT = {
 }
 
 CONSENT = {
-    "written": _l("The resident agreed (in writing)"),
-    "verbal": _l("The resident agreed (verbally)"),
-    "unconfirmed": _l("Not confirmed"),
-    "refused": _l("The resident refused"),
+    Consent.WRITTEN: _l("The resident agreed (in writing)"),
+    Consent.VERBAL: _l("The resident agreed (verbally)"),
+    Consent.UNCONFIRMED: _l("Not confirmed"),
+    Consent.REFUSED: _l("The resident refused"),
 }
-CONSENTED = frozenset({"written", "verbal"})
+CONSENTED = frozenset(Consent.given())
 
 # Without consent a desk passes on nothing it learned in its own work (docs/consent-model.md),
 # unless a duty overrides consent; otherwise it may only ask the office's advice without
@@ -88,7 +88,7 @@ REFERRER_STATUS = {
 }
 
 CASE_STATUS = {"open": _l("Open"), "paused": _l("Paused"), "closed": _l("Closed")}
-RISK = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+RISK = {Risk.LOW: _l("Low"), Risk.MEDIUM: _l("Medium"), Risk.HIGH: _l("High")}
 
 ENTRY_KINDS = {
     "contact": _l("Contact with the resident"),

@@ -17,7 +17,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.referrals import cases, service
 from app.referrals.choices import CONSENTED
-from app.referrals.models import CaseEntry, Referral, SupportCase
+from app.referrals.models import CaseEntry, Consent, Referral, SupportCase
 
 
 class Outcome(StrEnum):
@@ -46,7 +46,7 @@ DEMO_REFERRALS = [
         ["arrears", "care", "hikikomori"],
         "固定資産税の分納相談。80代の母と50代の息子の二人暮らしで、息子は長く外に出ていないと話された。",
         "routine",
-        "verbal",
+        Consent.VERBAL,
         Outcome.CLOSED,
     ),
     (
@@ -58,7 +58,7 @@ DEMO_REFERRALS = [
         ["arrears", "isolation", "hoarding"],
         "水道料金が3期分未納。窓口で、検針時に郵便物がたまり庭にごみ袋が積まれていたことを伝えると、相談室からの連絡に同意された。",
         "soon",
-        "verbal",
+        Consent.VERBAL,
         Outcome.STALE,
     ),
     (
@@ -70,7 +70,7 @@ DEMO_REFERRALS = [
         ["young_carer", "child_rearing"],
         "転入手続きで中学生の子が母親の通訳をしていた。平日の昼間に来庁。",
         "routine",
-        "written",
+        Consent.WRITTEN,
         Outcome.CONTACTED,
     ),
     (
@@ -82,7 +82,7 @@ DEMO_REFERRALS = [
         ["income", "work", "debt"],
         "国保税の減免相談。失業し、複数の借入れがあると話された。",
         "routine",
-        "verbal",
+        Consent.VERBAL,
         Outcome.PAUSED,
     ),
     (
@@ -94,7 +94,7 @@ DEMO_REFERRALS = [
         ["arrears", "debt"],
         "固定資産税の納付相談。消費者金融からの督促状を持参され、借金のことも相談したいと話された。",
         "routine",
-        "verbal",
+        Consent.VERBAL,
         Outcome.ACCEPTED,
     ),
     (
@@ -106,7 +106,7 @@ DEMO_REFERRALS = [
         ["isolation"],
         "料金の支払いに来庁。近所付き合いがなく、話し相手がいないと話された。",
         "routine",
-        "verbal",
+        Consent.VERBAL,
         Outcome.REDIRECTED,
     ),
     (
@@ -118,7 +118,7 @@ DEMO_REFERRALS = [
         ["arrears", "care"],
         "納税相談で、母親の介護のため仕事を辞めたと話された。",
         "soon",
-        "verbal",
+        Consent.VERBAL,
         Outcome.NEW,
     ),
     (
@@ -130,7 +130,7 @@ DEMO_REFERRALS = [
         ["child_rearing", "no_food"],
         "児童手当の手続きで、子どもが数日まともに食べていないと話された。",
         "soon",
-        "unconfirmed",
+        Consent.UNCONFIRMED,
         Outcome.NEW,
     ),
 ]
@@ -196,7 +196,7 @@ def _submit(row: tuple, worker: Employee) -> tuple[Referral, datetime]:
         observed=observed,
         urgency=urgency,
         consent=consent,
-        told_about_office=consent != "refused",
+        told_about_office=consent != Consent.REFUSED,
         preferred_contact="phone",
         # The one demo referral without consent is a suspected neglect of a child: a duty
         # to notify that overrides consent (docs/consent-model.md, [child-abuse]).

@@ -54,6 +54,27 @@ class ReferrerStatus(StrEnum):
     CLOSED = "closed"
 
 
+class Consent(StrEnum):
+    """What the resident said to their details being passed on (stored as its value)."""
+
+    WRITTEN = "written"
+    VERBAL = "verbal"
+    UNCONFIRMED = "unconfirmed"  # not asked, or the answer is not known
+    REFUSED = "refused"
+
+    @classmethod
+    def given(cls) -> tuple[Consent, ...]:
+        return (cls.WRITTEN, cls.VERBAL)
+
+
+class Risk(StrEnum):
+    """How much is at stake for a household (stored as its value); high means sooner reviews."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 class ReferenceSequence(db.Model):
     """The last number handed out per series and year (R-2026 → 17)."""
 
@@ -162,8 +183,8 @@ class SupportCase(db.Model):
     household_kana_hash: Mapped[str | None] = mapped_column(db.String(64), index=True)
     family_kana_hash: Mapped[str | None] = mapped_column(db.String(64), index=True)
     area: Mapped[str | None] = mapped_column(db.String(32))
-    consent: Mapped[str] = mapped_column(db.String(16), default="unconfirmed")
-    risk: Mapped[str] = mapped_column(db.String(8), default="medium")
+    consent: Mapped[str] = mapped_column(db.String(16), default=Consent.UNCONFIRMED)
+    risk: Mapped[str] = mapped_column(db.String(8), default=Risk.MEDIUM)
     status: Mapped[str] = mapped_column(db.String(8), default=CaseStatus.OPEN, index=True)
     lead_worker_id: Mapped[int | None] = mapped_column(db.ForeignKey("employee.id"))
     plan_goal: Mapped[str | None] = mapped_column(EncryptedText)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.referrals import cases, meetings, service
+from app.referrals.models import Consent
 
 KANA = [
     "アワタ",
@@ -49,7 +50,7 @@ def _input(i: int, areas: list[str]) -> service.ReferralInput:
         concerns=["arrears", "care"] if i % 2 else ["debt"],
         observed="滞納分を小銭で支払われた。母親を一人にできないと話していた。",
         urgency=("routine", "soon", "life_risk")[i % 7 % 3],
-        consent=("verbal", "written", "refused")[i % 3],
+        consent=(Consent.VERBAL, Consent.WRITTEN, Consent.REFUSED)[i % 3],
         told_about_office=True,
         legal_basis="consent" if i % 3 != 2 else "child_abuse",
         preferred_contact="phone",
