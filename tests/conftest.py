@@ -83,10 +83,12 @@ def build_app(database_url, instance_dir, **overrides):
 def empty_all_tables(app) -> None:
     with app.app_context():
         _db.session.remove()
-        with _db.engine.begin() as conn:
-            for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
-        database.dispose_all()
+        try:
+            with _db.engine.begin() as conn:
+                for table in reversed(_db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        finally:  # whatever happened, no pooled connection outlives the test's app
+            database.dispose_all()
 
 
 @pytest.fixture

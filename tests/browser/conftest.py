@@ -97,20 +97,44 @@ def buffered(app):
 
 
 class LiveServer:
+    """The app on a real port, a thread per request. On exit it stops accepting and waits for
+    the requests it accepted: a player's beacon, sent as the test's page closes, must not
+    write while the test's database is being emptied."""
+
     def __init__(self, app):
         app.config["WTF_CSRF_ENABLED"] = True
         self.app = app
         self.server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.running, self.idle = 0, threading.Condition()
+        accept, handle = self.server.process_request, self.server.process_request_thread
+
+        def accepted(request, client_address):  # on the serving thread, as each one arrives
+            with self.idle:
+                self.running += 1
+            accept(request, client_address)
+
+        def handled(request, client_address):  # on the request's own thread
+            try:
+                handle(request, client_address)
+            finally:
+                with self.idle:
+                    self.running -= 1
+                    self.idle.notify_all()
+
+        self.server.process_request = accepted
+        self.server.process_request_thread = handled
 
     def __enter__(self):
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
+        self.server.shutdown()  # no request is accepted after this returns
         self.thread.join(5)
+        with self.idle:
+            self.idle.wait_for(lambda: self.running == 0, timeout=30)
 
 
 @pytest.fixture
