@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from app.core.permissions import unauthorized
 from app.core.signals import ProgressNotRecorded
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ def init_app(app) -> None:
             and request.accept_mimetypes.best == "application/json"
         ):
             # A script's request whose session has gone (signed out in another tab, timed out):
-            # its token went with the session. Say so, as the permission check would.
-            return jsonify(error="signed_out"), 401
+            # its token went with the session. Say so, as the permission check does.
+            return unauthorized()
         return _page(
             400,
             _(

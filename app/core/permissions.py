@@ -154,13 +154,13 @@ def signed_in(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated:
-            return _unauthorized()
+            return unauthorized()
         return view(*args, **kwargs)
 
     return _mark(wrapper, "signed_in")
 
 
-def _unauthorized():
+def unauthorized():
     """Not signed in (or the session ended): a page goes to the sign-in page, a script's
     request (the player's reports) gets a plain 401 it can act on instead of a redirect."""
     if request.accept_mimetypes.best == "application/json":
@@ -175,7 +175,7 @@ def _guard(
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                return _unauthorized()
+                return unauthorized()
             if not check(user_can(current_user, p) for p in permissions):
                 abort(403)
             return view(*args, **kwargs)

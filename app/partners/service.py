@@ -182,18 +182,9 @@ def add_entry(
         raise PartnerError("body")
     if occurred_on > today():
         raise PartnerError("future")
-    entry = CaseEntry(
-        case=case,
-        kind=kind,
-        body=body,
-        occurred_on=occurred_on,
-        author_id=actor.id,
-        agency_id=agency.id,
-    )
-    db.session.add(entry)
+    entry = cases.add_entry(case, kind, body, actor.id, occurred_on, agency_id=agency.id)
     if kind in CONTACT_KINDS:
         cases.note_contact(case, occurred_on)
-    case.last_activity_at = utcnow()
     db.session.flush()
     audit.record(
         "case.partner_entry_added",

@@ -35,6 +35,20 @@ def video_app(app, tmp_path):
     return app
 
 
+def publish_clip(app, tmp_path, slug, title, vtt, *, seconds, size="160x90", rate=15):
+    """A generated clip published as ``slug`` with Japanese captions only: (video, folder)."""
+    clip = make_clip(tmp_path / f"{slug}.mp4", size=size, seconds=seconds, rate=rate)
+    folder = make_video_folder(
+        Path(app.config["CONTENT_ROOT"]),
+        slug,
+        clip,
+        captions=False,
+        yaml_text=f'title: {{ja: "{title}"}}\n',
+    )
+    (folder / "captions.ja.vtt").write_text(vtt, encoding="utf-8")
+    return service.ingest_path(folder, wait=True), folder
+
+
 def leave_player(page, db, employee):
     """Leave the player page and wait for its sendBeacon report to reach the server (so that
     no request is still running when the test's database is emptied)."""
@@ -106,16 +120,9 @@ def test_content_admin_uploads_and_sees_the_bar_reach_100(
 def test_learner_watch_progress_counts_only_what_was_played(
     page, browser, live_server, video_app, db, tmp_path
 ):
-    clip = make_clip(tmp_path / "long.mp4", size="160x90", seconds=12, rate=15)
-    folder = make_video_folder(
-        Path(video_app.config["CONTENT_ROOT"]),
-        "tax-desk-roleplay",
-        clip,
-        captions=False,
-        yaml_text='title: {ja: "納税相談の窓口で"}\n',
+    video, _folder = publish_clip(
+        video_app, tmp_path, "tax-desk-roleplay", "納税相談の窓口で", LONG_VTT, seconds=12
     )
-    (folder / "captions.ja.vtt").write_text(LONG_VTT, encoding="utf-8")
-    video = service.ingest_path(folder, wait=True)
     assert video.is_published and video.completion_threshold is None
 
     learner = make_employee()
@@ -216,16 +223,16 @@ SPOKEN_VTT = (
 def test_the_player_fits_a_1366x768_screen_and_has_a_transcript(
     page, live_server, video_app, db, tmp_path
 ):
-    clip = make_clip(tmp_path / "wide.mp4", size="1280x720", seconds=8, rate=10)
-    folder = make_video_folder(
-        Path(video_app.config["CONTENT_ROOT"]),
+    publish_clip(
+        video_app,
+        tmp_path,
         "tax-desk-roleplay",
-        clip,
-        captions=False,
-        yaml_text='title: {ja: "納税相談の窓口で"}\n',
+        "納税相談の窓口で",
+        SPOKEN_VTT,
+        size="1280x720",
+        seconds=8,
+        rate=10,
     )
-    (folder / "captions.ja.vtt").write_text(SPOKEN_VTT, encoding="utf-8")
-    service.ingest_path(folder, wait=True)
 
     # A 1366×768 screen leaves about 660 px to the page under the browser's own bars.
     page.set_viewport_size({"width": 1366, "height": 660})
@@ -295,16 +302,9 @@ def test_starter_videos_play_within_a_minute_of_a_fresh_demo_load(page, video_ap
 @pytest.fixture
 def short_video(video_app, tmp_path):
     """A published 4-second clip with Japanese captions, and its folder (to publish again)."""
-    clip = make_clip(tmp_path / "short.mp4", size="160x90", seconds=4, rate=15)
-    folder = make_video_folder(
-        Path(video_app.config["CONTENT_ROOT"]),
-        "water-desk-roleplay",
-        clip,
-        captions=False,
-        yaml_text='title: {ja: "水道の窓口で"}\n',
+    return publish_clip(
+        video_app, tmp_path, "water-desk-roleplay", "水道の窓口で", JA_VTT, seconds=4
     )
-    (folder / "captions.ja.vtt").write_text(JA_VTT, encoding="utf-8")
-    return service.ingest_path(folder, wait=True), folder
 
 
 def test_a_report_after_the_session_ended_says_so_with_a_way_back(

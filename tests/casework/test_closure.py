@@ -114,6 +114,15 @@ def _meeting_with(case):
     return meeting, next(i for i in meeting.items if i.case_id == case.id)
 
 
+def _decide(client, meeting, item, outcome: str, decision: str, **fields):
+    """The chair records the meeting's decision on a closure proposal (consent as the basis)."""
+    data = {"outcome": outcome, "decision": decision, "legal_basis": "consent", **fields}
+    return client.post(
+        f"/casework/meetings/{meeting.id}/items/{item.id}/closure",
+        data={f"closure{item.id}-{name}": value for name, value in data.items()},
+    )
+
+
 def test_the_meetings_decision_closes_the_case_with_the_second_approval(app):
     proposer, chair = office_staff(2)
     case = _case(proposer)
@@ -204,14 +213,7 @@ def test_the_agenda_page_shows_the_proposal_and_its_decision_form(client, app):
     login(client, chair)
     page = client.get(f"/consultation/meetings/{meeting.id}").get_data(as_text=True)
     assert f'id="closure-proposal-{case.id}"' in page and "目標を達成。" in page
-    response = client.post(
-        f"/casework/meetings/{meeting.id}/items/{item.id}/closure",
-        data={
-            f"closure{item.id}-outcome": "close",
-            f"closure{item.id}-decision": "終結とする。",
-            f"closure{item.id}-legal_basis": "consent",
-        },
-    )
+    response = _decide(client, meeting, item, "close", "終結とする。")
     assert response.status_code == 303
     db.session.refresh(case)
     assert case.status == "closed"
@@ -246,14 +248,13 @@ def test_an_item_with_a_closure_proposal_has_only_the_closure_decision_form(clie
     assert generic not in page and "Record the decision</button>" not in sections[str(item.id)]
     assert _forms(sections[str(other_item.id)]) == [other_generic]
     # Once decided, the item shows the recorded decision and no form at all.
-    client.post(
-        closure,
-        data={
-            f"closure{item.id}-outcome": "continue",
-            f"closure{item.id}-decision": "継続して支援する。",
-            f"closure{item.id}-legal_basis": "consent",
-            f"closure{item.id}-next_review_on": (clock.today() + timedelta(days=20)).isoformat(),
-        },
+    _decide(
+        client,
+        meeting,
+        item,
+        "continue",
+        "継続して支援する。",
+        next_review_on=(clock.today() + timedelta(days=20)).isoformat(),
     )
     db.session.refresh(item)
     assert item.decided_at is not None
@@ -367,13 +368,6 @@ def test_a_closure_decision_brings_the_clerk_back_to_the_items_page(client, app,
     login(client, chair)
     url = f"/consultation/meetings/{meeting.id}"
     assert f'id="closure-proposal-{case.id}"' in client.get(f"{url}?page=2").get_data(as_text=True)
-    response = client.post(
-        f"/casework/meetings/{meeting.id}/items/{item.id}/closure",
-        data={
-            f"closure{item.id}-outcome": "close",
-            f"closure{item.id}-decision": "終結とする。",
-            f"closure{item.id}-legal_basis": "consent",
-        },
-    )
+    response = _decide(client, meeting, item, "close", "終結とする。")
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"{url}?page=2#item-{item.id}")

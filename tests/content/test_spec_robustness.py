@@ -78,13 +78,19 @@ def _root(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("content")
 
 
+def _written(tmp_path_factory, relative: str, text: str) -> tuple[Path, Path]:
+    """A fresh content root holding ``text`` at ``relative``: (the file, the root)."""
+    root = _root(tmp_path_factory)
+    path = root / relative
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    return path, root
+
+
 @FAST
 @given(data=_mutations(SCENARIO))
 def test_scenarios(tmp_path_factory, data):
-    root = _root(tmp_path_factory)
-    (root / "scenarios").mkdir()
-    path = root / "scenarios" / "tax-desk-8050.yaml"
-    path.write_text(_dump(data), encoding="utf-8")
+    path, root = _written(tmp_path_factory, "scenarios/tax-desk-8050.yaml", _dump(data))
     problems, _data = scenarios.check_file(path, root)
     assert all(p.message for p in problems)
 
@@ -92,10 +98,7 @@ def test_scenarios(tmp_path_factory, data):
 @FAST
 @given(data=_mutations(QUIZ))
 def test_quizzes(tmp_path_factory, data):
-    root = _root(tmp_path_factory)
-    (root / "quizzes").mkdir()
-    path = root / "quizzes" / "tsunagu-basics.yaml"
-    path.write_text(_dump(data), encoding="utf-8")
+    path, root = _written(tmp_path_factory, "quizzes/tsunagu-basics.yaml", _dump(data))
     problems, _data = quizzes.check_file(path, root)
     assert all(p.message for p in problems)
 
@@ -103,10 +106,8 @@ def test_quizzes(tmp_path_factory, data):
 @FAST
 @given(data=_mutations(COURSE))
 def test_courses(tmp_path_factory, data):
-    root = _root(tmp_path_factory)
-    (root / "courses").mkdir()
-    path = root / "courses" / "all-staff-tsunagu.md"
-    path.write_text(f"---\n{_dump(data)}---\n{COURSE_BODY}", encoding="utf-8")
+    text = f"---\n{_dump(data)}---\n{COURSE_BODY}"
+    path, root = _written(tmp_path_factory, "courses/all-staff-tsunagu.md", text)
     assert all(p.message for p in courses.check_file(path, root))
 
 
@@ -127,8 +128,8 @@ def test_videos(tmp_path_factory, data):
 @FAST
 @given(data=_mutations(SCRIPT))
 def test_scripts(tmp_path_factory, data):
-    folder = _root(tmp_path_factory) / "videos" / "after-referral"
-    folder.mkdir(parents=True)
-    (folder / "script.yaml").write_text(_dump(data), encoding="utf-8")
-    script, problems = scripts.parse(folder / "script.yaml")
+    path, _root_folder = _written(
+        tmp_path_factory, "videos/after-referral/script.yaml", _dump(data)
+    )
+    script, problems = scripts.parse(path)
     assert script is not None or any(p.severity == "error" for p in problems)
